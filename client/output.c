@@ -1,0 +1,174 @@
+#include "output.h"
+#include "clock.h"
+#include "json.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *level_name(Svcd__Level l)
+{
+    static const char *const names[] = {"info", "debug", "info", "notice", "warning", "error"};
+    return ((unsigned)l < sizeof(names) / sizeof(names[0])) ? names[l] : "info";
+}
+
+static void json_key_str(struct sbuf *out, const char *key, const char *v, int first)
+{
+    sbuf_printf(out, "%s\"%s\":", first ? "" : ",", key);
+    json_add_string(out, v ? v : "", v ? strlen(v) : 0);
+}
+
+static void json_key_time(struct sbuf *out, const char *key, int64_t us)
+{
+    char t[CLOCK_UTC_LEN];
+
+    if (us == 0) {
+        sbuf_printf(out, ",\"%s\":null", key);
+        return;
+    }
+    clock_format_utc(us, t);
+    sbuf_printf(out, ",\"%s\":\"%s\"", key, t);
+}
+
+static void status_json(const Svcd__Status *st, struct sbuf *out)
+{
+    json_key_str(out, "state", codec_state_name(st->state), 1);
+    sbuf_printf(out, ",\"pid\":%u", st->pid);
+    json_key_str(out, "version", st->version, 0);
+    sbuf_printf(out, ",\"protocol_version\":%u", st->protocol_version);
+    json_key_time(out, "started_at", st->started_at_us);
+    sbuf_printf(out, ",\"uptime_us\":%llu,\"interval_us\":%llu,\"entries_written\":%llu",
+                (unsigned long long)st->uptime_us, (unsigned long long)st->interval_us,
+                (unsigned long long)st->entries_written);
+    sbuf_printf(out, ",\"last_seq\":%llu", (unsigned long long)st->last_seq);
+    json_key_time(out, "last_time", st->last_time_us);
+    json_key_str(out, "log_path", st->log_path, 0);
+    sbuf_printf(out, ",\"log_size\":%llu", (unsigned long long)st->log_size);
+    json_key_time(out, "paused_since", st->paused_since_us);
+    if (st->paused_since_us)
+        json_key_str(out, "paused_by", st->paused_by, 0);
+    else
+        sbuf_adds(out, ",\"paused_by\":null");
+    json_key_str(out, "endpoint", st->endpoint, 0);
+}
+
+static void human_size(uint64_t b, char *buf, size_t n)
+{
+    if (b < 1024)
+        snprintf(buf, n, "%llu B", (unsigned long long)b);
+    else if (b < 1024 * 1024)
+        snprintf(buf, n, "%.1f KiB", (double)b / 1024);
+    else if (b < 1024ULL * 1024 * 1024)
+        snprintf(buf, n, "%.1f MiB", (double)b / (1024 * 1024));
+    else
+        snprintf(buf, n, "%.1f GiB", (double)b / (1024.0 * 1024 * 1024));
+}
+
+static void status_human(const Svcd__Status *st, int64_t now, struct sbuf *out)
+{
+    char t[CLOCK_UTC_LEN], ago[64], iv[32], size[32];
+    int paused = st->state == SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED;
+    int64_t since = paused ? st->paused_since_us : st->started_at_us;
+
+    clock_format_utc(since, t);
+    clock_format_duration(now > since ? (uint64_t)(now - since) : 0, ago, sizeof(ago));
+    sbuf_printf(out, "%s svcd - logging service\n", paused ? "○" : "●");
+    sbuf_printf(out, "     State: %s since %s; %s ago\n", codec_state_name(st->state), t, ago);
+    if (paused)
+        sbuf_printf(out, " Paused by: %s\n", st->paused_by);
+    sbuf_printf(out, "       PID: %u\n", st->pid);
+    sbuf_printf(out, "   Version: %s (protocol %u)\n", st->version, st->protocol_version);
+    clock_format_duration(st->uptime_us, ago, sizeof(ago));
+    sbuf_printf(out, "    Uptime: %s\n", ago);
+    clock_format_duration(st->interval_us, iv, sizeof(iv));
+    sbuf_printf(out, "  Interval: %s%s\n", iv, paused ? " (no heartbeats while paused)" : "");
+    sbuf_printf(out, "  Endpoint: %s\n", st->endpoint);
+    human_size(st->log_size, size, sizeof(size));
+    sbuf_printf(out, "       Log: %s (%s)\n", st->log_path, size);
+    if (st->last_seq) {
+        clock_format_utc(st->last_time_us, t);
+        sbuf_printf(out, "   Entries: %llu written since start; last #%llu at %s\n",
+                    (unsigned long long)st->entries_written, (unsigned long long)st->last_seq,
+                    t);
+    } else {
+        sbuf_printf(out, "   Entries: none yet\n");
+    }
+}
+
+void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, struct sbuf *out)
+{
+    if (json) {
+        sbuf_addc(out, '{');
+        status_json(st, out);
+        sbuf_adds(out, "}\n");
+    } else {
+        status_human(st, now_wall_us, out);
+    }
+}
+
+void output_change(const Svcd__StateChange *ch, int json, struct sbuf *out)
+{
+    if (json) {
+        sbuf_printf(out, "{\"changed\":%s", ch->changed ? "true" : "false");
+        json_key_str(out, "state", codec_state_name(ch->state), 0);
+        json_key_str(out, "message", ch->message, 0);
+        sbuf_adds(out, "}\n");
+    } else {
+        sbuf_printf(out, "svcd %s\n", ch->message);
+    }
+}
+
+/* Writes text for a terminal: control characters become visible escapes so a
+ * message cannot move the cursor or change colours. */
+static void add_printable(struct sbuf *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            sbuf_printf(out, "\\x%02x", *p);
+        else
+            sbuf_addc(out, (char)*p);
+    }
+}
+
+void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out)
+{
+    char t[CLOCK_UTC_LEN];
+    const char *on = "", *off = "";
+
+    clock_format_utc(e->time_us, t);
+    if (json) {
+        sbuf_printf(out, "{\"seq\":%llu,\"time\":\"%s\"", (unsigned long long)e->seq, t);
+        json_key_str(out, "level", level_name(e->level), 0);
+        json_key_str(out, "source", e->source, 0);
+        json_key_str(out, "msg", e->message, 0);
+        sbuf_adds(out, "}\n");
+        return;
+    }
+    if (color && e->level >= SVCD__LEVEL__LEVEL_ERROR)
+        on = "\033[1;31m";
+    else if (color && e->level == SVCD__LEVEL__LEVEL_WARNING)
+        on = "\033[1;33m";
+    else if (color && e->level == SVCD__LEVEL__LEVEL_NOTICE)
+        on = "\033[1m";
+    if (*on)
+        off = "\033[0m";
+    sbuf_printf(out, "%s %s%-7s %s: ", t, on, level_name(e->level), e->source);
+    add_printable(out, e->message);
+    sbuf_printf(out, "%s\n", off);
+}
+
+void output_error_json(const char *msg, int exit_code, struct sbuf *out)
+{
+    sbuf_adds(out, "{\"error\":");
+    json_add_string(out, msg, strlen(msg));
+    sbuf_printf(out, ",\"exit_code\":%d}\n", exit_code);
+}
+
+void output_version(int json, struct sbuf *out)
+{
+    if (json)
+        sbuf_printf(out, "{\"version\":\"%s\",\"protocol_version\":%d}\n", SVCD_VERSION,
+                    CODEC_PROTOCOL_VERSION);
+    else
+        sbuf_printf(out, "svcclient %s (protocol %d)\n", SVCD_VERSION, CODEC_PROTOCOL_VERSION);
+}

@@ -1,0 +1,22 @@
+/* How svcclient shows replies: human text modelled on systemctl status and
+ * journalctl -o short-iso, or JSON. Pure: everything goes into an sbuf. */
+#ifndef SVCD_OUTPUT_H
+#define SVCD_OUTPUT_H
+
+#include <stdint.h>
+
+#include "codec.h"
+#include "sbuf.h"
+
+void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, struct sbuf *out);
+void output_change(const Svcd__StateChange *ch, int json, struct sbuf *out);
+
+/* One log entry, one line. `color` adds ANSI colours by level. */
+void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out);
+
+/* The client's own error, for --json callers: {"error":..., "exit_code":...}. */
+void output_error_json(const char *msg, int exit_code, struct sbuf *out);
+
+void output_version(int json, struct sbuf *out);
+
+#endif

@@ -1,0 +1,197 @@
+/* svcclient: the unprivileged command-line client of svcd. */
+#include "cli.h"
+#include "clock.h"
+#include "err.h"
+#include "output.h"
+#include "rpc.h"
+#include "term.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ctx {
+    struct cli_opts o;
+    struct rpc rpc;
+    struct sbuf out;
+};
+
+/* Reports a failure on stderr (and, with --json, as an object on stdout) and
+ * returns the exit code. */
+static int fail(struct ctx *x, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct ctx *x, int code, const char *fmt, ...)
+{
+    char msg[RPC_ERR_MAX + 256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "svcclient: %s\n", msg);
+    if (x->o.json) {
+        sbuf_reset(&x->out);
+        output_error_json(msg, code, &x->out);
+        fputs(sbuf_str(&x->out), stdout);
+    }
+    return code;
+}
+
+static void flush_out(struct ctx *x)
+{
+    fwrite(x->out.p ? x->out.p : "", 1, x->out.len, stdout);
+    sbuf_reset(&x->out);
+}
+
+/* Turns a transport error while waiting for a reply into an exit code. */
+static int reply_failure(struct ctx *x, int rc)
+{
+    if (rc == ERR_TIMEDOUT)
+        return fail(x, CLI_EXIT_UNREACHABLE,
+                    "svcd at %s did not answer within %d ms (is it stuck? try a longer --timeout)",
+                    x->rpc.endpoint, x->o.timeout_ms);
+    if (rc == ERR_CLOSED)
+        return fail(x, CLI_EXIT_UNREACHABLE,
+                    "svcd at %s closed the connection before answering (did it stop or "
+                    "crash? check 'svcclient status')",
+                    x->rpc.endpoint);
+    if (rc == ERR_PROTO || rc == ERR_TOOBIG)
+        return fail(x, CLI_EXIT_PROTOCOL,
+                    "svcd at %s sent a reply that is not valid svcd protocol (%s); is it really "
+                    "svcd, and of a compatible version?",
+                    x->rpc.endpoint, err_str(rc));
+    return fail(x, CLI_EXIT_UNREACHABLE, "connection to svcd at %s failed: %s", x->rpc.endpoint,
+                err_str(rc));
+}
+
+/* Checks a reply's envelope: right id, success, and the expected body. */
+static int check_reply(struct ctx *x, const Svcd__Request *req, const Svcd__Response *resp,
+                       Svcd__Response__BodyCase want, Svcd__Response__BodyCase alt)
+{
+    if (resp->result != SVCD__RESULT__RESULT_OK)
+        return fail(x, CLI_EXIT_FAILED, "%s refused: %s (%s)", cli_command_name(x->o.cmd),
+                    resp->error && *resp->error ? resp->error : "no reason given",
+                    codec_result_name(resp->result));
+    if (resp->id != req->id || (resp->body_case != want && resp->body_case != alt))
+        return fail(x, CLI_EXIT_PROTOCOL,
+                    "svcd at %s answered something else than the %s request (protocol error)",
+                    x->rpc.endpoint, cli_command_name(x->o.cmd));
+    return CLI_EXIT_OK;
+}
+
+static int simple_request(struct ctx *x, Svcd__Request *req, Svcd__Response__BodyCase want)
+{
+    Svcd__Response *resp;
+    int rc;
+
+    rc = rpc_send(&x->rpc, req);
+    if (rc < 0)
+        return reply_failure(x, rc);
+    rc = rpc_recv(&x->rpc, &resp);
+    if (rc < 0)
+        return reply_failure(x, rc);
+    rc = check_reply(x, req, resp, want, want);
+    if (rc == CLI_EXIT_OK) {
+        if (want == SVCD__RESPONSE__BODY_STATUS)
+            output_status(resp->status, x->o.json, clock_wall_us(), &x->out);
+        else
+            output_change(resp->state_change, x->o.json, &x->out);
+        flush_out(x);
+    }
+    svcd__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
+static int logs_request(struct ctx *x, Svcd__Request *req)
+{
+    int color = !x->o.json && term_is_tty(stdout) && getenv("NO_COLOR") == NULL;
+    Svcd__Response *resp;
+    int rc;
+
+    rc = rpc_send(&x->rpc, req);
+    if (rc < 0)
+        return reply_failure(x, rc);
+    for (;;) {
+        rc = rpc_recv(&x->rpc, &resp);
+        if (rc < 0)
+            return reply_failure(x, rc);
+        rc = check_reply(x, req, resp, SVCD__RESPONSE__BODY_LOG_CHUNK,
+                         SVCD__RESPONSE__BODY_LOG_END);
+        if (rc != CLI_EXIT_OK || resp->body_case == SVCD__RESPONSE__BODY_LOG_END) {
+            svcd__response__free_unpacked(resp, NULL);
+            return rc;
+        }
+        for (size_t i = 0; i < resp->log_chunk->n_entries; i++)
+            output_entry(resp->log_chunk->entries[i], x->o.json, color, &x->out);
+        flush_out(x);
+        svcd__response__free_unpacked(resp, NULL);
+    }
+}
+
+static int run_remote(struct ctx *x)
+{
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    Svcd__PauseRequest pa = SVCD__PAUSE_REQUEST__INIT;
+    Svcd__ResumeRequest re = SVCD__RESUME_REQUEST__INIT;
+    Svcd__LogsRequest lg = SVCD__LOGS_REQUEST__INIT;
+    char err[RPC_ERR_MAX];
+
+    if (rpc_connect(&x->rpc, x->o.endpoint, x->o.timeout_ms, err, sizeof(err)) < 0)
+        return fail(x, CLI_EXIT_UNREACHABLE, "%s", err);
+    switch (x->o.cmd) {
+    case CLI_STATUS:
+        req.command_case = SVCD__REQUEST__COMMAND_STATUS;
+        req.status = &st;
+        return simple_request(x, &req, SVCD__RESPONSE__BODY_STATUS);
+    case CLI_PAUSE:
+        req.command_case = SVCD__REQUEST__COMMAND_PAUSE;
+        req.pause = &pa;
+        return simple_request(x, &req, SVCD__RESPONSE__BODY_STATE_CHANGE);
+    case CLI_RESUME:
+        req.command_case = SVCD__REQUEST__COMMAND_RESUME;
+        req.resume = &re;
+        return simple_request(x, &req, SVCD__RESPONSE__BODY_STATE_CHANGE);
+    case CLI_LOGS:
+        req.command_case = SVCD__REQUEST__COMMAND_LOGS;
+        req.logs = &lg;
+        lg.tail = x->o.tail;
+        return logs_request(x, &req);
+    default:
+        return CLI_EXIT_USAGE;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static struct ctx x;
+    char err[CLI_ERR_MAX], help[4096];
+    int rc;
+
+    term_init();
+    sbuf_init(&x.out, 0);
+    if (cli_parse(argc, argv, &x.o, err, sizeof(err)) < 0) {
+        fprintf(stderr, "svcclient: %s\n", err);
+        return CLI_EXIT_USAGE;
+    }
+    switch (x.o.cmd) {
+    case CLI_HELP:
+        cli_help(x.o.help_for, help, sizeof(help));
+        fputs(help, stdout);
+        return CLI_EXIT_OK;
+    case CLI_VERSION:
+        output_version(x.o.json, &x.out);
+        flush_out(&x);
+        return CLI_EXIT_OK;
+    default:
+        break;
+    }
+    rc = run_remote(&x);
+    rpc_close(&x.rpc);
+    sbuf_free(&x.out);
+    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK)
+        rc = CLI_EXIT_FAILED;
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* Glue between framing and the protobuf-c messages of proto/svcd.proto.
+ * Pure: bytes in, messages out, no I/O. */
+#ifndef SVCD_CODEC_H
+#define SVCD_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "svcd.pb-c.h"
+
+#define CODEC_PROTOCOL_VERSION SVCD__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT
+
+/* Serializes a message into a new buffer holding one complete frame
+ * (header + payload). Returns 0, ERR_TOOBIG when the message is over
+ * FRAME_MAX_PAYLOAD, ERR_PROTO when it serializes to nothing, or ERR_NOMEM. */
+int codec_frame(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len);
+
+/* Parses a frame payload. Returns 0 and a message to free with
+ * protobuf_c_message_free_unpacked, or ERR_PROTO when the bytes are not a
+ * valid message of that type. */
+int codec_unpack_request(const uint8_t *p, size_t n, Svcd__Request **out);
+int codec_unpack_response(const uint8_t *p, size_t n, Svcd__Response **out);
+
+/* Names for enum values, for diagnostics and human output. Never NULL. */
+const char *codec_state_name(Svcd__ServiceState s);
+const char *codec_result_name(Svcd__Result r);
+
+#endif

@@ -1,0 +1,37 @@
+#include "diag.h"
+#include "clock.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static const char *diag_prog = "svcd";
+static enum diag_level diag_min = DIAG_INFO;
+static int diag_stamps;
+
+void diag_init(const char *prog, enum diag_level min, int timestamps)
+{
+    diag_prog = prog;
+    diag_min = min;
+    diag_stamps = timestamps;
+}
+
+void diag(enum diag_level level, const char *fmt, ...)
+{
+    static const char *names[] = {"debug", "info", "warning", "error"};
+    char stamp[CLOCK_UTC_LEN];
+    char line[2048];
+    va_list ap;
+
+    if (level < diag_min)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    /* One fprintf per line so concurrent writers do not interleave mid-line. */
+    if (diag_stamps) {
+        clock_format_utc(clock_wall_us(), stamp);
+        fprintf(stderr, "%s %s: %s: %s\n", stamp, diag_prog, names[level], line);
+    } else {
+        fprintf(stderr, "%s: %s: %s\n", diag_prog, names[level], line);
+    }
+}

@@ -1,0 +1,38 @@
+/* Files and directories, as the log needs them: fs_posix.c / fs_win.c. */
+#ifndef SVCD_FS_H
+#define SVCD_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fs_file fs_file;
+
+/* Creates a directory and its missing parents. `private_dir` makes new
+ * directories accessible to the owner only. Existing ones are left as they are.
+ * Returns 0, ERR_ACCESS, ERR_NAMETOOLONG, ERR_EXIST (a component is a file),
+ * or ERR_IO. */
+int fs_mkdir_p(const char *path, int private_dir);
+
+/* Opens for appending, creating the file (owner read/write, group read). */
+int fs_open_append(const char *path, fs_file **out);
+
+/* Opens for reading. ERR_NOENT when missing. */
+int fs_open_read(const char *path, fs_file **out);
+
+/* Writes all of data at the end of the file. ERR_NOSPC, ERR_IO... */
+int fs_append(fs_file *f, const void *data, size_t n);
+
+/* Flushes written data to stable storage. */
+int fs_sync(fs_file *f);
+
+int fs_size(fs_file *f, uint64_t *size);
+
+/* Reads up to n bytes at offset; *got is 0 at end of file. */
+int fs_read_at(fs_file *f, void *buf, size_t n, uint64_t off, size_t *got);
+
+/* Cuts the file to `size` bytes. */
+int fs_truncate(fs_file *f, uint64_t size);
+
+void fs_close(fs_file *f);
+
+#endif

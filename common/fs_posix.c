@@ -1,0 +1,127 @@
+#define _GNU_SOURCE
+#include "fs.h"
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fs_file {
+    int fd;
+};
+
+int fs_mkdir_p(const char *path, int private_dir)
+{
+    char buf[4096];
+    size_t len = strlen(path);
+    mode_t mode = private_dir ? 0700 : 0755;
+    struct stat st;
+
+    if (len == 0)
+        return ERR_INVAL;
+    if (len >= sizeof(buf))
+        return ERR_NAMETOOLONG;
+    memcpy(buf, path, len + 1);
+    for (char *p = buf + 1; ; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+            return err_last_os();
+        *p = saved;
+        if (saved == '\0')
+            break;
+    }
+    if (stat(path, &st) < 0)
+        return err_last_os();
+    return S_ISDIR(st.st_mode) ? 0 : ERR_EXIST;
+}
+
+static int open_fd(const char *path, int flags, fs_file **out)
+{
+    fs_file *f;
+    int fd = open(path, flags | O_CLOEXEC, 0640);
+
+    if (fd < 0)
+        return err_last_os();
+    f = malloc(sizeof(*f));
+    if (f == NULL) {
+        close(fd);
+        return ERR_NOMEM;
+    }
+    f->fd = fd;
+    *out = f;
+    return 0;
+}
+
+int fs_open_append(const char *path, fs_file **out)
+{
+    return open_fd(path, O_RDWR | O_CREAT | O_APPEND, out);
+}
+
+int fs_open_read(const char *path, fs_file **out)
+{
+    return open_fd(path, O_RDONLY, out);
+}
+
+int fs_append(fs_file *f, const void *data, size_t n)
+{
+    const char *p = data;
+
+    while (n > 0) {
+        ssize_t w = write(f->fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return err_last_os();
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int fs_sync(fs_file *f)
+{
+    return fdatasync(f->fd) < 0 ? err_last_os() : 0;
+}
+
+int fs_size(fs_file *f, uint64_t *size)
+{
+    struct stat st;
+
+    if (fstat(f->fd, &st) < 0)
+        return err_last_os();
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+int fs_read_at(fs_file *f, void *buf, size_t n, uint64_t off, size_t *got)
+{
+    ssize_t r;
+
+    do {
+        r = pread(f->fd, buf, n, (off_t)off);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return err_last_os();
+    *got = (size_t)r;
+    return 0;
+}
+
+int fs_truncate(fs_file *f, uint64_t size)
+{
+    return ftruncate(f->fd, (off_t)size) < 0 ? err_last_os() : 0;
+}
+
+void fs_close(fs_file *f)
+{
+    if (f == NULL)
+        return;
+    close(f->fd);
+    free(f);
+}

@@ -1,0 +1,103 @@
+/* Local IPC endpoint: a Unix domain socket on POSIX (ipc_posix.c), a named
+ * pipe on Windows (ipc_win.c).
+ *
+ * Server side: a single-threaded event loop. ipc_server_run_once waits for
+ * connections, input, output space or a wake-up, and calls the handlers.
+ * Output is queued per connection and written as the peer reads it, so a slow
+ * reader never blocks the loop. Client side: blocking calls, each bounded by
+ * a timeout. */
+#ifndef SVCD_IPC_H
+#define SVCD_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPC_ENDPOINT_MAX 256
+#define IPC_NAME_MAX 64
+#define IPC_SID_MAX 192
+
+typedef struct ipc_server ipc_server;
+typedef struct ipc_conn ipc_conn;
+typedef struct ipc_client ipc_client;
+
+/* Who is on the other end, as the OS reports it (never as the peer claims). */
+struct ipc_peer {
+    long pid;                /* -1 when unknown */
+    long uid;                /* POSIX uid, -1 on Windows */
+    long gid;                /* POSIX gid, -1 on Windows */
+    char name[IPC_NAME_MAX]; /* user name, or "uid N" when it has none */
+    char sid[IPC_SID_MAX];   /* Windows SID string, "" on POSIX */
+};
+
+struct ipc_handlers {
+    void *ctx;
+    /* A connection was accepted; attach state with ipc_conn_set_data. */
+    void (*on_accept)(void *ctx, ipc_conn *c);
+    /* Bytes arrived. */
+    void (*on_data)(void *ctx, ipc_conn *c, const uint8_t *data, size_t n);
+    /* Every queued byte was written. */
+    void (*on_drain)(void *ctx, ipc_conn *c);
+    /* The connection is gone (peer closed, error, or ipc_conn_close); `err`
+     * is 0 for an orderly end. The conn is freed right after this returns. */
+    void (*on_close)(void *ctx, ipc_conn *c, int err);
+};
+
+struct ipc_server_opts {
+    int system_mode; /* endpoint for every permitted user vs only the owner */
+};
+
+/* Creates the endpoint and starts listening. A stale endpoint left by a dead
+ * process is replaced; one a live process answers on is left alone and
+ * ERR_INUSE is returned. Other failures: ERR_ACCESS, ERR_NAMETOOLONG, ERR_EXIST
+ * (the path is something other than an endpoint), ERR_NOMEM, ERR_IO. */
+int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
+                    const struct ipc_handlers *h, ipc_server **out);
+
+/* Waits at most timeout_ms (-1: no limit) for events and dispatches them.
+ * Returns 0 (also after a wake-up or a timeout) or a negative error if the
+ * loop itself failed. */
+int ipc_server_run_once(ipc_server *s, int timeout_ms);
+
+/* Makes a running or upcoming ipc_server_run_once return promptly. Safe to
+ * call from a signal handler or another thread. */
+void ipc_server_wake(ipc_server *s);
+
+/* Closes every connection (calling on_close) and removes the endpoint if it is
+ * still ours. */
+void ipc_server_close(ipc_server *s);
+
+size_t ipc_server_conn_count(const ipc_server *s);
+
+/* Queues bytes (copied) for sending. Returns 0 or ERR_NOMEM / ERR_CLOSED. */
+int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n);
+
+/* Bytes queued and not yet written. */
+size_t ipc_conn_pending(const ipc_conn *c);
+
+/* Stops (on=0) or restarts (on=1) reading from this connection, so the peer
+ * is held back while its earlier request is still being answered. */
+void ipc_conn_set_reading(ipc_conn *c, int on);
+
+/* Closes the connection: at once, or after the queue is written when
+ * `after_flush` is set. on_close follows from the loop. */
+void ipc_conn_close(ipc_conn *c, int after_flush);
+
+const struct ipc_peer *ipc_conn_peer(const ipc_conn *c);
+void ipc_conn_set_data(ipc_conn *c, void *data);
+void *ipc_conn_data(const ipc_conn *c);
+
+/* Connects within timeout_ms. Returns 0, ERR_NOENT (no endpoint),
+ * ERR_CONNREFUSED (endpoint exists, nobody listens), ERR_ACCESS, ERR_TIMEDOUT,
+ * ERR_NAMETOOLONG, ERR_NOMEM or ERR_IO. */
+int ipc_client_connect(const char *endpoint, int timeout_ms, ipc_client **out);
+
+/* Writes all bytes within timeout_ms. Returns 0, ERR_TIMEDOUT, ERR_CLOSED, ERR_IO. */
+int ipc_client_send(ipc_client *c, const void *data, size_t n, int timeout_ms);
+
+/* Reads between 1 and cap bytes within timeout_ms. Returns 0 and *got > 0,
+ * ERR_CLOSED at end of stream, ERR_TIMEDOUT, or ERR_IO. */
+int ipc_client_recv(ipc_client *c, void *buf, size_t cap, size_t *got, int timeout_ms);
+
+void ipc_client_close(ipc_client *c);
+
+#endif

@@ -1,0 +1,590 @@
+/* Unix domain socket endpoint: a poll() loop over non-blocking sockets, and a
+ * self-pipe so signal handlers and other threads can wake it. */
+#define _GNU_SOURCE
+#include "ipc.h"
+#include "err.h"
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define IPC_READ_CHUNK 65536
+#define IPC_BACKLOG 128
+
+struct ipc_conn {
+    int fd;
+    int reading;
+    int closing;     /* close once the queue is empty */
+    int dead;        /* on_close pending */
+    int dead_err;
+    uint8_t *out;
+    size_t out_off, out_len, out_cap;
+    void *data;
+    struct ipc_peer peer;
+    struct ipc_conn *next;
+};
+
+struct ipc_server {
+    int lfd;
+    int wake_r, wake_w;
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    dev_t dev;
+    ino_t ino;
+    struct ipc_handlers h;
+    struct ipc_conn *conns;
+    size_t nconns;
+    struct pollfd *pfds;
+    struct ipc_conn **pconns;
+    size_t pcap;
+};
+
+struct ipc_client {
+    int fd;
+};
+
+static int set_nonblock_cloexec(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return err_last_os();
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+        return err_last_os();
+    return 0;
+}
+
+static int make_addr(const char *path, struct sockaddr_un *sa)
+{
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sa->sun_path))
+        return ERR_NAMETOOLONG;
+    strcpy(sa->sun_path, path);
+    return 0;
+}
+
+/* Waits for `events` on fd for at most timeout_ms (-1: forever). Returns 0 when
+ * ready, ERR_TIMEDOUT, or an error. */
+static int wait_fd(int fd, short events, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = events};
+    int n;
+
+    do {
+        n = poll(&p, 1, timeout_ms);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return err_last_os();
+    return n == 0 ? ERR_TIMEDOUT : 0;
+}
+
+int ipc_client_connect(const char *endpoint, int timeout_ms, ipc_client **out)
+{
+    struct sockaddr_un sa;
+    ipc_client *c;
+    int rc, fd;
+
+    rc = make_addr(endpoint, &sa);
+    if (rc < 0)
+        return rc;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return err_last_os();
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        if (errno != EINPROGRESS && errno != EAGAIN) {
+            rc = err_last_os();
+            goto close_fd;
+        }
+        rc = wait_fd(fd, POLLOUT, timeout_ms);
+        if (rc < 0)
+            goto close_fd;
+        int soerr = 0;
+        socklen_t sl = sizeof(soerr);
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
+            rc = err_from_errno(soerr ? soerr : errno);
+            goto close_fd;
+        }
+    }
+    c = malloc(sizeof(*c));
+    if (c == NULL) {
+        rc = ERR_NOMEM;
+        goto close_fd;
+    }
+    c->fd = fd;
+    *out = c;
+    return 0;
+
+close_fd:
+    close(fd);
+    return rc;
+}
+
+int ipc_client_send(ipc_client *c, const void *data, size_t n, int timeout_ms)
+{
+    const uint8_t *p = data;
+
+    while (n > 0) {
+        ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return err_last_os();
+        int rc = wait_fd(c->fd, POLLOUT, timeout_ms);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ipc_client_recv(ipc_client *c, void *buf, size_t cap, size_t *got, int timeout_ms)
+{
+    *got = 0;
+    for (;;) {
+        ssize_t r = recv(c->fd, buf, cap, 0);
+        if (r > 0) {
+            *got = (size_t)r;
+            return 0;
+        }
+        if (r == 0)
+            return ERR_CLOSED;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return err_last_os();
+        int rc = wait_fd(c->fd, POLLIN, timeout_ms);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+void ipc_client_close(ipc_client *c)
+{
+    if (c == NULL)
+        return;
+    close(c->fd);
+    free(c);
+}
+
+/* A stale socket file answers connect() with ECONNREFUSED; a live one accepts.
+ * Returns 0 when the path may be replaced, ERR_INUSE when a process answers,
+ * ERR_EXIST when the path is not a socket at all. */
+static int probe_existing(const char *path)
+{
+    struct stat st;
+    ipc_client *c;
+    int rc;
+
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : err_last_os();
+    if (!S_ISSOCK(st.st_mode))
+        return ERR_EXIST;
+    rc = ipc_client_connect(path, 1000, &c);
+    if (rc == 0) {
+        ipc_client_close(c);
+        return ERR_INUSE;
+    }
+    if (rc == ERR_CONNREFUSED || rc == ERR_NOENT) {
+        if (unlink(path) < 0 && errno != ENOENT)
+            return err_last_os();
+        return 0;
+    }
+    return rc;
+}
+
+/* bind -> chmod -> listen: the socket accepts nobody before its mode is set. */
+static int bind_and_listen(ipc_server *s, const struct sockaddr_un *sa, mode_t mode)
+{
+    struct stat st;
+
+    if (bind(s->lfd, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
+        return err_last_os();
+    if (chmod(s->path, mode) < 0 || stat(s->path, &st) < 0)
+        goto unlink_path;
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    if (listen(s->lfd, IPC_BACKLOG) < 0)
+        goto unlink_path;
+    return 0;
+
+unlink_path: {
+    int rc = err_last_os();
+    unlink(s->path);
+    return rc;
+}
+}
+
+static int open_wake_pipe(ipc_server *s)
+{
+    int p[2];
+
+    if (pipe(p) < 0)
+        return err_last_os();
+    s->wake_r = p[0];
+    s->wake_w = p[1];
+    if (set_nonblock_cloexec(p[0]) < 0 || set_nonblock_cloexec(p[1]) < 0)
+        return err_last_os();
+    return 0;
+}
+
+/* Creates the endpoint's directory if missing, and refuses one where another
+ * user could replace our socket: it must belong to us or root, and be
+ * writable by others only when sticky (like /tmp). */
+static int prepare_dir(const char *endpoint, int system_mode)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    const char *slash = strrchr(endpoint, '/');
+    struct stat st;
+    int rc;
+
+    if (slash == NULL || slash == endpoint)
+        return 0;
+    if ((size_t)(slash - endpoint) >= sizeof(dir))
+        return ERR_NAMETOOLONG;
+    memcpy(dir, endpoint, (size_t)(slash - endpoint));
+    dir[slash - endpoint] = '\0';
+    rc = fs_mkdir_p(dir, !system_mode);
+    if (rc < 0)
+        return rc;
+    if (stat(dir, &st) < 0)
+        return err_last_os();
+    if (st.st_uid != geteuid() && st.st_uid != 0)
+        return ERR_ACCESS;
+    if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+        return ERR_ACCESS;
+    return 0;
+}
+
+int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
+                    const struct ipc_handlers *h, ipc_server **out)
+{
+    struct sockaddr_un sa;
+    ipc_server *s;
+    int rc;
+
+    rc = make_addr(endpoint, &sa);
+    if (rc < 0)
+        return rc;
+    rc = prepare_dir(endpoint, opts->system_mode);
+    if (rc < 0)
+        return rc;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return ERR_NOMEM;
+    s->wake_r = s->wake_w = -1;
+    s->h = *h;
+    strcpy(s->path, endpoint);
+    s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s->lfd < 0) {
+        rc = err_last_os();
+        goto free_server;
+    }
+    rc = open_wake_pipe(s);
+    if (rc < 0)
+        goto close_fds;
+    rc = bind_and_listen(s, &sa, opts->system_mode ? 0660 : 0600);
+    if (rc == ERR_INUSE) {
+        rc = probe_existing(endpoint);
+        if (rc == 0)
+            rc = bind_and_listen(s, &sa, opts->system_mode ? 0660 : 0600);
+    }
+    if (rc < 0)
+        goto close_fds;
+    *out = s;
+    return 0;
+
+close_fds:
+    close(s->lfd);
+    if (s->wake_r >= 0)
+        close(s->wake_r);
+    if (s->wake_w >= 0)
+        close(s->wake_w);
+free_server:
+    free(s);
+    return rc;
+}
+
+static void fill_peer(int fd, struct ipc_peer *p)
+{
+    struct ucred cr;
+    socklen_t len = sizeof(cr);
+    struct passwd pw, *res = NULL;
+    char buf[1024];
+
+    memset(p, 0, sizeof(*p));
+    p->pid = p->uid = p->gid = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+        return;
+    p->pid = cr.pid;
+    p->uid = (long)cr.uid;
+    p->gid = (long)cr.gid;
+    if (getpwuid_r(cr.uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+        snprintf(p->name, sizeof(p->name), "%s", pw.pw_name);
+    else
+        snprintf(p->name, sizeof(p->name), "uid %ld", p->uid);
+}
+
+static void accept_all(ipc_server *s)
+{
+    for (;;) {
+        int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0)
+            return; /* EAGAIN, or a transient error (EMFILE): retried next round */
+        struct ipc_conn *c = calloc(1, sizeof(*c));
+        if (c == NULL) {
+            close(fd);
+            return;
+        }
+        c->fd = fd;
+        c->reading = 1;
+        fill_peer(fd, &c->peer);
+        c->next = s->conns;
+        s->conns = c;
+        s->nconns++;
+        if (s->h.on_accept)
+            s->h.on_accept(s->h.ctx, c);
+    }
+}
+
+static void mark_dead(ipc_conn *c, int err)
+{
+    if (!c->dead) {
+        c->dead = 1;
+        c->dead_err = err;
+    }
+}
+
+/* Writes as much of the queue as the socket takes. */
+static void flush_out(ipc_server *s, ipc_conn *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (w > 0) {
+            c->out_off += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        mark_dead(c, err_last_os());
+        return;
+    }
+    c->out_off = c->out_len = 0;
+    if (c->closing) {
+        mark_dead(c, 0);
+        return;
+    }
+    if (s->h.on_drain)
+        s->h.on_drain(s->h.ctx, c);
+}
+
+static void read_in(ipc_server *s, ipc_conn *c)
+{
+    uint8_t buf[IPC_READ_CHUNK];
+    ssize_t r;
+
+    do {
+        r = recv(c->fd, buf, sizeof(buf), 0);
+    } while (r < 0 && errno == EINTR);
+    if (r > 0) {
+        s->h.on_data(s->h.ctx, c, buf, (size_t)r);
+        /* Answer in this round rather than after another poll(). */
+        if (!c->dead && c->out_len > c->out_off)
+            flush_out(s, c);
+        return;
+    }
+    if (r == 0)
+        mark_dead(c, 0);
+    else if (errno != EAGAIN && errno != EWOULDBLOCK)
+        mark_dead(c, err_last_os());
+}
+
+static void sweep_dead(ipc_server *s)
+{
+    struct ipc_conn **pp = &s->conns;
+
+    while (*pp) {
+        struct ipc_conn *c = *pp;
+        if (!c->dead) {
+            pp = &c->next;
+            continue;
+        }
+        *pp = c->next;
+        s->nconns--;
+        if (s->h.on_close)
+            s->h.on_close(s->h.ctx, c, c->dead_err);
+        close(c->fd);
+        free(c->out);
+        free(c);
+    }
+}
+
+static int grow_pollset(ipc_server *s, size_t need)
+{
+    if (need <= s->pcap)
+        return 0;
+    size_t cap = need * 2;
+    struct pollfd *p = realloc(s->pfds, cap * sizeof(*p));
+    if (p == NULL)
+        return ERR_NOMEM;
+    s->pfds = p;
+    struct ipc_conn **pc = realloc(s->pconns, cap * sizeof(*pc));
+    if (pc == NULL)
+        return ERR_NOMEM;
+    s->pconns = pc;
+    s->pcap = cap;
+    return 0;
+}
+
+int ipc_server_run_once(ipc_server *s, int timeout_ms)
+{
+    size_t n = 2;
+    int rc, ready;
+
+    rc = grow_pollset(s, s->nconns + 2);
+    if (rc < 0)
+        return rc;
+    s->pfds[0] = (struct pollfd){.fd = s->wake_r, .events = POLLIN};
+    s->pfds[1] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+    for (ipc_conn *c = s->conns; c; c = c->next) {
+        short ev = 0;
+        if (c->dead)
+            continue;
+        if (c->reading && !c->closing)
+            ev |= POLLIN;
+        if (c->out_len > c->out_off)
+            ev |= POLLOUT;
+        s->pconns[n] = c;
+        s->pfds[n++] = (struct pollfd){.fd = c->fd, .events = ev};
+    }
+    ready = poll(s->pfds, n, timeout_ms);
+    if (ready < 0)
+        return errno == EINTR ? 0 : err_last_os();
+    if (s->pfds[0].revents & POLLIN) {
+        char drain[64];
+        while (read(s->wake_r, drain, sizeof(drain)) > 0)
+            ;
+    }
+    if (s->pfds[1].revents & POLLIN)
+        accept_all(s);
+    for (size_t i = 2; i < n; i++) {
+        ipc_conn *c = s->pconns[i];
+        short re = s->pfds[i].revents;
+        if (c->dead || re == 0)
+            continue;
+        if (re & POLLOUT)
+            flush_out(s, c);
+        if (!c->dead && (re & POLLIN))
+            read_in(s, c);
+        if (!c->dead && (re & (POLLERR | POLLHUP | POLLNVAL)) && !(re & POLLIN))
+            mark_dead(c, (re & POLLHUP) ? 0 : ERR_IO);
+    }
+    sweep_dead(s);
+    return 0;
+}
+
+void ipc_server_wake(ipc_server *s)
+{
+    int saved = errno; /* may run in a signal handler */
+    ssize_t r = write(s->wake_w, "w", 1);
+    (void)r; /* a full pipe already guarantees a wake-up */
+    errno = saved;
+}
+
+void ipc_server_close(ipc_server *s)
+{
+    struct stat st;
+
+    if (s == NULL)
+        return;
+    for (ipc_conn *c = s->conns; c; c = c->next)
+        mark_dead(c, ERR_CLOSED);
+    sweep_dead(s);
+    /* Remove the endpoint only if it is still the one we created. */
+    if (stat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+        unlink(s->path);
+    close(s->lfd);
+    close(s->wake_r);
+    close(s->wake_w);
+    free(s->pfds);
+    free(s->pconns);
+    free(s);
+}
+
+size_t ipc_server_conn_count(const ipc_server *s)
+{
+    return s->nconns;
+}
+
+int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
+{
+    if (c->dead || c->closing)
+        return ERR_CLOSED;
+    if (c->out_off > 0 && c->out_off == c->out_len)
+        c->out_off = c->out_len = 0;
+    if (c->out_len + n > c->out_cap) {
+        /* Compact before growing so a long stream does not creep upward. */
+        if (c->out_off > 0) {
+            memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+            c->out_len -= c->out_off;
+            c->out_off = 0;
+        }
+        if (c->out_len + n > c->out_cap) {
+            size_t cap = (c->out_len + n) * 2;
+            uint8_t *p = realloc(c->out, cap);
+            if (p == NULL)
+                return ERR_NOMEM;
+            c->out = p;
+            c->out_cap = cap;
+        }
+    }
+    memcpy(c->out + c->out_len, data, n);
+    c->out_len += n;
+    return 0;
+}
+
+size_t ipc_conn_pending(const ipc_conn *c)
+{
+    return c->out_len - c->out_off;
+}
+
+void ipc_conn_set_reading(ipc_conn *c, int on)
+{
+    c->reading = on;
+}
+
+void ipc_conn_close(ipc_conn *c, int after_flush)
+{
+    if (after_flush && c->out_len > c->out_off)
+        c->closing = 1;
+    else
+        mark_dead(c, 0);
+}
+
+const struct ipc_peer *ipc_conn_peer(const ipc_conn *c)
+{
+    return &c->peer;
+}
+
+void ipc_conn_set_data(ipc_conn *c, void *data)
+{
+    c->data = data;
+}
+
+void *ipc_conn_data(const ipc_conn *c)
+{
+    return c->data;
+}

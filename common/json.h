@@ -1,0 +1,42 @@
+/* Just enough JSON for one-line flat objects: the log's JSON Lines format and
+ * the clients' --json output. Pure, no I/O. */
+#ifndef SVCD_JSON_H
+#define SVCD_JSON_H
+
+#include <stddef.h>
+
+#include "sbuf.h"
+
+/* Appends `s` as a quoted JSON string. Control characters are escaped and
+ * bytes that are not valid UTF-8 become U+FFFD, so the output is always valid
+ * JSON and valid UTF-8. Returns 0 or the sbuf's error. */
+int json_add_string(struct sbuf *b, const char *s, size_t n);
+
+enum json_type { JSON_STRING, JSON_NUMBER, JSON_LITERAL };
+
+/* One member of an object. For strings, `val` is the raw text between the
+ * quotes (escapes not yet decoded); see json_unescape. */
+struct json_member {
+    const char *key;
+    size_t klen;
+    enum json_type type;
+    const char *val;
+    size_t vlen;
+};
+
+typedef int (*json_member_fn)(void *ctx, const struct json_member *m);
+
+/* Parses one object whose values are strings, numbers, true, false or null
+ * (no nesting), calling `fn` per member in order. Returns 0, ERR_PROTO when
+ * the text is not such an object (trailing bytes included), or what `fn`
+ * returned if that was negative. */
+int json_parse_flat(const char *s, size_t n, json_member_fn fn, void *ctx);
+
+/* Decodes a raw string value from json_parse_flat into `out`. Returns 0 or
+ * ERR_PROTO for an invalid escape. */
+int json_unescape(const char *raw, size_t n, struct sbuf *out);
+
+/* True when the key of `m` equals `key`. */
+int json_key_is(const struct json_member *m, const char *key);
+
+#endif

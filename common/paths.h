@@ -1,0 +1,29 @@
+/* Default endpoint and state locations, resolved the same way by svcd and
+ * svcclient so that neither needs flags: paths_posix.c / paths_win.c. */
+#ifndef SVCD_PATHS_H
+#define SVCD_PATHS_H
+
+#include <stddef.h>
+
+#define PATHS_MAX 1024
+#define PATHS_CANDIDATES_MAX 2
+
+/* 1 when this process runs with system rights (root / LocalSystem), in which
+ * case the system-wide defaults apply; 0 for an ordinary user. */
+int paths_system_mode(void);
+
+/* The endpoint svcd listens on by default in the given mode. Returns 0 or
+ * ERR_NAMETOOLONG. */
+int paths_default_endpoint(int system_mode, char *buf, size_t n);
+
+/* The directory svcd keeps its log in by default in the given mode. */
+int paths_default_state_dir(int system_mode, char *buf, size_t n);
+
+/* Endpoints a client tries, in order, when none is given: the caller's own
+ * service first, then the system one. Returns how many were written. */
+int paths_client_endpoints(char out[PATHS_CANDIDATES_MAX][PATHS_MAX]);
+
+/* The current process id. */
+long paths_pid(void);
+
+#endif

@@ -1,0 +1,87 @@
+#define _POSIX_C_SOURCE 200809L
+#include "paths.h"
+#include "err.h"
+
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define SYSTEM_ENDPOINT "/run/svcd/svcd.sock"
+#define SYSTEM_STATE_DIR "/var/log/svcd"
+
+static int put(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    va_start(ap, fmt);
+    w = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return (w < 0 || (size_t)w >= n) ? ERR_NAMETOOLONG : 0;
+}
+
+int paths_system_mode(void)
+{
+    return geteuid() == 0;
+}
+
+/* Absolute value of an environment variable, or NULL: relative XDG values are
+ * invalid by the spec and must be ignored. */
+static const char *abs_env(const char *name)
+{
+    const char *v = getenv(name);
+    return (v && v[0] == '/') ? v : NULL;
+}
+
+int paths_default_endpoint(int system_mode, char *buf, size_t n)
+{
+    const char *rt;
+
+    if (system_mode)
+        return put(buf, n, "%s", SYSTEM_ENDPOINT);
+    rt = abs_env("XDG_RUNTIME_DIR");
+    if (rt)
+        return put(buf, n, "%s/svcd/svcd.sock", rt);
+    return put(buf, n, "/tmp/svcd-%ld/svcd.sock", (long)geteuid());
+}
+
+static const char *home_dir(void)
+{
+    const char *h = abs_env("HOME");
+    struct passwd *pw;
+
+    if (h)
+        return h;
+    pw = getpwuid(geteuid());
+    return (pw && pw->pw_dir) ? pw->pw_dir : "/tmp";
+}
+
+int paths_default_state_dir(int system_mode, char *buf, size_t n)
+{
+    const char *st;
+
+    if (system_mode)
+        return put(buf, n, "%s", SYSTEM_STATE_DIR);
+    st = abs_env("XDG_STATE_HOME");
+    if (st)
+        return put(buf, n, "%s/svcd", st);
+    return put(buf, n, "%s/.local/state/svcd", home_dir());
+}
+
+int paths_client_endpoints(char out[PATHS_CANDIDATES_MAX][PATHS_MAX])
+{
+    int count = 0;
+
+    if (!paths_system_mode() && paths_default_endpoint(0, out[count], PATHS_MAX) == 0)
+        count++;
+    if (paths_default_endpoint(1, out[count], PATHS_MAX) == 0)
+        count++;
+    return count;
+}
+
+long paths_pid(void)
+{
+    return (long)getpid();
+}

@@ -1,0 +1,13 @@
+#define _POSIX_C_SOURCE 200809L
+#include "term.h"
+
+#include <unistd.h>
+
+void term_init(void)
+{
+}
+
+int term_is_tty(FILE *f)
+{
+    return isatty(fileno(f));
+}

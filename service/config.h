@@ -1,0 +1,55 @@
+/* svcd's configuration: defaults, a config file and command-line flags, with
+ * one table of keys so that every key has a flag and a documented default.
+ *
+ * File format (the same on every platform), UTF-8:
+ *   # a comment (whole lines only)
+ *   interval = 500ms
+ *   heartbeat_message = "구동중 {n}번 째 로그"
+ * Values may be double-quoted to keep surrounding spaces. Precedence, lowest
+ * first: built-in defaults, the config file, SVCD_ENDPOINT, flags. */
+#ifndef SVCD_CONFIG_H
+#define SVCD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "paths.h"
+
+#define CONFIG_TEXT_MAX 256
+#define CONFIG_ERR_MAX 512
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+struct config {
+    char endpoint[PATHS_MAX];
+    char state_dir[PATHS_MAX];
+    uint64_t interval_us;
+    char heartbeat_message[CONFIG_TEXT_MAX];
+};
+
+struct config_key {
+    const char *key;  /* in the file */
+    const char *flag; /* on the command line */
+    const char *arg;  /* metavariable for --help */
+    const char *help;
+};
+
+/* Fills in the built-in defaults; endpoint and state_dir come from paths.h. */
+void config_defaults(struct config *c, int system_mode);
+
+/* The table of keys, terminated by an entry with key == NULL. */
+const struct config_key *config_keys(void);
+
+/* Finds a key by its flag name (e.g. "--interval"), or NULL. */
+const struct config_key *config_key_by_flag(const char *flag);
+
+/* Sets one key from text. Returns 0, or ERR_INVAL (unknown key or bad value)
+ * with a one-line reason in `err`, which names the key and says what is
+ * accepted. */
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+
+/* Parses a config file's text. `origin` (the file name) prefixes errors as
+ * "origin:line: ...". Returns 0 or ERR_INVAL with the reason in `err`. */
+int config_parse(struct config *c, const char *text, size_t n, const char *origin, char *err,
+                 size_t errlen);
+
+#endif

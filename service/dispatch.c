@@ -1,0 +1,145 @@
+#include "dispatch.h"
+#include "clock.h"
+#include "err.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int dispatch_error_frame(uint64_t id, Svcd__Result result, const char *msg, uint8_t **frame,
+                         size_t *len)
+{
+    Svcd__Response resp = SVCD__RESPONSE__INIT;
+
+    resp.id = id;
+    resp.result = result;
+    resp.error = (char *)msg;
+    resp.server_version = CODEC_PROTOCOL_VERSION;
+    return codec_frame(&resp.base, frame, len);
+}
+
+static int answer_status(struct svc *s, uint64_t id, struct dispatch_out *out)
+{
+    Svcd__Response resp = SVCD__RESPONSE__INIT;
+    Svcd__Status st = SVCD__STATUS__INIT;
+    uint64_t now = clock_mono_us();
+
+    st.state = (Svcd__ServiceState)s->worker.state;
+    st.pid = (uint32_t)s->pid;
+    st.version = SVCD_VERSION;
+    st.protocol_version = CODEC_PROTOCOL_VERSION;
+    st.started_at_us = s->started_wall_us;
+    st.uptime_us = now - s->started_mono;
+    st.interval_us = s->cfg.interval_us;
+    st.entries_written = s->log.written;
+    st.last_seq = s->log.last_seq;
+    st.last_time_us = s->log.last_time_us;
+    st.log_path = s->log.path;
+    st.log_size = s->log.size;
+    st.paused_since_us = s->worker.paused_since_us;
+    st.paused_by = s->worker.paused_by;
+    st.endpoint = s->cfg.endpoint;
+    resp.id = id;
+    resp.server_version = CODEC_PROTOCOL_VERSION;
+    resp.body_case = SVCD__RESPONSE__BODY_STATUS;
+    resp.status = &st;
+    return codec_frame(&resp.base, &out->frame, &out->frame_len);
+}
+
+static int answer_change(struct svc *s, const struct ipc_peer *who, uint64_t id, int pause,
+                         struct dispatch_out *out)
+{
+    Svcd__Response resp = SVCD__RESPONSE__INIT;
+    Svcd__StateChange ch = SVCD__STATE_CHANGE__INIT;
+    char msg[256];
+    int rc;
+
+    rc = pause ? svc_pause(s, who, msg, sizeof(msg)) : svc_resume(s, who, msg, sizeof(msg));
+    if (rc < 0)
+        return dispatch_error_frame(id, SVCD__RESULT__RESULT_STOPPING, msg, &out->frame,
+                                    &out->frame_len);
+    ch.changed = rc == 1;
+    ch.state = (Svcd__ServiceState)s->worker.state;
+    ch.message = msg;
+    resp.id = id;
+    resp.server_version = CODEC_PROTOCOL_VERSION;
+    resp.body_case = SVCD__RESPONSE__BODY_STATE_CHANGE;
+    resp.state_change = &ch;
+    return codec_frame(&resp.base, &out->frame, &out->frame_len);
+}
+
+static int answer_logs(struct svc *s, uint64_t id, const Svcd__LogsRequest *lr,
+                       struct dispatch_out *out)
+{
+    int rc = query_open_tail(&out->stream, id, s->log.path, lr->tail);
+    if (rc == ERR_NOMEM)
+        return rc;
+    if (rc < 0) {
+        char msg[PATHS_MAX + 64];
+        snprintf(msg, sizeof(msg), "cannot read %s: %s", s->log.path, err_str(rc));
+        return dispatch_error_frame(id, SVCD__RESULT__RESULT_INTERNAL, msg, &out->frame,
+                                    &out->frame_len);
+    }
+    return 0;
+}
+
+/* Checks what every request must carry before its command is looked at. */
+static int check_envelope(const Svcd__Request *req, char *msg, size_t n, Svcd__Result *res)
+{
+    if (req->version == CODEC_PROTOCOL_VERSION)
+        return 0;
+    *res = SVCD__RESULT__RESULT_UNSUPPORTED_VERSION;
+    if (req->version == 0)
+        snprintf(msg, n, "request has no protocol version; this service speaks version %d",
+                 CODEC_PROTOCOL_VERSION);
+    else
+        snprintf(msg, n,
+                 "protocol version %u is not supported; this service speaks version %d "
+                 "(upgrade the older of svcclient and svcd)",
+                 req->version, CODEC_PROTOCOL_VERSION);
+    return ERR_PROTO;
+}
+
+int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload,
+                     size_t n, struct dispatch_out *out)
+{
+    Svcd__Request *req;
+    Svcd__Result res;
+    char msg[256];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (codec_unpack_request(payload, n, &req) < 0) {
+        out->close_after = 1;
+        return dispatch_error_frame(0, SVCD__RESULT__RESULT_BAD_REQUEST,
+                                    "malformed request: not a valid svcd.Request message",
+                                    &out->frame, &out->frame_len);
+    }
+    if (check_envelope(req, msg, sizeof(msg), &res) < 0) {
+        rc = dispatch_error_frame(req->id, res, msg, &out->frame, &out->frame_len);
+        goto free_req;
+    }
+    switch (req->command_case) {
+    case SVCD__REQUEST__COMMAND_STATUS:
+        rc = answer_status(s, req->id, out);
+        break;
+    case SVCD__REQUEST__COMMAND_PAUSE:
+        rc = answer_change(s, who, req->id, 1, out);
+        break;
+    case SVCD__REQUEST__COMMAND_RESUME:
+        rc = answer_change(s, who, req->id, 0, out);
+        break;
+    case SVCD__REQUEST__COMMAND_LOGS:
+        rc = answer_logs(s, req->id, req->logs, out);
+        break;
+    default:
+        rc = dispatch_error_frame(req->id, SVCD__RESULT__RESULT_UNKNOWN_COMMAND,
+                                  "unknown or missing command (expected status, pause, resume "
+                                  "or logs)",
+                                  &out->frame, &out->frame_len);
+        break;
+    }
+free_req:
+    protobuf_c_message_free_unpacked(&req->base, NULL);
+    return rc;
+}

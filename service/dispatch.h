@@ -1,0 +1,32 @@
+/* Request -> response: decodes one frame payload, checks it, and answers it
+ * from the service state. Pure with respect to I/O (the log is read through
+ * the query stream), so it is tested and fuzzed without sockets. */
+#ifndef SVCD_DISPATCH_H
+#define SVCD_DISPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "ipc.h"
+#include "query.h"
+#include "svc.h"
+
+struct dispatch_out {
+    uint8_t *frame; /* one response frame to send, or NULL */
+    size_t frame_len;
+    struct query *stream; /* when set, send its frames after `frame` */
+    int close_after;      /* close the connection once this is sent */
+};
+
+/* Answers the request in payload[0..n). Always produces either a frame or a
+ * stream, unless memory runs out (ERR_NOMEM, and the connection should be
+ * closed). Invalid requests get an error response, never a silent close. */
+int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload,
+                     size_t n, struct dispatch_out *out);
+
+/* Builds an error response frame. Returns 0 or ERR_NOMEM. */
+int dispatch_error_frame(uint64_t id, Svcd__Result result, const char *msg, uint8_t **frame,
+                         size_t *len);
+
+#endif

@@ -1,0 +1,51 @@
+#define _POSIX_C_SOURCE 200809L
+#include "host.h"
+#include "err.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_signal;
+static struct server *wake_target;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+    if (wake_target)
+        server_wake(wake_target);
+}
+
+int host_console_init(struct server *sv)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    wake_target = sv;
+    stop_signal = 0;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+        return err_last_os();
+    sa.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
+        return err_last_os();
+    return 0;
+}
+
+int host_stop_requested(char *why, size_t n)
+{
+    int sig = stop_signal;
+
+    if (sig == 0)
+        return 0;
+    snprintf(why, n, "%s received", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return 1;
+}
+
+void host_console_done(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    wake_target = NULL;
+}

@@ -1,0 +1,276 @@
+#include "logstore.h"
+#include "clock.h"
+#include "err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK 65536
+
+int logstore_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off)
+{
+    char buf[BLOCK];
+    uint64_t pos = end > 0 ? end - 1 : 0; /* skip the final newline */
+    uint64_t found = 0;
+
+    *off = 0;
+    if (n == 0) {
+        *off = end;
+        return 0;
+    }
+    while (pos > 0) {
+        size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
+        size_t got;
+        int rc = fs_read_at(f, buf, want, pos - want, &got);
+        if (rc < 0)
+            return rc;
+        if (got != want)
+            return ERR_IO; /* the file shrank under us */
+        for (size_t i = want; i-- > 0;) {
+            if (buf[i] == '\n' && ++found == n) {
+                *off = pos - want + i + 1;
+                return 0;
+            }
+        }
+        pos -= want;
+    }
+    return 0;
+}
+
+/* Where the last complete line ends: the offset after the last newline. */
+static int complete_end(fs_file *f, uint64_t size, uint64_t *end)
+{
+    char buf[BLOCK];
+    uint64_t pos = size;
+
+    while (pos > 0) {
+        size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
+        size_t got;
+        int rc = fs_read_at(f, buf, want, pos - want, &got);
+        if (rc < 0)
+            return rc;
+        for (size_t i = got; i-- > 0;) {
+            if (buf[i] == '\n') {
+                *end = pos - want + i + 1;
+                return 0;
+            }
+        }
+        pos -= want;
+    }
+    *end = 0;
+    return 0;
+}
+
+/* Finds the last entry that parses, for the sequence to continue after it. */
+static int recover_last(struct logstore *ls)
+{
+    struct logreader r;
+    struct log_entry e;
+    uint64_t back = 1;
+    int rc;
+
+    /* Usually the very last line parses; widen the window only if not. */
+    for (; back <= 1024; back *= 4) {
+        rc = logreader_open_tail(&r, ls->path, back);
+        if (rc == ERR_NOENT)
+            return 0;
+        if (rc < 0)
+            return rc;
+        int start_of_file = r.off == 0;
+        while ((rc = logreader_next(&r, &e)) == 1) {
+            ls->last_seq = e.seq > ls->last_seq ? e.seq : ls->last_seq;
+            ls->last_time_us = e.time_us;
+        }
+        logreader_close(&r);
+        if (rc < 0)
+            return rc;
+        if (ls->last_seq > 0 || start_of_file)
+            return 0;
+    }
+    return 0;
+}
+
+int logstore_open(struct logstore *ls, const char *dir)
+{
+    uint64_t end;
+    int rc;
+
+    memset(ls, 0, sizeof(*ls));
+    sbuf_init(&ls->line, LOGSTORE_LINE_MAX);
+    if (snprintf(ls->path, sizeof(ls->path), "%s/%s", dir, LOGSTORE_FILE) >=
+        (int)sizeof(ls->path))
+        return ERR_NAMETOOLONG;
+    rc = fs_mkdir_p(dir, 0);
+    if (rc < 0)
+        return rc;
+    rc = fs_open_append(ls->path, &ls->f);
+    if (rc < 0)
+        return rc;
+    rc = fs_size(ls->f, &ls->size);
+    if (rc < 0)
+        goto close_file;
+    rc = complete_end(ls->f, ls->size, &end);
+    if (rc < 0)
+        goto close_file;
+    if (end < ls->size) {
+        /* A partial line from a crash: no reader may ever see it. */
+        rc = fs_truncate(ls->f, end);
+        if (rc < 0)
+            goto close_file;
+        ls->cut_bytes = ls->size - end;
+        ls->size = end;
+    }
+    rc = recover_last(ls);
+    if (rc < 0)
+        goto close_file;
+    return 0;
+
+close_file:
+    fs_close(ls->f);
+    ls->f = NULL;
+    sbuf_free(&ls->line);
+    return rc;
+}
+
+int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono)
+{
+    int rc;
+
+    e->seq = ls->last_seq + 1;
+    e->time_us = clock_wall_us();
+    sbuf_reset(&ls->line);
+    rc = logline_format(e, &ls->line);
+    if (rc < 0)
+        return rc;
+    rc = fs_append(ls->f, ls->line.p, ls->line.len);
+    if (rc < 0) {
+        /* Do not leave half a line behind (a short write on a full disk). */
+        fs_truncate(ls->f, ls->size);
+        return rc;
+    }
+    ls->size += ls->line.len;
+    ls->last_seq = e->seq;
+    ls->last_time_us = e->time_us;
+    ls->written++;
+    ls->dirty = 1;
+    if (durable) {
+        rc = fs_sync(ls->f);
+        if (rc < 0)
+            return rc;
+        ls->dirty = 0;
+        ls->last_sync_mono = now_mono;
+    }
+    return 0;
+}
+
+int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us)
+{
+    int rc;
+
+    if (!ls->dirty || now_mono - ls->last_sync_mono < window_us)
+        return 0;
+    rc = fs_sync(ls->f);
+    if (rc < 0)
+        return rc;
+    ls->dirty = 0;
+    ls->last_sync_mono = now_mono;
+    return 0;
+}
+
+void logstore_close(struct logstore *ls)
+{
+    if (ls->f) {
+        if (ls->dirty)
+            fs_sync(ls->f);
+        fs_close(ls->f);
+    }
+    ls->f = NULL;
+    sbuf_free(&ls->line);
+}
+
+int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail)
+{
+    uint64_t size;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    sbuf_init(&r->line, LOGSTORE_LINE_MAX);
+    sbuf_init(&r->msg, LOGSTORE_LINE_MAX);
+    rc = fs_open_read(path, &r->f);
+    if (rc < 0)
+        return rc;
+    r->buf = malloc(BLOCK);
+    if (r->buf == NULL) {
+        rc = ERR_NOMEM;
+        goto close_file;
+    }
+    rc = fs_size(r->f, &size);
+    if (rc < 0)
+        goto free_buf;
+    /* Only complete lines belong to the snapshot. */
+    rc = complete_end(r->f, size, &r->end);
+    if (rc < 0)
+        goto free_buf;
+    rc = logstore_tail_offset(r->f, r->end, tail, &r->off);
+    if (rc < 0)
+        goto free_buf;
+    return 0;
+
+free_buf:
+    free(r->buf);
+close_file:
+    fs_close(r->f);
+    r->f = NULL;
+    return rc;
+}
+
+/* Reads the next line into r->line (without the newline). Returns 1, 0 at the
+ * end, or an error. Lines over LOGSTORE_LINE_MAX come back marked failed. */
+static int next_line(struct logreader *r)
+{
+    sbuf_reset(&r->line);
+    for (;;) {
+        if (r->bpos == r->blen) {
+            if (r->off >= r->end)
+                return r->line.len > 0 ? 1 : 0;
+            size_t want = (r->end - r->off) < BLOCK ? (size_t)(r->end - r->off) : BLOCK;
+            int rc = fs_read_at(r->f, r->buf, want, r->off, &r->blen);
+            if (rc < 0)
+                return rc;
+            if (r->blen == 0)
+                return ERR_IO;
+            r->off += r->blen;
+            r->bpos = 0;
+        }
+        char *start = r->buf + r->bpos;
+        char *nl = memchr(start, '\n', r->blen - r->bpos);
+        size_t n = nl ? (size_t)(nl - start) : r->blen - r->bpos;
+        sbuf_add(&r->line, start, n);
+        r->bpos += n + (nl ? 1 : 0);
+        if (nl)
+            return 1;
+    }
+}
+
+int logreader_next(struct logreader *r, struct log_entry *e)
+{
+    int rc;
+
+    while ((rc = next_line(r)) == 1) {
+        if (!r->line.failed && logline_parse(r->line.p, r->line.len, e, &r->msg) == 0)
+            return 1;
+        r->skipped++;
+    }
+    return rc;
+}
+
+void logreader_close(struct logreader *r)
+{
+    fs_close(r->f);
+    free(r->buf);
+    sbuf_free(&r->line);
+    sbuf_free(&r->msg);
+    r->f = NULL;
+    r->buf = NULL;
+}

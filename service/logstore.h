@@ -1,0 +1,73 @@
+/* The log file: appending entries with sequence numbers that continue across
+ * restarts, and reading them back (the last N, in order) without reading the
+ * whole history. One file, <state_dir>/svcd.log, in JSON Lines. */
+#ifndef SVCD_LOGSTORE_H
+#define SVCD_LOGSTORE_H
+
+#include <stdint.h>
+
+#include "fs.h"
+#include "logline.h"
+#include "paths.h"
+#include "sbuf.h"
+
+#define LOGSTORE_FILE "svcd.log"
+#define LOGSTORE_LINE_MAX (256u * 1024u) /* longer lines are skipped when read */
+
+struct logstore {
+    char path[PATHS_MAX];
+    fs_file *f;
+    uint64_t size;
+    uint64_t last_seq;
+    int64_t last_time_us;
+    uint64_t written;        /* entries appended since open */
+    int dirty;               /* appended since the last sync */
+    uint64_t last_sync_mono; /* when it last synced */
+    uint64_t cut_bytes;      /* torn tail removed at open */
+    struct sbuf line;
+};
+
+/* Opens (creating the directory and file) and recovers: a torn last line is
+ * cut off (reported in cut_bytes) and the sequence continues after the last
+ * complete entry. Returns 0 or an ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
+int logstore_open(struct logstore *ls, const char *dir);
+
+/* Appends one entry built from `e` (level, source, msg, user/uid/pid); seq and
+ * time are assigned here and written back into *e. `durable` syncs to stable
+ * storage before returning. On failure nothing partial stays in the file. */
+int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono);
+
+/* Syncs when something was written and `window_us` has passed since the last
+ * sync. Returns 0 or the sync error. */
+int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us);
+
+void logstore_close(struct logstore *ls);
+
+/* A forward reader over a snapshot [start, end) of the file. */
+struct logreader {
+    fs_file *f;
+    uint64_t off, end;
+    char *buf;
+    size_t blen, bpos;
+    struct sbuf line;
+    struct sbuf msg;
+    uint64_t skipped; /* lines that did not parse */
+};
+
+/* Opens a reader positioned at the first of the last `tail` complete entries
+ * of the file at `path`. The cost is proportional to `tail`, not to the file.
+ * Returns 0, ERR_NOENT when there is no log yet, or an I/O error. */
+int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail);
+
+/* Reads the next entry. Returns 1 with *e filled (valid until the next call),
+ * 0 at the end of the snapshot, or an I/O error. Unparseable lines are skipped
+ * and counted. */
+int logreader_next(struct logreader *r, struct log_entry *e);
+
+void logreader_close(struct logreader *r);
+
+/* Finds where the last `n` lines of f[0, end) begin. The byte at end-1 is
+ * expected to be a newline. Reads backwards in blocks. */
+int logstore_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off);
+
+#endif

@@ -1,0 +1,117 @@
+#include "query.h"
+#include "codec.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int query_open_tail(struct query **out, uint64_t id, const char *path, uint64_t tail)
+{
+    struct query *q = calloc(1, sizeof(*q));
+    int rc;
+
+    if (q == NULL)
+        return ERR_NOMEM;
+    q->id = id;
+    rc = logreader_open_tail(&q->reader, path, tail);
+    if (rc == 0) {
+        q->have_reader = 1;
+    } else if (rc != ERR_NOENT) {
+        free(q);
+        return rc;
+    }
+    *out = q;
+    return 0;
+}
+
+/* Deep-copies an entry into protobuf storage owned by `arena`. */
+static int copy_entry(const struct log_entry *e, Svcd__LogEntry *pe, char *arena)
+{
+    svcd__log_entry__init(pe);
+    pe->seq = e->seq;
+    pe->time_us = e->time_us;
+    pe->level = (Svcd__Level)e->level;
+    size_t slen = strlen(e->source);
+    memcpy(arena, e->source, slen + 1);
+    pe->source = arena;
+    memcpy(arena + slen + 1, e->msg, e->msg_len);
+    arena[slen + 1 + e->msg_len] = '\0';
+    pe->message = arena + slen + 1;
+    return 0;
+}
+
+static int end_frame(struct query *q, uint8_t **frame, size_t *len)
+{
+    Svcd__Response resp = SVCD__RESPONSE__INIT;
+    Svcd__LogEnd end = SVCD__LOG_END__INIT;
+
+    resp.id = q->id;
+    resp.server_version = CODEC_PROTOCOL_VERSION;
+    resp.body_case = SVCD__RESPONSE__BODY_LOG_END;
+    resp.log_end = &end;
+    end.count = q->sent;
+    end.reason = "complete";
+    q->ended = 1;
+    return codec_frame(&resp.base, frame, len);
+}
+
+int query_next(struct query *q, uint8_t **frame, size_t *len)
+{
+    Svcd__Response resp = SVCD__RESPONSE__INIT;
+    Svcd__LogChunk chunk = SVCD__LOG_CHUNK__INIT;
+    Svcd__LogEntry ents[QUERY_CHUNK_ENTRIES];
+    Svcd__LogEntry *ptrs[QUERY_CHUNK_ENTRIES];
+    char *arenas[QUERY_CHUNK_ENTRIES];
+    size_t n = 0, bytes = 0;
+    struct log_entry e;
+    int rc = 0;
+
+    if (q->ended)
+        return ERR_INVAL;
+    if (!q->have_reader)
+        return end_frame(q, frame, len) < 0 ? ERR_NOMEM : 0;
+    /* Each entry is at most LOGSTORE_LINE_MAX, so stopping before the budget
+     * keeps the frame under FRAME_MAX_PAYLOAD. */
+    while (n < QUERY_CHUNK_ENTRIES && bytes < QUERY_CHUNK_BYTES) {
+        rc = logreader_next(&q->reader, &e);
+        if (rc <= 0)
+            break;
+        size_t need = strlen(e.source) + 1 + e.msg_len + 1;
+        arenas[n] = malloc(need);
+        if (arenas[n] == NULL) {
+            rc = ERR_NOMEM;
+            break;
+        }
+        copy_entry(&e, &ents[n], arenas[n]);
+        ptrs[n] = &ents[n];
+        bytes += need + 32;
+        n++;
+    }
+    if (rc < 0 || (n == 0 && rc == 0)) {
+        for (size_t i = 0; i < n; i++)
+            free(arenas[i]);
+        return rc < 0 ? rc : (end_frame(q, frame, len) < 0 ? ERR_NOMEM : 0);
+    }
+    resp.id = q->id;
+    resp.server_version = CODEC_PROTOCOL_VERSION;
+    resp.body_case = SVCD__RESPONSE__BODY_LOG_CHUNK;
+    resp.log_chunk = &chunk;
+    chunk.n_entries = n;
+    chunk.entries = ptrs;
+    rc = codec_frame(&resp.base, frame, len);
+    for (size_t i = 0; i < n; i++)
+        free(arenas[i]);
+    if (rc < 0)
+        return rc;
+    q->sent += n;
+    return 1;
+}
+
+void query_free(struct query *q)
+{
+    if (q == NULL)
+        return;
+    if (q->have_reader)
+        logreader_close(&q->reader);
+    free(q);
+}

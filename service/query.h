@@ -1,0 +1,34 @@
+/* A log query answered as a stream of response frames: LogChunk frames of at
+ * most QUERY_CHUNK_BYTES, then exactly one LogEnd. Frames are produced one at
+ * a time as the connection drains, so a huge --tail costs bounded memory. */
+#ifndef SVCD_QUERY_H
+#define SVCD_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "logstore.h"
+
+#define QUERY_CHUNK_BYTES (256u * 1024u)
+#define QUERY_CHUNK_ENTRIES 1024
+
+struct query {
+    uint64_t id;
+    struct logreader reader;
+    int have_reader;
+    uint64_t sent;
+    int ended;
+};
+
+/* Starts a tail query on the log at `path`. A missing log is an empty result,
+ * not an error. Returns 0, ERR_NOMEM or an I/O error. */
+int query_open_tail(struct query **out, uint64_t id, const char *path, uint64_t tail);
+
+/* Produces the next frame. Returns 1 with a frame (caller frees) and more to
+ * come, 0 with the final (LogEnd) frame, or a negative error (after which the
+ * connection should be closed). */
+int query_next(struct query *q, uint8_t **frame, size_t *len);
+
+void query_free(struct query *q);
+
+#endif

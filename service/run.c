@@ -1,0 +1,72 @@
+#include "run.h"
+#include "diag.h"
+#include "err.h"
+#include "host.h"
+#include "server.h"
+#include "svc.h"
+#include "version.h"
+
+#include <stdio.h>
+
+static void explain_open_failure(const struct config *cfg, int rc)
+{
+    switch (rc) {
+    case ERR_INUSE:
+        diag(DIAG_ERROR, "already running: another svcd answers on %s (stop it first, or use "
+                         "--endpoint for a second instance)",
+             cfg->endpoint);
+        break;
+    case ERR_ACCESS:
+        diag(DIAG_ERROR, "cannot listen on %s: permission denied (its directory must belong to "
+                         "you or root and not be writable by others; or use --endpoint)",
+             cfg->endpoint);
+        break;
+    case ERR_EXIST:
+        diag(DIAG_ERROR, "cannot listen on %s: the path exists and is not a socket",
+             cfg->endpoint);
+        break;
+    default:
+        diag(DIAG_ERROR, "cannot listen on %s: %s", cfg->endpoint, err_str(rc));
+        break;
+    }
+}
+
+int run_service(const struct config *cfg, int system_mode)
+{
+    static struct svc s; /* large; lives for the whole run */
+    struct server sv;
+    char why[64] = "stop requested";
+    int rc;
+
+    rc = server_open(&sv, &s, cfg->endpoint, system_mode);
+    if (rc < 0) {
+        explain_open_failure(cfg, rc);
+        return 1;
+    }
+    rc = svc_start(&s, cfg);
+    if (rc < 0) {
+        diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
+             cfg->state_dir, err_str(rc));
+        server_close(&sv);
+        return 1;
+    }
+    rc = host_console_init(&sv);
+    if (rc < 0)
+        diag(DIAG_WARN, "cannot install stop handlers: %s", err_str(rc));
+    diag(DIAG_INFO, "svcd %s running (pid %ld): endpoint %s, log %s", SVCD_VERSION, s.pid,
+         cfg->endpoint, s.log.path);
+    while (!host_stop_requested(why, sizeof(why))) {
+        rc = server_run_once(&sv, svc_tick(&s));
+        if (rc < 0) {
+            diag(DIAG_ERROR, "event loop failed: %s", err_str(rc));
+            snprintf(why, sizeof(why), "event loop failed: %s", err_str(rc));
+            break;
+        }
+    }
+    diag(DIAG_INFO, "stopping: %s", why);
+    svc_begin_stop(&s, why);
+    server_close(&sv);
+    svc_finish(&s);
+    host_console_done();
+    return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,230 @@
+#include "server.h"
+#include "diag.h"
+#include "dispatch.h"
+#include "err.h"
+#include "frame.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Stop producing stream frames while this much output is still queued: the
+ * client reads at its own pace and the service's memory stays bounded. */
+#define PUMP_HIGH_WATER (512u * 1024u)
+#define STASH_MAX (128u * 1024u)
+
+struct session {
+    struct frame_reader fr;
+    struct query *stream;
+    uint8_t *stash; /* bytes that arrived while a stream was being answered */
+    size_t stash_len;
+    int closing;
+};
+
+static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
+                    size_t n);
+
+static void send_frame(ipc_conn *c, struct session *ss, uint8_t *frame, size_t len)
+{
+    if (ipc_conn_send(c, frame, len) < 0) {
+        ss->closing = 1;
+        ipc_conn_close(c, 0);
+    }
+    free(frame);
+}
+
+/* Sends the next frames of the active stream until the queue is full or the
+ * stream ends; then resumes reading requests. */
+static void pump(struct server *sv, ipc_conn *c, struct session *ss)
+{
+    while (ss->stream && !ss->closing && ipc_conn_pending(c) < PUMP_HIGH_WATER) {
+        uint8_t *frame;
+        size_t len;
+        int rc = query_next(ss->stream, &frame, &len);
+        if (rc < 0) {
+            diag(DIAG_WARN, "log stream failed: %s", err_str(rc));
+            ss->closing = 1;
+            ipc_conn_close(c, 1);
+            return;
+        }
+        send_frame(c, ss, frame, len);
+        if (rc == 0) {
+            query_free(ss->stream);
+            ss->stream = NULL;
+        }
+    }
+    if (ss->stream == NULL && !ss->closing && ss->stash_len > 0) {
+        uint8_t *held = ss->stash;
+        size_t held_len = ss->stash_len;
+        ss->stash = NULL;
+        ss->stash_len = 0;
+        consume(sv, c, ss, held, held_len);
+        free(held);
+    }
+    if (ss->stream == NULL && !ss->closing)
+        ipc_conn_set_reading(c, 1);
+}
+
+static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *payload,
+                   size_t len)
+{
+    struct dispatch_out out;
+
+    if (dispatch_payload(sv->svc, ipc_conn_peer(c), payload, len, &out) < 0) {
+        ss->closing = 1;
+        ipc_conn_close(c, 0);
+        return;
+    }
+    if (out.frame)
+        send_frame(c, ss, out.frame, out.frame_len);
+    if (out.close_after) {
+        ss->closing = 1;
+        query_free(out.stream);
+        ipc_conn_close(c, 1);
+        return;
+    }
+    if (out.stream) {
+        ss->stream = out.stream;
+        ipc_conn_set_reading(c, 0);
+        pump(sv, c, ss);
+    }
+}
+
+/* A frame that cannot be read leaves the stream out of sync: say why, then
+ * close this connection only. */
+static void reject_frame(ipc_conn *c, struct session *ss, int err)
+{
+    uint8_t *frame;
+    size_t len;
+    char msg[128];
+
+    if (err == ERR_TOOBIG)
+        snprintf(msg, sizeof(msg), "frame larger than the %u-byte limit; closing connection",
+                 FRAME_MAX_PAYLOAD);
+    else if (err == ERR_PROTO)
+        snprintf(msg, sizeof(msg), "zero-length frame; closing connection");
+    else
+        snprintf(msg, sizeof(msg), "cannot read frame: %s; closing connection", err_str(err));
+    ss->closing = 1;
+    if (dispatch_error_frame(0, SVCD__RESULT__RESULT_BAD_REQUEST, msg, &frame, &len) == 0) {
+        if (ipc_conn_send(c, frame, len) == 0) {
+            free(frame);
+            ipc_conn_close(c, 1);
+            return;
+        }
+        free(frame);
+    }
+    ipc_conn_close(c, 0);
+}
+
+static void stash(ipc_conn *c, struct session *ss, const uint8_t *data, size_t n)
+{
+    uint8_t *p;
+
+    if (ss->stash_len + n > STASH_MAX || !(p = realloc(ss->stash, ss->stash_len + n))) {
+        ss->closing = 1;
+        ipc_conn_close(c, 0);
+        return;
+    }
+    memcpy(p + ss->stash_len, data, n);
+    ss->stash = p;
+    ss->stash_len += n;
+    ipc_conn_set_reading(c, 0);
+}
+
+static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
+                    size_t n)
+{
+    while (n > 0 && !ss->closing) {
+        size_t used;
+        int rc;
+
+        if (ss->stream) {
+            stash(c, ss, data, n);
+            return;
+        }
+        rc = frame_reader_feed(&ss->fr, data, n, &used);
+        data += used;
+        n -= used;
+        if (rc < 0) {
+            reject_frame(c, ss, rc);
+            return;
+        }
+        if (rc == 1) {
+            uint32_t len;
+            uint8_t *payload = frame_reader_take(&ss->fr, &len);
+            answer(sv, c, ss, payload, len);
+            free(payload);
+        }
+    }
+}
+
+static void on_accept(void *ctx, ipc_conn *c)
+{
+    struct session *ss = calloc(1, sizeof(*ss));
+
+    (void)ctx;
+    if (ss == NULL) {
+        ipc_conn_close(c, 0);
+        return;
+    }
+    frame_reader_init(&ss->fr, FRAME_MAX_PAYLOAD);
+    ipc_conn_set_data(c, ss);
+}
+
+static void on_data(void *ctx, ipc_conn *c, const uint8_t *data, size_t n)
+{
+    struct session *ss = ipc_conn_data(c);
+
+    if (ss)
+        consume(ctx, c, ss, data, n);
+}
+
+static void on_drain(void *ctx, ipc_conn *c)
+{
+    struct session *ss = ipc_conn_data(c);
+
+    if (ss && ss->stream)
+        pump(ctx, c, ss);
+}
+
+static void on_close(void *ctx, ipc_conn *c, int err)
+{
+    struct session *ss = ipc_conn_data(c);
+
+    (void)ctx;
+    if (err < 0 && err != ERR_CLOSED)
+        diag(DIAG_DEBUG, "connection from pid %ld ended: %s", ipc_conn_peer(c)->pid,
+             err_str(err));
+    if (ss == NULL)
+        return;
+    frame_reader_free(&ss->fr);
+    query_free(ss->stream);
+    free(ss->stash);
+    free(ss);
+}
+
+int server_open(struct server *sv, struct svc *s, const char *endpoint, int system_mode)
+{
+    struct ipc_handlers h = {sv, on_accept, on_data, on_drain, on_close};
+    struct ipc_server_opts o = {system_mode};
+
+    sv->svc = s;
+    return ipc_server_open(endpoint, &o, &h, &sv->ipc);
+}
+
+int server_run_once(struct server *sv, int timeout_ms)
+{
+    return ipc_server_run_once(sv->ipc, timeout_ms);
+}
+
+void server_wake(struct server *sv)
+{
+    ipc_server_wake(sv->ipc);
+}
+
+void server_close(struct server *sv)
+{
+    ipc_server_close(sv->ipc);
+    sv->ipc = NULL;
+}

@@ -1,0 +1,28 @@
+/* Serves the control protocol on the IPC endpoint: one session per
+ * connection, reading frames, answering each request through dispatch, and
+ * pumping log streams only as fast as the client reads them. */
+#ifndef SVCD_SERVER_H
+#define SVCD_SERVER_H
+
+#include "ipc.h"
+#include "svc.h"
+
+struct server {
+    ipc_server *ipc;
+    struct svc *svc;
+};
+
+/* Opens the endpoint; requests are answered from `s`, which must be started
+ * before the first server_run_once. Returns 0, ERR_INUSE (another svcd answers
+ * there), or another ipc_server_open error. */
+int server_open(struct server *sv, struct svc *s, const char *endpoint, int system_mode);
+
+/* Runs one round of the loop, waiting at most timeout_ms. */
+int server_run_once(struct server *sv, int timeout_ms);
+
+void server_wake(struct server *sv);
+
+/* Closes every connection and removes the endpoint. */
+void server_close(struct server *sv);
+
+#endif

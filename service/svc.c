@@ -1,0 +1,155 @@
+#include "svc.h"
+#include "clock.h"
+#include "diag.h"
+#include "err.h"
+#include "paths.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void svc_describe_peer(const struct ipc_peer *who, char *buf, size_t n)
+{
+    if (who == NULL) {
+        snprintf(buf, n, "the service manager");
+        return;
+    }
+    if (who->sid[0])
+        snprintf(buf, n, "%s (%s, pid %ld)", who->name, who->sid, who->pid);
+    else
+        snprintf(buf, n, "%s (uid %ld, pid %ld)", who->name, who->uid, who->pid);
+}
+
+/* Writes one entry. A write failure is counted and reported on stderr but is
+ * never fatal: the service keeps answering and retries with the next entry. */
+static void record(struct svc *s, enum log_level level, const char *source, const char *msg,
+                   const struct ipc_peer *who, int durable)
+{
+    struct log_entry e;
+    int rc;
+
+    memset(&e, 0, sizeof(e));
+    e.level = level;
+    snprintf(e.source, sizeof(e.source), "%s", source);
+    e.msg = msg;
+    e.msg_len = strlen(msg);
+    e.uid = e.pid = -1;
+    if (who) {
+        snprintf(e.user, sizeof(e.user), "%s", who->name);
+        e.uid = who->uid;
+        e.pid = who->pid;
+    }
+    rc = logstore_append(&s->log, &e, durable, clock_mono_us());
+    if (rc < 0) {
+        s->write_errors++;
+        diag(DIAG_ERROR, "cannot write to %s: %s", s->log.path, err_str(rc));
+    }
+}
+
+int svc_start(struct svc *s, const struct config *cfg)
+{
+    char msg[PATHS_MAX + 128], iv[32];
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    s->cfg = *cfg;
+    s->pid = paths_pid();
+    s->started_wall_us = clock_wall_us();
+    s->started_mono = clock_mono_us();
+    worker_init(&s->worker, cfg->interval_us);
+    rc = logstore_open(&s->log, cfg->state_dir);
+    if (rc < 0)
+        return rc;
+    if (s->log.cut_bytes) {
+        snprintf(msg, sizeof(msg), "recovered log: cut %llu bytes of a torn last entry",
+                 (unsigned long long)s->log.cut_bytes);
+        record(s, LOG_WARNING, "service", msg, NULL, 1);
+    }
+    clock_format_duration(cfg->interval_us, iv, sizeof(iv));
+    snprintf(msg, sizeof(msg), "started (pid %ld, interval %s, endpoint %s)", s->pid, iv,
+             cfg->endpoint);
+    record(s, LOG_NOTICE, "service", msg, NULL, 1);
+    worker_start(&s->worker, clock_mono_us());
+    return 0;
+}
+
+int svc_tick(struct svc *s)
+{
+    uint64_t now = clock_mono_us();
+    int64_t wait;
+
+    if (worker_due(&s->worker, now)) {
+        struct sbuf text;
+        sbuf_init(&text, CONFIG_TEXT_MAX * 8);
+        worker_beat(&s->worker, now);
+        worker_heartbeat_text(s->cfg.heartbeat_message, s->worker.beats, &text);
+        record(s, LOG_INFO, "worker", sbuf_str(&text), NULL, 0);
+        sbuf_free(&text);
+    }
+    int rc = logstore_sync_due(&s->log, now, SVC_FLUSH_WINDOW_US);
+    if (rc < 0)
+        diag(DIAG_ERROR, "cannot sync %s: %s", s->log.path, err_str(rc));
+    wait = worker_wait_us(&s->worker, clock_mono_us());
+    if (s->log.dirty && (wait < 0 || (uint64_t)wait > SVC_FLUSH_WINDOW_US))
+        wait = SVC_FLUSH_WINDOW_US;
+    return wait < 0 ? -1 : (int)((wait + 999) / 1000);
+}
+
+int svc_pause(struct svc *s, const struct ipc_peer *who, char *msg, size_t msglen)
+{
+    char by[WORKER_WHO_MAX], line[WORKER_WHO_MAX + 32];
+    int rc;
+
+    svc_describe_peer(who, by, sizeof(by));
+    rc = worker_pause(&s->worker, clock_wall_us(), by);
+    if (rc == 1) {
+        snprintf(line, sizeof(line), "paused by %s", by);
+        record(s, LOG_NOTICE, who ? "client" : "service", line, who, 1);
+        snprintf(msg, msglen, "paused: heartbeats stop until resumed");
+    } else if (rc == 0) {
+        snprintf(msg, msglen, "already paused (by %s)", s->worker.paused_by);
+    } else {
+        snprintf(msg, msglen, "cannot pause: the service is stopping");
+    }
+    return rc;
+}
+
+int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msglen)
+{
+    char by[WORKER_WHO_MAX], line[WORKER_WHO_MAX + 32];
+    int rc;
+
+    svc_describe_peer(who, by, sizeof(by));
+    rc = worker_resume(&s->worker, clock_mono_us());
+    if (rc == 1) {
+        snprintf(line, sizeof(line), "resumed by %s", by);
+        record(s, LOG_NOTICE, who ? "client" : "service", line, who, 1);
+        snprintf(msg, msglen, "resumed: heartbeats continue");
+    } else if (rc == 0) {
+        snprintf(msg, msglen, "already running (not paused)");
+    } else {
+        snprintf(msg, msglen, "cannot resume: the service is stopping");
+    }
+    return rc;
+}
+
+void svc_begin_stop(struct svc *s, const char *why)
+{
+    char msg[256];
+
+    if (s->worker.state == WORKER_STOPPING)
+        return;
+    worker_stop(&s->worker);
+    snprintf(msg, sizeof(msg), "stopping (%s)", why);
+    record(s, LOG_NOTICE, "service", msg, NULL, 1);
+}
+
+void svc_finish(struct svc *s)
+{
+    char msg[128], up[64];
+
+    clock_format_duration(clock_mono_us() - s->started_mono, up, sizeof(up));
+    snprintf(msg, sizeof(msg), "stopped after %s, %llu heartbeats", up,
+             (unsigned long long)s->worker.beats);
+    record(s, LOG_NOTICE, "service", msg, NULL, 1);
+    logstore_close(&s->log);
+}

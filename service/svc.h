@@ -1,0 +1,49 @@
+/* The running service: configuration, worker state and log, and the
+ * lifecycle operations that every front end (console, SCM, clients) shares.
+ * Each state change is written to the log before it is reported. */
+#ifndef SVCD_SVC_H
+#define SVCD_SVC_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "ipc.h"
+#include "logstore.h"
+#include "worker.h"
+
+#define SVC_FLUSH_WINDOW_US 1000000ULL /* heartbeats reach the disk within 1 s */
+
+struct svc {
+    struct config cfg;
+    struct worker worker;
+    struct logstore log;
+    long pid;
+    int64_t started_wall_us;
+    uint64_t started_mono;
+    uint64_t write_errors; /* entries that could not be written */
+};
+
+/* Opens the log, writes the "started" entry and starts the worker. Returns 0
+ * or the error from opening the log (the caller reports it and exits). */
+int svc_start(struct svc *s, const struct config *cfg);
+
+/* Writes heartbeats that are due and syncs the log when its window passed.
+ * Returns the milliseconds until the next thing to do, or -1 for none. */
+int svc_tick(struct svc *s);
+
+/* Pause/resume on behalf of `who` (NULL: the service host itself, e.g. the
+ * SCM). Returns 1 changed, 0 already in that state, ERR_INVAL when stopping.
+ * `msg` receives one human line describing the outcome. */
+int svc_pause(struct svc *s, const struct ipc_peer *who, char *msg, size_t msglen);
+int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msglen);
+
+/* Writes the "stopping" entry (durably) and enters STOPPING. */
+void svc_begin_stop(struct svc *s, const char *why);
+
+/* Writes the final "stopped" entry and closes the log. */
+void svc_finish(struct svc *s);
+
+/* Describes a peer for log entries and status: "alice (uid 1000, pid 42)". */
+void svc_describe_peer(const struct ipc_peer *who, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,172 @@
+/* svcd: the logging service. `svcd run` serves in the foreground. */
+#include "codec.h"
+#include "config.h"
+#include "diag.h"
+#include "err.h"
+#include "fs.h"
+#include "paths.h"
+#include "run.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: svcd COMMAND [OPTIONS]\n"
+                 "\n"
+                 "commands:\n"
+                 "  run        run in the foreground until Ctrl-C or SIGTERM\n"
+                 "  version    print the version\n"
+                 "  help       show this help (svcd run --help for run's options)\n"
+                 "\n"
+                 "svcd is controlled with svcclient (status, logs, pause, resume).\n");
+}
+
+static void usage_run(FILE *out)
+{
+    fprintf(out, "usage: svcd run [OPTIONS]\n\nRuns svcd in the foreground until Ctrl-C or "
+                 "SIGTERM.\n\noptions:\n  --config FILE            read settings from FILE "
+                 "(keys below, 'key = value')\n");
+    for (const struct config_key *k = config_keys(); k->key; k++) {
+        char left[64];
+        snprintf(left, sizeof(left), "%s %s", k->flag, k->arg);
+        fprintf(out, "  %-24s %s [key: %s]\n", left, k->help, k->key);
+    }
+    fprintf(out, "\nSVCD_ENDPOINT, when set, overrides the config file's endpoint; flags "
+                 "override both.\n");
+}
+
+/* Reads a whole config file (bounded) and applies it. */
+static int load_config_file(struct config *cfg, const char *path)
+{
+    char err[CONFIG_ERR_MAX];
+    fs_file *f;
+    uint64_t size;
+    size_t got = 0;
+    char *text;
+    int rc;
+
+    rc = fs_open_read(path, &f);
+    if (rc < 0) {
+        diag(DIAG_ERROR, "cannot read config file %s: %s", path, err_str(rc));
+        return rc;
+    }
+    rc = fs_size(f, &size);
+    if (rc == 0 && size > CONFIG_FILE_MAX)
+        rc = ERR_TOOBIG;
+    text = rc == 0 ? malloc((size_t)size + 1) : NULL;
+    if (rc == 0 && text == NULL)
+        rc = ERR_NOMEM;
+    if (rc == 0)
+        rc = fs_read_at(f, text, (size_t)size, 0, &got);
+    fs_close(f);
+    if (rc < 0) {
+        diag(DIAG_ERROR, "cannot read config file %s: %s", path, err_str(rc));
+        free(text);
+        return rc;
+    }
+    rc = config_parse(cfg, text, got, path, err, sizeof(err));
+    if (rc < 0)
+        diag(DIAG_ERROR, "%s", err);
+    free(text);
+    return rc;
+}
+
+/* Splits "--flag=value" or "--flag value". Returns the value or NULL. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    size_t fl = strlen(flag);
+    const char *a = argv[*i];
+
+    if (strncmp(a, flag, fl) == 0 && a[fl] == '=')
+        return a + fl + 1;
+    if (strcmp(a, flag) == 0 && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    int system_mode = paths_system_mode();
+    const char *config_file = NULL, *env;
+    char err[CONFIG_ERR_MAX];
+    struct config cfg;
+
+    config_defaults(&cfg, system_mode);
+    /* First pass: --help and --config, since the file sits under the flags. */
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_run(stdout);
+            return EXIT_OK;
+        }
+        const char *v = flag_value(argc, argv, &i, "--config");
+        if (v)
+            config_file = v;
+    }
+    if (config_file && load_config_file(&cfg, config_file) < 0)
+        return EXIT_USAGE;
+    env = getenv("SVCD_ENDPOINT");
+    if (env && *env && config_set(&cfg, "endpoint", env, err, sizeof(err)) < 0) {
+        diag(DIAG_ERROR, "SVCD_ENDPOINT: %s", err);
+        return EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        const struct config_key *k;
+        const char *v;
+        char name[64];
+        if (flag_value(argc, argv, &i, "--config"))
+            continue;
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(argv[i], "="), argv[i]);
+        k = config_key_by_flag(name);
+        if (k == NULL) {
+            diag(DIAG_ERROR, "run: unknown option '%s' (see svcd run --help)", argv[i]);
+            return EXIT_USAGE;
+        }
+        v = flag_value(argc, argv, &i, k->flag);
+        if (v == NULL) {
+            diag(DIAG_ERROR, "run: %s needs a value (%s)", k->flag, k->arg);
+            return EXIT_USAGE;
+        }
+        if (config_set(&cfg, k->key, v, err, sizeof(err)) < 0) {
+            diag(DIAG_ERROR, "%s: %s", k->flag, err);
+            return EXIT_USAGE;
+        }
+    }
+    diag_init("svcd", DIAG_INFO, 1);
+    return run_service(&cfg, system_mode);
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    diag_init("svcd", DIAG_INFO, 0);
+    if (cmd == NULL) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc, argv);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("svcd %s (protocol %d)\n", SVCD_VERSION, CODEC_PROTOCOL_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "install") == 0 || strcmp(cmd, "remove") == 0 || strcmp(cmd, "start") == 0 ||
+        strcmp(cmd, "stop") == 0 || strcmp(cmd, "restart") == 0 || strcmp(cmd, "status") == 0) {
+        diag(DIAG_ERROR,
+             "%s: managing an installed service is not available on this platform yet; "
+             "run 'svcd run' in the foreground and use svcclient to control it",
+             cmd);
+        return EXIT_FAIL;
+    }
+    diag(DIAG_ERROR, "unknown command '%s' (try: svcd help)", cmd);
+    return EXIT_USAGE;
+}
