@@ -1,0 +1,87 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+
+static int parse(struct cli_opts *o, char *err, int argc, char **argv)
+{
+    return cli_parse(argc, argv, o, err, CLI_ERR_MAX);
+}
+
+#define ARGV(...) (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)), (char *[]){__VA_ARGS__}
+
+Test(cli, defaults)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs")), 0);
+    cr_assert_eq(o.cmd, CLI_LOGS);
+    cr_assert_eq(o.tail, 10);
+    cr_assert_eq(o.timeout_ms, 5000);
+    cr_assert_null(o.endpoint);
+    cr_assert_not(o.json);
+}
+
+Test(cli, options_before_and_after_the_command)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err,
+                       ARGV("svcclient", "--json", "logs", "--tail", "20", "--endpoint=/x.sock",
+                            "--timeout", "250ms")),
+                 0, "%s", err);
+    cr_assert(o.json);
+    cr_assert_eq(o.tail, 20);
+    cr_assert_str_eq(o.endpoint, "/x.sock");
+    cr_assert_eq(o.timeout_ms, 250);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-n", "all")), 0);
+    cr_assert_eq(o.tail, UINT32_MAX);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail=0")), 0);
+    cr_assert_eq(o.tail, 0);
+}
+
+Test(cli, help_per_command)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX], help[4096];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--help")), 0);
+    cr_assert_eq(o.cmd, CLI_HELP);
+    cr_assert_eq(o.help_for, CLI_LOGS);
+    cli_help(o.help_for, help, sizeof(help));
+    cr_assert(strncmp(help, "usage: svcclient logs", 21) == 0);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "help", "pause")), 0);
+    cr_assert_eq(o.help_for, CLI_PAUSE);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "-h")), 0);
+    cr_assert_eq(o.help_for, CLI_NONE);
+    cli_help(CLI_NONE, help, sizeof(help));
+    cr_assert(strstr(help, "exit status") != NULL);
+}
+
+Test(cli, usage_errors_say_what_is_wrong)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient")), ERR_INVAL);
+    cr_assert_str_eq(err, "no command given (try: svcclient status, or svcclient --help)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "stats")), ERR_INVAL);
+    cr_assert_str_eq(err, "unknown command 'stats' (commands: status, logs, pause, resume, "
+                          "version, help)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail", "-3")), ERR_INVAL);
+    cr_assert_str_eq(err, "--tail: '-3' is not a count (a number of entries, or 'all')");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail", "99999999999")), ERR_INVAL);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail")), ERR_INVAL);
+    cr_assert_str_eq(err, "--tail needs a value");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--tail", "3")), ERR_INVAL);
+    cr_assert_str_eq(err, "status: --tail applies only to the logs command");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--bogus")), ERR_INVAL);
+    cr_assert_str_eq(err, "unknown option '--bogus' (see svcclient --help)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "extra")), ERR_INVAL);
+    cr_assert_str_eq(err, "status: unexpected argument 'extra'");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--timeout", "0")), ERR_INVAL);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--endpoint", "")), ERR_INVAL);
+}

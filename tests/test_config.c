@@ -1,0 +1,86 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "config.h"
+#include "err.h"
+
+static int parse(struct config *c, const char *text, char *err)
+{
+    config_defaults(c, 0);
+    return config_parse(c, text, strlen(text), "/etc/svcd.conf", err, CONFIG_ERR_MAX);
+}
+
+Test(config, defaults_have_every_key)
+{
+    struct config c;
+
+    config_defaults(&c, 1);
+    cr_assert_str_eq(c.endpoint, "/run/svcd/svcd.sock");
+    cr_assert_str_eq(c.state_dir, "/var/log/svcd");
+    cr_assert_eq(c.interval_us, 1000000);
+    cr_assert_str_eq(c.heartbeat_message, "heartbeat {n}");
+    for (const struct config_key *k = config_keys(); k->key; k++) {
+        cr_assert_not_null(k->flag);
+        cr_assert_eq(config_key_by_flag(k->flag), k);
+    }
+}
+
+Test(config, parses_keys_comments_and_quotes)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+
+    cr_assert_eq(parse(&c,
+                       "# svcd settings\n"
+                       "\n"
+                       "interval = 250ms\r\n"
+                       "  state_dir=/srv/svcd  \n"
+                       "heartbeat_message = \"  구동중 {n}번 째 로그  \"\n"
+                       "endpoint = /tmp/x.sock",
+                       err),
+                 0, "%s", err);
+    cr_assert_eq(c.interval_us, 250000);
+    cr_assert_str_eq(c.state_dir, "/srv/svcd");
+    cr_assert_str_eq(c.heartbeat_message, "  구동중 {n}번 째 로그  ");
+    cr_assert_str_eq(c.endpoint, "/tmp/x.sock");
+}
+
+Test(config, unknown_key_names_file_line_and_key)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX];
+
+    cr_assert_eq(parse(&c, "interval = 1\n\nintervall = 2\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:3: unknown key 'intervall' (known keys: endpoint, "
+                          "state_dir, interval, heartbeat_message)");
+}
+
+Test(config, bad_values_name_file_line_and_key)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX];
+
+    cr_assert_eq(parse(&c, "interval = soon\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: interval: 'soon' is not a duration (examples: 1, "
+                          "0.5, 250ms, 2s, 1m)");
+    cr_assert_eq(parse(&c, "interval = 1ms\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: interval: '1ms' is out of range (10ms to 1d)");
+    cr_assert_eq(parse(&c, "# x\nstate_dir =\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:2: state_dir: must not be empty");
+    cr_assert_eq(parse(&c, "just words\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: expected 'key = value'");
+    cr_assert_eq(parse(&c, "= 5\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: missing key before '='");
+}
+
+Test(config, set_is_shared_by_flags)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX];
+
+    config_defaults(&c, 0);
+    cr_assert_eq(config_set(&c, "interval", "2", err, sizeof(err)), 0);
+    cr_assert_eq(c.interval_us, 2000000);
+    cr_assert_eq(config_set(&c, "nope", "2", err, sizeof(err)), ERR_INVAL);
+    cr_assert(strstr(err, "unknown key 'nope'") != NULL);
+}

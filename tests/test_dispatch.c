@@ -1,0 +1,217 @@
+/* The dispatcher from request bytes to response frames, with a real service
+ * state and log in a temporary directory but no sockets. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "err.h"
+#include "frame.h"
+#include "tmpdir.h"
+#include "version.h"
+
+static char dir[256];
+static struct svc s;
+static struct ipc_peer alice = {.pid = 4242, .uid = 1000, .gid = 1000, .name = "alice"};
+
+static void setup(void)
+{
+    struct config cfg;
+
+    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
+    config_defaults(&cfg, 0);
+    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/logs", dir);
+    cr_assert_eq(svc_start(&s, &cfg), 0);
+}
+
+static void teardown(void)
+{
+    svc_finish(&s);
+    tmpdir_remove(dir);
+}
+
+TestSuite(dispatch, .init = setup, .fini = teardown);
+
+static Svcd__Response *decode(const uint8_t *frame, size_t len)
+{
+    uint32_t plen;
+    Svcd__Response *r;
+
+    cr_assert_eq(frame_get_header(frame, FRAME_MAX_PAYLOAD, &plen), 0);
+    cr_assert_eq(plen + 4, len);
+    cr_assert_eq(codec_unpack_response(frame + 4, plen, &r), 0);
+    return r;
+}
+
+static Svcd__Response *call(Svcd__Request *req, struct dispatch_out *out)
+{
+    uint8_t *frame;
+    size_t len;
+
+    cr_assert_eq(codec_frame(&req->base, &frame, &len), 0);
+    cr_assert_eq(dispatch_payload(&s, &alice, frame + 4, len - 4, out), 0);
+    free(frame);
+    if (out->frame == NULL)
+        return NULL;
+    Svcd__Response *r = decode(out->frame, out->frame_len);
+    free(out->frame);
+    out->frame = NULL;
+    return r;
+}
+
+static Svcd__Request request(Svcd__Request__CommandCase cmd)
+{
+    static Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    static Svcd__PauseRequest pa = SVCD__PAUSE_REQUEST__INIT;
+    static Svcd__ResumeRequest re = SVCD__RESUME_REQUEST__INIT;
+    Svcd__Request req = SVCD__REQUEST__INIT;
+
+    req.version = CODEC_PROTOCOL_VERSION;
+    req.id = 77;
+    req.command_case = cmd;
+    if (cmd == SVCD__REQUEST__COMMAND_STATUS)
+        req.status = &st;
+    else if (cmd == SVCD__REQUEST__COMMAND_PAUSE)
+        req.pause = &pa;
+    else if (cmd == SVCD__REQUEST__COMMAND_RESUME)
+        req.resume = &re;
+    return req;
+}
+
+Test(dispatch, status_reports_the_service)
+{
+    Svcd__Request req = request(SVCD__REQUEST__COMMAND_STATUS);
+    struct dispatch_out out;
+    Svcd__Response *r = call(&req, &out);
+
+    cr_assert_eq(r->id, 77);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_OK);
+    cr_assert_eq(r->body_case, SVCD__RESPONSE__BODY_STATUS);
+    cr_assert_eq(r->status->state, SVCD__SERVICE_STATE__SERVICE_STATE_RUNNING);
+    cr_assert_eq(r->status->pid, (uint32_t)s.pid);
+    cr_assert_str_eq(r->status->version, SVCD_VERSION);
+    cr_assert_eq(r->status->last_seq, 1, "the started entry");
+    cr_assert_eq(r->status->interval_us, 1000000);
+    cr_assert_str_eq(r->status->log_path, s.log.path);
+    svcd__response__free_unpacked(r, NULL);
+}
+
+Test(dispatch, pause_and_resume_record_who_and_are_idempotent)
+{
+    Svcd__Request pa = request(SVCD__REQUEST__COMMAND_PAUSE);
+    Svcd__Request re = request(SVCD__REQUEST__COMMAND_RESUME);
+    struct dispatch_out out;
+    Svcd__Response *r;
+
+    r = call(&pa, &out);
+    cr_assert_eq(r->body_case, SVCD__RESPONSE__BODY_STATE_CHANGE);
+    cr_assert(r->state_change->changed);
+    cr_assert_eq(r->state_change->state, SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED);
+    svcd__response__free_unpacked(r, NULL);
+    cr_assert_str_eq(s.worker.paused_by, "alice (uid 1000, pid 4242)");
+
+    r = call(&pa, &out);
+    cr_assert_not(r->state_change->changed);
+    cr_assert_str_eq(r->state_change->message, "already paused (by alice (uid 1000, pid 4242))");
+    svcd__response__free_unpacked(r, NULL);
+
+    r = call(&re, &out);
+    cr_assert(r->state_change->changed);
+    cr_assert_eq(r->state_change->state, SVCD__SERVICE_STATE__SERVICE_STATE_RUNNING);
+    svcd__response__free_unpacked(r, NULL);
+    r = call(&re, &out);
+    cr_assert_not(r->state_change->changed);
+    svcd__response__free_unpacked(r, NULL);
+    cr_assert_eq(s.log.last_seq, 3, "started, paused, resumed: repeats write nothing");
+}
+
+Test(dispatch, logs_streams_chunks_then_an_end)
+{
+    Svcd__Request req = request(SVCD__REQUEST__COMMAND_LOGS);
+    Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+    struct dispatch_out out;
+    uint64_t total = 0;
+    int rc;
+
+    for (int i = 0; i < 2000; i++)
+        svc_tick(&s), s.worker.next_due = 0; /* force a heartbeat per tick */
+    req.logs = &lr;
+    lr.tail = 1500;
+    cr_assert_null(call(&req, &out));
+    cr_assert_not_null(out.stream);
+    do {
+        uint8_t *frame;
+        size_t len;
+        rc = query_next(out.stream, &frame, &len);
+        cr_assert_geq(rc, 0);
+        Svcd__Response *r = decode(frame, len);
+        free(frame);
+        cr_assert_eq(r->id, 77);
+        if (rc == 1) {
+            cr_assert_eq(r->body_case, SVCD__RESPONSE__BODY_LOG_CHUNK);
+            cr_assert_leq(r->log_chunk->n_entries, QUERY_CHUNK_ENTRIES);
+            total += r->log_chunk->n_entries;
+        } else {
+            cr_assert_eq(r->body_case, SVCD__RESPONSE__BODY_LOG_END);
+            cr_assert_eq(r->log_end->count, total);
+        }
+        svcd__response__free_unpacked(r, NULL);
+    } while (rc == 1);
+    cr_assert_eq(total, 1500);
+    query_free(out.stream);
+}
+
+Test(dispatch, unsupported_version_gets_a_clear_error)
+{
+    Svcd__Request req = request(SVCD__REQUEST__COMMAND_STATUS);
+    struct dispatch_out out;
+    Svcd__Response *r;
+
+    req.version = 9;
+    r = call(&req, &out);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_UNSUPPORTED_VERSION);
+    cr_assert_eq(r->id, 77);
+    cr_assert_eq(r->server_version, 1);
+    cr_assert_str_eq(r->error, "protocol version 9 is not supported; this service speaks version "
+                               "1 (upgrade the older of svcclient and svcd)");
+    cr_assert_not(out.close_after);
+    svcd__response__free_unpacked(r, NULL);
+}
+
+Test(dispatch, missing_command_is_rejected)
+{
+    Svcd__Request req = request(SVCD__REQUEST__COMMAND__NOT_SET);
+    struct dispatch_out out;
+    Svcd__Response *r = call(&req, &out);
+
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_UNKNOWN_COMMAND);
+    svcd__response__free_unpacked(r, NULL);
+}
+
+Test(dispatch, unknown_command_number_is_rejected)
+{
+    /* version=1, id=5, then field 99 (a command this service does not know). */
+    const uint8_t raw[] = {0x08, 0x01, 0x10, 0x05, 0x9a, 0x06, 0x00};
+    struct dispatch_out out;
+
+    cr_assert_eq(dispatch_payload(&s, &alice, raw, sizeof(raw), &out), 0);
+    Svcd__Response *r = decode(out.frame, out.frame_len);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_UNKNOWN_COMMAND);
+    cr_assert_eq(r->id, 5);
+    svcd__response__free_unpacked(r, NULL);
+    free(out.frame);
+}
+
+Test(dispatch, garbage_gets_an_error_and_closes)
+{
+    const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+    struct dispatch_out out;
+
+    cr_assert_eq(dispatch_payload(&s, &alice, junk, sizeof(junk), &out), 0);
+    cr_assert(out.close_after);
+    Svcd__Response *r = decode(out.frame, out.frame_len);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_BAD_REQUEST);
+    svcd__response__free_unpacked(r, NULL);
+    free(out.frame);
+}

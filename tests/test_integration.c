@@ -1,0 +1,501 @@
+/* End to end: the real svcd binary, driven by the real svcclient binary (and
+ * by raw sockets where a test must send what svcclient never would). */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "frame.h"
+#include "proc.h"
+#include "tmpdir.h"
+#include "version.h"
+
+static char dir[256], sock[320], state[320], svcd_log[320];
+static pid_t svcd_pid = -1;
+
+static void start_svcd(const char *extra1, const char *extra2)
+{
+    char *argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, "--interval",
+                    "100ms", (char *)extra1, (char *)extra2, NULL};
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_gt(svcd_pid, 0);
+    cr_assert_eq(proc_wait_path(sock, 5000), 0, "svcd did not create %s", sock);
+}
+
+static void setup(void)
+{
+    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
+    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
+    snprintf(state, sizeof(state), "%s/state", dir);
+    snprintf(svcd_log, sizeof(svcd_log), "%s/svcd.out", dir);
+}
+
+static void setup_running(void)
+{
+    setup();
+    start_svcd(NULL, NULL);
+}
+
+static void teardown(void)
+{
+    if (svcd_pid > 0)
+        proc_stop(svcd_pid, SIGTERM, 5000);
+    svcd_pid = -1;
+    tmpdir_remove(dir);
+}
+
+/* Runs svcclient with --endpoint and the given arguments. */
+static void client(struct proc_result *r, const char *a1, const char *a2, const char *a3,
+                   const char *a4)
+{
+    char *argv[] = {SVCCLIENT_BIN, "--endpoint", sock, (char *)a1, (char *)a2, (char *)a3,
+                    (char *)a4, NULL};
+    cr_assert_eq(proc_run(argv, NULL, 10000, r), 0);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The seq of the last entry whose message contains `needle`, or 0. */
+static unsigned long last_seq_with(const char *jsonl, const char *needle)
+{
+    unsigned long seq = 0;
+    const char *line = jsonl;
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[1024];
+        snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+        if (strstr(buf, needle))
+            sscanf(buf, "{\"seq\":%lu", &seq);
+        line += len + (end ? 1 : 0);
+    }
+    return seq;
+}
+
+/* Waits (bounded) until the log holds at least `n` entries. */
+static void wait_for_entries(unsigned long n)
+{
+    struct proc_result r;
+    unsigned long seq = 0;
+
+    for (int i = 0; i < 100 && seq < n; i++) {
+        client(&r, "status", "--json", NULL, NULL);
+        const char *p = strstr(r.out, "\"last_seq\":");
+        seq = p ? strtoul(p + 11, NULL, 10) : 0;
+        if (seq < n)
+            usleep(50 * 1000);
+    }
+    cr_assert_geq(seq, n, "the log did not reach %lu entries", n);
+}
+
+TestSuite(running, .init = setup_running, .fini = teardown, .timeout = 60);
+
+Test(running, status_shows_a_running_service)
+{
+    struct proc_result r;
+    char pidline[64];
+
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "stderr: %s", r.err);
+    cr_assert(strstr(r.out, "● svcd - logging service\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "     State: running since "), "%s", r.out);
+    snprintf(pidline, sizeof(pidline), "       PID: %d\n", (int)svcd_pid);
+    cr_assert(strstr(r.out, pidline), "%s", r.out);
+    cr_assert(strstr(r.out, "  Interval: 0.100s\n"), "%s", r.out);
+    cr_assert(strstr(r.out, state), "log path under the state dir: %s", r.out);
+}
+
+Test(running, status_json_for_scripts)
+{
+    struct proc_result r;
+    char pid[32];
+
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert(strstr(r.out, "{\"state\":\"running\",") == r.out, "%s", r.out);
+    snprintf(pid, sizeof(pid), "\"pid\":%d,", (int)svcd_pid);
+    cr_assert(strstr(r.out, pid), "%s", r.out);
+    cr_assert(strstr(r.out, "\"protocol_version\":1"));
+    cr_assert_eq(count_lines(r.out), 1);
+}
+
+Test(running, logs_tail_returns_the_last_entries_in_order)
+{
+    struct proc_result r;
+    unsigned long prev = 0, seq;
+
+    wait_for_entries(12);
+    client(&r, "logs", "--tail", "5", "--json");
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert_eq(count_lines(r.out), 5, "%s", r.out);
+    for (const char *p = r.out; (p = strstr(p, "{\"seq\":")); p++) {
+        sscanf(p, "{\"seq\":%lu", &seq);
+        if (prev)
+            cr_assert_eq(seq, prev + 1, "consecutive sequence numbers");
+        prev = seq;
+    }
+    client(&r, "logs", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert_eq(count_lines(r.out), 10, "default tail is 10:\n%s", r.out);
+    cr_assert(strstr(r.out, " info    worker: heartbeat "), "%s", r.out);
+    client(&r, "logs", "--tail", "0", NULL);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert_str_eq(r.out, "");
+}
+
+Test(running, pause_stops_heartbeats_and_resume_restarts_them)
+{
+    struct proc_result r;
+    unsigned long paused_at, before_resume;
+
+    client(&r, "pause", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "svcd paused: heartbeats stop until resumed\n");
+
+    client(&r, "pause", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "pausing twice succeeds");
+    cr_assert(strstr(r.out, "svcd already paused (by "), "%s", r.out);
+
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert(strstr(r.out, "     State: paused since "), "%s", r.out);
+    cr_assert(strstr(r.out, " Paused by: "), "%s", r.out);
+
+    client(&r, "logs", "--tail", "50", "--json");
+    paused_at = last_seq_with(r.out, "\"msg\":\"paused by ");
+    cr_assert_gt(paused_at, 0, "a paused entry: %s", r.out);
+    usleep(500 * 1000);
+    client(&r, "logs", "--tail", "50", "--json");
+    cr_assert_lt(last_seq_with(r.out, "heartbeat"), paused_at, "no heartbeat after the pause");
+
+    client(&r, "resume", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert_str_eq(r.out, "svcd resumed: heartbeats continue\n");
+    client(&r, "resume", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert_str_eq(r.out, "svcd already running (not paused)\n");
+    client(&r, "logs", "--tail", "50", "--json");
+    before_resume = last_seq_with(r.out, "\"msg\":\"resumed by ");
+    usleep(400 * 1000);
+    client(&r, "logs", "--tail", "50", "--json");
+    cr_assert_gt(last_seq_with(r.out, "heartbeat"), before_resume, "heartbeats again: %s", r.out);
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert(strstr(r.out, "     State: running since "), "%s", r.out);
+}
+
+Test(running, pause_json_reports_the_change)
+{
+    struct proc_result r;
+
+    client(&r, "pause", "--json", NULL, NULL);
+    cr_assert_str_eq(r.out, "{\"changed\":true,\"state\":\"paused\",\"message\":\"paused: "
+                            "heartbeats stop until resumed\"}\n");
+    client(&r, "pause", "--json", NULL, NULL);
+    cr_assert(strstr(r.out, "{\"changed\":false,\"state\":\"paused\","), "%s", r.out);
+}
+
+Test(running, a_second_svcd_on_the_same_endpoint_refuses_to_start)
+{
+    char *argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, NULL};
+    struct proc_result r;
+
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 1);
+    cr_assert(strstr(r.err, "already running: another svcd answers on "), "%s", r.err);
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "the first one still serves");
+}
+
+Test(running, sigterm_writes_the_final_entry_and_removes_the_endpoint)
+{
+    struct stat st;
+    size_t len;
+
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0, "clean exit status");
+    svcd_pid = -1;
+    cr_assert_neq(stat(sock, &st), 0, "endpoint removed");
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
+    cr_assert(strstr(log, "\"msg\":\"stopping (SIGTERM received)\""), "%s", log);
+    cr_assert(strstr(log, "\"msg\":\"stopped after "), "%s", log);
+    free(log);
+}
+
+Test(running, sequence_continues_after_a_restart)
+{
+    struct proc_result r;
+    unsigned long before, after;
+
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert_eq(proc_stop(svcd_pid, SIGINT, 5000), 0);
+    svcd_pid = -1;
+    start_svcd(NULL, NULL);
+    client(&r, "logs", "--tail", "all", "--json");
+    cr_assert_eq(r.exit_code, 0);
+    before = last_seq_with(r.out, "stopped after");
+    after = last_seq_with(r.out, "\"msg\":\"started ");
+    cr_assert_gt(before, 0);
+    cr_assert_eq(after, before + 1, "started continues right after stopped");
+}
+
+Test(running, malformed_frames_close_only_their_own_connection)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    uint8_t oversize[4], reply[512];
+    struct proc_result r;
+    int fd;
+
+    strcpy(sa.sun_path, sock);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    /* a second, honest connection stays open throughout */
+    int other = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert_eq(connect(other, (struct sockaddr *)&sa, sizeof(sa)), 0);
+
+    frame_put_header(oversize, FRAME_MAX_PAYLOAD + 1);
+    cr_assert_eq(write(fd, oversize, 4), 4);
+    ssize_t got = 0, n;
+    while ((n = read(fd, reply + got, sizeof(reply) - (size_t)got)) > 0)
+        got += n;
+    cr_assert_eq(n, 0, "the server closes the offending connection");
+    Svcd__Response *resp;
+    cr_assert_eq(codec_unpack_response(reply + 4, (size_t)got - 4, &resp), 0);
+    cr_assert_eq(resp->result, SVCD__RESULT__RESULT_BAD_REQUEST);
+    cr_assert(strstr(resp->error, "frame larger than the 1048576-byte limit"), "%s", resp->error);
+    svcd__response__free_unpacked(resp, NULL);
+    close(fd);
+
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    uint8_t *frame;
+    size_t len;
+    req.version = 1;
+    req.id = 9;
+    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
+    req.status = &st;
+    codec_frame(&req.base, &frame, &len);
+    cr_assert_eq(write(other, frame, len), (ssize_t)len);
+    free(frame);
+    got = read(other, reply, sizeof(reply));
+    cr_assert_gt(got, 4, "the other connection is still served");
+    close(other);
+
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0);
+}
+
+Test(running, an_unknown_protocol_version_gets_a_clear_reply)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    Svcd__Response *resp;
+    uint8_t *frame, reply[1024];
+    size_t len;
+    int fd;
+
+    strcpy(sa.sun_path, sock);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    req.version = 2;
+    req.id = 3;
+    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
+    req.status = &st;
+    codec_frame(&req.base, &frame, &len);
+    cr_assert_eq(write(fd, frame, len), (ssize_t)len);
+    free(frame);
+    ssize_t got = read(fd, reply, sizeof(reply));
+    cr_assert_gt(got, 4);
+    cr_assert_eq(codec_unpack_response(reply + 4, (size_t)got - 4, &resp), 0);
+    cr_assert_eq(resp->result, SVCD__RESULT__RESULT_UNSUPPORTED_VERSION);
+    cr_assert_eq(resp->id, 3);
+    cr_assert(strstr(resp->error, "protocol version 2 is not supported"));
+    svcd__response__free_unpacked(resp, NULL);
+    close(fd);
+}
+
+TestSuite(stopped, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(stopped, client_says_the_service_is_not_running)
+{
+    struct proc_result r;
+    char expect[512];
+
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 3);
+    snprintf(expect, sizeof(expect),
+             "svcclient: cannot reach svcd at %s (not found): is svcd running? start it with "
+             "'svcd run', or point --endpoint / SVCD_ENDPOINT at its socket\n",
+             sock);
+    cr_assert_str_eq(r.err, expect);
+    cr_assert_str_eq(r.out, "");
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert_eq(r.exit_code, 3);
+    cr_assert(strstr(r.out, "{\"error\":\"cannot reach svcd at "), "%s", r.out);
+    cr_assert(strstr(r.out, "\"exit_code\":3}"), "%s", r.out);
+}
+
+Test(stopped, stale_socket_after_a_crash_is_reported_then_replaced)
+{
+    struct proc_result r;
+    struct stat st;
+
+    start_svcd(NULL, NULL);
+    kill(svcd_pid, SIGKILL);
+    proc_stop(svcd_pid, 0, 5000);
+    svcd_pid = -1;
+    cr_assert_eq(stat(sock, &st), 0, "a crash leaves the socket behind");
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 3);
+    cr_assert(strstr(r.err, "(connection refused): svcd is not running there"), "%s", r.err);
+    start_svcd(NULL, NULL);
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "the stale socket was replaced: %s", r.err);
+}
+
+Test(stopped, korean_heartbeats_round_trip_byte_for_byte)
+{
+    struct proc_result r;
+    size_t len;
+
+    start_svcd("--heartbeat-message", "구동중 {n}번 째 로그");
+    usleep(300 * 1000);
+    client(&r, "logs", "--tail", "50", NULL);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert(strstr(r.out, " info    worker: 구동중 1번 째 로그\n"), "%s", r.out);
+    cr_assert(strstr(r.out, " info    worker: 구동중 2번 째 로그\n"), "%s", r.out);
+    client(&r, "logs", "--tail", "50", "--json");
+    cr_assert(strstr(r.out, "\"msg\":\"구동중 1번 째 로그\""), "%s", r.out);
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert(strstr(log, "\"msg\":\"구동중 1번 째 로그\""), "raw UTF-8 in the file: %s", log);
+    free(log);
+}
+
+Test(stopped, svcd_endpoint_variable_is_honoured_by_both)
+{
+    char env[400];
+    snprintf(env, sizeof(env), "SVCD_ENDPOINT=%s", sock);
+    char *envs[] = {env, NULL};
+    char *run[] = {SVCD_BIN, "run", "--state-dir", state, NULL};
+    char *status[] = {SVCCLIENT_BIN, "status", NULL};
+    struct proc_result r;
+
+    svcd_pid = proc_spawn(run, envs, svcd_log);
+    cr_assert_eq(proc_wait_path(sock, 5000), 0);
+    cr_assert_eq(proc_run(status, envs, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, sock), "%s", r.out);
+}
+
+Test(stopped, default_endpoint_needs_no_flags)
+{
+    char xdg[400], state_env[400], def[400];
+    char *run[] = {SVCD_BIN, "run", "--state-dir", state, NULL};
+    char *status[] = {SVCCLIENT_BIN, "status", NULL};
+    struct proc_result r;
+    struct stat st;
+
+    snprintf(xdg, sizeof(xdg), "XDG_RUNTIME_DIR=%s", dir);
+    snprintf(state_env, sizeof(state_env), "SVCD_ENDPOINT=");
+    char *envs[] = {xdg, state_env, NULL};
+    if (geteuid() == 0) {
+        snprintf(def, sizeof(def), "/run/svcd/svcd.sock");
+        if (stat(def, &st) == 0)
+            cr_skip_test("a system svcd may be using %s; not touching it", def);
+    } else {
+        snprintf(def, sizeof(def), "%s/svcd/svcd.sock", dir);
+    }
+    svcd_pid = proc_spawn(run, envs, svcd_log);
+    cr_assert_eq(proc_wait_path(def, 5000), 0, "svcd listens on the default %s", def);
+    cr_assert_eq(proc_run(status, envs, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, def), "%s", r.out);
+}
+
+Test(stopped, config_file_errors_name_file_line_and_key)
+{
+    char conf[400];
+    char *argv[] = {SVCD_BIN, "run", "--config", conf, "--endpoint", sock, NULL};
+    struct proc_result r;
+
+    snprintf(conf, sizeof(conf), "%s/svcd.conf", dir);
+    const char *text = "interval = 2s\ncolour = blue\n";
+    tmpdir_write(dir, "svcd.conf", text, strlen(text));
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 2);
+    cr_assert(strstr(r.err, "svcd.conf:2: unknown key 'colour' (known keys: "), "%s", r.err);
+}
+
+Test(stopped, config_file_sets_the_interval_and_flags_override_it)
+{
+    char conf[400];
+    char *argv[] = {SVCD_BIN, "run", "--config", conf, "--endpoint", sock, "--state-dir", state,
+                    NULL};
+    struct proc_result r;
+
+    snprintf(conf, sizeof(conf), "%s/svcd.conf", dir);
+    const char *text = "interval = 2s\nendpoint = /nonexistent/x.sock\n";
+    tmpdir_write(dir, "svcd.conf", text, strlen(text));
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_path(sock, 5000), 0, "--endpoint overrides the file's endpoint");
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert(strstr(r.out, "  Interval: 2s\n"), "%s", r.out);
+}
+
+Test(stopped, bad_flags_are_usage_errors)
+{
+    char *a1[] = {SVCD_BIN, "run", "--interval", "fast", NULL};
+    char *a2[] = {SVCD_BIN, "run", "--colour", NULL};
+    char *a3[] = {SVCCLIENT_BIN, "frobnicate", NULL};
+    struct proc_result r;
+
+    cr_assert_eq(proc_run(a1, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 2);
+    cr_assert(strstr(r.err, "--interval: interval: 'fast' is not a duration"), "%s", r.err);
+    cr_assert_eq(proc_run(a2, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 2);
+    cr_assert(strstr(r.err, "unknown option '--colour'"), "%s", r.err);
+    cr_assert_eq(proc_run(a3, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 2);
+}
+
+Test(stopped, a_silent_server_makes_the_client_time_out_not_hang)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct proc_result r;
+    int fd;
+
+    strcpy(sa.sun_path, sock);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    cr_assert_eq(listen(fd, 4), 0); /* never accepts, never answers */
+    client(&r, "--timeout", "300ms", "status", NULL);
+    cr_assert_eq(r.exit_code, 3);
+    cr_assert(strstr(r.err, "did not answer within 300 ms"), "%s", r.err);
+    close(fd);
+}
+
+Test(stopped, version_needs_no_service)
+{
+    char *argv[] = {SVCCLIENT_BIN, "version", NULL};
+    char *argv2[] = {SVCD_BIN, "--version", NULL};
+    struct proc_result r;
+
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert_str_eq(r.out, "svcclient " SVCD_VERSION " (protocol 1)\n");
+    cr_assert_eq(proc_run(argv2, NULL, 10000, &r), 0);
+    cr_assert_str_eq(r.out, "svcd " SVCD_VERSION " (protocol 1)\n");
+}

@@ -1,0 +1,117 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "output.h"
+
+static Svcd__Status sample(void)
+{
+    Svcd__Status st = SVCD__STATUS__INIT;
+    st.state = SVCD__SERVICE_STATE__SERVICE_STATE_RUNNING;
+    st.pid = 123;
+    st.version = "0.1.0";
+    st.protocol_version = 1;
+    st.started_at_us = 1795525932000000LL;
+    st.uptime_us = 303000000ULL;
+    st.interval_us = 1000000;
+    st.entries_written = 300;
+    st.last_seq = 1234;
+    st.last_time_us = 1795526235000000LL;
+    st.log_path = "/var/log/svcd/svcd.log";
+    st.log_size = 2048;
+    st.paused_by = "";
+    st.endpoint = "/run/svcd/svcd.sock";
+    return st;
+}
+
+Test(output, status_reads_like_systemctl)
+{
+    Svcd__Status st = sample();
+    struct sbuf b;
+
+    sbuf_init(&b, 0);
+    output_status(&st, 0, st.started_at_us + 303000000LL, &b);
+    cr_assert(strstr(b.p, "● svcd - logging service\n") == b.p);
+    cr_assert(strstr(b.p, "     State: running since 2026-11-24T13:12:12.000000Z; 5min 3s ago\n"));
+    cr_assert(strstr(b.p, "       PID: 123\n"));
+    cr_assert(strstr(b.p, "   Version: 0.1.0 (protocol 1)\n"));
+    cr_assert(strstr(b.p, "       Log: /var/log/svcd/svcd.log (2.0 KiB)\n"));
+    cr_assert(strstr(b.p, "   Entries: 300 written since start; last #1234 at "
+                          "2026-11-24T13:17:15.000000Z\n"));
+    cr_assert_null(strstr(b.p, "Paused by"));
+    sbuf_free(&b);
+}
+
+Test(output, paused_status_says_since_when_and_by_whom)
+{
+    Svcd__Status st = sample();
+    struct sbuf b;
+
+    st.state = SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED;
+    st.paused_since_us = st.started_at_us + 60000000LL;
+    st.paused_by = "alice (uid 1000, pid 42)";
+    sbuf_init(&b, 0);
+    output_status(&st, 0, st.paused_since_us + 12000000LL, &b);
+    cr_assert(strstr(b.p, "     State: paused since 2026-11-24T13:13:12.000000Z; 12s ago\n"), "%s",
+              b.p);
+    cr_assert(strstr(b.p, " Paused by: alice (uid 1000, pid 42)\n"));
+    sbuf_reset(&b);
+    output_status(&st, 1, 0, &b);
+    cr_assert(strstr(b.p, "\"state\":\"paused\""));
+    cr_assert(strstr(b.p, "\"paused_since\":\"2026-11-24T13:13:12.000000Z\""));
+    cr_assert(strstr(b.p, "\"paused_by\":\"alice (uid 1000, pid 42)\""));
+    sbuf_free(&b);
+}
+
+Test(output, status_json_is_one_object)
+{
+    Svcd__Status st = sample();
+    struct sbuf b;
+
+    sbuf_init(&b, 0);
+    output_status(&st, 1, 0, &b);
+    cr_assert_eq(b.p[0], '{');
+    cr_assert_eq(b.p[b.len - 2], '}');
+    cr_assert_eq(strchr(b.p, '\n'), b.p + b.len - 1);
+    cr_assert(strstr(b.p, "\"paused_since\":null,\"paused_by\":null"));
+    cr_assert(strstr(b.p, "\"last_seq\":1234"));
+    sbuf_free(&b);
+}
+
+Test(output, entries_like_journalctl_short_iso)
+{
+    Svcd__LogEntry e = SVCD__LOG_ENTRY__INIT;
+    struct sbuf b;
+
+    e.seq = 5;
+    e.time_us = 1795525932123456LL;
+    e.level = SVCD__LEVEL__LEVEL_INFO;
+    e.source = "worker";
+    e.message = "구동중 5번 째 로그";
+    sbuf_init(&b, 0);
+    output_entry(&e, 0, 0, &b);
+    cr_assert_str_eq(b.p, "2026-11-24T13:12:12.123456Z info    worker: 구동중 5번 째 로그\n");
+    sbuf_reset(&b);
+    output_entry(&e, 1, 0, &b);
+    cr_assert_str_eq(b.p, "{\"seq\":5,\"time\":\"2026-11-24T13:12:12.123456Z\",\"level\":\"info\","
+                          "\"source\":\"worker\",\"msg\":\"구동중 5번 째 로그\"}\n");
+    sbuf_free(&b);
+}
+
+Test(output, colour_only_when_asked_and_controls_are_defused)
+{
+    Svcd__LogEntry e = SVCD__LOG_ENTRY__INIT;
+    struct sbuf b;
+
+    e.time_us = 0;
+    e.level = SVCD__LEVEL__LEVEL_WARNING;
+    e.source = "service";
+    e.message = "evil \033[2J here";
+    sbuf_init(&b, 0);
+    output_entry(&e, 0, 0, &b);
+    cr_assert_null(strchr(b.p, '\033'), "no escape bytes without colour");
+    cr_assert(strstr(b.p, "evil \\x1b[2J here"));
+    sbuf_reset(&b);
+    output_entry(&e, 0, 1, &b);
+    cr_assert(strstr(b.p, "\033[1;33mwarning"));
+    sbuf_free(&b);
+}
