@@ -8,9 +8,13 @@
 
 #include "server.h"
 
-/* Installs the console stop handlers (Ctrl-C, SIGTERM...), which request a
- * stop and wake `sv`'s loop. Returns 0 or an ERR_ code. */
-int host_console_init(struct server *sv);
+/* Installs the console stop handlers (Ctrl-C, SIGTERM...) before anything
+ * else starts, so an early stop request is honoured, not fatal. Returns 0 or
+ * an ERR_ code. */
+int host_console_init(void);
+
+/* From now on a stop request also wakes `sv`'s loop (NULL: none). */
+void host_wake_on_stop(struct server *sv);
 
 /* Returns 1 and describes the reason in `why` once a stop was requested. */
 int host_stop_requested(char *why, size_t n);

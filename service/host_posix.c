@@ -16,12 +16,12 @@ static void on_signal(int sig)
         server_wake(wake_target);
 }
 
-int host_console_init(struct server *sv)
+int host_console_init(void)
 {
     struct sigaction sa;
 
     memset(&sa, 0, sizeof(sa));
-    wake_target = sv;
+    wake_target = NULL;
     stop_signal = 0;
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -31,6 +31,13 @@ int host_console_init(struct server *sv)
     if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
         return err_last_os();
     return 0;
+}
+
+void host_wake_on_stop(struct server *sv)
+{
+    wake_target = sv;
+    /* A signal that came before the target was set is seen by the loop's
+     * first host_stop_requested check. */
 }
 
 int host_stop_requested(char *why, size_t n)

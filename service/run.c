@@ -38,9 +38,13 @@ int run_service(const struct config *cfg, int system_mode)
     char why[64] = "stop requested";
     int rc;
 
+    rc = host_console_init();
+    if (rc < 0)
+        diag(DIAG_WARN, "cannot install stop handlers: %s", err_str(rc));
     rc = server_open(&sv, &s, cfg->endpoint, system_mode);
     if (rc < 0) {
         explain_open_failure(cfg, rc);
+        host_console_done();
         return 1;
     }
     rc = svc_start(&s, cfg);
@@ -48,11 +52,10 @@ int run_service(const struct config *cfg, int system_mode)
         diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
              cfg->state_dir, err_str(rc));
         server_close(&sv);
+        host_console_done();
         return 1;
     }
-    rc = host_console_init(&sv);
-    if (rc < 0)
-        diag(DIAG_WARN, "cannot install stop handlers: %s", err_str(rc));
+    host_wake_on_stop(&sv);
     diag(DIAG_INFO, "svcd %s running (pid %ld): endpoint %s, log %s", SVCD_VERSION, s.pid,
          cfg->endpoint, s.log.path);
     while (!host_stop_requested(why, sizeof(why))) {

@@ -26,7 +26,7 @@ static void start_svcd(const char *extra1, const char *extra2)
                     "100ms", (char *)extra1, (char *)extra2, NULL};
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_gt(svcd_pid, 0);
-    cr_assert_eq(proc_wait_path(sock, 5000), 0, "svcd did not create %s", sock);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not create %s", sock);
 }
 
 static void setup(void)
@@ -393,7 +393,7 @@ Test(stopped, svcd_endpoint_variable_is_honoured_by_both)
     struct proc_result r;
 
     svcd_pid = proc_spawn(run, envs, svcd_log);
-    cr_assert_eq(proc_wait_path(sock, 5000), 0);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
     cr_assert_eq(proc_run(status, envs, 10000, &r), 0);
     cr_assert_eq(r.exit_code, 0, "%s", r.err);
     cr_assert(strstr(r.out, sock), "%s", r.out);
@@ -418,7 +418,7 @@ Test(stopped, default_endpoint_needs_no_flags)
         snprintf(def, sizeof(def), "%s/svcd/svcd.sock", dir);
     }
     svcd_pid = proc_spawn(run, envs, svcd_log);
-    cr_assert_eq(proc_wait_path(def, 5000), 0, "svcd listens on the default %s", def);
+    cr_assert_eq(proc_wait_connect(def, 5000), 0, "svcd listens on the default %s", def);
     cr_assert_eq(proc_run(status, envs, 10000, &r), 0);
     cr_assert_eq(r.exit_code, 0, "%s", r.err);
     cr_assert(strstr(r.out, def), "%s", r.out);
@@ -449,7 +449,7 @@ Test(stopped, config_file_sets_the_interval_and_flags_override_it)
     const char *text = "interval = 2s\nendpoint = /nonexistent/x.sock\n";
     tmpdir_write(dir, "svcd.conf", text, strlen(text));
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_eq(proc_wait_path(sock, 5000), 0, "--endpoint overrides the file's endpoint");
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "--endpoint overrides the file's endpoint");
     client(&r, "status", NULL, NULL, NULL);
     cr_assert(strstr(r.out, "  Interval: 2s\n"), "%s", r.out);
 }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +159,23 @@ int proc_wait_path(const char *path, int timeout_ms)
 
     while (now_ms() < deadline) {
         if (stat(path, &st) == 0)
+            return 0;
+        usleep(5000);
+    }
+    return -1;
+}
+
+int proc_wait_connect(const char *path, int timeout_ms)
+{
+    long deadline = now_ms() + timeout_ms;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    while (now_ms() < deadline) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+        close(fd);
+        if (ok)
             return 0;
         usleep(5000);
     }

@@ -28,4 +28,9 @@ int proc_stop(pid_t pid, int sig, int timeout_ms);
 /* Waits until `path` exists, at most timeout_ms. Returns 0 or -1. */
 int proc_wait_path(const char *path, int timeout_ms);
 
+/* Waits until a Unix socket at `path` accepts connections, at most
+ * timeout_ms: a service is ready when it listens, not when its file exists.
+ * Returns 0 or -1. */
+int proc_wait_connect(const char *path, int timeout_ms);
+
 #endif
