@@ -1,0 +1,246 @@
+/* Status latency benchmark (issue: foundation), printed side by side:
+ *  (a) whole-process wall time of `svcclient status` vs bench_floor (connect,
+ *      64 bytes, reply) against a raw echo server;
+ *  (b) status round trips on one persistent connection vs a raw 64-byte
+ *      ping-pong with the echo server: rate, p50, p99.
+ * Everything is measured in this one run; only ratios are meaningful. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "frame.h"
+
+extern char **environ;
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, int n, double p)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    int i = (int)(p * (n - 1) + 0.5);
+    return v[i];
+}
+
+static int connect_to(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void wait_ready(const char *path)
+{
+    for (int i = 0; i < 1000; i++) {
+        int fd = connect_to(path);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        usleep(5000);
+    }
+    fprintf(stderr, "bench: %s never became ready\n", path);
+    exit(1);
+}
+
+/* The baseline server: one process per connection, echoes what it reads. */
+static pid_t start_echo(const char *path)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    unlink(path);
+    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 128) < 0)
+        _exit(1);
+    signal(SIGCHLD, SIG_IGN);
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        if (fork() == 0) {
+            char buf[4096];
+            ssize_t n;
+            while ((n = read(fd, buf, sizeof(buf))) > 0)
+                if (write(fd, buf, (size_t)n) != n)
+                    break;
+            _exit(0);
+        }
+        close(fd);
+    }
+}
+
+static double run_process(char *const argv[])
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int st;
+    double t0 = now_us();
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+        perror("posix_spawn");
+        exit(1);
+    }
+    waitpid(pid, &st, 0);
+    posix_spawn_file_actions_destroy(&fa);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "bench: %s failed\n", argv[0]);
+        exit(1);
+    }
+    return now_us() - t0;
+}
+
+static int read_full(int fd, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* One status round trip on an open connection; returns its latency. */
+static double status_rtt(int fd, const uint8_t *frame, size_t len, uint8_t *buf, size_t cap)
+{
+    uint32_t plen;
+    double t0 = now_us();
+
+    if (write(fd, frame, len) != (ssize_t)len || read_full(fd, buf, 4) < 0 ||
+        frame_get_header(buf, FRAME_MAX_PAYLOAD, &plen) < 0 || plen > cap ||
+        read_full(fd, buf, plen) < 0) {
+        fprintf(stderr, "bench: status round trip failed\n");
+        exit(1);
+    }
+    return now_us() - t0;
+}
+
+static double echo_rtt(int fd, uint8_t *buf)
+{
+    double t0 = now_us();
+    memset(buf, 'x', 64);
+    if (write(fd, buf, 64) != 64 || read_full(fd, buf, 64) < 0) {
+        fprintf(stderr, "bench: echo round trip failed\n");
+        exit(1);
+    }
+    return now_us() - t0;
+}
+
+int main(int argc, char **argv)
+{
+    int procs = argc > 1 ? atoi(argv[1]) : 200;
+    int trips = argc > 2 ? atoi(argv[2]) : 20000;
+    char dir[] = "/tmp/svcd-bench-XXXXXX", sock[64], echo[64], state[64];
+    double *a = calloc((size_t)(procs > trips ? procs : trips), sizeof(double));
+    double *b = calloc((size_t)(procs > trips ? procs : trips), sizeof(double));
+    static uint8_t buf[1 << 20];
+
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
+    snprintf(echo, sizeof(echo), "%s/echo.sock", dir);
+    snprintf(state, sizeof(state), "%s/state", dir);
+    char *svcd_argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t svcd;
+    if (posix_spawn(&svcd, SVCD_BIN, &fa, NULL, svcd_argv, environ) != 0)
+        return 1;
+    pid_t echo_pid = start_echo(echo);
+    wait_ready(sock);
+    wait_ready(echo);
+
+    /* (a) whole process: interleaved so drift hits both sides alike */
+    char *client_argv[] = {SVCCLIENT_BIN, "--endpoint", sock, "status", NULL};
+    char *floor_argv[] = {FLOOR_BIN, echo, NULL};
+    for (int i = 0; i < 10; i++) {
+        run_process(client_argv);
+        run_process(floor_argv);
+    }
+    for (int i = 0; i < procs; i++) {
+        a[i] = run_process(client_argv);
+        b[i] = run_process(floor_argv);
+    }
+    double a50 = pct(a, procs, 0.5), b50 = pct(b, procs, 0.5);
+    printf("(a) whole process, median of %d runs\n", procs);
+    printf("    svcclient status        %8.0f us\n", a50);
+    printf("    floor (connect+64B)     %8.0f us\n", b50);
+    printf("    ratio                   %8.2fx   (target <= 1.30x)\n\n", a50 / b50);
+
+    /* (b) persistent connection */
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    uint8_t *frame;
+    size_t len;
+    req.version = CODEC_PROTOCOL_VERSION;
+    req.id = 1;
+    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
+    req.status = &st;
+    codec_frame(&req.base, &frame, &len);
+    int sfd = connect_to(sock), efd = connect_to(echo);
+    for (int i = 0; i < 1000; i++) {
+        status_rtt(sfd, frame, len, buf, sizeof(buf));
+        echo_rtt(efd, buf);
+    }
+    double ta = 0, tb = 0;
+    for (int i = 0; i < trips; i++) {
+        a[i] = status_rtt(sfd, frame, len, buf, sizeof(buf));
+        b[i] = echo_rtt(efd, buf);
+        ta += a[i];
+        tb += b[i];
+    }
+    double sa50 = pct(a, trips, 0.5), sa99 = pct(a, trips, 0.99);
+    double sb50 = pct(b, trips, 0.5), sb99 = pct(b, trips, 0.99);
+    printf("(b) one persistent connection, %d round trips each\n", trips);
+    printf("    %-22s %10s %9s %9s\n", "", "req/s", "p50 us", "p99 us");
+    printf("    %-22s %10.0f %9.1f %9.1f\n", "svcd status", trips / (ta / 1e6), sa50, sa99);
+    printf("    %-22s %10.0f %9.1f %9.1f\n", "raw echo ping-pong", trips / (tb / 1e6), sb50, sb99);
+    printf("    p50 ratio              %8.2fx   (target <= 2.00x)\n", sa50 / sb50);
+
+    free(frame);
+    close(sfd);
+    close(efd);
+    kill(echo_pid, SIGKILL);
+    waitpid(echo_pid, NULL, 0);
+    kill(svcd, SIGTERM);
+    waitpid(svcd, NULL, 0);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return 1;
+    free(a);
+    free(b);
+    return 0;
+}
