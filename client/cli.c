@@ -24,8 +24,9 @@ static const struct {
      "usage: svcclient logs [--tail N|all] [--json]\n\nPrints the last N entries of svcd's log, "
      "oldest first (default 10).\n  -n, --tail N   how many entries; 'all' for the whole log\n"
      "  --json         one JSON object per line: seq, time, level, source, msg\n"},
-    {"version", CLI_VERSION, "usage: svcclient version [--json]\n\nPrints svcclient's version "
-                             "and protocol version.\n"},
+    {"version", CLI_VERSION,
+     "usage: svcclient version [--json]\n\nPrints svcclient's version "
+     "and protocol version.\n"},
     {"help", CLI_HELP, "usage: svcclient help [COMMAND]\n"},
 };
 
@@ -108,8 +109,10 @@ static int parse_timeout(const char *v, int *out, char *err, size_t errlen)
 
     if (clock_parse_duration(v, CLOCK_US_PER_SEC, &us) < 0 || us <= 0 ||
         us > 3600 * CLOCK_US_PER_SEC) {
-        snprintf(err, errlen, "--timeout: '%s' is not a duration between 1ms and 1h (e.g. 5, 0.5, "
-                 "500ms)", v);
+        snprintf(err, errlen,
+                 "--timeout: '%s' is not a duration between 1ms and 1h (e.g. 5, 0.5, "
+                 "500ms)",
+                 v);
         return ERR_INVAL;
     }
     *out = (int)((us + 999) / 1000);

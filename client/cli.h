@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLI_ERR_MAX 256
+#define CLI_ERR_MAX            256
 #define CLI_DEFAULT_TIMEOUT_MS 5000
-#define CLI_DEFAULT_TAIL 10
+#define CLI_DEFAULT_TAIL       10
 
 /* Exit codes, documented in README and --help. */
 enum cli_exit {

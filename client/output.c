@@ -88,8 +88,7 @@ static void status_human(const Svcd__Status *st, int64_t now, struct sbuf *out)
     if (st->last_seq) {
         clock_format_utc(st->last_time_us, t);
         sbuf_printf(out, "   Entries: %llu written since start; last #%llu at %s\n",
-                    (unsigned long long)st->entries_written, (unsigned long long)st->last_seq,
-                    t);
+                    (unsigned long long)st->entries_written, (unsigned long long)st->last_seq, t);
     } else {
         sbuf_printf(out, "   Entries: none yet\n");
     }

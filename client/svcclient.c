@@ -117,8 +117,8 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
         rc = rpc_recv(&x->rpc, &resp);
         if (rc < 0)
             return reply_failure(x, rc);
-        rc = check_reply(x, req, resp, SVCD__RESPONSE__BODY_LOG_CHUNK,
-                         SVCD__RESPONSE__BODY_LOG_END);
+        rc =
+            check_reply(x, req, resp, SVCD__RESPONSE__BODY_LOG_CHUNK, SVCD__RESPONSE__BODY_LOG_END);
         if (rc != CLI_EXIT_OK || resp->body_case == SVCD__RESPONSE__BODY_LOG_END) {
             svcd__response__free_unpacked(resp, NULL);
             return rc;

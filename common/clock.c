@@ -94,8 +94,8 @@ static int64_t unit_us(const char *u, int64_t dflt)
     static const struct {
         const char *name;
         int64_t us;
-    } units[] = {{"us", 1},           {"ms", 1000},           {"s", CLOCK_US_PER_SEC},
-                 {"m", 60000000LL},   {"min", 60000000LL},    {"h", 3600000000LL},
+    } units[] = {{"us", 1},           {"ms", 1000},        {"s", CLOCK_US_PER_SEC},
+                 {"m", 60000000LL},   {"min", 60000000LL}, {"h", 3600000000LL},
                  {"d", 86400000000LL}};
 
     if (*u == '\0')

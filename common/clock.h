@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define CLOCK_US_PER_SEC 1000000LL
-#define CLOCK_UTC_LEN 28 /* "2026-11-24T13:12:12.123456Z" plus NUL */
+#define CLOCK_UTC_LEN    28 /* "2026-11-24T13:12:12.123456Z" plus NUL */
 
 /* Wall clock, for timestamps a person reads. */
 int64_t clock_wall_us(void);

@@ -25,7 +25,7 @@ int fs_mkdir_p(const char *path, int private_dir)
     if (len >= sizeof(buf))
         return ERR_NAMETOOLONG;
     memcpy(buf, path, len + 1);
-    for (char *p = buf + 1; ; p++) {
+    for (char *p = buf + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
         char saved = *p;

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #define IPC_ENDPOINT_MAX 256
-#define IPC_NAME_MAX 64
-#define IPC_SID_MAX 192
+#define IPC_NAME_MAX     64
+#define IPC_SID_MAX      192
 
 typedef struct ipc_server ipc_server;
 typedef struct ipc_conn ipc_conn;

@@ -18,13 +18,13 @@
 #include <unistd.h>
 
 #define IPC_READ_CHUNK 65536
-#define IPC_BACKLOG 128
+#define IPC_BACKLOG    128
 
 struct ipc_conn {
     int fd;
     int reading;
-    int closing;     /* close once the queue is empty */
-    int dead;        /* on_close pending */
+    int closing; /* close once the queue is empty */
+    int dead;    /* on_close pending */
     int dead_err;
     uint8_t *out;
     size_t out_off, out_len, out_cap;
@@ -211,19 +211,14 @@ static int bind_and_listen(ipc_server *s, const struct sockaddr_un *sa, mode_t m
 
     if (bind(s->lfd, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
         return err_last_os();
-    if (chmod(s->path, mode) < 0 || stat(s->path, &st) < 0)
-        goto unlink_path;
+    if (chmod(s->path, mode) < 0 || stat(s->path, &st) < 0 || listen(s->lfd, IPC_BACKLOG) < 0) {
+        int rc = err_last_os();
+        unlink(s->path);
+        return rc;
+    }
     s->dev = st.st_dev;
     s->ino = st.st_ino;
-    if (listen(s->lfd, IPC_BACKLOG) < 0)
-        goto unlink_path;
     return 0;
-
-unlink_path: {
-    int rc = err_last_os();
-    unlink(s->path);
-    return rc;
-}
 }
 
 static int open_wake_pipe(ipc_server *s)

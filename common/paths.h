@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#define PATHS_MAX 1024
+#define PATHS_MAX            1024
 #define PATHS_CANDIDATES_MAX 2
 
 /* 1 when this process runs with system rights (root / LocalSystem), in which

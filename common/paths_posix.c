@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define SYSTEM_ENDPOINT "/run/svcd/svcd.sock"
+#define SYSTEM_ENDPOINT  "/run/svcd/svcd.sock"
 #define SYSTEM_STATE_DIR "/var/log/svcd"
 
 static int put(char *buf, size_t n, const char *fmt, ...)

@@ -27,9 +27,9 @@ ensure_packages() {
 }
 
 # What every build needs.
-BUILD_PACKAGES=(build-essential cmake pkg-config protobuf-c-compiler libprotobuf-c-dev)
+BUILD_PACKAGES=(build-essential cmake pkg-config git protobuf-c-compiler libprotobuf-c-dev)
 # What the tests need on top.
-TEST_PACKAGES=(libcriterion-dev protobuf-compiler)
+TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format)
 
 jobs() {
     nproc 2>/dev/null || echo 2

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define INTERVAL_MIN_US 10000LL            /* 10 ms */
-#define INTERVAL_MAX_US 86400000000LL      /* 1 day */
-#define LINE_MAX_LEN 4096
+#define INTERVAL_MIN_US 10000LL       /* 10 ms */
+#define INTERVAL_MAX_US 86400000000LL /* 1 day */
+#define LINE_MAX_LEN    4096
 
 static const struct config_key keys[] = {
     {"endpoint", "--endpoint", "PATH",
@@ -66,8 +66,8 @@ static int set_interval(struct config *c, const char *value, char *err, size_t e
     int64_t us;
 
     if (clock_parse_duration(value, CLOCK_US_PER_SEC, &us) < 0) {
-        snprintf(err, errlen,
-                 "interval: '%s' is not a duration (examples: 1, 0.5, 250ms, 2s, 1m)", value);
+        snprintf(err, errlen, "interval: '%s' is not a duration (examples: 1, 0.5, 250ms, 2s, 1m)",
+                 value);
         return ERR_INVAL;
     }
     if (us < INTERVAL_MIN_US || us > INTERVAL_MAX_US) {
@@ -110,8 +110,8 @@ static void trim(const char **s, const char **e)
 }
 
 /* Parses one non-comment line into key and value buffers. */
-static int split_line(const char *s, const char *e, char *key, size_t kcap, char *val,
-                      size_t vcap, char *why, size_t whylen)
+static int split_line(const char *s, const char *e, char *key, size_t kcap, char *val, size_t vcap,
+                      char *why, size_t whylen)
 {
     const char *eq = memchr(s, '=', (size_t)(e - s));
     const char *ks = s, *ke, *vs, *ve;
@@ -169,8 +169,7 @@ int config_parse(struct config *c, const char *text, size_t n, const char *origi
         if (ls == le || *ls == '#' || *ls == ';')
             continue;
         if (le - ls >= LINE_MAX_LEN) {
-            snprintf(err, errlen, "%s:%u: line longer than %d bytes", origin, line,
-                     LINE_MAX_LEN);
+            snprintf(err, errlen, "%s:%u: line longer than %d bytes", origin, line, LINE_MAX_LEN);
             return ERR_INVAL;
         }
         if (split_line(ls, le, key, sizeof(key), val, sizeof(val), why, sizeof(why)) < 0 ||

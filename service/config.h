@@ -16,7 +16,7 @@
 #include "paths.h"
 
 #define CONFIG_TEXT_MAX 256
-#define CONFIG_ERR_MAX 512
+#define CONFIG_ERR_MAX  512
 #define CONFIG_FILE_MAX (1024 * 1024)
 
 struct config {

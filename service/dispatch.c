@@ -100,8 +100,8 @@ static int check_envelope(const Svcd__Request *req, char *msg, size_t n, Svcd__R
     return ERR_PROTO;
 }
 
-int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload,
-                     size_t n, struct dispatch_out *out)
+int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload, size_t n,
+                     struct dispatch_out *out)
 {
     Svcd__Request *req;
     Svcd__Result res;

@@ -22,8 +22,8 @@ struct dispatch_out {
 /* Answers the request in payload[0..n). Always produces either a frame or a
  * stream, unless memory runs out (ERR_NOMEM, and the connection should be
  * closed). Invalid requests get an error response, never a silent close. */
-int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload,
-                     size_t n, struct dispatch_out *out);
+int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload, size_t n,
+                     struct dispatch_out *out);
 
 /* Builds an error response frame. Returns 0 or ERR_NOMEM. */
 int dispatch_error_frame(uint64_t id, Svcd__Result result, const char *msg, uint8_t **frame,

@@ -1,8 +1,8 @@
 /* One log entry <-> one line of JSON Lines. Pure, no I/O.
  *
  * A line looks like
- *   {"seq":7,"time":"2026-11-24T13:12:12.123456Z","level":"info","source":"worker","msg":"heartbeat 7"}
- * and, for entries caused by a client, also "user", "uid" and "pid". */
+ *   {"seq":7,"time":"2026-11-24T13:12:12.123456Z","level":"info","source":"worker","msg":"heartbeat
+ * 7"} and, for entries caused by a client, also "user", "uid" and "pid". */
 #ifndef SVCD_LOGLINE_H
 #define SVCD_LOGLINE_H
 
@@ -15,7 +15,7 @@
 enum log_level { LOG_DEBUG = 1, LOG_INFO, LOG_NOTICE, LOG_WARNING, LOG_ERROR };
 
 #define LOG_SOURCE_MAX 16
-#define LOG_USER_MAX 64
+#define LOG_USER_MAX   64
 
 struct log_entry {
     uint64_t seq;

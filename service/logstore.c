@@ -98,8 +98,7 @@ int logstore_open(struct logstore *ls, const char *dir)
 
     memset(ls, 0, sizeof(*ls));
     sbuf_init(&ls->line, LOGSTORE_LINE_MAX);
-    if (snprintf(ls->path, sizeof(ls->path), "%s/%s", dir, LOGSTORE_FILE) >=
-        (int)sizeof(ls->path))
+    if (snprintf(ls->path, sizeof(ls->path), "%s/%s", dir, LOGSTORE_FILE) >= (int)sizeof(ls->path))
         return ERR_NAMETOOLONG;
     rc = fs_mkdir_p(dir, 0);
     if (rc < 0)

@@ -11,7 +11,7 @@
 #include "paths.h"
 #include "sbuf.h"
 
-#define LOGSTORE_FILE "svcd.log"
+#define LOGSTORE_FILE     "svcd.log"
 #define LOGSTORE_LINE_MAX (256u * 1024u) /* longer lines are skipped when read */
 
 struct logstore {

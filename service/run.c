@@ -12,18 +12,19 @@ static void explain_open_failure(const struct config *cfg, int rc)
 {
     switch (rc) {
     case ERR_INUSE:
-        diag(DIAG_ERROR, "already running: another svcd answers on %s (stop it first, or use "
-                         "--endpoint for a second instance)",
+        diag(DIAG_ERROR,
+             "already running: another svcd answers on %s (stop it first, or use "
+             "--endpoint for a second instance)",
              cfg->endpoint);
         break;
     case ERR_ACCESS:
-        diag(DIAG_ERROR, "cannot listen on %s: permission denied (its directory must belong to "
-                         "you or root and not be writable by others; or use --endpoint)",
+        diag(DIAG_ERROR,
+             "cannot listen on %s: permission denied (its directory must belong to "
+             "you or root and not be writable by others; or use --endpoint)",
              cfg->endpoint);
         break;
     case ERR_EXIST:
-        diag(DIAG_ERROR, "cannot listen on %s: the path exists and is not a socket",
-             cfg->endpoint);
+        diag(DIAG_ERROR, "cannot listen on %s: the path exists and is not a socket", cfg->endpoint);
         break;
     default:
         diag(DIAG_ERROR, "cannot listen on %s: %s", cfg->endpoint, err_str(rc));

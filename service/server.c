@@ -11,7 +11,7 @@
 /* Stop producing stream frames while this much output is still queued: the
  * client reads at its own pace and the service's memory stays bounded. */
 #define PUMP_HIGH_WATER (512u * 1024u)
-#define STASH_MAX (128u * 1024u)
+#define STASH_MAX       (128u * 1024u)
 
 struct session {
     struct frame_reader fr;
@@ -194,8 +194,7 @@ static void on_close(void *ctx, ipc_conn *c, int err)
 
     (void)ctx;
     if (err < 0 && err != ERR_CLOSED)
-        diag(DIAG_DEBUG, "connection from pid %ld ended: %s", ipc_conn_peer(c)->pid,
-             err_str(err));
+        diag(DIAG_DEBUG, "connection from pid %ld ended: %s", ipc_conn_peer(c)->pid, err_str(err));
     if (ss == NULL)
         return;
     frame_reader_free(&ss->fr);

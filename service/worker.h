@@ -24,9 +24,9 @@ enum worker_state {
 struct worker {
     enum worker_state state;
     uint64_t interval_us;
-    uint64_t next_due;        /* monotonic; meaningful while running */
-    uint64_t beats;           /* heartbeats written since start */
-    int64_t paused_since_us;  /* wall clock, 0 unless paused */
+    uint64_t next_due;       /* monotonic; meaningful while running */
+    uint64_t beats;          /* heartbeats written since start */
+    int64_t paused_since_us; /* wall clock, 0 unless paused */
     char paused_by[WORKER_WHO_MAX];
 };
 

@@ -9,7 +9,11 @@ static int parse(struct cli_opts *o, char *err, int argc, char **argv)
     return cli_parse(argc, argv, o, err, CLI_ERR_MAX);
 }
 
-#define ARGV(...) (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)), (char *[]){__VA_ARGS__}
+#define ARGV(...)                                                                                  \
+    (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)), (char *[])                                 \
+    {                                                                                              \
+        __VA_ARGS__                                                                                \
+    }
 
 Test(cli, defaults)
 {

@@ -52,8 +52,7 @@ Test(clock, durations)
     cr_assert_eq(us, 600000000LL);
     const char *bad[] = {"", "-1", "abc", "1x", "1.", ".5", "99999999999999999999", "1 s"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        cr_assert_eq(clock_parse_duration(bad[i], CLOCK_US_PER_SEC, &us), ERR_INVAL, "%s",
-                     bad[i]);
+        cr_assert_eq(clock_parse_duration(bad[i], CLOCK_US_PER_SEC, &us), ERR_INVAL, "%s", bad[i]);
 }
 
 Test(clock, duration_text_reads_like_systemctl)

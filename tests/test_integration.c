@@ -22,8 +22,8 @@ static pid_t svcd_pid = -1;
 
 static void start_svcd(const char *extra1, const char *extra2)
 {
-    char *argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, "--interval",
-                    "100ms", (char *)extra1, (char *)extra2, NULL};
+    char *argv[] = {SVCD_BIN,     "run",   "--endpoint",   sock,           "--state-dir", state,
+                    "--interval", "100ms", (char *)extra1, (char *)extra2, NULL};
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_gt(svcd_pid, 0);
     cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not create %s", sock);
@@ -55,8 +55,8 @@ static void teardown(void)
 static void client(struct proc_result *r, const char *a1, const char *a2, const char *a3,
                    const char *a4)
 {
-    char *argv[] = {SVCCLIENT_BIN, "--endpoint", sock, (char *)a1, (char *)a2, (char *)a3,
-                    (char *)a4, NULL};
+    char *argv[] = {SVCCLIENT_BIN, "--endpoint", sock,       (char *)a1,
+                    (char *)a2,    (char *)a3,   (char *)a4, NULL};
     cr_assert_eq(proc_run(argv, NULL, 10000, r), 0);
 }
 
@@ -441,8 +441,8 @@ Test(stopped, config_file_errors_name_file_line_and_key)
 Test(stopped, config_file_sets_the_interval_and_flags_override_it)
 {
     char conf[400];
-    char *argv[] = {SVCD_BIN, "run", "--config", conf, "--endpoint", sock, "--state-dir", state,
-                    NULL};
+    char *argv[] = {SVCD_BIN, "run",         "--config", conf, "--endpoint",
+                    sock,     "--state-dir", state,      NULL};
     struct proc_result r;
 
     snprintf(conf, sizeof(conf), "%s/svcd.conf", dir);

@@ -28,11 +28,14 @@ Test(json, keeps_valid_utf8_and_replaces_invalid_bytes)
     struct sbuf b;
     sbuf_init(&b, 0);
     cr_assert_str_eq(quote("구동중", strlen("구동중"), &b), "\"구동중\"");
-    cr_assert_str_eq(quote("a\xff" "b", 3, &b), "\"a\xef\xbf\xbd" "b\"");
+    cr_assert_str_eq(quote("a\xff"
+                           "b",
+                           3, &b),
+                     "\"a\xef\xbf\xbd"
+                     "b\"");
     /* overlong '/' and a lone surrogate are invalid too */
     cr_assert_str_eq(quote("\xc0\xaf", 2, &b), "\"\xef\xbf\xbd\xef\xbf\xbd\"");
-    cr_assert_str_eq(quote("\xed\xa0\x80", 3, &b),
-                     "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    cr_assert_str_eq(quote("\xed\xa0\x80", 3, &b), "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
     /* a truncated sequence at the end */
     cr_assert_str_eq(quote("\xea\xb5", 2, &b), "\"\xef\xbf\xbd\xef\xbf\xbd\"");
     sbuf_free(&b);
@@ -70,8 +73,18 @@ Test(json, parses_flat_objects)
 Test(json, rejects_broken_objects)
 {
     const char *bad[] = {
-        "",           "{",         "{\"a\":1",     "{\"a\":1,}", "{\"a\" 1}",  "{\"a\":}",
-        "{\"a\":1}x", "[1]",       "{\"a\":\"x}",  "{a:1}",      "{\"a\":tru}", "\0\0\0",
+        "",
+        "{",
+        "{\"a\":1",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{\"a\":}",
+        "{\"a\":1}x",
+        "[1]",
+        "{\"a\":\"x}",
+        "{a:1}",
+        "{\"a\":tru}",
+        "\0\0\0",
         "{\"a\":\"\x01\"}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

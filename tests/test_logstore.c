@@ -47,8 +47,8 @@ static void read_tail(const char *path, uint64_t tail, char *out, size_t n, uint
     while ((rc = logreader_next(&r, &e)) == 1) {
         if (*first_seq == 0)
             *first_seq = e.seq;
-        off += (size_t)snprintf(out + off, n - off, "%s%.*s", off ? "," : "", (int)e.msg_len,
-                                e.msg);
+        off +=
+            (size_t)snprintf(out + off, n - off, "%s%.*s", off ? "," : "", (int)e.msg_len, e.msg);
     }
     cr_assert_eq(rc, 0);
     logreader_close(&r);

@@ -69,8 +69,7 @@ static void reap(pid_t pid, int timeout_ms, int *status, int *killed)
     }
 }
 
-int proc_run(char *const argv[], char *const env_extra[], int timeout_ms,
-             struct proc_result *r)
+int proc_run(char *const argv[], char *const env_extra[], int timeout_ms, struct proc_result *r)
 {
     int out[2], err[2], status, killed;
     size_t no = 0, ne = 0;

@@ -14,8 +14,7 @@ struct proc_result {
 
 /* Runs argv (NULL-terminated) with extra "NAME=value" environment entries
  * (NULL-terminated, may be NULL) and waits at most timeout_ms. */
-int proc_run(char *const argv[], char *const env_extra[], int timeout_ms,
-             struct proc_result *r);
+int proc_run(char *const argv[], char *const env_extra[], int timeout_ms, struct proc_result *r);
 
 /* Starts argv in the background with stdout/stderr sent to `log_path`.
  * Returns the pid or -1. */
