@@ -250,19 +250,47 @@ Test(running, sequence_continues_after_a_restart)
     cr_assert_eq(after, before + 1, "started continues right after stopped");
 }
 
-Test(running, malformed_frames_close_only_their_own_connection)
+/* A raw connection to svcd, for bytes svcclient would never send. */
+static int raw_connect(void)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    uint8_t oversize[4], reply[512];
-    struct proc_result r;
-    int fd;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
     strcpy(sa.sun_path, sock);
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
     cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    /* a second, honest connection stays open throughout */
-    int other = socket(AF_UNIX, SOCK_STREAM, 0);
-    cr_assert_eq(connect(other, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+/* Sends a status request with the given protocol version and returns the
+ * decoded reply. */
+static Svcd__Response *raw_status(int fd, uint32_t version, uint64_t id)
+{
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    Svcd__Response *resp;
+    uint8_t *frame, reply[4096];
+    size_t len;
+
+    req.version = version;
+    req.id = id;
+    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
+    req.status = &st;
+    cr_assert_eq(codec_frame(&req.base, &frame, &len), 0);
+    cr_assert_eq(write(fd, frame, len), (ssize_t)len);
+    free(frame);
+    ssize_t got = read(fd, reply, sizeof(reply));
+    cr_assert_gt(got, 4, "a reply");
+    cr_assert_eq(codec_unpack_response(reply + 4, (size_t)got - 4, &resp), 0);
+    return resp;
+}
+
+Test(running, malformed_frames_close_only_their_own_connection)
+{
+    uint8_t oversize[4], reply[512];
+    struct proc_result r;
+    Svcd__Response *resp;
+    int fd = raw_connect();
+    int other = raw_connect(); /* an honest connection, open throughout */
 
     frame_put_header(oversize, FRAME_MAX_PAYLOAD + 1);
     cr_assert_eq(write(fd, oversize, 4), 4);
@@ -270,26 +298,16 @@ Test(running, malformed_frames_close_only_their_own_connection)
     while ((n = read(fd, reply + got, sizeof(reply) - (size_t)got)) > 0)
         got += n;
     cr_assert_eq(n, 0, "the server closes the offending connection");
-    Svcd__Response *resp;
     cr_assert_eq(codec_unpack_response(reply + 4, (size_t)got - 4, &resp), 0);
     cr_assert_eq(resp->result, SVCD__RESULT__RESULT_BAD_REQUEST);
     cr_assert(strstr(resp->error, "frame larger than the 1048576-byte limit"), "%s", resp->error);
     svcd__response__free_unpacked(resp, NULL);
     close(fd);
 
-    Svcd__Request req = SVCD__REQUEST__INIT;
-    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
-    uint8_t *frame;
-    size_t len;
-    req.version = 1;
-    req.id = 9;
-    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
-    req.status = &st;
-    codec_frame(&req.base, &frame, &len);
-    cr_assert_eq(write(other, frame, len), (ssize_t)len);
-    free(frame);
-    got = read(other, reply, sizeof(reply));
-    cr_assert_gt(got, 4, "the other connection is still served");
+    resp = raw_status(other, CODEC_PROTOCOL_VERSION, 9);
+    cr_assert_eq(resp->result, SVCD__RESULT__RESULT_OK, "the other connection is still served");
+    cr_assert_eq(resp->id, 9);
+    svcd__response__free_unpacked(resp, NULL);
     close(other);
 
     client(&r, "status", NULL, NULL, NULL);
@@ -298,30 +316,15 @@ Test(running, malformed_frames_close_only_their_own_connection)
 
 Test(running, an_unknown_protocol_version_gets_a_clear_reply)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    Svcd__Request req = SVCD__REQUEST__INIT;
-    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
-    Svcd__Response *resp;
-    uint8_t *frame, reply[1024];
-    size_t len;
-    int fd;
+    int fd = raw_connect();
+    Svcd__Response *resp = raw_status(fd, 2, 3);
 
-    strcpy(sa.sun_path, sock);
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    req.version = 2;
-    req.id = 3;
-    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
-    req.status = &st;
-    codec_frame(&req.base, &frame, &len);
-    cr_assert_eq(write(fd, frame, len), (ssize_t)len);
-    free(frame);
-    ssize_t got = read(fd, reply, sizeof(reply));
-    cr_assert_gt(got, 4);
-    cr_assert_eq(codec_unpack_response(reply + 4, (size_t)got - 4, &resp), 0);
     cr_assert_eq(resp->result, SVCD__RESULT__RESULT_UNSUPPORTED_VERSION);
     cr_assert_eq(resp->id, 3);
     cr_assert(strstr(resp->error, "protocol version 2 is not supported"));
+    svcd__response__free_unpacked(resp, NULL);
+    resp = raw_status(fd, CODEC_PROTOCOL_VERSION, 4);
+    cr_assert_eq(resp->result, SVCD__RESULT__RESULT_OK, "the connection stays usable");
     svcd__response__free_unpacked(resp, NULL);
     close(fd);
 }
