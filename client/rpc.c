@@ -6,25 +6,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int try_one(struct rpc *r, const char *endpoint, int timeout_ms)
+/* The system endpoint must be served by root/SYSTEM (and, where a service
+ * manager knows it, by the installed service's process); any other by the
+ * caller itself or the system. */
+static int try_one(struct rpc *r, const char *endpoint, int is_system, int timeout_ms)
 {
+    struct ipc_client_opts o = {IPC_EXPECT_SELF_OR_SYSTEM, 0};
     int rc = sbuf_copy(r->endpoint, sizeof(r->endpoint), endpoint);
-    if (rc == 0)
-        rc = ipc_client_connect(endpoint, timeout_ms, &r->c);
-    return rc;
+
+    if (rc < 0)
+        return rc;
+    if (is_system) {
+        o.expect = IPC_EXPECT_SYSTEM;
+        if (paths_service_pid(&o.expect_pid) == ERR_NOENT)
+            return ERR_NOENT;
+    }
+    return ipc_client_connect(endpoint, &o, timeout_ms, &r->c);
 }
 
-static const char *advice(int rc)
+/* What to do about a connect error: one clause, or NULL. */
+static const char *advice(int rc, char *buf, size_t n)
 {
     switch (rc) {
     case ERR_NOENT:
-        return "is svcd running? start it with 'svcd run', or point --endpoint / "
-               "SVCD_ENDPOINT at its socket";
+        snprintf(buf, n,
+                 "is svcd running? %s, or point --endpoint / SVCD_ENDPOINT at its "
+                 "endpoint",
+                 paths_start_hint());
+        return buf;
     case ERR_CONNREFUSED:
-        return "svcd is not running there (it stopped or crashed): start it with 'svcd run'";
+        snprintf(buf, n, "svcd is not running there (it stopped or crashed): %s",
+                 paths_start_hint());
+        return buf;
     case ERR_ACCESS:
         return "you are not allowed to use this endpoint (ask an administrator, or run as a "
                "user allowed to control svcd)";
+    case ERR_UNTRUSTED:
+        return "refusing to talk to it: the endpoint is not served by the svcd service "
+               "(another program holds the name; stop it, or check --endpoint)";
     case ERR_TIMEDOUT:
         return "svcd did not accept the connection in time (is it overloaded? try a longer "
                "--timeout)";
@@ -38,6 +57,7 @@ int rpc_connect(struct rpc *r, const char *endpoint, int timeout_ms, char *err, 
     char cands[PATHS_CANDIDATES_MAX][PATHS_MAX];
     const char *env = getenv("SVCD_ENDPOINT");
     struct sbuf why;
+    char sys_ep[PATHS_MAX];
     int n = 0, rc = ERR_NOENT;
 
     memset(r, 0, sizeof(*r));
@@ -56,8 +76,9 @@ int rpc_connect(struct rpc *r, const char *endpoint, int timeout_ms, char *err, 
         n = paths_client_endpoints(cands);
     }
     sbuf_init(&why, errlen);
+    paths_default_endpoint(1, sys_ep, sizeof(sys_ep));
     for (int i = 0; i < n; i++) {
-        rc = try_one(r, cands[i], timeout_ms);
+        rc = try_one(r, cands[i], strcmp(cands[i], sys_ep) == 0, timeout_ms);
         if (rc == 0)
             break;
         sbuf_printf(&why, "%s %s (%s)", i ? ", nor at" : "cannot reach svcd at", cands[i],
@@ -67,7 +88,8 @@ int rpc_connect(struct rpc *r, const char *endpoint, int timeout_ms, char *err, 
             break;
     }
     if (rc < 0) {
-        const char *a = advice(rc);
+        char hint[256];
+        const char *a = advice(rc, hint, sizeof(hint));
         snprintf(err, errlen, "%s%s%s", sbuf_str(&why), a ? ": " : "", a ? a : "");
     }
     sbuf_free(&why);

@@ -37,6 +37,10 @@ const char *err_str(int err)
         return "interrupted";
     case ERR_NAMETOOLONG:
         return "name too long";
+    case ERR_UNTRUSTED:
+        return "served by an unexpected owner";
+    case ERR_UNSUPPORTED:
+        return "not supported on this platform";
     }
     return "unknown error";
 }

@@ -3,9 +3,9 @@
 
 #include <errno.h>
 
-int err_from_errno(int e)
+int err_from_os(unsigned long code)
 {
-    switch (e) {
+    switch ((int)code) {
     case 0:
         return ERR_OK;
     case ENOMEM:
@@ -53,5 +53,5 @@ int err_from_errno(int e)
 
 int err_last_os(void)
 {
-    return err_from_errno(errno);
+    return err_from_os((unsigned long)errno);
 }

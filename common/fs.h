@@ -7,11 +7,18 @@
 
 typedef struct fs_file fs_file;
 
-/* Creates a directory and its missing parents. `private_dir` makes new
- * directories accessible to the owner only. Existing ones are left as they are.
- * Returns 0, ERR_ACCESS, ERR_NAMETOOLONG, ERR_EXIST (a component is a file),
- * or ERR_IO. */
-int fs_mkdir_p(const char *path, int private_dir);
+enum fs_dir_mode {
+    FS_DIR_PRIVATE, /* the owner only (0700) */
+    FS_DIR_SHARED,  /* readable by everyone (0755; inherited ACL on Windows) */
+    FS_DIR_SERVICE, /* the service's own: 0755 root; on Windows the explicit
+                       DACL of security.h (SYSTEM, Administrators full; Users read) */
+};
+
+/* Creates a directory and its missing parents; the last one gets `mode`,
+ * parents FS_DIR_SHARED (FS_DIR_PRIVATE if the last one is private).
+ * Existing directories are left as they are. Returns 0, ERR_ACCESS,
+ * ERR_NAMETOOLONG, ERR_EXIST (a component is a file), or ERR_IO. */
+int fs_mkdir_p(const char *path, enum fs_dir_mode mode);
 
 /* Opens for appending, creating the file (owner read/write, group read). */
 int fs_open_append(const char *path, fs_file **out);

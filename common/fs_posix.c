@@ -13,11 +13,11 @@ struct fs_file {
     int fd;
 };
 
-int fs_mkdir_p(const char *path, int private_dir)
+int fs_mkdir_p(const char *path, enum fs_dir_mode dir_mode)
 {
     char buf[4096];
     size_t len = strlen(path);
-    mode_t mode = private_dir ? 0700 : 0755;
+    mode_t mode = dir_mode == FS_DIR_PRIVATE ? 0700 : 0755;
     struct stat st;
 
     if (len == 0)

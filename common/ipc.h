@@ -86,10 +86,26 @@ const struct ipc_peer *ipc_conn_peer(const ipc_conn *c);
 void ipc_conn_set_data(ipc_conn *c, void *data);
 void *ipc_conn_data(const ipc_conn *c);
 
-/* Connects within timeout_ms. Returns 0, ERR_NOENT (no endpoint),
- * ERR_CONNREFUSED (endpoint exists, nobody listens), ERR_ACCESS, ERR_TIMEDOUT,
- * ERR_NAMETOOLONG, ERR_NOMEM or ERR_IO. */
-int ipc_client_connect(const char *endpoint, int timeout_ms, ipc_client **out);
+/* Whom the client expects at the other end. It checks before sending a byte,
+ * from what the OS says of the server (socket peer credentials; pipe owner and
+ * server process id), so a squatter on the endpoint learns nothing. */
+enum ipc_expect {
+    IPC_EXPECT_ANY = 0,
+    IPC_EXPECT_SELF_OR_SYSTEM, /* served by this user, root/SYSTEM or Administrators */
+    IPC_EXPECT_SYSTEM,         /* served by root / LocalSystem only */
+};
+
+struct ipc_client_opts {
+    enum ipc_expect expect;
+    long expect_pid; /* > 0: the server process must be this one */
+};
+
+/* Connects within timeout_ms and verifies the server as `o` asks (NULL: no
+ * check). Returns 0, ERR_NOENT (no endpoint), ERR_CONNREFUSED (endpoint
+ * exists, nobody listens), ERR_ACCESS, ERR_TIMEDOUT, ERR_UNTRUSTED (someone
+ * else serves it), ERR_NAMETOOLONG, ERR_NOMEM or ERR_IO. */
+int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, int timeout_ms,
+                       ipc_client **out);
 
 /* Writes all bytes within timeout_ms. Returns 0, ERR_TIMEDOUT, ERR_CLOSED, ERR_IO. */
 int ipc_client_send(ipc_client *c, const void *data, size_t n, int timeout_ms);

@@ -4,6 +4,7 @@
 #include "ipc.h"
 #include "err.h"
 #include "fs.h"
+#include "ipcverify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,7 +87,23 @@ static int wait_fd(int fd, short events, int timeout_ms)
     return n == 0 ? ERR_TIMEDOUT : 0;
 }
 
-int ipc_client_connect(const char *endpoint, int timeout_ms, ipc_client **out)
+/* Checks the server's credentials against what the client expects. */
+static int verify_server(int fd, const struct ipc_client_opts *o)
+{
+    struct ucred cr;
+    socklen_t len = sizeof(cr);
+    enum ipc_owner owner;
+
+    if (o == NULL || o->expect == IPC_EXPECT_ANY)
+        return 0;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+        return err_last_os();
+    owner = cr.uid == 0 ? IPC_OWNER_SYSTEM : cr.uid == geteuid() ? IPC_OWNER_SELF : IPC_OWNER_OTHER;
+    return ipc_verify(o, owner, (long)cr.pid);
+}
+
+int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, int timeout_ms,
+                       ipc_client **out)
 {
     struct sockaddr_un sa;
     ipc_client *c;
@@ -109,10 +126,13 @@ int ipc_client_connect(const char *endpoint, int timeout_ms, ipc_client **out)
         int soerr = 0;
         socklen_t sl = sizeof(soerr);
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
-            rc = err_from_errno(soerr ? soerr : errno);
+            rc = err_from_os((unsigned long)(soerr ? soerr : errno));
             goto close_fd;
         }
     }
+    rc = verify_server(fd, o);
+    if (rc < 0)
+        goto close_fd;
     c = malloc(sizeof(*c));
     if (c == NULL) {
         rc = ERR_NOMEM;
@@ -191,7 +211,7 @@ static int probe_existing(const char *path)
         return errno == ENOENT ? 0 : err_last_os();
     if (!S_ISSOCK(st.st_mode))
         return ERR_EXIST;
-    rc = ipc_client_connect(path, 1000, &c);
+    rc = ipc_client_connect(path, NULL, 1000, &c);
     if (rc == 0) {
         ipc_client_close(c);
         return ERR_INUSE;
@@ -250,7 +270,7 @@ static int prepare_dir(const char *endpoint, int system_mode)
         return ERR_NAMETOOLONG;
     memcpy(dir, endpoint, (size_t)(slash - endpoint));
     dir[slash - endpoint] = '\0';
-    rc = fs_mkdir_p(dir, !system_mode);
+    rc = fs_mkdir_p(dir, system_mode ? FS_DIR_SHARED : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
     if (stat(dir, &st) < 0)

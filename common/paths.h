@@ -23,7 +23,20 @@ int paths_default_state_dir(int system_mode, char *buf, size_t n);
  * service first, then the system one. Returns how many were written. */
 int paths_client_endpoints(char out[PATHS_CANDIDATES_MAX][PATHS_MAX]);
 
+/* dir + separator + name. Returns 0 or ERR_NAMETOOLONG. */
+int paths_join(const char *dir, const char *name, char *buf, size_t n);
+
+/* How a user starts the service here, for error messages. */
+const char *paths_start_hint(void);
+
 /* The current process id. */
 long paths_pid(void);
+
+/* The process id of the installed svcd service as its service manager
+ * reports it, so a client can check that the system endpoint is served by
+ * that very process. Returns 0, ERR_NOENT (not installed or not running), or
+ * ERR_UNSUPPORTED where no service manager is consulted (then the check is
+ * the endpoint owner's alone). */
+int paths_service_pid(long *pid);
 
 #endif

@@ -85,3 +85,19 @@ long paths_pid(void)
 {
     return (long)getpid();
 }
+
+int paths_service_pid(long *pid)
+{
+    *pid = 0;
+    return ERR_UNSUPPORTED;
+}
+
+int paths_join(const char *dir, const char *name, char *buf, size_t n)
+{
+    return put(buf, n, "%s/%s", dir, name);
+}
+
+const char *paths_start_hint(void)
+{
+    return "start it with 'svcd run'";
+}

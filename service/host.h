@@ -1,25 +1,41 @@
-/* How the process is hosted and told to stop: signals on POSIX
- * (host_posix.c); Ctrl-C handlers and the service control manager on Windows
- * (host_win.c). The shared run loop (run.c) only asks host_stop_requested. */
+/* How the process is hosted: in a console (signals on POSIX, Ctrl-C on
+ * Windows) or by a service manager (the Windows SCM; systemd later). The
+ * shared run loop (run.c) talks to the host only through these calls. */
 #ifndef SVCD_HOST_H
 #define SVCD_HOST_H
 
 #include <stddef.h>
 
+#include "config.h"
 #include "server.h"
+#include "svc.h"
 
-/* Installs the console stop handlers (Ctrl-C, SIGTERM...) before anything
- * else starts, so an early stop request is honoured, not fatal. Returns 0 or
- * an ERR_ code. */
-int host_console_init(void);
+/* Installs the stop handlers before anything else starts, so an early stop
+ * request is honoured rather than fatal. Returns 0 or an ERR_ code. */
+int host_init(void);
 
-/* From now on a stop request also wakes `sv`'s loop (NULL: none). */
+/* From now on a stop or control request also wakes `sv`'s loop. */
 void host_wake_on_stop(struct server *sv);
+
+/* The service is up: endpoint open, log started (the SCM hears RUNNING). */
+void host_ready(struct svc *s);
+
+/* Called once per loop round: applies controls the host received (SCM
+ * pause/continue) and reports state changes to it (so `sc query` shows a
+ * pause that svcclient made). */
+void host_sync(struct svc *s);
 
 /* Returns 1 and describes the reason in `why` once a stop was requested. */
 int host_stop_requested(char *why, size_t n);
 
-/* Restores default handlers. */
-void host_console_done(void);
+/* Shutdown began (the SCM hears STOP_PENDING). */
+void host_stopping(void);
+
+/* Restores what host_init changed. */
+void host_done(void);
+
+/* Runs as a service under the platform's service manager, when it started
+ * us (the hidden `svcd service` verb). Returns an exit status. */
+int host_service_main(const struct config *cfg);
 
 #endif

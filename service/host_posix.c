@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "host.h"
+#include "diag.h"
 #include "err.h"
 
 #include <signal.h>
@@ -16,7 +17,7 @@ static void on_signal(int sig)
         server_wake(wake_target);
 }
 
-int host_console_init(void)
+int host_init(void)
 {
     struct sigaction sa;
 
@@ -35,9 +36,18 @@ int host_console_init(void)
 
 void host_wake_on_stop(struct server *sv)
 {
+    /* A signal that came before this is seen by the loop's first check. */
     wake_target = sv;
-    /* A signal that came before the target was set is seen by the loop's
-     * first host_stop_requested check. */
+}
+
+void host_ready(struct svc *s)
+{
+    (void)s;
+}
+
+void host_sync(struct svc *s)
+{
+    (void)s;
 }
 
 int host_stop_requested(char *why, size_t n)
@@ -50,9 +60,21 @@ int host_stop_requested(char *why, size_t n)
     return 1;
 }
 
-void host_console_done(void)
+void host_stopping(void)
+{
+}
+
+void host_done(void)
 {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     wake_target = NULL;
+}
+
+int host_service_main(const struct config *cfg)
+{
+    (void)cfg;
+    diag(DIAG_ERROR, "'svcd service' is the entry point for the Windows service manager; "
+                     "use 'svcd run' here");
+    return 2;
 }

@@ -91,16 +91,16 @@ static int recover_last(struct logstore *ls)
     return 0;
 }
 
-int logstore_open(struct logstore *ls, const char *dir)
+int logstore_open(struct logstore *ls, const char *dir, int system_mode)
 {
     uint64_t end;
     int rc;
 
     memset(ls, 0, sizeof(*ls));
     sbuf_init(&ls->line, LOGSTORE_LINE_MAX);
-    if (snprintf(ls->path, sizeof(ls->path), "%s/%s", dir, LOGSTORE_FILE) >= (int)sizeof(ls->path))
+    if (paths_join(dir, LOGSTORE_FILE, ls->path, sizeof(ls->path)) < 0)
         return ERR_NAMETOOLONG;
-    rc = fs_mkdir_p(dir, 0);
+    rc = fs_mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
     rc = fs_open_append(ls->path, &ls->f);

@@ -27,10 +27,11 @@ struct logstore {
     struct sbuf line;
 };
 
-/* Opens (creating the directory and file) and recovers: a torn last line is
+/* Opens (creating the directory and file; the service's own ACL in system
+ * mode, private otherwise) and recovers: a torn last line is
  * cut off (reported in cut_bytes) and the sequence continues after the last
  * complete entry. Returns 0 or an ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
-int logstore_open(struct logstore *ls, const char *dir);
+int logstore_open(struct logstore *ls, const char *dir, int system_mode);
 
 /* Appends one entry built from `e` (level, source, msg, user/uid/pid); seq and
  * time are assigned here and written back into *e. `durable` syncs to stable

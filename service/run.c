@@ -39,27 +39,29 @@ int run_service(const struct config *cfg, int system_mode)
     char why[64] = "stop requested";
     int rc;
 
-    rc = host_console_init();
+    rc = host_init();
     if (rc < 0)
         diag(DIAG_WARN, "cannot install stop handlers: %s", err_str(rc));
     rc = server_open(&sv, &s, cfg->endpoint, system_mode);
     if (rc < 0) {
         explain_open_failure(cfg, rc);
-        host_console_done();
+        host_done();
         return 1;
     }
-    rc = svc_start(&s, cfg);
+    rc = svc_start(&s, cfg, system_mode);
     if (rc < 0) {
         diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
              cfg->state_dir, err_str(rc));
         server_close(&sv);
-        host_console_done();
+        host_done();
         return 1;
     }
     host_wake_on_stop(&sv);
+    host_ready(&s);
     diag(DIAG_INFO, "svcd %s running (pid %ld): endpoint %s, log %s", SVCD_VERSION, s.pid,
          cfg->endpoint, s.log.path);
     while (!host_stop_requested(why, sizeof(why))) {
+        host_sync(&s);
         rc = server_run_once(&sv, svc_tick(&s));
         if (rc < 0) {
             diag(DIAG_ERROR, "event loop failed: %s", err_str(rc));
@@ -68,9 +70,10 @@ int run_service(const struct config *cfg, int system_mode)
         }
     }
     diag(DIAG_INFO, "stopping: %s", why);
+    host_stopping();
     svc_begin_stop(&s, why);
     server_close(&sv);
     svc_finish(&s);
-    host_console_done();
+    host_done();
     return rc < 0 ? 1 : 0;
 }

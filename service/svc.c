@@ -45,7 +45,7 @@ static void record(struct svc *s, enum log_level level, const char *source, cons
     }
 }
 
-int svc_start(struct svc *s, const struct config *cfg)
+int svc_start(struct svc *s, const struct config *cfg, int system_mode)
 {
     char msg[PATHS_MAX + 128], iv[32];
     int rc;
@@ -56,7 +56,7 @@ int svc_start(struct svc *s, const struct config *cfg)
     s->started_wall_us = clock_wall_us();
     s->started_mono = clock_mono_us();
     worker_init(&s->worker, cfg->interval_us);
-    rc = logstore_open(&s->log, cfg->state_dir);
+    rc = logstore_open(&s->log, cfg->state_dir, system_mode);
     if (rc < 0)
         return rc;
     if (s->log.cut_bytes) {

@@ -23,9 +23,10 @@ struct svc {
     uint64_t write_errors; /* entries that could not be written */
 };
 
-/* Opens the log, writes the "started" entry and starts the worker. Returns 0
- * or the error from opening the log (the caller reports it and exits). */
-int svc_start(struct svc *s, const struct config *cfg);
+/* Opens the log (with the service ACL in system mode), writes the "started"
+ * entry and starts the worker. Returns 0 or the error from opening the log
+ * (the caller reports it and exits). */
+int svc_start(struct svc *s, const struct config *cfg, int system_mode);
 
 /* Writes heartbeats that are due and syncs the log when its window passed.
  * Returns the milliseconds until the next thing to do, or -1 for none. */

@@ -5,23 +5,35 @@
 #include "err.h"
 #include "fs.h"
 #include "paths.h"
+#include "host.h"
 #include "run.h"
+#include "svcmgr.h"
 #include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: svcd COMMAND [OPTIONS]\n"
                  "\n"
                  "commands:\n"
-                 "  run        run in the foreground until Ctrl-C or SIGTERM\n"
+                 "  run        run in the foreground until Ctrl-C (console mode)\n"
+                 "  install [--startup auto|delayed|manual|disabled] [--config FILE]\n"
+                 "             register the system service (LocalSystem) and, unless manual\n"
+                 "             or disabled, start it\n"
+                 "  remove     stop and unregister the service\n"
+                 "  start | stop | restart\n"
+                 "             control the installed service, waiting for the result\n"
+                 "  status     the installed service's state and pid\n"
                  "  version    print the version\n"
                  "  help       show this help (svcd run --help for run's options)\n"
+                 "\n"
+                 "exit status: 0 done, 1 failed, 2 usage error, 3 not installed (status: not\n"
+                 "running), 4 access denied (run elevated)\n"
                  "\n"
                  "svcd is controlled with svcclient (status, logs, pause, resume).\n");
 }
@@ -89,14 +101,14 @@ static const char *flag_value(int argc, char **argv, int *i, const char *flag)
     return NULL;
 }
 
-static int cmd_run(int argc, char **argv)
+/* Parses run's options (also the SCM's `service` verb) into cfg. Returns -1
+ * when they were parsed, else an exit status (help shown, or an error). */
+static int parse_run_options(int argc, char **argv, int system_mode, struct config *cfg)
 {
-    int system_mode = paths_system_mode();
     const char *config_file = NULL, *env;
     char err[CONFIG_ERR_MAX];
-    struct config cfg;
 
-    config_defaults(&cfg, system_mode);
+    config_defaults(cfg, system_mode);
     /* First pass: --help and --config, since the file sits under the flags. */
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -107,10 +119,10 @@ static int cmd_run(int argc, char **argv)
         if (v)
             config_file = v;
     }
-    if (config_file && load_config_file(&cfg, config_file) < 0)
+    if (config_file && load_config_file(cfg, config_file) < 0)
         return EXIT_USAGE;
     env = getenv("SVCD_ENDPOINT");
-    if (env && *env && config_set(&cfg, "endpoint", env, err, sizeof(err)) < 0) {
+    if (env && *env && config_set(cfg, "endpoint", env, err, sizeof(err)) < 0) {
         diag(DIAG_ERROR, "SVCD_ENDPOINT: %s", err);
         return EXIT_USAGE;
     }
@@ -123,21 +135,76 @@ static int cmd_run(int argc, char **argv)
         snprintf(name, sizeof(name), "%.*s", (int)strcspn(argv[i], "="), argv[i]);
         k = config_key_by_flag(name);
         if (k == NULL) {
-            diag(DIAG_ERROR, "run: unknown option '%s' (see svcd run --help)", argv[i]);
+            diag(DIAG_ERROR, "%s: unknown option '%s' (see svcd run --help)", argv[1], argv[i]);
             return EXIT_USAGE;
         }
         v = flag_value(argc, argv, &i, k->flag);
         if (v == NULL) {
-            diag(DIAG_ERROR, "run: %s needs a value (%s)", k->flag, k->arg);
+            diag(DIAG_ERROR, "%s: %s needs a value (%s)", argv[1], k->flag, k->arg);
             return EXIT_USAGE;
         }
-        if (config_set(&cfg, k->key, v, err, sizeof(err)) < 0) {
+        if (config_set(cfg, k->key, v, err, sizeof(err)) < 0) {
             diag(DIAG_ERROR, "%s: %s", k->flag, err);
             return EXIT_USAGE;
         }
     }
+    return -1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static struct config cfg;
+    int system_mode = paths_system_mode();
+    int rc = parse_run_options(argc, argv, system_mode, &cfg);
+
+    if (rc >= 0)
+        return rc;
     diag_init("svcd", DIAG_INFO, 1);
     return run_service(&cfg, system_mode);
+}
+
+/* Started by the service manager: always the system-wide defaults. */
+static int cmd_service(int argc, char **argv)
+{
+    static struct config cfg; /* lives as long as the service */
+    int rc = parse_run_options(argc, argv, 1, &cfg);
+
+    if (rc >= 0)
+        return rc;
+    diag_init("svcd", DIAG_INFO, 1);
+    return host_service_main(&cfg);
+}
+
+static int cmd_install(int argc, char **argv)
+{
+    static const char *const names[] = {"auto", "delayed", "manual", "disabled"};
+    struct svcmgr_install_opts o = {SVCMGR_AUTO, NULL};
+
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = flag_value(argc, argv, &i, "--config"))) {
+            o.config_file = v;
+        } else if ((v = flag_value(argc, argv, &i, "--startup"))) {
+            size_t k = 0;
+            while (k < 4 && strcmp(v, names[k]) != 0)
+                k++;
+            if (k == 4) {
+                diag(DIAG_ERROR,
+                     "install: --startup must be auto, delayed, manual or disabled, "
+                     "not '%s'",
+                     v);
+                return EXIT_USAGE;
+            }
+            o.startup = (enum svcmgr_startup)k;
+        } else {
+            diag(DIAG_ERROR,
+                 "install: unknown option '%s' (options: --startup MODE, --config "
+                 "FILE)",
+                 argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    return svcmgr_install(&o);
 }
 
 int main(int argc, char **argv)
@@ -159,14 +226,26 @@ int main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
-    if (strcmp(cmd, "install") == 0 || strcmp(cmd, "remove") == 0 || strcmp(cmd, "start") == 0 ||
-        strcmp(cmd, "stop") == 0 || strcmp(cmd, "restart") == 0 || strcmp(cmd, "status") == 0) {
-        diag(DIAG_ERROR,
-             "%s: managing an installed service is not available on this platform yet; "
-             "run 'svcd run' in the foreground and use svcclient to control it",
-             cmd);
-        return EXIT_FAIL;
+    if (strcmp(cmd, "service") == 0)
+        return cmd_service(argc, argv);
+    if (strcmp(cmd, "install") == 0)
+        return cmd_install(argc, argv);
+    if (argc > 2 &&
+        (strcmp(cmd, "remove") == 0 || strcmp(cmd, "start") == 0 || strcmp(cmd, "stop") == 0 ||
+         strcmp(cmd, "restart") == 0 || strcmp(cmd, "status") == 0)) {
+        diag(DIAG_ERROR, "%s takes no arguments", cmd);
+        return EXIT_USAGE;
     }
+    if (strcmp(cmd, "remove") == 0)
+        return svcmgr_remove();
+    if (strcmp(cmd, "start") == 0)
+        return svcmgr_start();
+    if (strcmp(cmd, "stop") == 0)
+        return svcmgr_stop();
+    if (strcmp(cmd, "restart") == 0)
+        return svcmgr_restart();
+    if (strcmp(cmd, "status") == 0)
+        return svcmgr_status();
     diag(DIAG_ERROR, "unknown command '%s' (try: svcd help)", cmd);
     return EXIT_USAGE;
 }

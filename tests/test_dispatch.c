@@ -22,7 +22,7 @@ static void setup(void)
     cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
     config_defaults(&cfg, 0);
     snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/logs", dir);
-    cr_assert_eq(svc_start(&s, &cfg), 0);
+    cr_assert_eq(svc_start(&s, &cfg, 0), 0);
 }
 
 static void teardown(void)

@@ -340,7 +340,7 @@ Test(stopped, client_says_the_service_is_not_running)
     cr_assert_eq(r.exit_code, 3);
     snprintf(expect, sizeof(expect),
              "svcclient: cannot reach svcd at %s (not found): is svcd running? start it with "
-             "'svcd run', or point --endpoint / SVCD_ENDPOINT at its socket\n",
+             "'svcd run', or point --endpoint / SVCD_ENDPOINT at its endpoint\n",
              sock);
     cr_assert_str_eq(r.err, expect);
     cr_assert_str_eq(r.out, "");

@@ -60,12 +60,12 @@ Test(logstore, sequence_continues_across_reopen)
     char got[256];
     uint64_t first;
 
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     cr_assert_eq(ls.last_seq, 0);
     append(&ls, "a");
     append(&ls, "b");
     logstore_close(&ls);
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     cr_assert_eq(ls.last_seq, 2);
     append(&ls, "c");
     cr_assert_eq(ls.last_seq, 3);
@@ -81,7 +81,7 @@ Test(logstore, tail_returns_the_last_n_in_order)
     char got[256], m[16];
     uint64_t first;
 
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     for (int i = 1; i <= 50; i++) {
         snprintf(m, sizeof(m), "%d", i);
         append(&ls, m);
@@ -106,7 +106,7 @@ Test(logstore, tail_crosses_read_blocks)
 
     memset(msg, 'x', sizeof(msg) - 1);
     msg[sizeof(msg) - 1] = '\0';
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     for (int i = 0; i < 100; i++) /* ~300 KiB: several 64 KiB blocks */
         append(&ls, msg);
     cr_assert_eq(logreader_open_tail(&r, ls.path, 60), 0);
@@ -127,7 +127,7 @@ Test(logstore, torn_tail_is_cut_and_sequence_continues)
     char got[256];
     uint64_t first;
 
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     append(&ls, "a");
     append(&ls, "b");
     logstore_close(&ls);
@@ -135,7 +135,7 @@ Test(logstore, torn_tail_is_cut_and_sequence_continues)
     FILE *f = fopen(ls.path, "a");
     fputs("{\"seq\":3,\"time\":\"2026-11-", f);
     fclose(f);
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     cr_assert_eq(ls.cut_bytes, strlen("{\"seq\":3,\"time\":\"2026-11-"));
     cr_assert_eq(ls.last_seq, 2);
     append(&ls, "c");
@@ -151,13 +151,13 @@ Test(logstore, garbage_lines_are_skipped_by_readers)
     char got[256];
     uint64_t first;
 
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     append(&ls, "a");
     logstore_close(&ls);
     FILE *f = fopen(ls.path, "a");
     fputs("not json at all\n", f);
     fclose(f);
-    cr_assert_eq(logstore_open(&ls, dir), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     cr_assert_eq(ls.last_seq, 1, "the sequence comes from the last good entry");
     append(&ls, "b");
     logstore_close(&ls);
@@ -181,5 +181,5 @@ Test(logstore, unwritable_directory_is_an_error_not_a_crash)
 
     snprintf(path, sizeof(path), "%s/file", dir);
     cr_assert_eq(tmpdir_write(dir, "file", "x", 1), 0);
-    cr_assert_lt(logstore_open(&ls, path), 0);
+    cr_assert_lt(logstore_open(&ls, path, 0), 0);
 }

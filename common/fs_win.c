@@ -1,0 +1,161 @@
+#include "fs.h"
+#include "err.h"
+#include "security.h"
+#include "winutil.h"
+
+#include <sddl.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fs_file {
+    HANDLE h;
+};
+
+/* Creates one directory, with the service's DACL when asked. */
+static int make_dir(const wchar_t *path, enum fs_dir_mode mode)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
+    PSECURITY_DESCRIPTOR sd = NULL;
+    BOOL ok;
+
+    if (mode == FS_DIR_SERVICE && !ConvertStringSecurityDescriptorToSecurityDescriptorW(
+                                      SECURITY_LOGDIR_SDDL, SDDL_REVISION_1, &sd, NULL))
+        return err_last_os();
+    sa.lpSecurityDescriptor = sd;
+    ok = CreateDirectoryW(path, sd ? &sa : NULL);
+    if (sd)
+        LocalFree(sd);
+    if (!ok && GetLastError() != ERROR_ALREADY_EXISTS)
+        return err_last_os();
+    return 0;
+}
+
+int fs_mkdir_p(const char *path, enum fs_dir_mode mode)
+{
+    wchar_t *w = win_wide(path);
+    size_t len;
+    DWORD attr;
+    int rc = 0;
+
+    if (w == NULL)
+        return ERR_INVAL;
+    len = wcslen(w);
+    /* Parents first: stop at each separator after the drive or UNC prefix. */
+    for (size_t i = 3; i < len && rc == 0; i++) {
+        if (w[i] != L'\\' && w[i] != L'/')
+            continue;
+        wchar_t saved = w[i];
+        w[i] = 0;
+        attr = GetFileAttributesW(w);
+        if (attr == INVALID_FILE_ATTRIBUTES)
+            rc = make_dir(w, mode == FS_DIR_PRIVATE ? FS_DIR_PRIVATE : FS_DIR_SHARED);
+        w[i] = saved;
+    }
+    if (rc == 0 && GetFileAttributesW(w) == INVALID_FILE_ATTRIBUTES)
+        rc = make_dir(w, mode);
+    attr = GetFileAttributesW(w);
+    if (rc == 0 && (attr == INVALID_FILE_ATTRIBUTES || !(attr & FILE_ATTRIBUTE_DIRECTORY)))
+        rc = attr == INVALID_FILE_ATTRIBUTES ? err_last_os() : ERR_EXIST;
+    free(w);
+    return rc;
+}
+
+static int open_file(const char *path, DWORD access, DWORD disposition, fs_file **out)
+{
+    wchar_t *w = win_wide(path);
+    fs_file *f;
+    HANDLE h;
+
+    if (w == NULL)
+        return ERR_INVAL;
+    /* Others may read, rename and delete while we hold it (rotation, tail). */
+    h = CreateFileW(w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                    disposition, FILE_ATTRIBUTE_NORMAL, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return err_last_os();
+    f = malloc(sizeof(*f));
+    if (f == NULL) {
+        CloseHandle(h);
+        return ERR_NOMEM;
+    }
+    f->h = h;
+    *out = f;
+    return 0;
+}
+
+int fs_open_append(const char *path, fs_file **out)
+{
+    return open_file(path, GENERIC_READ | GENERIC_WRITE, OPEN_ALWAYS, out);
+}
+
+int fs_open_read(const char *path, fs_file **out)
+{
+    return open_file(path, GENERIC_READ, OPEN_EXISTING, out);
+}
+
+int fs_append(fs_file *f, const void *data, size_t n)
+{
+    LARGE_INTEGER zero = {0};
+    const char *p = data;
+
+    if (!SetFilePointerEx(f->h, zero, NULL, FILE_END))
+        return err_last_os();
+    while (n > 0) {
+        DWORD chunk = n > 0x40000000 ? 0x40000000 : (DWORD)n, wrote = 0;
+        if (!WriteFile(f->h, p, chunk, &wrote, NULL))
+            return err_last_os();
+        p += wrote;
+        n -= wrote;
+    }
+    return 0;
+}
+
+int fs_sync(fs_file *f)
+{
+    return FlushFileBuffers(f->h) ? 0 : err_last_os();
+}
+
+int fs_size(fs_file *f, uint64_t *size)
+{
+    LARGE_INTEGER li;
+
+    if (!GetFileSizeEx(f->h, &li))
+        return err_last_os();
+    *size = (uint64_t)li.QuadPart;
+    return 0;
+}
+
+int fs_read_at(fs_file *f, void *buf, size_t n, uint64_t off, size_t *got)
+{
+    OVERLAPPED ov;
+    DWORD r = 0;
+
+    memset(&ov, 0, sizeof(ov));
+    ov.Offset = (DWORD)off;
+    ov.OffsetHigh = (DWORD)(off >> 32);
+    if (n > 0x40000000)
+        n = 0x40000000;
+    if (!ReadFile(f->h, buf, (DWORD)n, &r, &ov) && GetLastError() != ERROR_HANDLE_EOF)
+        return err_last_os();
+    *got = r;
+    return 0;
+}
+
+int fs_truncate(fs_file *f, uint64_t size)
+{
+    LARGE_INTEGER li;
+
+    li.QuadPart = (LONGLONG)size;
+    if (!SetFilePointerEx(f->h, li, NULL, FILE_BEGIN) || !SetEndOfFile(f->h))
+        return err_last_os();
+    return 0;
+}
+
+void fs_close(fs_file *f)
+{
+    if (f == NULL)
+        return;
+    CloseHandle(f->h);
+    free(f);
+}

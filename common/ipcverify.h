@@ -1,0 +1,23 @@
+/* The client's decision whether an endpoint's server is the one it expects,
+ * from facts the OS reports (ipc_posix.c / ipc_win.c gather them). Pure, so
+ * the rule is tested on every platform, including what Wine cannot show. */
+#ifndef SVCD_IPCVERIFY_H
+#define SVCD_IPCVERIFY_H
+
+#include "ipc.h"
+
+/* Who owns the server end: the socket peer's uid, or the pipe's owner SID. */
+enum ipc_owner {
+    IPC_OWNER_OTHER = 0,
+    IPC_OWNER_SELF,   /* the calling user */
+    IPC_OWNER_ADMINS, /* BUILTIN\Administrators (elevated console svcd) */
+    IPC_OWNER_SYSTEM, /* root / LocalSystem */
+};
+
+/* Returns 0 when acceptable, ERR_UNTRUSTED otherwise. `server_pid` 0 means
+ * the OS did not say (Wine's GetNamedPipeServerProcessId): the owner rule
+ * still applies and the pid rule cannot, as no real Windows or Linux returns
+ * 0 for a live server. */
+int ipc_verify(const struct ipc_client_opts *o, enum ipc_owner owner, long server_pid);
+
+#endif

@@ -1,0 +1,139 @@
+#include "paths.h"
+#include "err.h"
+#include "winutil.h"
+
+#include <knownfolders.h>
+#include <shlobj.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SYSTEM_PIPE  "\\\\.\\pipe\\ProtectedPrefix\\Administrators\\svcd\\control"
+#define SERVICE_NAME L"svcd"
+
+static int put(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    va_start(ap, fmt);
+    w = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return (w < 0 || (size_t)w >= n) ? ERR_NAMETOOLONG : 0;
+}
+
+/* The service runs as LocalSystem; that, not elevation, selects the
+ * system-wide defaults. */
+int paths_system_mode(void)
+{
+    char sid[192], name[64];
+    HANDLE tok;
+    int rc;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return 0;
+    rc = win_token_user(tok, sid, sizeof(sid), name, sizeof(name));
+    CloseHandle(tok);
+    return rc == 0 && strcmp(sid, "S-1-5-18") == 0;
+}
+
+static void user_name(char *buf, size_t n)
+{
+    wchar_t w[256];
+    DWORD len = 256;
+
+    if (!GetUserNameW(w, &len) || win_utf8(w, buf, n) < 0)
+        snprintf(buf, n, "user");
+    /* A pipe name may not contain a backslash. */
+    for (char *p = buf; *p; p++)
+        if (*p == '\\' || *p == '/')
+            *p = '_';
+}
+
+int paths_default_endpoint(int system_mode, char *buf, size_t n)
+{
+    char user[256];
+
+    if (system_mode)
+        return put(buf, n, "%s", SYSTEM_PIPE);
+    user_name(user, sizeof(user));
+    return put(buf, n, "\\\\.\\pipe\\svcd-%s", user);
+}
+
+/* A known folder as UTF-8 ("" when the shell cannot say). Services have no
+ * user environment, so this asks the shell rather than %ProgramData%. */
+static void known_folder(REFKNOWNFOLDERID id, char *buf, size_t n)
+{
+    PWSTR w = NULL;
+
+    buf[0] = '\0';
+    if (SHGetKnownFolderPath(id, 0, NULL, &w) == S_OK && win_utf8(w, buf, n) < 0)
+        buf[0] = '\0';
+    CoTaskMemFree(w);
+}
+
+int paths_default_state_dir(int system_mode, char *buf, size_t n)
+{
+    char base[PATHS_MAX];
+
+    known_folder(system_mode ? &FOLDERID_ProgramData : &FOLDERID_LocalAppData, base, sizeof(base));
+    if (base[0] == '\0')
+        snprintf(base, sizeof(base), "%s", "C:\\ProgramData");
+    return put(buf, n, "%s\\svcd\\logs", base);
+}
+
+int paths_client_endpoints(char out[PATHS_CANDIDATES_MAX][PATHS_MAX])
+{
+    int count = 0;
+
+    if (paths_default_endpoint(0, out[count], PATHS_MAX) == 0)
+        count++;
+    if (paths_default_endpoint(1, out[count], PATHS_MAX) == 0)
+        count++;
+    return count;
+}
+
+long paths_pid(void)
+{
+    return (long)GetCurrentProcessId();
+}
+
+int paths_service_pid(long *pid)
+{
+    SERVICE_STATUS_PROCESS st;
+    SC_HANDLE scm, svc;
+    DWORD need;
+    int rc = 0;
+
+    *pid = 0;
+    scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (scm == NULL)
+        return err_last_os();
+    svc = OpenServiceW(scm, SERVICE_NAME, SERVICE_QUERY_STATUS);
+    if (svc == NULL) {
+        rc = err_last_os();
+        goto close_scm;
+    }
+    if (!QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)&st, sizeof(st), &need))
+        rc = err_last_os();
+    else if (st.dwProcessId == 0)
+        rc = ERR_NOENT;
+    else
+        *pid = (long)st.dwProcessId;
+    CloseServiceHandle(svc);
+close_scm:
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int paths_join(const char *dir, const char *name, char *buf, size_t n)
+{
+    return put(buf, n, "%s\\%s", dir, name);
+}
+
+const char *paths_start_hint(void)
+{
+    return "start it with 'svcd start' (the installed service) or 'svcd run' (console)";
+}

@@ -1,0 +1,211 @@
+/* Hosting on Windows: Ctrl-C/Ctrl-Break in console mode, and the service
+ * control manager in service mode. SCM pause/continue and svcclient
+ * pause/resume drive the one worker state machine; the loop reports every
+ * state change back to the SCM (so `sc query` shows a client's pause). */
+#include "host.h"
+#include "diag.h"
+#include "err.h"
+#include "run.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <windows.h>
+
+#define SERVICE_NAME       L"svcd"
+#define START_WAIT_HINT_MS 10000
+#define STOP_WAIT_HINT_MS  10000
+
+struct host {
+    int service_mode;
+    SERVICE_STATUS_HANDLE handle;
+    SERVICE_STATUS status;
+    CRITICAL_SECTION lock; /* SetServiceStatus from the handler and the loop */
+    volatile LONG stop;
+    volatile LONG control; /* a pending SERVICE_CONTROL_PAUSE / _CONTINUE */
+    char why[64];
+    struct server *volatile wake;
+    const struct config *cfg;
+    int exit_code;
+};
+
+/* ServiceMain has no context parameter, so the SCM API forces this one
+ * global; everything else receives &host as its context. */
+static struct host host;
+
+static void report(struct host *h, DWORD state, DWORD wait_hint)
+{
+    if (!h->service_mode)
+        return;
+    EnterCriticalSection(&h->lock);
+    h->status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    h->status.dwCurrentState = state;
+    h->status.dwWaitHint = wait_hint;
+    h->status.dwControlsAccepted =
+        (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING)
+            ? 0
+            : SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PAUSE_CONTINUE;
+    if (state == SERVICE_RUNNING || state == SERVICE_PAUSED || state == SERVICE_STOPPED)
+        h->status.dwCheckPoint = 0;
+    else
+        h->status.dwCheckPoint++;
+    if (!SetServiceStatus(h->handle, &h->status))
+        diag(DIAG_WARN, "SetServiceStatus failed: %s", err_str(err_last_os()));
+    LeaveCriticalSection(&h->lock);
+}
+
+static void request_stop(struct host *h, const char *why)
+{
+    struct server *sv = h->wake;
+
+    snprintf(h->why, sizeof(h->why), "%s", why);
+    InterlockedExchange(&h->stop, 1);
+    if (sv)
+        server_wake(sv);
+}
+
+static BOOL WINAPI on_console_ctrl(DWORD type)
+{
+    switch (type) {
+    case CTRL_C_EVENT:
+        request_stop(&host, "Ctrl-C received");
+        return TRUE;
+    case CTRL_BREAK_EVENT:
+        request_stop(&host, "Ctrl-Break received");
+        return TRUE;
+    case CTRL_CLOSE_EVENT:
+        request_stop(&host, "console closed");
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+int host_init(void)
+{
+    host.stop = 0;
+    host.wake = NULL;
+    if (host.service_mode)
+        return 0; /* the SCM's handler is registered in service_main */
+    if (!SetConsoleCtrlHandler(on_console_ctrl, TRUE))
+        return err_last_os();
+    return 0;
+}
+
+void host_wake_on_stop(struct server *sv)
+{
+    host.wake = sv;
+}
+
+void host_ready(struct svc *s)
+{
+    (void)s;
+    report(&host, SERVICE_RUNNING, 0);
+}
+
+void host_sync(struct svc *s)
+{
+    LONG ctl = InterlockedExchange(&host.control, 0);
+    char msg[256];
+
+    if (ctl == SERVICE_CONTROL_PAUSE)
+        svc_pause(s, NULL, msg, sizeof(msg));
+    else if (ctl == SERVICE_CONTROL_CONTINUE)
+        svc_resume(s, NULL, msg, sizeof(msg));
+    if (!host.service_mode || host.stop)
+        return;
+    DWORD want = s->worker.state == WORKER_PAUSED ? SERVICE_PAUSED : SERVICE_RUNNING;
+    if (want != host.status.dwCurrentState || ctl != 0)
+        report(&host, want, 0);
+}
+
+int host_stop_requested(char *why, size_t n)
+{
+    if (!host.stop)
+        return 0;
+    snprintf(why, n, "%s", host.why);
+    return 1;
+}
+
+void host_stopping(void)
+{
+    report(&host, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
+}
+
+void host_done(void)
+{
+    host.wake = NULL;
+    if (!host.service_mode)
+        SetConsoleCtrlHandler(on_console_ctrl, FALSE);
+}
+
+static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
+{
+    struct host *h = ctx;
+    struct server *sv;
+
+    (void)type;
+    (void)data;
+    switch (ctl) {
+    case SERVICE_CONTROL_STOP:
+        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
+        request_stop(h, "stop requested by the service control manager");
+        return NO_ERROR;
+    case SERVICE_CONTROL_SHUTDOWN:
+        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
+        request_stop(h, "system shutdown");
+        return NO_ERROR;
+    case SERVICE_CONTROL_PAUSE:
+    case SERVICE_CONTROL_CONTINUE:
+        report(h, ctl == SERVICE_CONTROL_PAUSE ? SERVICE_PAUSE_PENDING : SERVICE_CONTINUE_PENDING,
+               1000);
+        InterlockedExchange(&h->control, (LONG)ctl);
+        sv = h->wake;
+        if (sv)
+            server_wake(sv);
+        return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE:
+        return NO_ERROR; /* the SCM keeps the last reported status */
+    default:
+        return ERROR_CALL_NOT_IMPLEMENTED;
+    }
+}
+
+static void WINAPI service_main(DWORD argc, LPWSTR *argv)
+{
+    (void)argc;
+    (void)argv;
+    host.handle = RegisterServiceCtrlHandlerExW(SERVICE_NAME, on_control, &host);
+    if (host.handle == NULL) {
+        host.exit_code = 1;
+        return;
+    }
+    report(&host, SERVICE_START_PENDING, START_WAIT_HINT_MS);
+    host.exit_code = run_service(host.cfg, 1);
+    EnterCriticalSection(&host.lock);
+    if (host.exit_code != 0) {
+        host.status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
+        host.status.dwServiceSpecificExitCode = (DWORD)host.exit_code;
+    }
+    LeaveCriticalSection(&host.lock);
+    report(&host, SERVICE_STOPPED, 0);
+}
+
+int host_service_main(const struct config *cfg)
+{
+    SERVICE_TABLE_ENTRYW table[] = {{(LPWSTR)SERVICE_NAME, service_main}, {NULL, NULL}};
+
+    host.service_mode = 1;
+    host.cfg = cfg;
+    InitializeCriticalSection(&host.lock);
+    if (!StartServiceCtrlDispatcherW(table)) {
+        if (GetLastError() == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
+            diag(DIAG_ERROR, "'svcd service' is started by the service control manager; use "
+                             "'svcd start' to start the installed service, or 'svcd run' for "
+                             "console mode");
+        else
+            diag(DIAG_ERROR, "cannot connect to the service control manager: %s",
+                 err_str(err_last_os()));
+        return 1;
+    }
+    return host.exit_code;
+}

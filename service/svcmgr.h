@@ -1,0 +1,35 @@
+/* Installing and controlling svcd as a system service: the seed's
+ * install/remove/start/stop/restart verbs, plus status. svcmgr_win.c uses the
+ * SCM API; other platforms say the verbs are not available yet.
+ *
+ * Each call prints its result in one or two lines and returns an exit status
+ * (SVCMGR_EXIT_*). Verbs whose target state already holds (start a running
+ * service, stop a stopped one) succeed and say so. */
+#ifndef SVCD_SVCMGR_H
+#define SVCD_SVCMGR_H
+
+enum svcmgr_exit {
+    SVCMGR_EXIT_OK = 0,
+    SVCMGR_EXIT_FAILED = 1,
+    SVCMGR_EXIT_USAGE = 2,
+    SVCMGR_EXIT_NOT_INSTALLED = 3, /* also: status of a stopped service */
+    SVCMGR_EXIT_DENIED = 4,        /* needs an elevated prompt */
+};
+
+enum svcmgr_startup { SVCMGR_AUTO, SVCMGR_DELAYED, SVCMGR_MANUAL, SVCMGR_DISABLED };
+
+#define SVCMGR_WAIT_MS 30000 /* how long start/stop wait for the target state */
+
+struct svcmgr_install_opts {
+    enum svcmgr_startup startup;
+    const char *config_file; /* NULL: none */
+};
+
+int svcmgr_install(const struct svcmgr_install_opts *o);
+int svcmgr_remove(void);
+int svcmgr_start(void);
+int svcmgr_stop(void);
+int svcmgr_restart(void);
+int svcmgr_status(void);
+
+#endif

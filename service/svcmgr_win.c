@@ -1,0 +1,342 @@
+/* svcd install|remove|start|stop|restart|status through the SCM API. */
+#include "svcmgr.h"
+#include "err.h"
+#include "winutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+#include <windows.h>
+
+#define SERVICE_NAME L"svcd"
+#define DISPLAY_NAME L"svcd logging service"
+#define DESCRIPTION                                                                                \
+    L"Writes a heartbeat and every lifecycle event to a durable log; controlled with svcclient."
+#define POLL_MS 100
+
+static const char *state_name(DWORD s)
+{
+    switch (s) {
+    case SERVICE_STOPPED:
+        return "STOPPED";
+    case SERVICE_START_PENDING:
+        return "START_PENDING";
+    case SERVICE_STOP_PENDING:
+        return "STOP_PENDING";
+    case SERVICE_RUNNING:
+        return "RUNNING";
+    case SERVICE_CONTINUE_PENDING:
+        return "CONTINUE_PENDING";
+    case SERVICE_PAUSE_PENDING:
+        return "PAUSE_PENDING";
+    case SERVICE_PAUSED:
+        return "PAUSED";
+    default:
+        return "UNKNOWN";
+    }
+}
+
+/* Prints why an SCM call failed and returns the matching exit status. */
+static int fail(const char *what)
+{
+    DWORD e = GetLastError();
+
+    if (e == ERROR_ACCESS_DENIED) {
+        fprintf(stderr,
+                "svcd: %s: access denied; run it from an elevated prompt (Run as "
+                "administrator)\n",
+                what);
+        return SVCMGR_EXIT_DENIED;
+    }
+    if (e == ERROR_SERVICE_DOES_NOT_EXIST) {
+        fprintf(stderr, "svcd: %s: svcd is not installed (install it with 'svcd install')\n", what);
+        return SVCMGR_EXIT_NOT_INSTALLED;
+    }
+    fprintf(stderr, "svcd: %s: %s (Win32 error %lu)\n", what, err_str(err_from_os(e)),
+            (unsigned long)e);
+    return SVCMGR_EXIT_FAILED;
+}
+
+static SC_HANDLE open_service(SC_HANDLE *scm, DWORD scm_access, DWORD access)
+{
+    SC_HANDLE svc;
+
+    *scm = OpenSCManagerW(NULL, NULL, scm_access);
+    if (*scm == NULL)
+        return NULL;
+    svc = OpenServiceW(*scm, SERVICE_NAME, access);
+    if (svc == NULL) {
+        DWORD e = GetLastError();
+        CloseServiceHandle(*scm);
+        *scm = NULL;
+        SetLastError(e);
+    }
+    return svc;
+}
+
+static int query(SC_HANDLE svc, SERVICE_STATUS_PROCESS *st)
+{
+    DWORD need;
+    return QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)st, sizeof(*st), &need)
+               ? 0
+               : err_last_os();
+}
+
+/* Waits while the service is in `pending`, at most SVCMGR_WAIT_MS. Returns
+ * the state it ended in. */
+static DWORD wait_while(SC_HANDLE svc, DWORD pending, SERVICE_STATUS_PROCESS *st)
+{
+    ULONGLONG deadline = GetTickCount64() + SVCMGR_WAIT_MS;
+
+    while (query(svc, st) == 0 && st->dwCurrentState == pending && GetTickCount64() < deadline)
+        Sleep(POLL_MS);
+    return st->dwCurrentState;
+}
+
+static int start_and_wait(SC_HANDLE svc)
+{
+    SERVICE_STATUS_PROCESS st;
+
+    if (!StartServiceW(svc, 0, NULL)) {
+        if (GetLastError() != ERROR_SERVICE_ALREADY_RUNNING)
+            return fail("start");
+        query(svc, &st);
+        printf("svcd is already running (pid %lu)\n", (unsigned long)st.dwProcessId);
+        return SVCMGR_EXIT_OK;
+    }
+    if (wait_while(svc, SERVICE_START_PENDING, &st) != SERVICE_RUNNING) {
+        fprintf(stderr,
+                "svcd: start: the service is %s, not RUNNING, after %d s (exit code %lu); see "
+                "its log in %%ProgramData%%\\svcd\\logs\n",
+                state_name(st.dwCurrentState), SVCMGR_WAIT_MS / 1000,
+                (unsigned long)(st.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR
+                                    ? st.dwServiceSpecificExitCode
+                                    : st.dwWin32ExitCode));
+        return SVCMGR_EXIT_FAILED;
+    }
+    printf("svcd is running (pid %lu)\n", (unsigned long)st.dwProcessId);
+    return SVCMGR_EXIT_OK;
+}
+
+static int stop_and_wait(SC_HANDLE svc)
+{
+    SERVICE_STATUS_PROCESS st;
+    SERVICE_STATUS ss;
+
+    if (!ControlService(svc, SERVICE_CONTROL_STOP, &ss)) {
+        if (GetLastError() != ERROR_SERVICE_NOT_ACTIVE)
+            return fail("stop");
+        printf("svcd is already stopped\n");
+        return SVCMGR_EXIT_OK;
+    }
+    if (wait_while(svc, SERVICE_STOP_PENDING, &st) != SERVICE_STOPPED) {
+        fprintf(stderr, "svcd: stop: the service is %s, not STOPPED, after %d s\n",
+                state_name(st.dwCurrentState), SVCMGR_WAIT_MS / 1000);
+        return SVCMGR_EXIT_FAILED;
+    }
+    printf("svcd stopped\n");
+    return SVCMGR_EXIT_OK;
+}
+
+/* Recovery: restart after 5 s, 10 s, then 60 s; the count resets after a
+ * day without failures; also when it exits with an error, not only on a
+ * crash. */
+static int set_recovery(SC_HANDLE svc)
+{
+    SC_ACTION actions[3] = {
+        {SC_ACTION_RESTART, 5000}, {SC_ACTION_RESTART, 10000}, {SC_ACTION_RESTART, 60000}};
+    SERVICE_FAILURE_ACTIONSW fa = {86400, NULL, NULL, 3, actions};
+    SERVICE_FAILURE_ACTIONS_FLAG flag = {TRUE};
+
+    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+        return err_last_os();
+    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
+        return err_last_os();
+    return 0;
+}
+
+static DWORD start_type(enum svcmgr_startup s)
+{
+    switch (s) {
+    case SVCMGR_MANUAL:
+        return SERVICE_DEMAND_START;
+    case SVCMGR_DISABLED:
+        return SERVICE_DISABLED;
+    default:
+        return SERVICE_AUTO_START;
+    }
+}
+
+static const char *startup_name(enum svcmgr_startup s)
+{
+    static const char *names[] = {"auto", "delayed", "manual", "disabled"};
+    return names[s];
+}
+
+/* The command line the SCM runs: "<this exe>" service [--config "<file>"]. */
+static int image_path(const char *config_file, wchar_t *out, size_t n)
+{
+    wchar_t exe[MAX_PATH], full[MAX_PATH];
+    wchar_t *wconf = NULL;
+
+    if (GetModuleFileNameW(NULL, exe, MAX_PATH) == 0)
+        return err_last_os();
+    if (config_file) {
+        wconf = win_wide(config_file);
+        if (wconf == NULL || GetFullPathNameW(wconf, MAX_PATH, full, NULL) == 0) {
+            free(wconf);
+            return ERR_INVAL;
+        }
+        free(wconf);
+        _snwprintf(out, n, L"\"%ls\" service --config \"%ls\"", exe, full);
+    } else {
+        _snwprintf(out, n, L"\"%ls\" service", exe);
+    }
+    out[n - 1] = 0;
+    return 0;
+}
+
+int svcmgr_install(const struct svcmgr_install_opts *o)
+{
+    SERVICE_DESCRIPTIONW desc = {(LPWSTR)DESCRIPTION};
+    SERVICE_DELAYED_AUTO_START_INFO delayed = {TRUE};
+    wchar_t cmd[2 * MAX_PATH + 64];
+    SC_HANDLE scm, svc;
+    int rc = SVCMGR_EXIT_OK;
+
+    if (image_path(o->config_file, cmd, sizeof(cmd) / sizeof(cmd[0])) < 0) {
+        fprintf(stderr, "svcd: install: cannot resolve the paths of svcd.exe and its config\n");
+        return SVCMGR_EXIT_USAGE;
+    }
+    scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    if (scm == NULL)
+        return fail("install");
+    svc = CreateServiceW(scm, SERVICE_NAME, DISPLAY_NAME, SERVICE_ALL_ACCESS,
+                         SERVICE_WIN32_OWN_PROCESS, start_type(o->startup), SERVICE_ERROR_NORMAL,
+                         cmd, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+    if (svc == NULL) {
+        if (GetLastError() == ERROR_SERVICE_EXISTS) {
+            fprintf(stderr, "svcd: install: svcd is already installed (to reinstall: svcd "
+                            "remove, then svcd install)\n");
+            rc = SVCMGR_EXIT_FAILED;
+        } else {
+            rc = fail("install");
+        }
+        goto close_scm;
+    }
+    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
+        fprintf(stderr, "svcd: install: warning: cannot set the description: %s\n",
+                err_str(err_last_os()));
+    DWORD rec_err = set_recovery(svc) < 0 ? GetLastError() : 0;
+    if (rec_err)
+        fprintf(stderr,
+                "svcd: install: warning: cannot set recovery actions (Win32 error %lu); set them "
+                "with: sc failure svcd reset= 86400 actions= restart/5000/restart/10000/"
+                "restart/60000\n",
+                (unsigned long)rec_err);
+    if (o->startup == SVCMGR_DELAYED &&
+        !ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
+        fprintf(stderr, "svcd: install: warning: cannot set delayed start: %s\n",
+                err_str(err_last_os()));
+    printf("svcd installed: LocalSystem, startup %s, restart on failure after 5s/10s/60s\n",
+           startup_name(o->startup));
+    /* Like `systemctl enable --now`: an automatic service starts now too. */
+    if (o->startup == SVCMGR_AUTO || o->startup == SVCMGR_DELAYED)
+        rc = start_and_wait(svc);
+    CloseServiceHandle(svc);
+close_scm:
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int svcmgr_remove(void)
+{
+    SERVICE_STATUS_PROCESS st;
+    SC_HANDLE scm, svc;
+    int rc = SVCMGR_EXIT_OK;
+
+    svc = open_service(&scm, SC_MANAGER_CONNECT, DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS);
+    if (svc == NULL)
+        return fail("remove");
+    if (query(svc, &st) == 0 && st.dwCurrentState != SERVICE_STOPPED)
+        rc = stop_and_wait(svc);
+    if (rc == SVCMGR_EXIT_OK) {
+        if (DeleteService(svc))
+            printf("svcd removed\n");
+        else
+            rc = fail("remove");
+    }
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int svcmgr_start(void)
+{
+    SC_HANDLE scm, svc;
+    int rc;
+
+    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_START | SERVICE_QUERY_STATUS);
+    if (svc == NULL)
+        return fail("start");
+    rc = start_and_wait(svc);
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int svcmgr_stop(void)
+{
+    SC_HANDLE scm, svc;
+    int rc;
+
+    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_STOP | SERVICE_QUERY_STATUS);
+    if (svc == NULL)
+        return fail("stop");
+    rc = stop_and_wait(svc);
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int svcmgr_restart(void)
+{
+    SC_HANDLE scm, svc;
+    int rc;
+
+    svc =
+        open_service(&scm, SC_MANAGER_CONNECT, SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS);
+    if (svc == NULL)
+        return fail("restart");
+    rc = stop_and_wait(svc);
+    if (rc == SVCMGR_EXIT_OK)
+        rc = start_and_wait(svc);
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int svcmgr_status(void)
+{
+    SERVICE_STATUS_PROCESS st;
+    SC_HANDLE scm, svc;
+
+    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_QUERY_STATUS);
+    if (svc == NULL)
+        return fail("status");
+    if (query(svc, &st) < 0) {
+        CloseServiceHandle(svc);
+        CloseServiceHandle(scm);
+        return fail("status");
+    }
+    if (st.dwProcessId)
+        printf("svcd: %s (pid %lu)\n", state_name(st.dwCurrentState),
+               (unsigned long)st.dwProcessId);
+    else
+        printf("svcd: %s\n", state_name(st.dwCurrentState));
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return (st.dwCurrentState == SERVICE_RUNNING || st.dwCurrentState == SERVICE_PAUSED)
+               ? SVCMGR_EXIT_OK
+               : SVCMGR_EXIT_NOT_INSTALLED;
+}
