@@ -2,9 +2,6 @@
 #include "err.h"
 #include "winutil.h"
 
-#include <knownfolders.h>
-#include <shlobj.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,25 +59,40 @@ int paths_default_endpoint(int system_mode, char *buf, size_t n)
     return put(buf, n, "\\\\.\\pipe\\svcd-%s", user);
 }
 
-/* A known folder as UTF-8 ("" when the shell cannot say). Services have no
- * user environment, so this asks the shell rather than %ProgramData%. */
-static void known_folder(REFKNOWNFOLDERID id, char *buf, size_t n)
+/* The machine's ProgramData folder, from where the shell itself reads it.
+ * Not SHGetKnownFolderPath: shell32 in a service can wait for a desktop
+ * that a service never has. */
+static void program_data(char *buf, size_t n)
 {
-    PWSTR w = NULL;
+    wchar_t w[MAX_PATH];
+    DWORD size = sizeof(w);
 
     buf[0] = '\0';
-    if (SHGetKnownFolderPath(id, 0, NULL, &w) == S_OK && win_utf8(w, buf, n) < 0)
-        buf[0] = '\0';
-    CoTaskMemFree(w);
+    if (RegGetValueW(HKEY_LOCAL_MACHINE,
+                     L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList",
+                     L"ProgramData", RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ, NULL, w,
+                     &size) != ERROR_SUCCESS ||
+        win_utf8(w, buf, n) < 0)
+        snprintf(buf, n, "C:\\ProgramData");
+}
+
+/* The user's local application data (console mode has a user environment). */
+static void local_app_data(char *buf, size_t n)
+{
+    const wchar_t *w = _wgetenv(L"LOCALAPPDATA");
+
+    if (w == NULL || win_utf8(w, buf, n) < 0)
+        program_data(buf, n);
 }
 
 int paths_default_state_dir(int system_mode, char *buf, size_t n)
 {
     char base[PATHS_MAX];
 
-    known_folder(system_mode ? &FOLDERID_ProgramData : &FOLDERID_LocalAppData, base, sizeof(base));
-    if (base[0] == '\0')
-        snprintf(base, sizeof(base), "%s", "C:\\ProgramData");
+    if (system_mode)
+        program_data(base, sizeof(base));
+    else
+        local_app_data(base, sizeof(base));
     return put(buf, n, "%s\\svcd\\logs", base);
 }
 

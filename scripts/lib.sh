@@ -34,3 +34,44 @@ TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format)
 jobs() {
     nproc 2>/dev/null || echo 2
 }
+
+# What the Windows cross build and its Wine tests need.
+WINDOWS_PACKAGES=(mingw-w64 wine wine64 dpkg-dev)
+
+# Makes `apt-get source` work: adds deb-src entries mirroring the deb ones
+# when the machine has none.
+ensure_deb_src() {
+    local dir=/etc/apt/sources.list.d
+    if grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list "$dir"; then
+        return 0
+    fi
+    echo "==> adding deb-src entries (for apt-get source)"
+    local f
+    for f in "$dir"/*.sources; do
+        [ -f "$f" ] || continue
+        sed 's/^Types: deb$/Types: deb-src/' "$f" | as_root tee "$dir/svcd-src-$(basename "$f")" >/dev/null
+    done
+    if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list; then
+        sed -n 's/^deb /deb-src /p' /etc/apt/sources.list | as_root tee "$dir/svcd-src.list" >/dev/null
+    fi
+    as_root apt-get update -qq
+}
+
+# Unpacks Debian's protobuf-c source (the same version as the generator) for
+# the Windows runtime into $1 unless it is already there.
+fetch_protobuf_c_source() {
+    local dest=$1 tmp
+    [ -f "$dest/protobuf-c/protobuf-c.c" ] && return 0
+    ensure_deb_src
+    tmp=$(mktemp -d)
+    echo "==> apt-get source protobuf-c"
+    (cd "$tmp" && apt-get source -qq protobuf-c >/dev/null 2>&1) || {
+        echo "error: apt-get source protobuf-c failed" >&2
+        rm -rf "$tmp"
+        return 1
+    }
+    mkdir -p "$(dirname "$dest")"
+    rm -rf "$dest"
+    mv "$tmp"/protobuf-c-*/ "$dest"
+    rm -rf "$tmp"
+}

@@ -93,11 +93,25 @@ static DWORD wait_while(SC_HANDLE svc, DWORD pending, SERVICE_STATUS_PROCESS *st
     return st->dwCurrentState;
 }
 
+/* StartService, retried while the SCM database is locked (it is while the
+ * SCM itself is still starting services, e.g. just after boot). */
+static BOOL start_service(SC_HANDLE svc)
+{
+    ULONGLONG deadline = GetTickCount64() + SVCMGR_WAIT_MS;
+
+    while (!StartServiceW(svc, 0, NULL)) {
+        if (GetLastError() != ERROR_SERVICE_DATABASE_LOCKED || GetTickCount64() > deadline)
+            return FALSE;
+        Sleep(200);
+    }
+    return TRUE;
+}
+
 static int start_and_wait(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
 
-    if (!StartServiceW(svc, 0, NULL)) {
+    if (!start_service(svc)) {
         if (GetLastError() != ERROR_SERVICE_ALREADY_RUNNING)
             return fail("start");
         query(svc, &st);

@@ -1,0 +1,87 @@
+/* A test helper that talks to the SCM directly:
+ *   scmctl pause|continue SERVICE   send the control, wait for PAUSED/RUNNING
+ *   scmctl config SERVICE           print how the service is registered
+ * Wine's sc.exe has no pause verb and prints little of a configuration. */
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "winutil.h"
+
+static int control(SC_HANDLE svc, DWORD ctl, DWORD want)
+{
+    SERVICE_STATUS st;
+
+    if (!ControlService(svc, ctl, &st)) {
+        printf("ControlService failed: %lu\n", GetLastError());
+        return 1;
+    }
+    for (int i = 0; i < 100 && st.dwCurrentState != want; i++) {
+        Sleep(100);
+        QueryServiceStatus(svc, &st);
+    }
+    printf("state %lu\n", (unsigned long)st.dwCurrentState);
+    return st.dwCurrentState == want ? 0 : 1;
+}
+
+static int config(SC_HANDLE svc)
+{
+    union {
+        QUERY_SERVICE_CONFIGW c;
+        BYTE raw[8192];
+    } qc;
+    union {
+        SERVICE_DESCRIPTIONW d;
+        BYTE raw[4096];
+    } desc;
+    char a[1024], b[1024], c[1024];
+    DWORD need;
+
+    if (!QueryServiceConfigW(svc, &qc.c, sizeof(qc), &need)) {
+        printf("QueryServiceConfig failed: %lu\n", GetLastError());
+        return 1;
+    }
+    win_utf8(qc.c.lpBinaryPathName, a, sizeof(a));
+    win_utf8(qc.c.lpServiceStartName ? qc.c.lpServiceStartName : L"", b, sizeof(b));
+    win_utf8(qc.c.lpDisplayName ? qc.c.lpDisplayName : L"", c, sizeof(c));
+    printf("type %lu\nstart %lu\naccount %s\ndisplay %s\n", (unsigned long)qc.c.dwServiceType,
+           (unsigned long)qc.c.dwStartType, b, c);
+    printf("binary %s\n", a);
+    if (QueryServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, desc.raw, sizeof(desc), &need) &&
+        desc.d.lpDescription) {
+        win_utf8(desc.d.lpDescription, a, sizeof(a));
+        printf("description %s\n", a);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    SC_HANDLE scm, svc;
+    wchar_t *name;
+    int rc;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: scmctl pause|continue|config SERVICE\n");
+        return 2;
+    }
+    name = win_wide(argv[2]);
+    scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    svc = scm ? OpenServiceW(scm, name, SERVICE_ALL_ACCESS) : NULL;
+    if (svc == NULL) {
+        printf("OpenService failed: %lu\n", GetLastError());
+        return 1;
+    }
+    if (strcmp(argv[1], "pause") == 0)
+        rc = control(svc, SERVICE_CONTROL_PAUSE, SERVICE_PAUSED);
+    else if (strcmp(argv[1], "continue") == 0)
+        rc = control(svc, SERVICE_CONTROL_CONTINUE, SERVICE_RUNNING);
+    else
+        rc = config(svc);
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    free(name);
+    return rc;
+}

@@ -1,0 +1,220 @@
+/* Unit tests of the Windows-only code, run under Wine (and on Windows).
+ * Wine does not enforce pipe DACLs or FILE_FLAG_FIRST_PIPE_INSTANCE, so the
+ * descriptors are checked here as data: they parse, and grant exactly the
+ * access masks README documents. */
+#include <windows.h>
+
+#include <sddl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "err.h"
+#include "paths.h"
+#include "security.h"
+#include "winutil.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            passed++;                                                                              \
+        } else {                                                                                   \
+            failed++;                                                                              \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
+        }                                                                                          \
+    } while (0)
+
+static PSID well_known(WELL_KNOWN_SID_TYPE type)
+{
+    static BYTE bufs[8][SECURITY_MAX_SID_SIZE];
+    static int next;
+    DWORD size = SECURITY_MAX_SID_SIZE;
+    PSID sid = bufs[next++ % 8];
+    return CreateWellKnownSid(type, NULL, sid, &size) ? sid : NULL;
+}
+
+/* The mask of the single allow ACE for `sid`, or 0 (and *count of ACEs). */
+static DWORD mask_for(PACL dacl, PSID sid, BYTE *flags)
+{
+    for (DWORD i = 0; i < dacl->AceCount; i++) {
+        ACCESS_ALLOWED_ACE *ace;
+        if (!GetAce(dacl, i, (LPVOID *)&ace) || ace->Header.AceType != ACCESS_ALLOWED_ACE_TYPE)
+            continue;
+        if (EqualSid((PSID)&ace->SidStart, sid)) {
+            if (flags)
+                *flags = ace->Header.AceFlags;
+            return ace->Mask;
+        }
+    }
+    return 0;
+}
+
+static PSECURITY_DESCRIPTOR parse(const wchar_t *sddl, PACL *dacl, PSID *owner, int *protected_)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    SECURITY_DESCRIPTOR_CONTROL ctl = 0;
+    DWORD rev;
+
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
+        return NULL;
+    GetSecurityDescriptorDacl(sd, &present, dacl, &defaulted);
+    *owner = NULL;
+    GetSecurityDescriptorOwner(sd, owner, &defaulted);
+    GetSecurityDescriptorControl(sd, &ctl, &rev);
+    *protected_ = (ctl & SE_DACL_PROTECTED) != 0;
+    return sd;
+}
+
+static void test_pipe_sddl_system(void)
+{
+    PACL dacl = NULL;
+    PSID owner;
+    int prot;
+    PSECURITY_DESCRIPTOR sd = parse(SECURITY_PIPE_SDDL_SYSTEM, &dacl, &owner, &prot);
+
+    CHECK(sd != NULL, "service pipe SDDL parses (error %lu)", GetLastError());
+    if (sd == NULL)
+        return;
+    CHECK(owner && EqualSid(owner, well_known(WinLocalSystemSid)), "owner is SYSTEM");
+    CHECK(prot, "DACL is protected (nothing inherited)");
+    CHECK(dacl && dacl->AceCount == 3, "exactly three ACEs, got %u", dacl ? dacl->AceCount : 0);
+    CHECK(mask_for(dacl, well_known(WinLocalSystemSid), NULL) == GENERIC_ALL, "SYSTEM: full");
+    CHECK(mask_for(dacl, well_known(WinBuiltinAdministratorsSid), NULL) == GENERIC_ALL,
+          "Administrators: full");
+    DWORD au = mask_for(dacl, well_known(WinAuthenticatedUserSid), NULL);
+    CHECK(au == SECURITY_PIPE_USER_MASK, "Authenticated Users: 0x%lx, want 0x12019b",
+          (unsigned long)au);
+    CHECK((au & SECURITY_FILE_CREATE_PIPE_INSTANCE) == 0,
+          "users may not create pipe instances (no rogue server)");
+    CHECK((au & (FILE_GENERIC_READ | FILE_GENERIC_WRITE)) ==
+              ((FILE_GENERIC_READ | FILE_GENERIC_WRITE) & ~SECURITY_FILE_CREATE_PIPE_INSTANCE),
+          "users may read and write");
+    CHECK(mask_for(dacl, well_known(WinWorldSid), NULL) == 0, "Everyone gets nothing");
+    CHECK(mask_for(dacl, well_known(WinAnonymousSid), NULL) == 0, "Anonymous gets nothing");
+    LocalFree(sd);
+}
+
+static void test_pipe_sddl_user(void)
+{
+    const wchar_t *sid = L"S-1-5-21-1-2-3-1001";
+    wchar_t sddl[256];
+    PACL dacl = NULL;
+    PSID owner, user = NULL;
+    int prot;
+
+    _snwprintf(sddl, 256, SECURITY_PIPE_SDDL_USER_FMT, sid, sid);
+    PSECURITY_DESCRIPTOR sd = parse(sddl, &dacl, &owner, &prot);
+    CHECK(sd != NULL, "console pipe SDDL parses");
+    if (sd == NULL)
+        return;
+    ConvertStringSidToSidW(sid, &user);
+    CHECK(owner && EqualSid(owner, user), "owner is the user");
+    CHECK(prot && dacl->AceCount == 2, "protected, two ACEs");
+    CHECK(mask_for(dacl, user, NULL) == GENERIC_ALL, "the user: full");
+    CHECK(mask_for(dacl, well_known(WinAuthenticatedUserSid), NULL) == 0, "other users: nothing");
+    LocalFree(user);
+    LocalFree(sd);
+}
+
+static void test_logdir_sddl(void)
+{
+    PACL dacl = NULL;
+    PSID owner;
+    BYTE flags = 0;
+    int prot;
+    PSECURITY_DESCRIPTOR sd = parse(SECURITY_LOGDIR_SDDL, &dacl, &owner, &prot);
+
+    CHECK(sd != NULL, "log directory SDDL parses");
+    if (sd == NULL)
+        return;
+    CHECK(prot && dacl->AceCount == 3, "protected, three ACEs");
+    CHECK(mask_for(dacl, well_known(WinLocalSystemSid), &flags) == FILE_ALL_ACCESS, "SYSTEM: full");
+    CHECK(flags == (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE), "inherited by files and dirs");
+    CHECK(mask_for(dacl, well_known(WinBuiltinAdministratorsSid), NULL) == FILE_ALL_ACCESS,
+          "Administrators: full");
+    DWORD users = mask_for(dacl, well_known(WinBuiltinUsersSid), NULL);
+    CHECK(users == (FILE_GENERIC_READ | FILE_GENERIC_EXECUTE), "Users: read and list, 0x%lx",
+          (unsigned long)users);
+    CHECK((users & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE)) == 0, "Users cannot write");
+    LocalFree(sd);
+}
+
+static void test_utf8_boundary(void)
+{
+    const char *ko = "구동중 1번 째 로그";
+    char back[64];
+    wchar_t *w = win_wide(ko);
+
+    CHECK(w != NULL && wcslen(w) == 11, "UTF-8 to UTF-16");
+    CHECK(w && win_utf8(w, back, sizeof(back)) == 0 && strcmp(back, ko) == 0,
+          "and back, byte for byte");
+    CHECK(w && win_utf8(w, back, 5) == ERR_NAMETOOLONG, "a short buffer is an error, not a cut");
+    free(w);
+    CHECK(win_wide("\xff\xfe") == NULL, "invalid UTF-8 is refused");
+}
+
+static void test_error_translation(void)
+{
+    CHECK(err_from_os(ERROR_FILE_NOT_FOUND) == ERR_NOENT, "file not found");
+    CHECK(err_from_os(ERROR_ACCESS_DENIED) == ERR_ACCESS, "access denied");
+    CHECK(err_from_os(ERROR_BROKEN_PIPE) == ERR_CLOSED, "broken pipe");
+    CHECK(err_from_os(ERROR_PIPE_BUSY) == ERR_AGAIN, "pipe busy");
+    CHECK(err_from_os(ERROR_SERVICE_EXISTS) == ERR_EXIST, "service exists");
+    CHECK(err_from_os(ERROR_SERVICE_DOES_NOT_EXIST) == ERR_NOENT, "no such service");
+    CHECK(err_from_os(ERROR_DISK_FULL) == ERR_NOSPC, "disk full");
+    CHECK(err_from_os(12345) == ERR_IO, "anything else");
+}
+
+static void test_default_paths(void)
+{
+    char buf[PATHS_MAX];
+
+    paths_default_endpoint(1, buf, sizeof(buf));
+    CHECK(strcmp(buf, "\\\\.\\pipe\\ProtectedPrefix\\Administrators\\svcd\\control") == 0,
+          "service pipe name: %s", buf);
+    paths_default_endpoint(0, buf, sizeof(buf));
+    CHECK(strncmp(buf, "\\\\.\\pipe\\svcd-", 14) == 0 && strchr(buf + 14, '\\') == NULL,
+          "console pipe name: %s", buf);
+    paths_default_state_dir(1, buf, sizeof(buf));
+    size_t n = strlen(buf);
+    CHECK(n > 10 && strcmp(buf + n - 10, "\\svcd\\logs") == 0, "service logs: %s", buf);
+    paths_join("C:\\x", "svcd.log", buf, sizeof(buf));
+    CHECK(strcmp(buf, "C:\\x\\svcd.log") == 0, "join: %s", buf);
+}
+
+static void test_codec_on_windows(void)
+{
+    Svcd__Request req = SVCD__REQUEST__INIT, *back = NULL;
+    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    uint8_t *frame;
+    size_t len;
+
+    req.version = 1;
+    req.id = 0x0102030405060708ULL;
+    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
+    req.status = &st;
+    CHECK(codec_frame(&req.base, &frame, &len) == 0, "frame");
+    CHECK(frame[0] == 0 && frame[3] == len - 4, "big-endian length on Windows too");
+    CHECK(codec_unpack_request(frame + 4, len - 4, &back) == 0 && back->id == req.id, "round trip");
+    protobuf_c_message_free_unpacked(&back->base, NULL);
+    free(frame);
+}
+
+int main(void)
+{
+    test_pipe_sddl_system();
+    test_pipe_sddl_user();
+    test_logdir_sddl();
+    test_utf8_boundary();
+    test_error_translation();
+    test_default_paths();
+    test_codec_on_windows();
+    printf("test_win: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
