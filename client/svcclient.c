@@ -20,7 +20,10 @@ struct ctx {
 /* Reports a failure on stderr (and, with --json, as an object on stdout) and
  * returns the exit code. */
 static int fail(struct ctx *x, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 static int fail(struct ctx *x, int code, const char *fmt, ...)
 {
@@ -171,6 +174,7 @@ int main(int argc, char **argv)
     int rc;
 
     term_init();
+    term_args_utf8(&argc, &argv);
     sbuf_init(&x.out, 0);
     if (cli_parse(argc, argv, &x.o, err, sizeof(err)) < 0) {
         fprintf(stderr, "svcclient: %s\n", err);

@@ -7,6 +7,12 @@
 static const char *diag_prog = "svcd";
 static enum diag_level diag_min = DIAG_INFO;
 static int diag_stamps;
+static void (*diag_sink)(const char *line);
+
+void diag_set_sink(void (*sink)(const char *line))
+{
+    diag_sink = sink;
+}
 
 void diag_init(const char *prog, enum diag_level min, int timestamps)
 {
@@ -27,6 +33,12 @@ void diag(enum diag_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    if (diag_sink) {
+        char full[2200];
+        snprintf(full, sizeof(full), "%s: %s: %s", diag_prog, names[level], line);
+        diag_sink(full);
+        return;
+    }
     /* One fprintf per line so concurrent writers do not interleave mid-line. */
     if (diag_stamps) {
         clock_format_utc(clock_wall_us(), stamp);

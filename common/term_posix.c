@@ -7,6 +7,12 @@ void term_init(void)
 {
 }
 
+void term_args_utf8(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+}
+
 int term_is_tty(FILE *f)
 {
     return isatty(fileno(f));

@@ -6,6 +6,9 @@
 #include "diag.h"
 #include "err.h"
 #include "run.h"
+#include "winutil.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -190,11 +193,24 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     report(&host, SERVICE_STOPPED, 0);
 }
 
+/* A service never touches a console: its diagnostics go to the debugger
+ * channel (DebugView, WinDbg); what matters to users is in its log. */
+static void to_debugger(const char *line)
+{
+    wchar_t *w = win_wide(line);
+
+    if (w) {
+        OutputDebugStringW(w);
+        free(w);
+    }
+}
+
 int host_service_main(const struct config *cfg)
 {
     SERVICE_TABLE_ENTRYW table[] = {{(LPWSTR)SERVICE_NAME, service_main}, {NULL, NULL}};
 
     host.service_mode = 1;
+    diag_set_sink(to_debugger);
     host.cfg = cfg;
     InitializeCriticalSection(&host.lock);
     if (!StartServiceCtrlDispatcherW(table)) {

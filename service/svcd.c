@@ -8,6 +8,7 @@
 #include "host.h"
 #include "run.h"
 #include "svcmgr.h"
+#include "term.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -209,9 +210,12 @@ static int cmd_install(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    const char *cmd = argc > 1 ? argv[1] : NULL;
+    const char *cmd;
 
     diag_init("svcd", DIAG_INFO, 0);
+    term_init();
+    term_args_utf8(&argc, &argv);
+    cmd = argc > 1 ? argv[1] : NULL;
     if (cmd == NULL) {
         usage(stderr);
         return EXIT_USAGE;

@@ -109,8 +109,9 @@ check "svcd status of a missing service: exit 3" [ "$rc" -eq 3 ]
 check "and says it is not installed" contains "$out" "svcd is not installed"
 
 echo "==> console mode (svcd.exe run) on the user's pipe"
-printf 'interval = 200ms\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\n' >"$bin/svcd.conf"
-wine "$SVCD" run --config 'C:\svcd\svcd.conf' >"$build/wine-console.out" 2>&1 &
+# Korean on the command line: argv must reach svcd as UTF-8, not the ANSI code page.
+wine "$SVCD" run --interval 200ms --heartbeat-message "구동중 {n}번 째 로그" \
+    >"$build/wine-console.out" 2>&1 &
 console=$!
 for _ in $(seq 50); do run "$CLIENT" status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
 check "svcclient reaches the console svcd with no flags" [ "$rc" -eq 0 ]
