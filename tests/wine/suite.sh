@@ -56,9 +56,12 @@ contains() { [[ "$1" == *"$2"* ]] || {
 }; }
 
 # Runs a Windows program; sets $out (stdout+stderr, CRs removed) and $rc.
+# Output goes through a file, not a pipe: a Wine daemon that inherits the
+# handle must not keep us waiting for an end of file.
 run() {
-    out=$(timeout 60 wine "$@" 2>&1 | tr -d '\r')
-    rc=${PIPESTATUS[0]}
+    timeout -k 5 60 wine "$@" >"$build/wine-run.out" 2>&1 </dev/null
+    rc=$?
+    out=$(tr -d '\r' <"$build/wine-run.out")
     return 0
 }
 
@@ -71,13 +74,16 @@ trap cleanup EXIT
 echo "==> fresh Wine prefix in $WINEPREFIX"
 wineserver -k 2>/dev/null
 rm -rf "$WINEPREFIX"
-wineboot -i >/dev/null 2>&1
+timeout -k 5 120 wineboot -i </dev/null >/dev/null 2>&1
 # The first boot of a prefix leaves its service manager slow to start new
 # services (SCM database locked, then start timeouts); a second boot does not.
 wineserver -k 2>/dev/null
 wineserver -w 2>/dev/null
-# Wine ends services when no user process is left: keep one alive.
-wine cmd /c "ping -n 3600 127.0.0.1 > NUL" >/dev/null 2>&1 &
+# Wine ends services when no user process is left: keep one alive. Whatever
+# starts the wineserver and the service manager passes them its stdio, so
+# both first commands get /dev/null.
+wine cmd /c "ping -n 3600 127.0.0.1 > NUL" </dev/null >/dev/null 2>&1 &
+timeout -k 5 60 wine sc query svcd </dev/null >/dev/null 2>&1
 
 bin="$WINEPREFIX/drive_c/svcd"
 mkdir -p "$bin"
@@ -88,7 +94,10 @@ CLIENT='C:\svcd\svcclient.exe'
 SCMCTL='C:\svcd\scmctl.exe'
 SYSPIPE='\\.\pipe\ProtectedPrefix\Administrators\svcd\control'
 
-state() { wine sc query svcd 2>&1 | tr -d '\r' | sed -n 's/.*STATE *: [0-9]* *\([A-Z_]*\).*/\1/p'; }
+state() {
+    run sc query svcd
+    echo "$out" | sed -n 's/.*STATE *: [0-9]* *\([A-Z_]*\).*/\1/p'
+}
 last_seq() { # last seq of entries whose message contains $1
     run "$CLIENT" logs --tail 200 --json
     echo "$out" | grep -F "$1" | tail -1 | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p'
@@ -111,7 +120,7 @@ check "and says it is not installed" contains "$out" "svcd is not installed"
 echo "==> console mode (svcd.exe run) on the user's pipe"
 # Korean on the command line: argv must reach svcd as UTF-8, not the ANSI code page.
 wine "$SVCD" run --interval 200ms --heartbeat-message "구동중 {n}번 째 로그" \
-    >"$build/wine-console.out" 2>&1 &
+    </dev/null >"$build/wine-console.out" 2>&1 &
 console=$!
 for _ in $(seq 50); do run "$CLIENT" status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
 check "svcclient reaches the console svcd with no flags" [ "$rc" -eq 0 ]
