@@ -2,6 +2,7 @@
  * self-pipe so signal handlers and other threads can wake it. */
 #define _GNU_SOURCE
 #include "ipc.h"
+#include "ipc_conn.h"
 #include "err.h"
 #include "fs.h"
 #include "ipcverify.h"
@@ -22,15 +23,10 @@
 #define IPC_BACKLOG    128
 
 struct ipc_conn {
+    struct ipc_conn_common base; /* first: see ipc_conn.h */
     int fd;
-    int reading;
-    int closing; /* close once the queue is empty */
-    int dead;    /* on_close pending */
-    int dead_err;
     uint8_t *out;
     size_t out_off, out_len, out_cap;
-    void *data;
-    struct ipc_peer peer;
     struct ipc_conn *next;
 };
 
@@ -363,8 +359,8 @@ static void accept_all(ipc_server *s)
             return;
         }
         c->fd = fd;
-        c->reading = 1;
-        fill_peer(fd, &c->peer);
+        c->base.reading = 1;
+        fill_peer(fd, &c->base.peer);
         c->next = s->conns;
         s->conns = c;
         s->nconns++;
@@ -375,9 +371,9 @@ static void accept_all(ipc_server *s)
 
 static void mark_dead(ipc_conn *c, int err)
 {
-    if (!c->dead) {
-        c->dead = 1;
-        c->dead_err = err;
+    if (!c->base.dead) {
+        c->base.dead = 1;
+        c->base.dead_err = err;
     }
 }
 
@@ -398,7 +394,7 @@ static void flush_out(ipc_server *s, ipc_conn *c)
         return;
     }
     c->out_off = c->out_len = 0;
-    if (c->closing) {
+    if (c->base.closing) {
         mark_dead(c, 0);
         return;
     }
@@ -417,7 +413,7 @@ static void read_in(ipc_server *s, ipc_conn *c)
     if (r > 0) {
         s->h.on_data(s->h.ctx, c, buf, (size_t)r);
         /* Answer in this round rather than after another poll(). */
-        if (!c->dead && c->out_len > c->out_off)
+        if (!c->base.dead && c->out_len > c->out_off)
             flush_out(s, c);
         return;
     }
@@ -433,14 +429,14 @@ static void sweep_dead(ipc_server *s)
 
     while (*pp) {
         struct ipc_conn *c = *pp;
-        if (!c->dead) {
+        if (!c->base.dead) {
             pp = &c->next;
             continue;
         }
         *pp = c->next;
         s->nconns--;
         if (s->h.on_close)
-            s->h.on_close(s->h.ctx, c, c->dead_err);
+            s->h.on_close(s->h.ctx, c, c->base.dead_err);
         close(c->fd);
         free(c->out);
         free(c);
@@ -476,9 +472,9 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
     s->pfds[1] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
     for (ipc_conn *c = s->conns; c; c = c->next) {
         short ev = 0;
-        if (c->dead)
+        if (c->base.dead)
             continue;
-        if (c->reading && !c->closing)
+        if (c->base.reading && !c->base.closing)
             ev |= POLLIN;
         if (c->out_len > c->out_off)
             ev |= POLLOUT;
@@ -498,13 +494,13 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
     for (size_t i = 2; i < n; i++) {
         ipc_conn *c = s->pconns[i];
         short re = s->pfds[i].revents;
-        if (c->dead || re == 0)
+        if (c->base.dead || re == 0)
             continue;
         if (re & POLLOUT)
             flush_out(s, c);
-        if (!c->dead && (re & POLLIN))
+        if (!c->base.dead && (re & POLLIN))
             read_in(s, c);
-        if (!c->dead && (re & (POLLERR | POLLHUP | POLLNVAL)) && !(re & POLLIN))
+        if (!c->base.dead && (re & (POLLERR | POLLHUP | POLLNVAL)) && !(re & POLLIN))
             mark_dead(c, (re & POLLHUP) ? 0 : ERR_IO);
     }
     sweep_dead(s);
@@ -546,7 +542,7 @@ size_t ipc_server_conn_count(const ipc_server *s)
 
 int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
 {
-    if (c->dead || c->closing)
+    if (c->base.dead || c->base.closing)
         return ERR_CLOSED;
     if (c->out_off > 0 && c->out_off == c->out_len)
         c->out_off = c->out_len = 0;
@@ -576,30 +572,10 @@ size_t ipc_conn_pending(const ipc_conn *c)
     return c->out_len - c->out_off;
 }
 
-void ipc_conn_set_reading(ipc_conn *c, int on)
-{
-    c->reading = on;
-}
-
 void ipc_conn_close(ipc_conn *c, int after_flush)
 {
     if (after_flush && c->out_len > c->out_off)
-        c->closing = 1;
+        c->base.closing = 1;
     else
         mark_dead(c, 0);
-}
-
-const struct ipc_peer *ipc_conn_peer(const ipc_conn *c)
-{
-    return &c->peer;
-}
-
-void ipc_conn_set_data(ipc_conn *c, void *data)
-{
-    c->data = data;
-}
-
-void *ipc_conn_data(const ipc_conn *c)
-{
-    return c->data;
 }

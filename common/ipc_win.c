@@ -2,6 +2,7 @@
  * thread serves every client and a slow one blocks nobody. One instance of
  * the pipe is always waiting for the next client, so the name never lapses. */
 #include "ipc.h"
+#include "ipc_conn.h"
 #include "err.h"
 #include "ipcverify.h"
 #include "security.h"
@@ -26,18 +27,17 @@ struct op {
 };
 
 struct ipc_conn {
+    struct ipc_conn_common base; /* first: see ipc_conn.h */
     HANDLE h;
     struct op rd; /* connect, then reads */
     struct op wr;
     int rd_pending, wr_pending;
-    int reading, closing, dead, dead_err, identified;
+    int identified;
     uint8_t rbuf[IPC_READ_CHUNK];
     uint8_t *out; /* queued, not yet handed to WriteFile */
     size_t out_len, out_cap;
     uint8_t *wbuf; /* handed to WriteFile: must not move until it completes */
     size_t wlen, wdone, wcap;
-    void *data;
-    struct ipc_peer peer;
     struct ipc_conn *next;
 };
 
@@ -58,10 +58,10 @@ struct ipc_client {
 
 static void mark_dead(ipc_conn *c, int err)
 {
-    if (c->dead)
+    if (c->base.dead)
         return;
-    c->dead = 1;
-    c->dead_err = err;
+    c->base.dead = 1;
+    c->base.dead_err = err;
     CancelIoEx(c->h, NULL); /* pending operations complete as aborted */
 }
 
@@ -100,7 +100,7 @@ static int new_instance(ipc_server *s, int first);
 
 static void start_read(ipc_conn *c)
 {
-    if (c->dead || c->rd_pending || !c->reading || c->closing)
+    if (c->base.dead || c->rd_pending || !c->base.reading || c->base.closing)
         return;
     memset(&c->rd.ov, 0, sizeof(c->rd.ov));
     c->rd.kind = OP_READ;
@@ -114,7 +114,7 @@ static void start_read(ipc_conn *c)
 
 static void start_write(ipc_conn *c)
 {
-    if (c->dead || c->wr_pending || c->out_len == 0)
+    if (c->base.dead || c->wr_pending || c->out_len == 0)
         return;
     /* Hand the queue over; new sends go to the other buffer meanwhile. */
     uint8_t *tmp = c->wbuf;
@@ -145,11 +145,11 @@ static void identify(ipc_conn *c)
     BOOL opened;
 
     c->identified = 1;
-    memset(&c->peer, 0, sizeof(c->peer));
-    c->peer.pid = c->peer.uid = c->peer.gid = -1;
-    snprintf(c->peer.name, sizeof(c->peer.name), "unknown");
+    memset(&c->base.peer, 0, sizeof(c->base.peer));
+    c->base.peer.pid = c->base.peer.uid = c->base.peer.gid = -1;
+    snprintf(c->base.peer.name, sizeof(c->base.peer.name), "unknown");
     if (GetNamedPipeClientProcessId(c->h, &pid))
-        c->peer.pid = (long)pid;
+        c->base.peer.pid = (long)pid;
     if (!ImpersonateNamedPipeClient(c->h))
         return;
     opened = OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &tok);
@@ -157,14 +157,15 @@ static void identify(ipc_conn *c)
         abort(); /* running on as the client would be a privilege leak */
     if (!opened)
         return;
-    win_token_user(tok, c->peer.sid, sizeof(c->peer.sid), c->peer.name, sizeof(c->peer.name));
+    win_token_user(tok, c->base.peer.sid, sizeof(c->base.peer.sid), c->base.peer.name,
+                   sizeof(c->base.peer.name));
     CloseHandle(tok);
 }
 
 static void read_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
 {
     c->rd_pending = 0;
-    if (c->dead)
+    if (c->base.dead)
         return;
     if (!ok || bytes == 0) {
         DWORD e = GetLastError();
@@ -183,7 +184,7 @@ static void read_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
 static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
 {
     c->wr_pending = 0;
-    if (c->dead)
+    if (c->base.dead)
         return;
     if (!ok) {
         mark_dead(c, err_last_os());
@@ -207,7 +208,7 @@ static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
         start_write(c);
         return;
     }
-    if (c->closing) {
+    if (c->base.closing) {
         mark_dead(c, 0);
         return;
     }
@@ -245,7 +246,7 @@ static int new_instance(ipc_server *s, int first)
         free(c);
         return rc;
     }
-    c->reading = 1;
+    c->base.reading = 1;
     c->rd.kind = OP_CONNECT;
     s->pending = c;
     if (ConnectNamedPipe(c->h, &c->rd.ov)) {
@@ -327,14 +328,14 @@ static void sweep_dead(ipc_server *s)
 
     while (*pp) {
         struct ipc_conn *c = *pp;
-        if (!c->dead || c->rd_pending || c->wr_pending) {
+        if (!c->base.dead || c->rd_pending || c->wr_pending) {
             pp = &c->next;
             continue;
         }
         *pp = c->next;
         s->nconns--;
         if (s->h.on_close)
-            s->h.on_close(s->h.ctx, c, c->dead_err);
+            s->h.on_close(s->h.ctx, c, c->base.dead_err);
         DisconnectNamedPipe(c->h);
         CloseHandle(c->h);
         free(c->out);
@@ -440,7 +441,7 @@ size_t ipc_server_conn_count(const ipc_server *s)
 
 int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
 {
-    if (c->dead || c->closing)
+    if (c->base.dead || c->base.closing)
         return ERR_CLOSED;
     if (c->out_len + n > c->out_cap) {
         size_t cap = (c->out_len + n) * 2;
@@ -460,32 +461,12 @@ size_t ipc_conn_pending(const ipc_conn *c)
     return c->out_len + (c->wlen - c->wdone);
 }
 
-void ipc_conn_set_reading(ipc_conn *c, int on)
-{
-    c->reading = on; /* the loop starts the next read when it is set again */
-}
-
 void ipc_conn_close(ipc_conn *c, int after_flush)
 {
     if (after_flush && ipc_conn_pending(c) > 0)
-        c->closing = 1;
+        c->base.closing = 1;
     else
         mark_dead(c, 0);
-}
-
-const struct ipc_peer *ipc_conn_peer(const ipc_conn *c)
-{
-    return &c->peer;
-}
-
-void ipc_conn_set_data(ipc_conn *c, void *data)
-{
-    c->data = data;
-}
-
-void *ipc_conn_data(const ipc_conn *c)
-{
-    return c->data;
 }
 
 /* --- client ------------------------------------------------------------- */

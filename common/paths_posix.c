@@ -1,26 +1,15 @@
 #define _POSIX_C_SOURCE 200809L
 #include "paths.h"
 #include "err.h"
+#include "sbuf.h"
 
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #define SYSTEM_ENDPOINT  "/run/svcd/svcd.sock"
 #define SYSTEM_STATE_DIR "/var/log/svcd"
-
-static int put(char *buf, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    int w;
-
-    va_start(ap, fmt);
-    w = vsnprintf(buf, n, fmt, ap);
-    va_end(ap);
-    return (w < 0 || (size_t)w >= n) ? ERR_NAMETOOLONG : 0;
-}
 
 int paths_system_mode(void)
 {
@@ -40,11 +29,11 @@ int paths_default_endpoint(int system_mode, char *buf, size_t n)
     const char *rt;
 
     if (system_mode)
-        return put(buf, n, "%s", SYSTEM_ENDPOINT);
+        return sbuf_fmt(buf, n, "%s", SYSTEM_ENDPOINT);
     rt = abs_env("XDG_RUNTIME_DIR");
     if (rt)
-        return put(buf, n, "%s/svcd/svcd.sock", rt);
-    return put(buf, n, "/tmp/svcd-%ld/svcd.sock", (long)geteuid());
+        return sbuf_fmt(buf, n, "%s/svcd/svcd.sock", rt);
+    return sbuf_fmt(buf, n, "/tmp/svcd-%ld/svcd.sock", (long)geteuid());
 }
 
 static const char *home_dir(void)
@@ -63,11 +52,11 @@ int paths_default_state_dir(int system_mode, char *buf, size_t n)
     const char *st;
 
     if (system_mode)
-        return put(buf, n, "%s", SYSTEM_STATE_DIR);
+        return sbuf_fmt(buf, n, "%s", SYSTEM_STATE_DIR);
     st = abs_env("XDG_STATE_HOME");
     if (st)
-        return put(buf, n, "%s/svcd", st);
-    return put(buf, n, "%s/.local/state/svcd", home_dir());
+        return sbuf_fmt(buf, n, "%s/svcd", st);
+    return sbuf_fmt(buf, n, "%s/.local/state/svcd", home_dir());
 }
 
 int paths_client_endpoints(char out[PATHS_CANDIDATES_MAX][PATHS_MAX])
@@ -94,7 +83,7 @@ int paths_service_pid(long *pid)
 
 int paths_join(const char *dir, const char *name, char *buf, size_t n)
 {
-    return put(buf, n, "%s/%s", dir, name);
+    return sbuf_fmt(buf, n, "%s/%s", dir, name);
 }
 
 const char *paths_start_hint(void)

@@ -1,25 +1,14 @@
 #include "paths.h"
 #include "err.h"
+#include "sbuf.h"
 #include "winutil.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SYSTEM_PIPE  "\\\\.\\pipe\\ProtectedPrefix\\Administrators\\svcd\\control"
 #define SERVICE_NAME L"svcd"
-
-static int put(char *buf, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    int w;
-
-    va_start(ap, fmt);
-    w = vsnprintf(buf, n, fmt, ap);
-    va_end(ap);
-    return (w < 0 || (size_t)w >= n) ? ERR_NAMETOOLONG : 0;
-}
 
 /* The service runs as LocalSystem; that, not elevation, selects the
  * system-wide defaults. */
@@ -54,9 +43,9 @@ int paths_default_endpoint(int system_mode, char *buf, size_t n)
     char user[256];
 
     if (system_mode)
-        return put(buf, n, "%s", SYSTEM_PIPE);
+        return sbuf_fmt(buf, n, "%s", SYSTEM_PIPE);
     user_name(user, sizeof(user));
-    return put(buf, n, "\\\\.\\pipe\\svcd-%s", user);
+    return sbuf_fmt(buf, n, "\\\\.\\pipe\\svcd-%s", user);
 }
 
 /* The machine's ProgramData folder, from where the shell itself reads it.
@@ -93,7 +82,7 @@ int paths_default_state_dir(int system_mode, char *buf, size_t n)
         program_data(base, sizeof(base));
     else
         local_app_data(base, sizeof(base));
-    return put(buf, n, "%s\\svcd\\logs", base);
+    return sbuf_fmt(buf, n, "%s\\svcd\\logs", base);
 }
 
 int paths_client_endpoints(char out[PATHS_CANDIDATES_MAX][PATHS_MAX])
@@ -142,7 +131,7 @@ close_scm:
 
 int paths_join(const char *dir, const char *name, char *buf, size_t n)
 {
-    return put(buf, n, "%s\\%s", dir, name);
+    return sbuf_fmt(buf, n, "%s\\%s", dir, name);
 }
 
 const char *paths_start_hint(void)

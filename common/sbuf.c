@@ -116,3 +116,14 @@ int sbuf_copy(char *dst, size_t cap, const char *src)
     memcpy(dst, src, len + 1);
     return 0;
 }
+
+int sbuf_fmt(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    va_start(ap, fmt);
+    w = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return (w < 0 || (size_t)w >= n) ? ERR_NAMETOOLONG : 0;
+}

@@ -35,6 +35,14 @@ int sbuf_printf(struct sbuf *b, const char *fmt, ...)
  * an empty dst) when it does not fit: never a silently cut path. */
 int sbuf_copy(char *dst, size_t cap, const char *src);
 
+/* snprintf into a fixed buffer, but a result that does not fit is an error
+ * (ERR_NAMETOOLONG), never a silently cut path. */
+int sbuf_fmt(char *buf, size_t n, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* The contents, "" when empty. */
 const char *sbuf_str(const struct sbuf *b);
 

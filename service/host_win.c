@@ -56,6 +56,16 @@ static void report(struct host *h, DWORD state, DWORD wait_hint)
     LeaveCriticalSection(&h->lock);
 }
 
+/* Reports the worker's state unless a stop began meanwhile: checked under the
+ * lock so a late RUNNING never overwrites the handler's STOP_PENDING. */
+static void report_state(struct host *h, DWORD state, int force)
+{
+    EnterCriticalSection(&h->lock);
+    if (!h->stop && (force || h->status.dwCurrentState != state))
+        report(h, state, 0);
+    LeaveCriticalSection(&h->lock);
+}
+
 static void request_stop(struct host *h, const char *why)
 {
     struct server *sv = h->wake;
@@ -114,11 +124,9 @@ void host_sync(struct svc *s)
         svc_pause(s, NULL, msg, sizeof(msg));
     else if (ctl == SERVICE_CONTROL_CONTINUE)
         svc_resume(s, NULL, msg, sizeof(msg));
-    if (!host.service_mode || host.stop)
-        return;
-    DWORD want = s->worker.state == WORKER_PAUSED ? SERVICE_PAUSED : SERVICE_RUNNING;
-    if (want != host.status.dwCurrentState || ctl != 0)
-        report(&host, want, 0);
+    if (host.service_mode)
+        report_state(&host, s->worker.state == WORKER_PAUSED ? SERVICE_PAUSED : SERVICE_RUNNING,
+                     ctl != 0);
 }
 
 int host_stop_requested(char *why, size_t n)
@@ -150,12 +158,12 @@ static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
     (void)data;
     switch (ctl) {
     case SERVICE_CONTROL_STOP:
-        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
         request_stop(h, "stop requested by the service control manager");
+        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
         return NO_ERROR;
     case SERVICE_CONTROL_SHUTDOWN:
-        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
         request_stop(h, "system shutdown");
+        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
         return NO_ERROR;
     case SERVICE_CONTROL_PAUSE:
     case SERVICE_CONTROL_CONTINUE:

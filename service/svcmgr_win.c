@@ -82,13 +82,16 @@ static int query(SC_HANDLE svc, SERVICE_STATUS_PROCESS *st)
                : err_last_os();
 }
 
-/* Waits while the service is in `pending`, at most SVCMGR_WAIT_MS. Returns
- * the state it ended in. */
-static DWORD wait_while(SC_HANDLE svc, DWORD pending, SERVICE_STATUS_PROCESS *st)
+/* Waits, at most SVCMGR_WAIT_MS, until the service is in `target` (or, when
+ * waiting for RUNNING, has stopped: it failed to start). Returns the state
+ * it ended in. */
+static DWORD wait_for(SC_HANDLE svc, DWORD target, SERVICE_STATUS_PROCESS *st)
 {
     ULONGLONG deadline = GetTickCount64() + SVCMGR_WAIT_MS;
 
-    while (query(svc, st) == 0 && st->dwCurrentState == pending && GetTickCount64() < deadline)
+    while (query(svc, st) == 0 && st->dwCurrentState != target &&
+           !(target == SERVICE_RUNNING && st->dwCurrentState == SERVICE_STOPPED) &&
+           GetTickCount64() < deadline)
         Sleep(POLL_MS);
     return st->dwCurrentState;
 }
@@ -118,7 +121,7 @@ static int start_and_wait(SC_HANDLE svc)
         printf("svcd is already running (pid %lu)\n", (unsigned long)st.dwProcessId);
         return SVCMGR_EXIT_OK;
     }
-    if (wait_while(svc, SERVICE_START_PENDING, &st) != SERVICE_RUNNING) {
+    if (wait_for(svc, SERVICE_RUNNING, &st) != SERVICE_RUNNING) {
         fprintf(stderr,
                 "svcd: start: the service is %s, not RUNNING, after %d s (exit code %lu); see "
                 "its log in %%ProgramData%%\\svcd\\logs\n",
@@ -143,7 +146,7 @@ static int stop_and_wait(SC_HANDLE svc)
         printf("svcd is already stopped\n");
         return SVCMGR_EXIT_OK;
     }
-    if (wait_while(svc, SERVICE_STOP_PENDING, &st) != SERVICE_STOPPED) {
+    if (wait_for(svc, SERVICE_STOPPED, &st) != SERVICE_STOPPED) {
         fprintf(stderr, "svcd: stop: the service is %s, not STOPPED, after %d s\n",
                 state_name(st.dwCurrentState), SVCMGR_WAIT_MS / 1000);
         return SVCMGR_EXIT_FAILED;
@@ -263,94 +266,82 @@ close_scm:
     return rc;
 }
 
-int svcmgr_remove(void)
+/* Opens the installed service with `access`, runs `verb` on it, closes it.
+ * Returns the verb's exit status, or why the service could not be opened. */
+static int with_service(const char *what, DWORD access, int (*verb)(SC_HANDLE))
+{
+    SC_HANDLE scm, svc;
+    int rc;
+
+    svc = open_service(&scm, SC_MANAGER_CONNECT, access);
+    if (svc == NULL)
+        return fail(what);
+    rc = verb(svc);
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+static int remove_verb(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
-    SC_HANDLE scm, svc;
     int rc = SVCMGR_EXIT_OK;
 
-    svc = open_service(&scm, SC_MANAGER_CONNECT, DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS);
-    if (svc == NULL)
-        return fail("remove");
     if (query(svc, &st) == 0 && st.dwCurrentState != SERVICE_STOPPED)
         rc = stop_and_wait(svc);
-    if (rc == SVCMGR_EXIT_OK) {
-        if (DeleteService(svc))
-            printf("svcd removed\n");
-        else
-            rc = fail("remove");
-    }
-    CloseServiceHandle(svc);
-    CloseServiceHandle(scm);
-    return rc;
+    if (rc != SVCMGR_EXIT_OK)
+        return rc;
+    if (!DeleteService(svc))
+        return fail("remove");
+    printf("svcd removed\n");
+    return SVCMGR_EXIT_OK;
 }
 
-int svcmgr_start(void)
+static int restart_verb(SC_HANDLE svc)
 {
-    SC_HANDLE scm, svc;
-    int rc;
-
-    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_START | SERVICE_QUERY_STATUS);
-    if (svc == NULL)
-        return fail("start");
-    rc = start_and_wait(svc);
-    CloseServiceHandle(svc);
-    CloseServiceHandle(scm);
-    return rc;
+    int rc = stop_and_wait(svc);
+    return rc == SVCMGR_EXIT_OK ? start_and_wait(svc) : rc;
 }
 
-int svcmgr_stop(void)
-{
-    SC_HANDLE scm, svc;
-    int rc;
-
-    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_STOP | SERVICE_QUERY_STATUS);
-    if (svc == NULL)
-        return fail("stop");
-    rc = stop_and_wait(svc);
-    CloseServiceHandle(svc);
-    CloseServiceHandle(scm);
-    return rc;
-}
-
-int svcmgr_restart(void)
-{
-    SC_HANDLE scm, svc;
-    int rc;
-
-    svc =
-        open_service(&scm, SC_MANAGER_CONNECT, SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS);
-    if (svc == NULL)
-        return fail("restart");
-    rc = stop_and_wait(svc);
-    if (rc == SVCMGR_EXIT_OK)
-        rc = start_and_wait(svc);
-    CloseServiceHandle(svc);
-    CloseServiceHandle(scm);
-    return rc;
-}
-
-int svcmgr_status(void)
+/* Like `systemctl status`: 0 when running or paused, 3 otherwise. */
+static int status_verb(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
-    SC_HANDLE scm, svc;
 
-    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_QUERY_STATUS);
-    if (svc == NULL)
+    if (query(svc, &st) < 0)
         return fail("status");
-    if (query(svc, &st) < 0) {
-        CloseServiceHandle(svc);
-        CloseServiceHandle(scm);
-        return fail("status");
-    }
     if (st.dwProcessId)
         printf("svcd: %s (pid %lu)\n", state_name(st.dwCurrentState),
                (unsigned long)st.dwProcessId);
     else
         printf("svcd: %s\n", state_name(st.dwCurrentState));
-    CloseServiceHandle(svc);
-    CloseServiceHandle(scm);
     return (st.dwCurrentState == SERVICE_RUNNING || st.dwCurrentState == SERVICE_PAUSED)
                ? SVCMGR_EXIT_OK
                : SVCMGR_EXIT_NOT_INSTALLED;
+}
+
+int svcmgr_remove(void)
+{
+    return with_service("remove", DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS, remove_verb);
+}
+
+int svcmgr_start(void)
+{
+    return with_service("start", SERVICE_START | SERVICE_QUERY_STATUS, start_and_wait);
+}
+
+int svcmgr_stop(void)
+{
+    return with_service("stop", SERVICE_STOP | SERVICE_QUERY_STATUS, stop_and_wait);
+}
+
+int svcmgr_restart(void)
+{
+    return with_service("restart", SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS,
+                        restart_verb);
+}
+
+int svcmgr_status(void)
+{
+    return with_service("status", SERVICE_QUERY_STATUS, status_verb);
 }
