@@ -1,6 +1,44 @@
 /* Connection accessors shared by every platform's ipc_*.c. */
 #include "ipc.h"
 #include "ipc_conn.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int ipc_buf_append(struct ipc_buf *b, const uint8_t *data, size_t n)
+{
+    if (b->len + n > b->cap && b->off > 0) {
+        /* Compact before growing so a long stream does not creep upward. */
+        memmove(b->p, b->p + b->off, b->len - b->off);
+        b->len -= b->off;
+        b->off = 0;
+    }
+    if (b->len + n > b->cap) {
+        size_t cap = (b->len + n) * 2;
+        uint8_t *p = realloc(b->p, cap);
+        if (p == NULL)
+            return ERR_NOMEM;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return 0;
+}
+
+void ipc_buf_consume(struct ipc_buf *b, size_t n)
+{
+    b->off += n;
+    if (b->off >= b->len)
+        b->off = b->len = 0;
+}
+
+void ipc_buf_free(struct ipc_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof(*b));
+}
 
 static struct ipc_conn_common *common_of(const ipc_conn *c)
 {

@@ -25,8 +25,7 @@
 struct ipc_conn {
     struct ipc_conn_common base; /* first: see ipc_conn.h */
     int fd;
-    uint8_t *out;
-    size_t out_off, out_len, out_cap;
+    struct ipc_buf out;
     struct ipc_conn *next;
 };
 
@@ -380,10 +379,10 @@ static void mark_dead(ipc_conn *c, int err)
 /* Writes as much of the queue as the socket takes. */
 static void flush_out(ipc_server *s, ipc_conn *c)
 {
-    while (c->out_off < c->out_len) {
-        ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+    while (ipc_buf_pending(&c->out) > 0) {
+        ssize_t w = send(c->fd, c->out.p + c->out.off, ipc_buf_pending(&c->out), MSG_NOSIGNAL);
         if (w > 0) {
-            c->out_off += (size_t)w;
+            ipc_buf_consume(&c->out, (size_t)w);
             continue;
         }
         if (w < 0 && errno == EINTR)
@@ -393,7 +392,6 @@ static void flush_out(ipc_server *s, ipc_conn *c)
         mark_dead(c, err_last_os());
         return;
     }
-    c->out_off = c->out_len = 0;
     if (c->base.closing) {
         mark_dead(c, 0);
         return;
@@ -413,7 +411,7 @@ static void read_in(ipc_server *s, ipc_conn *c)
     if (r > 0) {
         s->h.on_data(s->h.ctx, c, buf, (size_t)r);
         /* Answer in this round rather than after another poll(). */
-        if (!c->base.dead && c->out_len > c->out_off)
+        if (!c->base.dead && ipc_buf_pending(&c->out) > 0)
             flush_out(s, c);
         return;
     }
@@ -438,7 +436,7 @@ static void sweep_dead(ipc_server *s)
         if (s->h.on_close)
             s->h.on_close(s->h.ctx, c, c->base.dead_err);
         close(c->fd);
-        free(c->out);
+        ipc_buf_free(&c->out);
         free(c);
     }
 }
@@ -476,7 +474,7 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
             continue;
         if (c->base.reading && !c->base.closing)
             ev |= POLLIN;
-        if (c->out_len > c->out_off)
+        if (ipc_buf_pending(&c->out) > 0)
             ev |= POLLOUT;
         s->pconns[n] = c;
         s->pfds[n++] = (struct pollfd){.fd = c->fd, .events = ev};
@@ -544,37 +542,17 @@ int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
 {
     if (c->base.dead || c->base.closing)
         return ERR_CLOSED;
-    if (c->out_off > 0 && c->out_off == c->out_len)
-        c->out_off = c->out_len = 0;
-    if (c->out_len + n > c->out_cap) {
-        /* Compact before growing so a long stream does not creep upward. */
-        if (c->out_off > 0) {
-            memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-            c->out_len -= c->out_off;
-            c->out_off = 0;
-        }
-        if (c->out_len + n > c->out_cap) {
-            size_t cap = (c->out_len + n) * 2;
-            uint8_t *p = realloc(c->out, cap);
-            if (p == NULL)
-                return ERR_NOMEM;
-            c->out = p;
-            c->out_cap = cap;
-        }
-    }
-    memcpy(c->out + c->out_len, data, n);
-    c->out_len += n;
-    return 0;
+    return ipc_buf_append(&c->out, data, n);
 }
 
 size_t ipc_conn_pending(const ipc_conn *c)
 {
-    return c->out_len - c->out_off;
+    return ipc_buf_pending(&c->out);
 }
 
 void ipc_conn_close(ipc_conn *c, int after_flush)
 {
-    if (after_flush && c->out_len > c->out_off)
+    if (after_flush && ipc_buf_pending(&c->out) > 0)
         c->base.closing = 1;
     else
         mark_dead(c, 0);

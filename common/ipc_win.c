@@ -34,10 +34,8 @@ struct ipc_conn {
     int rd_pending, wr_pending;
     int identified;
     uint8_t rbuf[IPC_READ_CHUNK];
-    uint8_t *out; /* queued, not yet handed to WriteFile */
-    size_t out_len, out_cap;
-    uint8_t *wbuf; /* handed to WriteFile: must not move until it completes */
-    size_t wlen, wdone, wcap;
+    struct ipc_buf out;  /* queued, not yet handed to WriteFile */
+    struct ipc_buf wbuf; /* handed to WriteFile: must not move until it completes */
     struct ipc_conn *next;
 };
 
@@ -112,28 +110,31 @@ static void start_read(ipc_conn *c)
     c->rd_pending = 1; /* a completion packet comes either way */
 }
 
-static void start_write(ipc_conn *c)
+/* Writes what is pending in the in-flight buffer. */
+static void write_pending(ipc_conn *c)
 {
-    if (c->base.dead || c->wr_pending || c->out_len == 0)
-        return;
-    /* Hand the queue over; new sends go to the other buffer meanwhile. */
-    uint8_t *tmp = c->wbuf;
-    size_t tcap = c->wcap;
-    c->wbuf = c->out;
-    c->wcap = c->out_cap;
-    c->wlen = c->out_len;
-    c->wdone = 0;
-    c->out = tmp;
-    c->out_cap = tcap;
-    c->out_len = 0;
     memset(&c->wr.ov, 0, sizeof(c->wr.ov));
     c->wr.kind = OP_WRITE;
-    if (!WriteFile(c->h, c->wbuf, (DWORD)c->wlen, NULL, &c->wr.ov) &&
+    if (!WriteFile(c->h, c->wbuf.p + c->wbuf.off, (DWORD)ipc_buf_pending(&c->wbuf), NULL,
+                   &c->wr.ov) &&
         GetLastError() != ERROR_IO_PENDING) {
         mark_dead(c, err_last_os());
         return;
     }
-    c->wr_pending = 1;
+    c->wr_pending = 1; /* a completion packet comes either way */
+}
+
+static void start_write(ipc_conn *c)
+{
+    struct ipc_buf tmp;
+
+    if (c->base.dead || c->wr_pending || ipc_buf_pending(&c->out) == 0)
+        return;
+    /* Hand the queue over; new sends go to the other (empty) buffer. */
+    tmp = c->wbuf;
+    c->wbuf = c->out;
+    c->out = tmp;
+    write_pending(c);
 }
 
 /* Records who the client is. The impersonation lasts only long enough to
@@ -190,21 +191,12 @@ static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
         mark_dead(c, err_last_os());
         return;
     }
-    c->wdone += bytes;
-    if (c->wdone < c->wlen) { /* a short write: send the rest from where it stopped */
-        memmove(c->wbuf, c->wbuf + c->wdone, c->wlen - c->wdone);
-        c->wlen -= c->wdone;
-        c->wdone = 0;
-        memset(&c->wr.ov, 0, sizeof(c->wr.ov));
-        if (!WriteFile(c->h, c->wbuf, (DWORD)c->wlen, NULL, &c->wr.ov) &&
-            GetLastError() != ERROR_IO_PENDING)
-            mark_dead(c, err_last_os());
-        else
-            c->wr_pending = 1;
+    ipc_buf_consume(&c->wbuf, bytes);
+    if (ipc_buf_pending(&c->wbuf) > 0) { /* a short write: send the rest */
+        write_pending(c);
         return;
     }
-    c->wlen = c->wdone = 0;
-    if (c->out_len > 0) {
+    if (ipc_buf_pending(&c->out) > 0) {
         start_write(c);
         return;
     }
@@ -338,8 +330,8 @@ static void sweep_dead(ipc_server *s)
             s->h.on_close(s->h.ctx, c, c->base.dead_err);
         DisconnectNamedPipe(c->h);
         CloseHandle(c->h);
-        free(c->out);
-        free(c->wbuf);
+        ipc_buf_free(&c->out);
+        ipc_buf_free(&c->wbuf);
         free(c);
     }
 }
@@ -443,22 +435,12 @@ int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
 {
     if (c->base.dead || c->base.closing)
         return ERR_CLOSED;
-    if (c->out_len + n > c->out_cap) {
-        size_t cap = (c->out_len + n) * 2;
-        uint8_t *p = realloc(c->out, cap);
-        if (p == NULL)
-            return ERR_NOMEM;
-        c->out = p;
-        c->out_cap = cap;
-    }
-    memcpy(c->out + c->out_len, data, n);
-    c->out_len += n;
-    return 0;
+    return ipc_buf_append(&c->out, data, n);
 }
 
 size_t ipc_conn_pending(const ipc_conn *c)
 {
-    return c->out_len + (c->wlen - c->wdone);
+    return ipc_buf_pending(&c->out) + ipc_buf_pending(&c->wbuf);
 }
 
 void ipc_conn_close(ipc_conn *c, int after_flush)
