@@ -21,9 +21,19 @@ static const struct {
      "usage: svcclient resume [--json]\n\nRestarts the heartbeat entries after a pause. "
      "Resuming a running service succeeds and says so.\n"},
     {"logs", CLI_LOGS,
-     "usage: svcclient logs [--tail N|all] [--json]\n\nPrints the last N entries of svcd's log, "
-     "oldest first (default 10).\n  -n, --tail N   how many entries; 'all' for the whole log\n"
-     "  --json         one JSON object per line: seq, time, level, source, msg\n"},
+     "usage: svcclient logs [-n N|all] [-f] [--since T] [--until T] [--level L] [--grep TEXT "
+     "[-i]]\n"
+     "                      [--json]\n\n"
+     "Prints svcd's log entries, oldest first: the last 10, or with --since/--until every\n"
+     "entry in that range.\n"
+     "  -n, --tail N       the last N matching entries; 'all' for every one\n"
+     "  -f, --follow       then print new entries as they are written, until Ctrl-C\n"
+     "  --since T          entries at or after T: RFC 3339 (2026-11-24T13:00:00Z, +09:00\n"
+     "                     offsets; no zone means UTC), a date, or an age: 10m, 2h, 1d\n"
+     "  --until T          entries at or before T (same forms)\n"
+     "  --level L          L and above: debug, info, notice, warning, error\n"
+     "  --grep TEXT        messages containing TEXT; -i, --ignore-case for ASCII letters\n"
+     "  --json             one JSON object per line: seq, time, level, source, msg\n"},
     {"version", CLI_VERSION,
      "usage: svcclient version [--json]\n\nPrints svcclient's version "
      "and protocol version.\n"},
@@ -39,7 +49,7 @@ static const char overview[] =
     "\n"
     "commands:\n"
     "  status           state, pid, version, interval, log file, last entry\n"
-    "  logs [--tail N]  the last N log entries (default 10)\n"
+    "  logs [-n N] [-f] the last N log entries (default 10), filters, --follow\n"
     "  pause            stop heartbeat entries\n"
     "  resume           restart heartbeat entries\n"
     "  version          svcclient's version\n"
@@ -103,6 +113,32 @@ static int parse_tail(const char *v, uint32_t *out, char *err, size_t errlen)
     return 0;
 }
 
+static int parse_when(const char *flag, const char *v, int64_t *out, char *err, size_t errlen)
+{
+    if (clock_parse_when(v, clock_wall_us(), out) < 0 || *out <= 0) {
+        snprintf(err, errlen,
+                 "%s: '%s' is not a time (e.g. 2026-11-24T13:00:00Z, 2026-11-24, "
+                 "10m, 2h, 1d)",
+                 flag, v);
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
+static int parse_level(const char *v, int *out, char *err, size_t errlen)
+{
+    static const char *const names[] = {"debug", "info", "notice", "warning", "error"};
+
+    for (int i = 0; i < 5; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            *out = i + 1;
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "--level: '%s' is not a level (debug, info, notice, warning, error)", v);
+    return ERR_INVAL;
+}
+
 static int parse_timeout(const char *v, int *out, char *err, size_t errlen)
 {
     int64_t us;
@@ -139,7 +175,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, co
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
-    int want_help = 0, tail_given = 0;
+    const char *logs_only = NULL; /* an option only logs takes */
+    int want_help = 0;
 
     memset(o, 0, sizeof(*o));
     o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
@@ -152,6 +189,27 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             o->json = 1;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             want_help = 1;
+        } else if (strcmp(a, "--follow") == 0 || strcmp(a, "-f") == 0) {
+            o->follow = 1;
+            logs_only = a;
+        } else if (strcmp(a, "--ignore-case") == 0 || strcmp(a, "-i") == 0) {
+            o->ignore_case = 1;
+            logs_only = a;
+        } else if ((v = opt_value(argc, argv, &i, "--since", NULL, &missing))) {
+            if (parse_when("--since", v, &o->since_us, err, errlen) < 0)
+                return ERR_INVAL;
+            logs_only = "--since";
+        } else if ((v = opt_value(argc, argv, &i, "--until", NULL, &missing))) {
+            if (parse_when("--until", v, &o->until_us, err, errlen) < 0)
+                return ERR_INVAL;
+            logs_only = "--until";
+        } else if ((v = opt_value(argc, argv, &i, "--level", NULL, &missing))) {
+            if (parse_level(v, &o->min_level, err, errlen) < 0)
+                return ERR_INVAL;
+            logs_only = "--level";
+        } else if ((v = opt_value(argc, argv, &i, "--grep", NULL, &missing))) {
+            o->grep = v;
+            logs_only = "--grep";
         } else if ((v = opt_value(argc, argv, &i, "--endpoint", NULL, &missing))) {
             if (*v == '\0') {
                 snprintf(err, errlen, "--endpoint: must not be empty");
@@ -164,7 +222,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         } else if ((v = opt_value(argc, argv, &i, "--tail", "-n", &missing))) {
             if (parse_tail(v, &o->tail, err, errlen) < 0)
                 return ERR_INVAL;
-            tail_given = 1;
+            o->tail_given = 1;
+            logs_only = "--tail";
         } else if (missing) {
             snprintf(err, errlen, "%s needs a value", a);
             return ERR_INVAL;
@@ -200,10 +259,21 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         snprintf(err, errlen, "no command given (try: svcclient status, or svcclient --help)");
         return ERR_INVAL;
     }
-    if (tail_given && o->cmd != CLI_LOGS) {
-        snprintf(err, errlen, "%s: --tail applies only to the logs command",
-                 cli_command_name(o->cmd));
+    if (logs_only && o->cmd != CLI_LOGS) {
+        snprintf(err, errlen, "%s: %s applies only to the logs command", cli_command_name(o->cmd),
+                 logs_only);
         return ERR_INVAL;
     }
+    if (o->since_us && o->until_us && o->since_us > o->until_us) {
+        snprintf(err, errlen, "logs: --since is after --until");
+        return ERR_INVAL;
+    }
+    if (o->ignore_case && o->grep == NULL) {
+        snprintf(err, errlen, "logs: --ignore-case needs --grep TEXT");
+        return ERR_INVAL;
+    }
+    /* Like docker logs / journalctl: a time range alone means all of it. */
+    if (!o->tail_given && (o->since_us || o->until_us))
+        o->tail = UINT32_MAX;
     return 0;
 }

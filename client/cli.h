@@ -35,6 +35,12 @@ struct cli_opts {
     const char *endpoint; /* NULL: SVCD_ENDPOINT, then the defaults */
     int timeout_ms;
     uint32_t tail;
+    int tail_given;
+    int follow;
+    int64_t since_us, until_us; /* 0: no bound */
+    int min_level;              /* 0: all; else svcd.Level */
+    const char *grep;           /* NULL: none */
+    int ignore_case;
 };
 
 /* Parses argv. Options may come before or after the command. Returns 0, or

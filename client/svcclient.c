@@ -45,6 +45,7 @@ static int fail(struct ctx *x, int code, const char *fmt, ...)
 static void flush_out(struct ctx *x)
 {
     fwrite(x->out.p ? x->out.p : "", 1, x->out.len, stdout);
+    fflush(stdout); /* a follower's reader sees each entry as it comes */
     sbuf_reset(&x->out);
 }
 
@@ -107,6 +108,14 @@ static int simple_request(struct ctx *x, Svcd__Request *req, Svcd__Response__Bod
     return rc;
 }
 
+/* A stream the service ended before it was complete (e.g. it stopped while
+ * we followed): say so, and fail. */
+static int stream_cut(struct ctx *x, const Svcd__LogEnd *end)
+{
+    return fail(x, CLI_EXIT_UNREACHABLE, "svcd ended the log stream: %s",
+                end->reason && *end->reason ? end->reason : "no reason given");
+}
+
 static int logs_request(struct ctx *x, Svcd__Request *req)
 {
     int color = !x->o.json && term_is_tty(stdout) && getenv("NO_COLOR") == NULL;
@@ -120,9 +129,15 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
         rc = rpc_recv(&x->rpc, &resp);
         if (rc < 0)
             return reply_failure(x, rc);
+        /* Following, the service speaks when something is written: no time
+         * limit after its first reply. */
+        if (x->o.follow)
+            x->rpc.timeout_ms = -1;
         rc =
             check_reply(x, req, resp, SVCD__RESPONSE__BODY_LOG_CHUNK, SVCD__RESPONSE__BODY_LOG_END);
         if (rc != CLI_EXIT_OK || resp->body_case == SVCD__RESPONSE__BODY_LOG_END) {
+            if (rc == CLI_EXIT_OK && !resp->log_end->complete)
+                rc = stream_cut(x, resp->log_end);
             svcd__response__free_unpacked(resp, NULL);
             return rc;
         }
@@ -161,6 +176,12 @@ static int run_remote(struct ctx *x)
         req.command_case = SVCD__REQUEST__COMMAND_LOGS;
         req.logs = &lg;
         lg.tail = x->o.tail;
+        lg.follow = x->o.follow;
+        lg.since_us = x->o.since_us;
+        lg.until_us = x->o.until_us;
+        lg.min_level = (Svcd__Level)x->o.min_level;
+        lg.grep = (char *)(x->o.grep ? x->o.grep : "");
+        lg.ignore_case = x->o.ignore_case;
         return logs_request(x, &req);
     default:
         return CLI_EXIT_USAGE;

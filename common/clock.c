@@ -158,3 +158,84 @@ void clock_format_duration(uint64_t us, char *buf, size_t n)
             snprintf(buf + off, n - off, "%llus", (unsigned long long)(s % 60));
     }
 }
+
+/* Reads "HH:MM[:SS[.fraction]]" at *p. */
+static int parse_clock_part(const char **p, int64_t *us)
+{
+    const char *s = *p;
+    int h, mi, se = 0;
+    int64_t frac = 0, scale = 1000000;
+
+    if (digits(s, 2, &h) || s[2] != ':' || digits(s + 3, 2, &mi) || h > 23 || mi > 59)
+        return ERR_INVAL;
+    s += 5;
+    if (*s == ':') {
+        if (digits(s + 1, 2, &se) || se > 60)
+            return ERR_INVAL;
+        s += 3;
+        if (*s == '.') {
+            s++;
+            if (*s < '0' || *s > '9')
+                return ERR_INVAL;
+            for (; *s >= '0' && *s <= '9'; s++) {
+                if (scale > 1) {
+                    scale /= 10;
+                    frac += (*s - '0') * scale;
+                }
+            }
+        }
+    }
+    *us = ((int64_t)h * 3600 + mi * 60 + se) * CLOCK_US_PER_SEC + frac;
+    *p = s;
+    return 0;
+}
+
+/* Reads "Z", "+HH:MM", "-HH:MM", "+HHMM" or nothing (UTC); the offset to
+ * subtract. */
+static int parse_zone(const char *s, int64_t *offset_us)
+{
+    int sign, h, m;
+
+    *offset_us = 0;
+    if (*s == '\0' || ((*s == 'Z' || *s == 'z') && s[1] == '\0'))
+        return 0;
+    if (*s != '+' && *s != '-')
+        return ERR_INVAL;
+    sign = *s == '-' ? -1 : 1;
+    if (digits(s + 1, 2, &h))
+        return ERR_INVAL;
+    s += s[3] == ':' ? 4 : 3;
+    if (digits(s, 2, &m) || s[2] != '\0' || h > 23 || m > 59)
+        return ERR_INVAL;
+    *offset_us = sign * ((int64_t)h * 3600 + m * 60) * CLOCK_US_PER_SEC;
+    return 0;
+}
+
+int clock_parse_when(const char *s, int64_t now_us, int64_t *us)
+{
+    int y, mo, d;
+    int64_t day_us, tod = 0, offset = 0, age;
+
+    if (strcmp(s, "now") == 0) {
+        *us = now_us;
+        return 0;
+    }
+    if (clock_parse_duration(s[0] == '-' ? s + 1 : s, CLOCK_US_PER_SEC, &age) == 0) {
+        *us = now_us - age;
+        return 0;
+    }
+    if (strlen(s) < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+        digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return ERR_INVAL;
+    day_us = days_from_civil(y, mo, d) * 86400 * CLOCK_US_PER_SEC;
+    s += 10;
+    if (*s == 'T' || *s == 't' || *s == ' ') {
+        s++;
+        if (parse_clock_part(&s, &tod) < 0 || parse_zone(s, &offset) < 0)
+            return ERR_INVAL;
+    } else if (*s != '\0') {
+        return ERR_INVAL;
+    }
+    *us = day_us + tod - offset;
+    return 0;
+}

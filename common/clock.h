@@ -27,6 +27,13 @@ int clock_parse_utc(const char *s, size_t n, int64_t *us);
  * Returns 0, or ERR_INVAL for anything else, a negative value or overflow. */
 int clock_parse_duration(const char *s, int64_t default_unit_us, int64_t *us);
 
+/* Parses a point in time as users write it for --since/--until: RFC 3339
+ * ("2026-11-24T13:12:12Z", "2026-11-24 13:12:12.5+09:00", "2026-11-24T13:12"
+ * with no zone meaning UTC, "2026-11-24" meaning its midnight UTC), "now",
+ * or an age before `now_us` ("10m", "-2h", "1d", "90s"). Returns 0 or
+ * ERR_INVAL. */
+int clock_parse_when(const char *s, int64_t now_us, int64_t *us);
+
 /* Formats a duration the way systemctl does: "3h 5min 2s", "1.250s", "0s". */
 void clock_format_duration(uint64_t us, char *buf, size_t n);
 

@@ -289,3 +289,17 @@ int json_key_is(const struct json_member *m, const char *key)
     size_t l = strlen(key);
     return m->klen == l && memcmp(m->key, key, l) == 0;
 }
+
+int json_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < n) {
+        size_t len = utf8_seq(u + i, n - i);
+        if (len == 0)
+            return 0;
+        i += len;
+    }
+    return 1;
+}

@@ -36,6 +36,10 @@ int json_parse_flat(const char *s, size_t n, json_member_fn fn, void *ctx);
  * ERR_PROTO for an invalid escape. */
 int json_unescape(const char *raw, size_t n, struct sbuf *out);
 
+/* True when s[0..n) is valid UTF-8 (no overlongs, surrogates or values past
+ * U+10FFFF). */
+int json_utf8_valid(const char *s, size_t n);
+
 /* True when the key of `m` equals `key`. */
 int json_key_is(const struct json_member *m, const char *key);
 

@@ -1,6 +1,7 @@
 #include "dispatch.h"
 #include "clock.h"
 #include "err.h"
+#include "json.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -68,10 +69,51 @@ static int answer_change(struct svc *s, const struct ipc_peer *who, uint64_t id,
     return codec_frame(&resp.base, &out->frame, &out->frame_len);
 }
 
+/* Turns a request's bounds into a filter; a reason in msg when they are
+ * not acceptable. */
+static int make_filter(const Svcd__LogsRequest *lr, struct logfilter *f, char *msg, size_t n)
+{
+    size_t glen = lr->grep ? strlen(lr->grep) : 0;
+
+    memset(f, 0, sizeof(*f));
+    if (glen >= LOGFILTER_GREP_MAX) {
+        snprintf(msg, n, "grep text is %zu bytes; at most %d are allowed", glen,
+                 LOGFILTER_GREP_MAX - 1);
+        return ERR_INVAL;
+    }
+    if (!json_utf8_valid(lr->grep ? lr->grep : "", glen)) {
+        snprintf(msg, n, "grep text is not valid UTF-8");
+        return ERR_INVAL;
+    }
+    if (lr->since_us < 0 || lr->until_us < 0 ||
+        (lr->since_us && lr->until_us && lr->since_us > lr->until_us)) {
+        snprintf(msg, n, "invalid time range: since must not be after until");
+        return ERR_INVAL;
+    }
+    if ((int)lr->min_level < 0 || lr->min_level > SVCD__LEVEL__LEVEL_ERROR) {
+        snprintf(msg, n, "unknown level %d (1 debug to 5 error)", (int)lr->min_level);
+        return ERR_INVAL;
+    }
+    f->since_us = lr->since_us;
+    f->until_us = lr->until_us;
+    f->min_level = (int)lr->min_level;
+    memcpy(f->grep, lr->grep ? lr->grep : "", glen + 1);
+    f->grep_len = glen;
+    f->ignore_case = lr->ignore_case;
+    return 0;
+}
+
 static int answer_logs(struct svc *s, uint64_t id, const Svcd__LogsRequest *lr,
                        struct dispatch_out *out)
 {
-    int rc = query_open_tail(&out->stream, id, s->log.path, lr->tail);
+    struct logfilter filter;
+    char why[160];
+    int rc;
+
+    if (make_filter(lr, &filter, why, sizeof(why)) < 0)
+        return dispatch_error_frame(id, SVCD__RESULT__RESULT_BAD_REQUEST, why, &out->frame,
+                                    &out->frame_len);
+    rc = query_open(&out->stream, id, s->log.path, &filter, lr->tail, lr->follow);
     if (rc == ERR_NOMEM)
         return rc;
     if (rc < 0) {

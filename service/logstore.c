@@ -188,7 +188,102 @@ void logstore_close(struct logstore *ls)
     sbuf_free(&ls->line);
 }
 
-int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail)
+typedef int (*line_fn)(void *ctx, const char *line, size_t len, uint64_t start);
+
+/* Calls fn for each complete line of f[0, end), last line first, until fn
+ * returns nonzero (then returns that). Lines over LOGSTORE_LINE_MAX are
+ * passed over. Returns 0 at the start of the file, or an I/O error. */
+static int each_line_backward(fs_file *f, uint64_t end, line_fn fn, void *ctx)
+{
+    struct sbuf carry, joined;
+    uint64_t pos = end > 0 ? end - 1 : 0; /* the final newline ends the last line */
+    char *buf = malloc(BLOCK);
+    int rc = 0;
+
+    if (buf == NULL)
+        return ERR_NOMEM;
+    sbuf_init(&carry, LOGSTORE_LINE_MAX);
+    sbuf_init(&joined, LOGSTORE_LINE_MAX);
+    while (pos > 0 && rc == 0) {
+        size_t want = pos < BLOCK ? (size_t)pos : BLOCK, got, stop;
+        rc = fs_read_at(f, buf, want, pos - want, &got);
+        if (rc == 0 && got != want)
+            rc = ERR_IO;
+        stop = want;
+        for (size_t k = want; rc == 0 && k-- > 0;) {
+            if (buf[k] != '\n')
+                continue;
+            sbuf_reset(&joined);
+            sbuf_add(&joined, buf + k + 1, stop - k - 1);
+            sbuf_add(&joined, carry.p ? carry.p : "", carry.len);
+            if (!carry.failed && !joined.failed)
+                rc = fn(ctx, sbuf_str(&joined), joined.len, pos - want + k + 1);
+            sbuf_reset(&carry);
+            stop = k;
+        }
+        if (rc == 0) { /* the part before the first newline continues leftwards */
+            sbuf_reset(&joined);
+            sbuf_add(&joined, buf, stop);
+            sbuf_add(&joined, carry.p ? carry.p : "", carry.len);
+            sbuf_reset(&carry);
+            sbuf_add(&carry, joined.p ? joined.p : "", joined.len);
+            if (joined.failed)
+                carry.failed = 1;
+        }
+        pos -= want;
+    }
+    if (rc == 0 && end > 0 && !carry.failed)
+        rc = fn(ctx, sbuf_str(&carry), carry.len, 0);
+    sbuf_free(&carry);
+    sbuf_free(&joined);
+    free(buf);
+    return rc < 0 ? rc : 0;
+}
+
+struct tail_scan {
+    const struct logfilter *filter;
+    uint64_t want, found;
+    uint64_t off; /* where reading forward starts */
+    struct sbuf msg;
+};
+
+static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t start)
+{
+    struct tail_scan *t = ctx;
+    struct log_entry e;
+
+    if (logline_parse(line, len, &e, &t->msg) < 0)
+        return 0;
+    if (t->filter->since_us && e.time_us < t->filter->since_us) {
+        t->off = start + len + 1; /* everything from here leftwards is older */
+        return 1;
+    }
+    if (logfilter_match(t->filter, &e) && ++t->found == t->want) {
+        t->off = start;
+        return 1;
+    }
+    return 0;
+}
+
+static int filtered_tail_offset(fs_file *f, uint64_t end, const struct logfilter *filter,
+                                uint64_t tail, uint64_t *off)
+{
+    struct tail_scan t = {filter, tail, 0, 0, {0}};
+    int rc;
+
+    if (tail == 0) {
+        *off = end;
+        return 0;
+    }
+    sbuf_init(&t.msg, LOGSTORE_LINE_MAX);
+    rc = each_line_backward(f, end, tail_scan_line, &t);
+    sbuf_free(&t.msg);
+    *off = t.off;
+    return rc;
+}
+
+int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
+                   uint64_t tail, int follow)
 {
     uint64_t size;
     int rc;
@@ -196,6 +291,9 @@ int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail)
     memset(r, 0, sizeof(*r));
     sbuf_init(&r->line, LOGSTORE_LINE_MAX);
     sbuf_init(&r->msg, LOGSTORE_LINE_MAX);
+    if (filter)
+        r->filter = *filter;
+    r->follow = follow;
     rc = fs_open_read(path, &r->f);
     if (rc < 0)
         return rc;
@@ -211,7 +309,10 @@ int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail)
     rc = complete_end(r->f, size, &r->end);
     if (rc < 0)
         goto free_buf;
-    rc = logstore_tail_offset(r->f, r->end, tail, &r->off);
+    if (logfilter_is_all(&r->filter))
+        rc = logstore_tail_offset(r->f, r->end, tail, &r->off);
+    else
+        rc = filtered_tail_offset(r->f, r->end, &r->filter, tail, &r->off);
     if (rc < 0)
         goto free_buf;
     return 0;
@@ -221,6 +322,25 @@ free_buf:
 close_file:
     fs_close(r->f);
     r->f = NULL;
+    return rc;
+}
+
+int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail)
+{
+    return logreader_open(r, path, NULL, tail, 0);
+}
+
+/* Following: takes in the complete lines written since the snapshot. */
+static int refresh_end(struct logreader *r)
+{
+    uint64_t size, end;
+    int rc = fs_size(r->f, &size);
+
+    if (rc < 0 || size <= r->end)
+        return rc;
+    rc = complete_end(r->f, size, &end);
+    if (rc == 0 && end > r->end)
+        r->end = end;
     return rc;
 }
 
@@ -256,12 +376,24 @@ int logreader_next(struct logreader *r, struct log_entry *e)
 {
     int rc;
 
-    while ((rc = next_line(r)) == 1) {
-        if (!r->line.failed && logline_parse(r->line.p, r->line.len, e, &r->msg) == 0)
+    for (;;) {
+        rc = next_line(r);
+        if (rc == 0 && r->follow && r->bpos == r->blen) {
+            rc = refresh_end(r);
+            if (rc == 0)
+                rc = next_line(r);
+        }
+        if (rc != 1)
+            return rc;
+        if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {
+            r->skipped++;
+            continue;
+        }
+        if (r->filter.until_us && e->time_us > r->filter.until_us && !r->follow)
+            return 0; /* entries are in time order: nothing later can match */
+        if (logfilter_match(&r->filter, e))
             return 1;
-        r->skipped++;
     }
-    return rc;
 }
 
 void logreader_close(struct logreader *r)

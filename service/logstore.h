@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "fs.h"
+#include "logfilter.h"
 #include "logline.h"
 #include "paths.h"
 #include "sbuf.h"
@@ -44,7 +45,8 @@ int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us
 
 void logstore_close(struct logstore *ls);
 
-/* A forward reader over a snapshot [start, end) of the file. */
+/* A forward reader over the complete lines [off, end) of the file, passing
+ * only the entries its filter matches. */
 struct logreader {
     fs_file *f;
     uint64_t off, end;
@@ -52,17 +54,27 @@ struct logreader {
     size_t blen, bpos;
     struct sbuf line;
     struct sbuf msg;
+    struct logfilter filter;
+    int follow;       /* at the end, look again for lines appended since */
     uint64_t skipped; /* lines that did not parse */
 };
 
-/* Opens a reader positioned at the first of the last `tail` complete entries
- * of the file at `path`. The cost is proportional to `tail`, not to the file.
- * Returns 0, ERR_NOENT when there is no log yet, or an I/O error. */
+/* Opens a reader positioned at the first of the last `tail` entries that
+ * match `filter` (NULL: all). Without a filter it only counts newlines
+ * backwards; with one it parses backwards and stops at `since`: either way
+ * the cost follows what is returned, not the size of the history. `follow`
+ * makes logreader_next see lines appended later. Returns 0, ERR_NOENT when
+ * there is no log yet, or an I/O error. */
+int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
+                   uint64_t tail, int follow);
+
+/* logreader_open with no filter and no follow. */
 int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail);
 
-/* Reads the next entry. Returns 1 with *e filled (valid until the next call),
- * 0 at the end of the snapshot, or an I/O error. Unparseable lines are skipped
- * and counted. */
+/* Reads the next matching entry. Returns 1 with *e filled (valid until the
+ * next call), 0 at the end (of the snapshot, past `until`, or, when
+ * following, of what is written so far), or an I/O error. Unparseable lines
+ * are skipped and counted. */
 int logreader_next(struct logreader *r, struct log_entry *e);
 
 void logreader_close(struct logreader *r);

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int query_open_tail(struct query **out, uint64_t id, const char *path, uint64_t tail)
+int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
+               uint64_t tail, int follow)
 {
     struct query *q = calloc(1, sizeof(*q));
     int rc;
@@ -13,7 +14,8 @@ int query_open_tail(struct query **out, uint64_t id, const char *path, uint64_t 
     if (q == NULL)
         return ERR_NOMEM;
     q->id = id;
-    rc = logreader_open_tail(&q->reader, path, tail);
+    q->follow = follow;
+    rc = logreader_open(&q->reader, path, filter, tail, follow);
     if (rc == 0) {
         q->have_reader = 1;
     } else if (rc != ERR_NOENT) {
@@ -40,7 +42,7 @@ static int copy_entry(const struct log_entry *e, Svcd__LogEntry *pe, char *arena
     return 0;
 }
 
-static int end_frame(struct query *q, uint8_t **frame, size_t *len)
+static int end_frame(struct query *q, const char *reason, uint8_t **frame, size_t *len)
 {
     Svcd__Response resp = SVCD__RESPONSE__INIT;
     Svcd__LogEnd end = SVCD__LOG_END__INIT;
@@ -50,9 +52,17 @@ static int end_frame(struct query *q, uint8_t **frame, size_t *len)
     resp.body_case = SVCD__RESPONSE__BODY_LOG_END;
     resp.log_end = &end;
     end.count = q->sent;
-    end.reason = "complete";
+    end.reason = (char *)reason;
+    end.complete = !q->follow;
     q->ended = 1;
     return codec_frame(&resp.base, frame, len);
+}
+
+int query_end(struct query *q, const char *reason, uint8_t **frame, size_t *len)
+{
+    if (q->ended)
+        return ERR_INVAL;
+    return end_frame(q, reason, frame, len);
 }
 
 int query_next(struct query *q, uint8_t **frame, size_t *len)
@@ -69,7 +79,8 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
     if (q->ended)
         return ERR_INVAL;
     if (!q->have_reader)
-        return end_frame(q, frame, len) < 0 ? ERR_NOMEM : 0;
+        return q->follow ? QUERY_WAITING
+                         : (end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0);
     /* Each entry is at most LOGSTORE_LINE_MAX, so stopping before the budget
      * keeps the frame under FRAME_MAX_PAYLOAD. */
     while (n < QUERY_CHUNK_ENTRIES && bytes < QUERY_CHUNK_BYTES) {
@@ -90,7 +101,11 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
     if (rc < 0 || (n == 0 && rc == 0)) {
         for (size_t i = 0; i < n; i++)
             free(arenas[i]);
-        return rc < 0 ? rc : (end_frame(q, frame, len) < 0 ? ERR_NOMEM : 0);
+        if (rc < 0)
+            return rc;
+        if (q->follow)
+            return QUERY_WAITING;
+        return end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0;
     }
     resp.id = q->id;
     resp.server_version = CODEC_PROTOCOL_VERSION;

@@ -1,6 +1,8 @@
 /* A log query answered as a stream of response frames: LogChunk frames of at
  * most QUERY_CHUNK_BYTES, then exactly one LogEnd. Frames are produced one at
- * a time as the connection drains, so a huge --tail costs bounded memory. */
+ * a time as the connection drains, so a huge --tail costs bounded memory. A
+ * followed query reads on as entries are written and ends only when the
+ * service ends it (query_end). */
 #ifndef SVCD_QUERY_H
 #define SVCD_QUERY_H
 
@@ -16,18 +18,28 @@ struct query {
     uint64_t id;
     struct logreader reader;
     int have_reader;
+    int follow;
     uint64_t sent;
     int ended;
 };
 
-/* Starts a tail query on the log at `path`. A missing log is an empty result,
- * not an error. Returns 0, ERR_NOMEM or an I/O error. */
-int query_open_tail(struct query **out, uint64_t id, const char *path, uint64_t tail);
+#define QUERY_WAITING 2 /* following, and nothing new has been written */
+
+/* Starts a query on the log at `path`: the last `tail` entries `filter`
+ * matches (NULL: all), then, with `follow`, every new matching entry. A
+ * missing log is an empty result, not an error. Returns 0, ERR_NOMEM or an
+ * I/O error. */
+int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
+               uint64_t tail, int follow);
 
 /* Produces the next frame. Returns 1 with a frame (caller frees) and more to
- * come, 0 with the final (LogEnd) frame, or a negative error (after which the
- * connection should be closed). */
+ * come, 0 with the final (LogEnd) frame, QUERY_WAITING with no frame (a
+ * followed query has sent everything written so far), or a negative error
+ * (after which the connection should be closed). */
 int query_next(struct query *q, uint8_t **frame, size_t *len);
+
+/* The final LogEnd frame of a stream cut short, e.g. "service stopping". */
+int query_end(struct query *q, const char *reason, uint8_t **frame, size_t *len);
 
 void query_free(struct query *q);
 

@@ -72,6 +72,7 @@ int run_service(const struct config *cfg, int system_mode)
     diag(DIAG_INFO, "stopping: %s", why);
     host_stopping();
     svc_begin_stop(&s, why);
+    server_end_streams(&sv, "service stopping");
     server_close(&sv);
     svc_finish(&s);
     host_done();

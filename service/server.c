@@ -19,6 +19,9 @@ struct session {
     uint8_t *stash; /* bytes that arrived while a stream was being answered */
     size_t stash_len;
     int closing;
+    int waiting; /* a followed stream has sent all there is */
+    ipc_conn *conn;
+    struct session *next_follower; /* in server.followers while following */
 };
 
 static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
@@ -45,6 +48,13 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
             diag(DIAG_WARN, "log stream failed: %s", err_str(rc));
             ss->closing = 1;
             ipc_conn_close(c, 1);
+            return;
+        }
+        if (rc == QUERY_WAITING) {
+            /* Caught up: read again to notice the client leaving; the next
+             * entry written wakes this stream (server_pump_followers). */
+            ss->waiting = 1;
+            ipc_conn_set_reading(c, 1);
             return;
         }
         send_frame(c, ss, frame, len);
@@ -85,6 +95,10 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
     }
     if (out.stream) {
         ss->stream = out.stream;
+        if (out.stream->follow) {
+            ss->next_follower = sv->followers;
+            sv->followers = ss;
+        }
         ipc_conn_set_reading(c, 0);
         pump(sv, c, ss);
     }
@@ -117,6 +131,23 @@ static void reject_frame(ipc_conn *c, struct session *ss, int err)
     ipc_conn_close(c, 0);
 }
 
+/* A followed stream is one-way until it ends: anything the client sends is
+ * a protocol error. */
+static void reject_request_during_follow(ipc_conn *c, struct session *ss)
+{
+    uint8_t *frame;
+    size_t len;
+
+    ss->closing = 1;
+    if (query_end(ss->stream, "request sent during a follow stream; closing connection", &frame,
+                  &len) == 0) {
+        send_frame(c, ss, frame, len);
+        ipc_conn_close(c, 1);
+        return;
+    }
+    ipc_conn_close(c, 0);
+}
+
 static void stash(ipc_conn *c, struct session *ss, const uint8_t *data, size_t n)
 {
     uint8_t *p;
@@ -139,6 +170,10 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
         size_t used;
         int rc;
 
+        if (ss->stream && ss->stream->follow) {
+            reject_request_during_follow(c, ss);
+            return;
+        }
         if (ss->stream) {
             stash(c, ss, data, n);
             return;
@@ -169,6 +204,7 @@ static void on_accept(void *ctx, ipc_conn *c)
         return;
     }
     frame_reader_init(&ss->fr, FRAME_MAX_PAYLOAD);
+    ss->conn = c;
     ipc_conn_set_data(c, ss);
 }
 
@@ -188,15 +224,26 @@ static void on_drain(void *ctx, ipc_conn *c)
         pump(ctx, c, ss);
 }
 
+static void unlink_follower(struct server *sv, struct session *ss)
+{
+    for (struct session **pp = &sv->followers; *pp; pp = &(*pp)->next_follower) {
+        if (*pp == ss) {
+            *pp = ss->next_follower;
+            return;
+        }
+    }
+}
+
 static void on_close(void *ctx, ipc_conn *c, int err)
 {
     struct session *ss = ipc_conn_data(c);
+    struct server *sv = ctx;
 
-    (void)ctx;
     if (err < 0 && err != ERR_CLOSED)
         diag(DIAG_DEBUG, "connection from pid %ld ended: %s", ipc_conn_peer(c)->pid, err_str(err));
     if (ss == NULL)
         return;
+    unlink_follower(sv, ss);
     frame_reader_free(&ss->fr);
     query_free(ss->stream);
     free(ss->stash);
@@ -209,12 +256,51 @@ int server_open(struct server *sv, struct svc *s, const char *endpoint, int syst
     struct ipc_server_opts o = {system_mode};
 
     sv->svc = s;
+    sv->followers = NULL;
+    sv->pumped_seq = 0;
     return ipc_server_open(endpoint, &o, &h, &sv->ipc);
+}
+
+/* Wakes followed streams that caught up, once something new was written. */
+static void pump_followers(struct server *sv)
+{
+    if (sv->svc->log.last_seq == sv->pumped_seq)
+        return;
+    sv->pumped_seq = sv->svc->log.last_seq;
+    for (struct session *ss = sv->followers; ss; ss = ss->next_follower) {
+        if (ss->waiting && !ss->closing) {
+            ss->waiting = 0;
+            pump(sv, ss->conn, ss);
+        }
+    }
 }
 
 int server_run_once(struct server *sv, int timeout_ms)
 {
-    return ipc_server_run_once(sv->ipc, timeout_ms);
+    int rc;
+
+    pump_followers(sv); /* entries written since the last round (heartbeats) */
+    rc = ipc_server_run_once(sv->ipc, timeout_ms);
+    pump_followers(sv); /* entries this round's requests wrote */
+    return rc;
+}
+
+void server_end_streams(struct server *sv, const char *reason)
+{
+    pump_followers(sv); /* the "stopping" entry first */
+    for (struct session *ss = sv->followers; ss; ss = ss->next_follower) {
+        uint8_t *frame;
+        size_t len;
+        if (ss->closing || query_end(ss->stream, reason, &frame, &len) < 0)
+            continue;
+        send_frame(ss->conn, ss, frame, len);
+        ss->closing = 1;
+        ipc_conn_close(ss->conn, 1);
+    }
+    /* Let the last frames go out, briefly: a stuck reader must not hold up
+     * the stop. */
+    for (int round = 0; round < 20 && sv->followers; round++)
+        ipc_server_run_once(sv->ipc, 25);
 }
 
 void server_wake(struct server *sv)

@@ -7,9 +7,13 @@
 #include "ipc.h"
 #include "svc.h"
 
+struct session;
+
 struct server {
     ipc_server *ipc;
     struct svc *svc;
+    struct session *followers; /* sessions with a followed log stream */
+    uint64_t pumped_seq;       /* the log's last seq when followers were last woken */
 };
 
 /* Opens the endpoint; requests are answered from `s`, which must be started
@@ -21,6 +25,10 @@ int server_open(struct server *sv, struct svc *s, const char *endpoint, int syst
 int server_run_once(struct server *sv, int timeout_ms);
 
 void server_wake(struct server *sv);
+
+/* Ends every followed stream with a LogEnd giving `reason` (e.g. "service
+ * stopping") and gives the clients a moment (at most 0.5 s) to receive it. */
+void server_end_streams(struct server *sv, const char *reason);
 
 /* Closes every connection and removes the endpoint. */
 void server_close(struct server *sv);

@@ -89,3 +89,43 @@ Test(cli, usage_errors_say_what_is_wrong)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--timeout", "0")), ERR_INVAL);
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--endpoint", "")), ERR_INVAL);
 }
+
+Test(cli, logs_filters_and_follow)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err,
+                       ARGV("svcclient", "logs", "-f", "--level", "warning", "--grep", "disk", "-i",
+                            "--since", "2026-11-24T00:00:00Z")),
+                 0, "%s", err);
+    cr_assert(o.follow);
+    cr_assert_eq(o.min_level, 4);
+    cr_assert_str_eq(o.grep, "disk");
+    cr_assert(o.ignore_case);
+    cr_assert_eq(o.since_us, 1795478400000000LL);
+    cr_assert_eq(o.tail, UINT32_MAX, "a time range alone means all of it");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "1h", "-n", "5")), 0);
+    cr_assert_eq(o.tail, 5, "an explicit tail still applies");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-f")), 0);
+    cr_assert_eq(o.tail, 10);
+}
+
+Test(cli, logs_filter_errors)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--level", "loud")), ERR_INVAL);
+    cr_assert_str_eq(err, "--level: 'loud' is not a level (debug, info, notice, warning, error)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "yesterday")), ERR_INVAL);
+    cr_assert_str_eq(err, "--since: 'yesterday' is not a time (e.g. 2026-11-24T13:00:00Z, "
+                          "2026-11-24, 10m, 2h, 1d)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "1h", "--until", "2h")),
+                 ERR_INVAL);
+    cr_assert_str_eq(err, "logs: --since is after --until");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-i")), ERR_INVAL);
+    cr_assert_str_eq(err, "logs: --ignore-case needs --grep TEXT");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "-f")), ERR_INVAL);
+    cr_assert_str_eq(err, "status: -f applies only to the logs command");
+}

@@ -75,3 +75,36 @@ Test(clock, monotonic_does_not_go_back)
     cr_assert_geq(b, a);
     cr_assert_gt(clock_wall_us(), 1600000000LL * CLOCK_US_PER_SEC);
 }
+
+Test(clock, when_accepts_rfc3339_dates_and_ages)
+{
+    int64_t now = 1795525932000000LL; /* 2026-11-24T13:12:12Z */
+    int64_t us;
+
+    cr_assert_eq(clock_parse_when("2026-11-24T13:12:12Z", now, &us), 0);
+    cr_assert_eq(us, now);
+    cr_assert_eq(clock_parse_when("2026-11-24 22:12:12.5+09:00", now, &us), 0);
+    cr_assert_eq(us, now + 500000);
+    cr_assert_eq(clock_parse_when("2026-11-24T13:12", now, &us), 0, "no zone: UTC");
+    cr_assert_eq(us, now - 12000000);
+    cr_assert_eq(clock_parse_when("2026-11-24", now, &us), 0);
+    cr_assert_eq(us, now - (13 * 3600 + 12 * 60 + 12) * CLOCK_US_PER_SEC);
+    cr_assert_eq(clock_parse_when("2026-11-24T08:12:12-0500", now, &us), 0);
+    cr_assert_eq(us, now);
+    cr_assert_eq(clock_parse_when("10m", now, &us), 0);
+    cr_assert_eq(us, now - 600 * CLOCK_US_PER_SEC);
+    cr_assert_eq(clock_parse_when("-2h", now, &us), 0);
+    cr_assert_eq(us, now - 7200 * CLOCK_US_PER_SEC);
+    cr_assert_eq(clock_parse_when("now", now, &us), 0);
+    cr_assert_eq(us, now);
+    const char *bad[] = {"",
+                         "yesterday",
+                         "2026-13-01",
+                         "2026-11-24T25:00",
+                         "2026-11-24T13:12Q",
+                         "2026-11-24X",
+                         "10 m",
+                         "2026-11-24T13:12:12+9"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        cr_assert_eq(clock_parse_when(bad[i], now, &us), ERR_INVAL, "%s", bad[i]);
+}

@@ -215,3 +215,39 @@ Test(dispatch, garbage_gets_an_error_and_closes)
     svcd__response__free_unpacked(r, NULL);
     free(out.frame);
 }
+
+Test(dispatch, bad_log_filters_are_refused_with_a_reason)
+{
+    Svcd__Request req = request(SVCD__REQUEST__COMMAND_LOGS);
+    Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+    struct dispatch_out out;
+    char longtext[300];
+    Svcd__Response *r;
+
+    req.logs = &lr;
+    lr.grep = "\xff\xfe";
+    r = call(&req, &out);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_BAD_REQUEST);
+    cr_assert_str_eq(r->error, "grep text is not valid UTF-8");
+    svcd__response__free_unpacked(r, NULL);
+
+    memset(longtext, 'a', sizeof(longtext) - 1);
+    longtext[sizeof(longtext) - 1] = '\0';
+    lr.grep = longtext;
+    r = call(&req, &out);
+    cr_assert_str_eq(r->error, "grep text is 299 bytes; at most 255 are allowed");
+    svcd__response__free_unpacked(r, NULL);
+
+    lr.grep = "";
+    lr.since_us = 2000;
+    lr.until_us = 1000;
+    r = call(&req, &out);
+    cr_assert_str_eq(r->error, "invalid time range: since must not be after until");
+    svcd__response__free_unpacked(r, NULL);
+
+    lr.since_us = lr.until_us = 0;
+    lr.min_level = (Svcd__Level)9;
+    r = call(&req, &out);
+    cr_assert_str_eq(r->error, "unknown level 9 (1 debug to 5 error)");
+    svcd__response__free_unpacked(r, NULL);
+}

@@ -329,6 +329,59 @@ Test(running, an_unknown_protocol_version_gets_a_clear_reply)
     close(fd);
 }
 
+Test(running, logs_filters_select_entries)
+{
+    struct proc_result r;
+
+    client(&r, "pause", NULL, NULL, NULL);
+    client(&r, "resume", NULL, NULL, NULL);
+    client(&r, "logs", "--level", "notice", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "heartbeat"), "no info entries: %s", r.out);
+    cr_assert(strstr(r.out, "notice  client: paused by "), "%s", r.out);
+    client(&r, "logs", "--grep", "PAUSED BY", "-i");
+    cr_assert_eq(count_lines(r.out), 1, "%s", r.out);
+    client(&r, "logs", "--grep", "PAUSED BY", NULL);
+    cr_assert_str_eq(r.out, "", "case matters without -i");
+    client(&r, "logs", "--since", "1h", "--json");
+    cr_assert(strstr(r.out, "\"msg\":\"started "), "a range alone returns all of it: %s", r.out);
+    client(&r, "logs", "--until", "2000-01-01", NULL);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert_str_eq(r.out, "");
+}
+
+Test(running, follow_streams_new_entries_until_the_service_stops)
+{
+    char *argv[] = {SVCCLIENT_BIN, "--endpoint", sock, "logs", "-f", "-n", "1", "--json", NULL};
+    char out[400];
+    struct proc_result r;
+    pid_t follower;
+    size_t len;
+
+    snprintf(out, sizeof(out), "%s/follow.out", dir);
+    follower = proc_spawn(argv, NULL, out);
+    cr_assert_gt(follower, 0);
+    usleep(300 * 1000);
+    client(&r, "pause", NULL, NULL, NULL);
+    usleep(300 * 1000);
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    svcd_pid = -1;
+    cr_assert_eq(proc_stop(follower, 0, 5000), 3, "the follower exits non-zero when svcd stops");
+    char *text = tmpdir_read(dir, "follow.out", &len);
+    cr_assert(strstr(text, "\"msg\":\"paused by "), "the pause was pushed: %s", text);
+    cr_assert(strstr(text, "\"msg\":\"stopping (SIGTERM received)\""), "%s", text);
+    cr_assert(strstr(text, "svcclient: svcd ended the log stream: service stopping"), "%s", text);
+    /* every entry once, in order */
+    unsigned long prev = 0, seq;
+    for (const char *p = text; (p = strstr(p, "{\"seq\":")); p++) {
+        sscanf(p, "{\"seq\":%lu", &seq);
+        if (prev)
+            cr_assert_eq(seq, prev + 1, "no gap or duplicate: %s", text);
+        prev = seq;
+    }
+    free(text);
+}
+
 TestSuite(stopped, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(stopped, client_says_the_service_is_not_running)

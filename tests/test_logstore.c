@@ -1,7 +1,9 @@
+#define _DEFAULT_SOURCE
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "logstore.h"
@@ -182,4 +184,128 @@ Test(logstore, unwritable_directory_is_an_error_not_a_crash)
     snprintf(path, sizeof(path), "%s/file", dir);
     cr_assert_eq(tmpdir_write(dir, "file", "x", 1), 0);
     cr_assert_lt(logstore_open(&ls, path, 0), 0);
+}
+
+static void append_level(struct logstore *ls, enum log_level level, const char *msg)
+{
+    struct log_entry e;
+    memset(&e, 0, sizeof(e));
+    e.level = level;
+    strcpy(e.source, "worker");
+    e.msg = msg;
+    e.msg_len = strlen(msg);
+    e.uid = e.pid = -1;
+    cr_assert_eq(logstore_append(ls, &e, 0, 0), 0);
+}
+
+static void read_filtered(const char *path, const struct logfilter *f, uint64_t tail, char *out,
+                          size_t n)
+{
+    struct logreader r;
+    struct log_entry e;
+    size_t off = 0;
+
+    out[0] = '\0';
+    cr_assert_eq(logreader_open(&r, path, f, tail, 0), 0);
+    while (logreader_next(&r, &e) == 1)
+        off +=
+            (size_t)snprintf(out + off, n - off, "%s%.*s", off ? "," : "", (int)e.msg_len, e.msg);
+    logreader_close(&r);
+}
+
+Test(logstore, level_and_grep_filters_apply_before_the_tail_count)
+{
+    struct logstore ls;
+    struct logfilter f;
+    char got[256];
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    append_level(&ls, LOG_INFO, "beat 1");
+    append_level(&ls, LOG_WARNING, "Disk FULL");
+    append_level(&ls, LOG_INFO, "beat 2");
+    append_level(&ls, LOG_ERROR, "disk gone");
+    append_level(&ls, LOG_INFO, "beat 3");
+    memset(&f, 0, sizeof(f));
+    f.min_level = LOG_WARNING;
+    read_filtered(ls.path, &f, 10, got, sizeof(got));
+    cr_assert_str_eq(got, "Disk FULL,disk gone");
+    read_filtered(ls.path, &f, 1, got, sizeof(got));
+    cr_assert_str_eq(got, "disk gone", "the tail counts matching entries");
+    memset(&f, 0, sizeof(f));
+    strcpy(f.grep, "disk");
+    f.grep_len = 4;
+    read_filtered(ls.path, &f, 10, got, sizeof(got));
+    cr_assert_str_eq(got, "disk gone");
+    f.ignore_case = 1;
+    read_filtered(ls.path, &f, 10, got, sizeof(got));
+    cr_assert_str_eq(got, "Disk FULL,disk gone");
+    logstore_close(&ls);
+}
+
+Test(logstore, since_and_until_bound_by_time)
+{
+    struct logstore ls;
+    struct logfilter f;
+    char got[256];
+    int64_t t[4];
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    for (int i = 0; i < 4; i++) {
+        char m[8];
+        snprintf(m, sizeof(m), "e%d", i);
+        append_level(&ls, LOG_INFO, m);
+        t[i] = ls.last_time_us;
+        usleep(2000);
+    }
+    memset(&f, 0, sizeof(f));
+    f.since_us = t[1];
+    read_filtered(ls.path, &f, UINT32_MAX, got, sizeof(got));
+    cr_assert_str_eq(got, "e1,e2,e3");
+    f.until_us = t[2];
+    read_filtered(ls.path, &f, UINT32_MAX, got, sizeof(got));
+    cr_assert_str_eq(got, "e1,e2");
+    f.since_us = 0;
+    read_filtered(ls.path, &f, 1, got, sizeof(got));
+    cr_assert_str_eq(got, "e2", "the last entry up to until");
+    logstore_close(&ls);
+}
+
+Test(logstore, backward_scan_handles_lines_across_blocks)
+{
+    struct logstore ls;
+    struct logfilter f;
+    char big[5000], got[64];
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    append_level(&ls, LOG_ERROR, "first");
+    for (int i = 0; i < 40; i++) /* 200 KB of lines that straddle 64 KiB blocks */
+        append_level(&ls, LOG_INFO, big);
+    memset(&f, 0, sizeof(f));
+    f.min_level = LOG_ERROR;
+    read_filtered(ls.path, &f, 5, got, sizeof(got));
+    cr_assert_str_eq(got, "first");
+    logstore_close(&ls);
+}
+
+Test(logstore, a_following_reader_sees_later_entries)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct log_entry e;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    append_level(&ls, LOG_INFO, "old");
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, 1, 1), 0);
+    cr_assert_eq(logreader_next(&r, &e), 1);
+    cr_assert_eq(logreader_next(&r, &e), 0, "nothing new yet");
+    append_level(&ls, LOG_INFO, "new");
+    cr_assert_eq(logreader_next(&r, &e), 1);
+    cr_assert_eq(e.msg_len, 3);
+    cr_assert_arr_eq(e.msg, "new", 3);
+    cr_assert_eq(e.seq, 2, "no gap, no duplicate");
+    cr_assert_eq(logreader_next(&r, &e), 0);
+    logreader_close(&r);
+    logstore_close(&ls);
 }
