@@ -369,6 +369,17 @@ static void dispatch_event(ipc_server *s, OVERLAPPED_ENTRY *e)
     }
 }
 
+/* Starts the I/O that code outside the completion callbacks asked for
+ * (sends queued by a follower's pump, reads switched back on, closes). */
+static void kick_all(ipc_server *s)
+{
+    for (ipc_conn *c = s->conns; c; c = c->next) {
+        start_write(c);
+        start_read(c);
+    }
+    sweep_dead(s);
+}
+
 int ipc_server_run_once(ipc_server *s, int timeout_ms)
 {
     OVERLAPPED_ENTRY ev[MAX_EVENTS];
@@ -376,6 +387,7 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
 
     if (s->pending == NULL)
         new_instance(s, 0);
+    kick_all(s); /* before waiting, or a queued send would wait for an unrelated event */
     if (!GetQueuedCompletionStatusEx(s->iocp, ev, MAX_EVENTS, &n,
                                      timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms, FALSE)) {
         DWORD e = GetLastError();
@@ -383,11 +395,7 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
     }
     for (ULONG i = 0; i < n; i++)
         dispatch_event(s, &ev[i]);
-    for (ipc_conn *c = s->conns; c; c = c->next) {
-        start_write(c);
-        start_read(c);
-    }
-    sweep_dead(s);
+    kick_all(s);
     return 0;
 }
 

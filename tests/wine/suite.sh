@@ -203,11 +203,29 @@ check "SCM continue reaches RUNNING" [ "$rc" -eq 0 ]
 run "$CLIENT" status
 check "svcclient sees it running again" contains "$out" "State: running since"
 
+echo "==> logs --follow over the pipe, ended by the service stopping"
+wine "$CLIENT" logs -f -n 1 </dev/null >"$build/wine-follow.out" 2>&1 &
+follower=$!
+sleep 1.5
+# Heartbeats alone (no other client activity) must reach the follower.
+check "the follower receives heartbeats as they are written" \
+    [ "$(tr -d '\r' <"$build/wine-follow.out" | grep -c '번 째')" -ge 3 ]
+run "$CLIENT" pause
+sleep 0.5
 echo "==> stop, start, restart"
 run "$SVCD" stop
 check "stop: exit 0" [ "$rc" -eq 0 ]
 check "stop: says stopped" contains "$out" "svcd stopped"
 check "sc query shows STOPPED" [ "$(state)" = STOPPED ]
+wait "$follower"
+follow_rc=$?
+follow_out=$(tr -d '\r' <"$build/wine-follow.out")
+check "the follower got the pause pushed" contains "$follow_out" "client: paused by "
+check "then the stopping entry" contains "$follow_out" \
+    "stopping (stop requested by the service control manager)"
+check "then says the stream ended, and exits 3" contains "$follow_out" \
+    "svcclient: svcd ended the log stream: service stopping"
+check "follower exit status 3" [ "$follow_rc" -eq 3 ]
 run "$SVCD" stop
 check "stopping a stopped service: exit 0" [ "$rc" -eq 0 ]
 check "and says so" contains "$out" "svcd is already stopped"
