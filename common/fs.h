@@ -40,6 +40,10 @@ int fs_read_at(fs_file *f, void *buf, size_t n, uint64_t off, size_t *got);
 /* Cuts the file to `size` bytes. */
 int fs_truncate(fs_file *f, uint64_t size);
 
+/* Renames a file, replacing `to` if it exists (atomically where the OS
+ * can). */
+int fs_rename(const char *from, const char *to);
+
 void fs_close(fs_file *f);
 
 #endif

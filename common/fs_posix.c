@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -124,4 +125,9 @@ void fs_close(fs_file *f)
         return;
     close(f->fd);
     free(f);
+}
+
+int fs_rename(const char *from, const char *to)
+{
+    return rename(from, to) < 0 ? err_last_os() : 0;
 }

@@ -159,3 +159,17 @@ void fs_close(fs_file *f)
     CloseHandle(f->h);
     free(f);
 }
+
+int fs_rename(const char *from, const char *to)
+{
+    wchar_t *wf = win_wide(from), *wt = win_wide(to);
+    int rc = 0;
+
+    if (wf == NULL || wt == NULL)
+        rc = ERR_INVAL;
+    else if (!MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        rc = err_last_os();
+    free(wf);
+    free(wt);
+    return rc;
+}

@@ -62,38 +62,96 @@ static int complete_end(fs_file *f, uint64_t size, uint64_t *end)
     return 0;
 }
 
-/* Finds the last entry that parses, for the sequence to continue after it. */
-static int recover_last(struct logstore *ls)
+typedef int (*line_fn)(void *ctx, const char *line, size_t len, uint64_t start);
+static int each_line_backward(fs_file *f, uint64_t end, line_fn fn, void *ctx);
+
+#define RECOVER_SCAN_MAX (8u * 1024u * 1024u) /* garbage looked through before giving up */
+
+struct recover_scan {
+    int found;
+    uint64_t good_end; /* just after the last entry that parses */
+    uint64_t scanned;
+    uint64_t seq;
+    int64_t time_us;
+    struct sbuf msg;
+};
+
+static int recover_line(void *ctx, const char *line, size_t len, uint64_t start)
 {
-    struct logreader r;
+    struct recover_scan *r = ctx;
     struct log_entry e;
-    uint64_t back = 1;
+
+    if (logline_parse(line, len, &e, &r->msg) == 0) {
+        r->found = 1;
+        r->good_end = start + len + 1;
+        r->seq = e.seq;
+        r->time_us = e.time_us;
+        return 1;
+    }
+    r->scanned += len + 1;
+    return r->scanned > RECOVER_SCAN_MAX ? 1 : 0;
+}
+
+/* No entry could be read: keep the old file under another name (nothing is
+ * deleted) and start a new one. */
+static int move_aside(struct logstore *ls)
+{
     int rc;
 
-    /* Usually the very last line parses; widen the window only if not. */
-    for (; back <= 1024; back *= 4) {
-        rc = logreader_open_tail(&r, ls->path, back);
-        if (rc == ERR_NOENT)
-            return 0;
+    fs_close(ls->f);
+    ls->f = NULL;
+    if (sbuf_fmt(ls->moved_to, sizeof(ls->moved_to), "%s.unreadable-%lld", ls->path,
+                 (long long)(clock_wall_us() / CLOCK_US_PER_SEC)) < 0)
+        return ERR_NAMETOOLONG;
+    rc = fs_rename(ls->path, ls->moved_to);
+    if (rc < 0)
+        return rc;
+    ls->cut_bytes = ls->size;
+    ls->size = 0;
+    return fs_open_append(ls->path, &ls->f);
+}
+
+/* Cuts a torn or garbage tail (a partial line, a NUL run from a power loss,
+ * lines that do not parse) back to the last complete entry, whose sequence
+ * number the next entry continues. */
+static int recover(struct logstore *ls)
+{
+    struct recover_scan r;
+    int rc;
+
+    if (ls->size == 0)
+        return 0;
+    memset(&r, 0, sizeof(r));
+    sbuf_init(&r.msg, LOGSTORE_LINE_MAX);
+    /* Scan from the very end: a partial last line is simply one that does not
+     * parse (each_line_backward treats the end as a line end). */
+    rc = each_line_backward(ls->f, ls->size + 1, recover_line, &r);
+    sbuf_free(&r.msg);
+    if (rc < 0)
+        return rc;
+    if (!r.found)
+        return move_aside(ls);
+    ls->last_seq = r.seq;
+    ls->last_time_us = r.time_us;
+    if (r.good_end == ls->size + 1) {
+        /* A whole entry whose newline never reached the disk: complete it. */
+        rc = fs_append(ls->f, "\n", 1);
+        if (rc == 0)
+            ls->size++;
+        return rc;
+    }
+    if (r.good_end < ls->size) {
+        rc = fs_truncate(ls->f, r.good_end);
         if (rc < 0)
             return rc;
-        int start_of_file = r.off == 0;
-        while ((rc = logreader_next(&r, &e)) == 1) {
-            ls->last_seq = e.seq > ls->last_seq ? e.seq : ls->last_seq;
-            ls->last_time_us = e.time_us;
-        }
-        logreader_close(&r);
-        if (rc < 0)
-            return rc;
-        if (ls->last_seq > 0 || start_of_file)
-            return 0;
+        ls->cut_bytes = ls->size - r.good_end;
+        ls->size = r.good_end;
     }
     return 0;
 }
 
 int logstore_open(struct logstore *ls, const char *dir, int system_mode)
 {
-    uint64_t end;
     int rc;
 
     memset(ls, 0, sizeof(*ls));
@@ -107,20 +165,8 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
     if (rc < 0)
         return rc;
     rc = fs_size(ls->f, &ls->size);
-    if (rc < 0)
-        goto close_file;
-    rc = complete_end(ls->f, ls->size, &end);
-    if (rc < 0)
-        goto close_file;
-    if (end < ls->size) {
-        /* A partial line from a crash: no reader may ever see it. */
-        rc = fs_truncate(ls->f, end);
-        if (rc < 0)
-            goto close_file;
-        ls->cut_bytes = ls->size - end;
-        ls->size = end;
-    }
-    rc = recover_last(ls);
+    if (rc == 0)
+        rc = recover(ls);
     if (rc < 0)
         goto close_file;
     return 0;
@@ -187,8 +233,6 @@ void logstore_close(struct logstore *ls)
     ls->f = NULL;
     sbuf_free(&ls->line);
 }
-
-typedef int (*line_fn)(void *ctx, const char *line, size_t len, uint64_t start);
 
 /* Calls fn for each complete line of f[0, end), last line first, until fn
  * returns nonzero (then returns that). Lines over LOGSTORE_LINE_MAX are

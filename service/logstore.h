@@ -21,17 +21,20 @@ struct logstore {
     uint64_t size;
     uint64_t last_seq;
     int64_t last_time_us;
-    uint64_t written;        /* entries appended since open */
-    int dirty;               /* appended since the last sync */
-    uint64_t last_sync_mono; /* when it last synced */
-    uint64_t cut_bytes;      /* torn tail removed at open */
+    uint64_t written;         /* entries appended since open */
+    int dirty;                /* appended since the last sync */
+    uint64_t last_sync_mono;  /* when it last synced */
+    uint64_t cut_bytes;       /* torn or garbage tail removed at open */
+    char moved_to[PATHS_MAX]; /* an unreadable log was renamed to this ("" if not) */
     struct sbuf line;
 };
 
 /* Opens (creating the directory and file; the service's own ACL in system
- * mode, private otherwise) and recovers: a torn last line is
- * cut off (reported in cut_bytes) and the sequence continues after the last
- * complete entry. Returns 0 or an ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
+ * mode, private otherwise) and recovers: a torn or garbage tail (a partial
+ * line, a NUL run, lines that do not parse) is cut back to the last complete
+ * entry (reported in cut_bytes) and the sequence continues after it. A log
+ * with no readable entry at its end is renamed aside (moved_to) rather than
+ * cut. Returns 0 or an ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
 int logstore_open(struct logstore *ls, const char *dir, int system_mode);
 
 /* Appends one entry built from `e` (level, source, msg, user/uid/pid); seq and

@@ -47,7 +47,7 @@ static void record(struct svc *s, enum log_level level, const char *source, cons
 
 int svc_start(struct svc *s, const struct config *cfg, int system_mode)
 {
-    char msg[PATHS_MAX + 128], iv[32];
+    char msg[2 * PATHS_MAX + 128], iv[32];
     int rc;
 
     memset(s, 0, sizeof(*s));
@@ -59,9 +59,14 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     rc = logstore_open(&s->log, cfg->state_dir, system_mode);
     if (rc < 0)
         return rc;
-    if (s->log.cut_bytes) {
-        snprintf(msg, sizeof(msg), "recovered log: cut %llu bytes of a torn last entry",
-                 (unsigned long long)s->log.cut_bytes);
+    if (s->log.moved_to[0]) {
+        snprintf(msg, sizeof(msg), "recovered log: no readable entry at its end; kept it as %s",
+                 s->log.moved_to);
+        record(s, LOG_WARNING, "service", msg, NULL, 1);
+    } else if (s->log.cut_bytes) {
+        snprintf(msg, sizeof(msg),
+                 "recovered log: cut %llu bytes of a torn or garbage tail after entry #%llu",
+                 (unsigned long long)s->log.cut_bytes, (unsigned long long)s->log.last_seq);
         record(s, LOG_WARNING, "service", msg, NULL, 1);
     }
     clock_format_duration(cfg->interval_us, iv, sizeof(iv));

@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "frame.h"
 #include "proc.h"
+#include "logline.h"
 #include "tmpdir.h"
 #include "version.h"
 
@@ -554,4 +555,54 @@ Test(stopped, version_needs_no_service)
     cr_assert_str_eq(r.out, "svcclient " SVCD_VERSION " (protocol 1)\n");
     cr_assert_eq(proc_run(argv2, NULL, 10000, &r), 0);
     cr_assert_str_eq(r.out, "svcd " SVCD_VERSION " (protocol 1)\n");
+}
+
+TestSuite(crash, .init = setup, .fini = teardown, .timeout = 120);
+
+/* kill -9 at random moments while the worker writes every 10 ms: every
+ * restart recovers, sequence numbers stay consecutive, every line parses. */
+Test(crash, fifty_kills_lose_nothing_and_tear_nothing)
+{
+    char *argv[] = {SVCD_BIN, "run",        "--endpoint", sock, "--state-dir",
+                    state,    "--interval", "10ms",       NULL};
+    struct proc_result r;
+    struct log_entry e;
+    struct sbuf msg;
+    uint64_t prev = 0;
+    size_t len;
+    int kills = 50;
+
+    srand((unsigned)getpid());
+    for (int i = 0; i < kills; i++) {
+        pid_t pid = proc_spawn(argv, NULL, svcd_log);
+        cr_assert_eq(proc_wait_connect(sock, 5000), 0, "restart %d", i);
+        usleep((useconds_t)(5000 + rand() % 60000));
+        kill(pid, SIGKILL);
+        proc_stop(pid, 0, 5000);
+    }
+    start_svcd(NULL, NULL);
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "svcd serves after %d crashes: %s", kills, r.err);
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    svcd_pid = -1;
+
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
+    sbuf_init(&msg, 0);
+    int lines = 0, starts = 0;
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        cr_assert_not_null(nl, "the file ends with a complete line");
+        cr_assert_eq(logline_parse(line, (size_t)(nl - line), &e, &msg), 0, "line %d: %.*s",
+                     lines + 1, (int)(nl - line), line);
+        cr_assert_eq(e.seq, prev + 1, "consecutive at line %d", lines + 1);
+        prev = e.seq;
+        starts += strncmp(e.msg, "started ", 8) == 0;
+        lines++;
+        line = nl + 1;
+    }
+    cr_assert_eq(starts, kills + 1, "every start was logged");
+    cr_assert_gt(lines, kills * 2);
+    sbuf_free(&msg);
+    free(log);
 }

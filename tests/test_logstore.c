@@ -309,3 +309,96 @@ Test(logstore, a_following_reader_sees_later_entries)
     logreader_close(&r);
     logstore_close(&ls);
 }
+
+/* Writes raw bytes at the end of the log, as a crash might leave them. */
+static void damage(const char *path, const void *bytes, size_t n)
+{
+    FILE *f = fopen(path, "ab");
+    fwrite(bytes, 1, n, f);
+    fclose(f);
+}
+
+Test(logstore, a_nul_run_from_a_power_loss_is_cut)
+{
+    struct logstore ls;
+    char zeros[4096] = {0}, got[64];
+    uint64_t first;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    append(&ls, "a");
+    logstore_close(&ls);
+    damage(ls.path, zeros, sizeof(zeros));
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_eq(ls.cut_bytes, sizeof(zeros));
+    cr_assert_eq(ls.last_seq, 1);
+    append(&ls, "b");
+    logstore_close(&ls);
+    read_tail(ls.path, 10, got, sizeof(got), &first);
+    cr_assert_str_eq(got, "a,b");
+}
+
+Test(logstore, garbage_lines_at_the_end_are_cut_too)
+{
+    struct logstore ls;
+    const char junk[] = "\0\0\0{\"seq\":9\nnot json\n\x01\x02garbage\n";
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    append(&ls, "a");
+    append(&ls, "b");
+    logstore_close(&ls);
+    damage(ls.path, junk, sizeof(junk) - 1);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_eq(ls.cut_bytes, sizeof(junk) - 1);
+    cr_assert_eq(ls.last_seq, 2);
+    cr_assert_str_eq(ls.moved_to, "");
+    logstore_close(&ls);
+}
+
+Test(logstore, a_complete_entry_missing_its_newline_is_kept)
+{
+    struct logstore ls;
+    char got[64];
+    uint64_t first;
+    const char line[] = "{\"seq\":1,\"time\":\"2026-11-24T13:12:12.000000Z\",\"level\":\"info\","
+                        "\"source\":\"worker\",\"msg\":\"whole\"}";
+
+    tmpdir_write(dir, "svcd.log", line, sizeof(line) - 1);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_eq(ls.cut_bytes, 0);
+    cr_assert_eq(ls.last_seq, 1);
+    append(&ls, "next");
+    logstore_close(&ls);
+    read_tail(ls.path, 10, got, sizeof(got), &first);
+    cr_assert_str_eq(got, "whole,next");
+}
+
+Test(logstore, an_empty_file_starts_at_one)
+{
+    struct logstore ls;
+
+    tmpdir_write(dir, "svcd.log", "", 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_eq(ls.last_seq, 0);
+    append(&ls, "first");
+    cr_assert_eq(ls.last_seq, 1);
+    logstore_close(&ls);
+}
+
+Test(logstore, a_file_of_garbage_is_kept_aside_not_deleted)
+{
+    struct logstore ls;
+    const char junk[] = "this is not a log\nat all\n\xff\xfe";
+    size_t len;
+
+    tmpdir_write(dir, "svcd.log", junk, sizeof(junk) - 1);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_neq(ls.moved_to[0], '\0');
+    cr_assert_eq(ls.size, 0);
+    char *kept = tmpdir_read(dir, strrchr(ls.moved_to, '/') + 1, &len);
+    cr_assert_not_null(kept);
+    cr_assert_eq(len, sizeof(junk) - 1, "the old bytes are all still there");
+    free(kept);
+    append(&ls, "fresh");
+    cr_assert_eq(ls.last_seq, 1);
+    logstore_close(&ls);
+}
