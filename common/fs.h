@@ -44,6 +44,17 @@ int fs_truncate(fs_file *f, uint64_t size);
  * can). */
 int fs_rename(const char *from, const char *to);
 
+/* Removes a file. */
+int fs_remove(const char *path);
+
+/* The last modification time, microseconds since the epoch. */
+int fs_mtime(const char *path, int64_t *us);
+
+/* Calls fn for each entry of `dir` whose name starts with `prefix` (names
+ * only; "." and ".." never). Returns 0 or the listing's error. */
+int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const char *name),
+            void *ctx);
+
 void fs_close(fs_file *f);
 
 #endif

@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +131,35 @@ void fs_close(fs_file *f)
 int fs_rename(const char *from, const char *to)
 {
     return rename(from, to) < 0 ? err_last_os() : 0;
+}
+
+int fs_remove(const char *path)
+{
+    return unlink(path) < 0 ? err_last_os() : 0;
+}
+
+int fs_mtime(const char *path, int64_t *us)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return err_last_os();
+    *us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+    return 0;
+}
+
+int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const char *name), void *ctx)
+{
+    size_t plen = strlen(prefix);
+    struct dirent *de;
+    DIR *d = opendir(dir);
+
+    if (d == NULL)
+        return err_last_os();
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, prefix, plen) == 0 && strcmp(de->d_name, ".") != 0 &&
+            strcmp(de->d_name, "..") != 0)
+            fn(ctx, de->d_name);
+    closedir(d);
+    return 0;
 }

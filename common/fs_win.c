@@ -4,8 +4,11 @@
 #include "winutil.h"
 
 #include <sddl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PATHS_MAX_FS 1024
 
 struct fs_file {
     HANDLE h;
@@ -172,4 +175,60 @@ int fs_rename(const char *from, const char *to)
     free(wf);
     free(wt);
     return rc;
+}
+
+int fs_remove(const char *path)
+{
+    wchar_t *w = win_wide(path);
+    int rc = 0;
+
+    if (w == NULL)
+        return ERR_INVAL;
+    if (!DeleteFileW(w))
+        rc = err_last_os();
+    free(w);
+    return rc;
+}
+
+int fs_mtime(const char *path, int64_t *us)
+{
+    WIN32_FILE_ATTRIBUTE_DATA a;
+    wchar_t *w = win_wide(path);
+    ULARGE_INTEGER t;
+    BOOL ok;
+
+    if (w == NULL)
+        return ERR_INVAL;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &a);
+    free(w);
+    if (!ok)
+        return err_last_os();
+    t.LowPart = a.ftLastWriteTime.dwLowDateTime;
+    t.HighPart = a.ftLastWriteTime.dwHighDateTime;
+    *us = (int64_t)(t.QuadPart / 10) - 11644473600000000LL;
+    return 0;
+}
+
+int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const char *name), void *ctx)
+{
+    char pattern[PATHS_MAX_FS], name[PATHS_MAX_FS];
+    WIN32_FIND_DATAW fd;
+    wchar_t *w;
+    HANDLE h;
+
+    if (snprintf(pattern, sizeof(pattern), "%s\\%s*", dir, prefix) >= (int)sizeof(pattern))
+        return ERR_NAMETOOLONG;
+    w = win_wide(pattern);
+    if (w == NULL)
+        return ERR_INVAL;
+    h = FindFirstFileW(w, &fd);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return GetLastError() == ERROR_FILE_NOT_FOUND ? 0 : err_last_os();
+    do {
+        if (win_utf8(fd.cFileName, name, sizeof(name)) == 0)
+            fn(ctx, name);
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+    return 0;
 }

@@ -2,24 +2,43 @@
 #include "clock.h"
 #include "err.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define INTERVAL_MIN_US 10000LL       /* 10 ms */
-#define INTERVAL_MAX_US 86400000000LL /* 1 day */
-#define LINE_MAX_LEN    4096
+#define LINE_MAX_LEN 4096
+
+#define F(field) offsetof(struct config, field)
+#define US(s)    ((uint64_t)(s)*1000000ULL)
 
 static const struct config_key keys[] = {
     {"endpoint", "--endpoint", "PATH",
      "where svcd listens (default: /run/svcd/svcd.sock as root, else "
-     "$XDG_RUNTIME_DIR/svcd/svcd.sock)"},
+     "$XDG_RUNTIME_DIR/svcd/svcd.sock)",
+     CONFIG_TEXT, F(endpoint), 1, PATHS_MAX - 1, NULL},
     {"state_dir", "--state-dir", "DIR",
-     "directory of the log (default: /var/log/svcd as root, else $XDG_STATE_HOME/svcd)"},
+     "directory of the log (default: /var/log/svcd as root, else $XDG_STATE_HOME/svcd)",
+     CONFIG_TEXT, F(state_dir), 1, PATHS_MAX - 1, NULL},
     {"interval", "--interval", "DURATION",
-     "time between heartbeats: seconds, or with a unit: 500ms, 2s, 1m (default: 1s)"},
+     "time between heartbeats: seconds, or with a unit: 500ms, 2s, 1m (default: 1s)",
+     CONFIG_DURATION, F(interval_us), 10000, US(86400), "10ms to 1d"},
     {"heartbeat_message", "--heartbeat-message", "TEXT",
-     "text of each heartbeat entry; {n} becomes its number (default: \"heartbeat {n}\")"},
-    {NULL, NULL, NULL, NULL},
+     "text of each heartbeat entry; {n} becomes its number (default: \"heartbeat {n}\")",
+     CONFIG_TEXT, F(heartbeat_message), 1, CONFIG_TEXT_MAX - 1, NULL},
+    {"flush_window", "--flush-window", "DURATION",
+     "heartbeats reach the disk at least this often; lifecycle and audit entries always at "
+     "once (default: 1s)",
+     CONFIG_DURATION, F(flush_window_us), 0, US(3600), "0 to 1h"},
+    {"rotate_size", "--rotate-size", "SIZE",
+     "rotate the log before it grows past SIZE: 10MiB, 512K, 1G (default: 10MiB)", CONFIG_SIZE,
+     F(rotate_size), 4096, 1ULL << 40, "4KiB to 1TiB"},
+    {"rotate_keep", "--rotate-keep", "COUNT", "rotated files to keep (default: 10)", CONFIG_COUNT,
+     F(rotate_keep), 1, 10000, "1 to 10000"},
+    {"rotate_max_age", "--rotate-max-age", "DURATION",
+     "remove rotated files older than this: 7d, 12h; 0 keeps them (default: 0)", CONFIG_DURATION,
+     F(rotate_max_age_us), 0, US(86400) * 3650, "0 to 3650d"},
+    {NULL, NULL, NULL, NULL, CONFIG_TEXT, 0, 0, 0, NULL},
 };
 
 void config_defaults(struct config *c, int system_mode)
@@ -29,6 +48,10 @@ void config_defaults(struct config *c, int system_mode)
     paths_default_state_dir(system_mode, c->state_dir, sizeof(c->state_dir));
     c->interval_us = CLOCK_US_PER_SEC;
     snprintf(c->heartbeat_message, sizeof(c->heartbeat_message), "heartbeat {n}");
+    c->flush_window_us = CLOCK_US_PER_SEC;
+    c->rotate_size = 10u * 1024u * 1024u;
+    c->rotate_keep = 10;
+    c->rotate_max_age_us = 0;
 }
 
 const struct config_key *config_keys(void)
@@ -44,55 +67,119 @@ const struct config_key *config_key_by_flag(const char *flag)
     return NULL;
 }
 
-static int set_text(char *dst, size_t cap, const char *key, const char *value, char *err,
+int config_parse_size(const char *s, uint64_t *bytes)
+{
+    static const struct {
+        const char *name;
+        uint64_t mult;
+    } units[] = {{"", 1},
+                 {"B", 1},
+                 {"K", 1ULL << 10},
+                 {"KB", 1ULL << 10},
+                 {"KiB", 1ULL << 10},
+                 {"M", 1ULL << 20},
+                 {"MB", 1ULL << 20},
+                 {"MiB", 1ULL << 20},
+                 {"G", 1ULL << 30},
+                 {"GB", 1ULL << 30},
+                 {"GiB", 1ULL << 30}};
+    uint64_t n = 0;
+    const char *p = s;
+
+    if (*p < '0' || *p > '9')
+        return ERR_INVAL;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (n > (UINT64_MAX - 9) / 10)
+            return ERR_INVAL;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(p, units[i].name) == 0) {
+            if (n > UINT64_MAX / units[i].mult)
+                return ERR_INVAL;
+            *bytes = n * units[i].mult;
+            return 0;
+        }
+    }
+    return ERR_INVAL;
+}
+
+static int set_text(const struct config_key *k, char *dst, const char *value, char *err,
                     size_t errlen)
 {
     size_t len = strlen(value);
 
     if (len == 0) {
-        snprintf(err, errlen, "%s: must not be empty", key);
+        snprintf(err, errlen, "%s: must not be empty", k->key);
         return ERR_INVAL;
     }
-    if (len >= cap) {
-        snprintf(err, errlen, "%s: too long (%zu bytes, at most %zu)", key, len, cap - 1);
+    if (len > k->max) {
+        snprintf(err, errlen, "%s: too long (%zu bytes, at most %llu)", k->key, len,
+                 (unsigned long long)k->max);
         return ERR_INVAL;
     }
     memcpy(dst, value, len + 1);
     return 0;
 }
 
-static int set_interval(struct config *c, const char *value, char *err, size_t errlen)
+/* Parses a duration, size or count into *v, with the key's own wording. */
+static int parse_number(const struct config_key *k, const char *value, uint64_t *v, char *err,
+                        size_t errlen)
 {
     int64_t us;
+    char *end;
 
-    if (clock_parse_duration(value, CLOCK_US_PER_SEC, &us) < 0) {
-        snprintf(err, errlen, "interval: '%s' is not a duration (examples: 1, 0.5, 250ms, 2s, 1m)",
+    switch (k->kind) {
+    case CONFIG_DURATION:
+        if (clock_parse_duration(value, CLOCK_US_PER_SEC, &us) == 0) {
+            *v = (uint64_t)us;
+            return 0;
+        }
+        snprintf(err, errlen, "%s: '%s' is not a duration (examples: 1, 0.5, 250ms, 2s, 1m)",
+                 k->key, value);
+        return ERR_INVAL;
+    case CONFIG_SIZE:
+        if (config_parse_size(value, v) == 0)
+            return 0;
+        snprintf(err, errlen, "%s: '%s' is not a size (examples: 4096, 512K, 10MiB, 1G)", k->key,
                  value);
         return ERR_INVAL;
-    }
-    if (us < INTERVAL_MIN_US || us > INTERVAL_MAX_US) {
-        snprintf(err, errlen, "interval: '%s' is out of range (10ms to 1d)", value);
+    default:
+        if (*value >= '0' && *value <= '9') {
+            *v = strtoull(value, &end, 10);
+            if (*end == '\0')
+                return 0;
+        }
+        snprintf(err, errlen, "%s: '%s' is not a whole number", k->key, value);
         return ERR_INVAL;
     }
-    c->interval_us = (uint64_t)us;
-    return 0;
 }
 
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
 {
-    if (strcmp(key, "endpoint") == 0)
-        return set_text(c->endpoint, sizeof(c->endpoint), key, value, err, errlen);
-    if (strcmp(key, "state_dir") == 0)
-        return set_text(c->state_dir, sizeof(c->state_dir), key, value, err, errlen);
-    if (strcmp(key, "interval") == 0)
-        return set_interval(c, value, err, errlen);
-    if (strcmp(key, "heartbeat_message") == 0)
-        return set_text(c->heartbeat_message, sizeof(c->heartbeat_message), key, value, err,
-                        errlen);
-    snprintf(err, errlen,
-             "unknown key '%s' (known keys: endpoint, state_dir, interval, heartbeat_message)",
-             key);
-    return ERR_INVAL;
+    const struct config_key *k;
+    uint64_t v;
+
+    for (k = keys; k->key && strcmp(k->key, key) != 0; k++)
+        ;
+    if (k->key == NULL) {
+        size_t off = (size_t)snprintf(err, errlen, "unknown key '%s' (known keys:", key);
+        for (k = keys; k->key && off < errlen; k++)
+            off += (size_t)snprintf(err + off, errlen - off, "%s %s", k == keys ? "" : ",", k->key);
+        if (off < errlen)
+            snprintf(err + off, errlen - off, ")");
+        return ERR_INVAL;
+    }
+    if (k->kind == CONFIG_TEXT)
+        return set_text(k, (char *)c + k->offset, value, err, errlen);
+    if (parse_number(k, value, &v, err, errlen) < 0)
+        return ERR_INVAL;
+    if (v < k->min || v > k->max) {
+        snprintf(err, errlen, "%s: '%s' is out of range (%s)", k->key, value, k->range);
+        return ERR_INVAL;
+    }
+    memcpy((char *)c + k->offset, &v, sizeof(v));
+    return 0;
 }
 
 static int is_space(char ch)

@@ -24,14 +24,29 @@ struct config {
     char state_dir[PATHS_MAX];
     uint64_t interval_us;
     char heartbeat_message[CONFIG_TEXT_MAX];
+    uint64_t flush_window_us;   /* heartbeats reach the disk at least this often */
+    uint64_t rotate_size;       /* bytes; the log is rotated before it grows past this */
+    uint64_t rotate_keep;       /* rotated files kept */
+    uint64_t rotate_max_age_us; /* rotated files older than this are removed; 0: never */
 };
+
+enum config_kind { CONFIG_TEXT, CONFIG_DURATION, CONFIG_SIZE, CONFIG_COUNT };
 
 struct config_key {
     const char *key;  /* in the file */
     const char *flag; /* on the command line */
     const char *arg;  /* metavariable for --help */
     const char *help;
+    enum config_kind kind;
+    size_t offset; /* of the field in struct config */
+    uint64_t min, max;
+    const char *range; /* for errors, e.g. "10ms to 1d" */
 };
+
+/* Parses a size: a number with an optional unit B, K/KB/KiB, M/MB/MiB or
+ * G/GB/GiB (all binary: K is 1024, as in journald.conf). Returns 0 or
+ * ERR_INVAL. */
+int config_parse_size(const char *s, uint64_t *bytes);
 
 /* Fills in the built-in defaults; endpoint and state_dir come from paths.h. */
 void config_defaults(struct config *c, int system_mode);

@@ -1,69 +1,12 @@
 #include "logstore.h"
 #include "clock.h"
 #include "err.h"
+#include "logfiles.h"
+#include "logscan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define BLOCK 65536
-
-int logstore_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off)
-{
-    char buf[BLOCK];
-    uint64_t pos = end > 0 ? end - 1 : 0; /* skip the final newline */
-    uint64_t found = 0;
-
-    *off = 0;
-    if (n == 0) {
-        *off = end;
-        return 0;
-    }
-    while (pos > 0) {
-        size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
-        size_t got;
-        int rc = fs_read_at(f, buf, want, pos - want, &got);
-        if (rc < 0)
-            return rc;
-        if (got != want)
-            return ERR_IO; /* the file shrank under us */
-        for (size_t i = want; i-- > 0;) {
-            if (buf[i] == '\n' && ++found == n) {
-                *off = pos - want + i + 1;
-                return 0;
-            }
-        }
-        pos -= want;
-    }
-    return 0;
-}
-
-/* Where the last complete line ends: the offset after the last newline. */
-static int complete_end(fs_file *f, uint64_t size, uint64_t *end)
-{
-    char buf[BLOCK];
-    uint64_t pos = size;
-
-    while (pos > 0) {
-        size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
-        size_t got;
-        int rc = fs_read_at(f, buf, want, pos - want, &got);
-        if (rc < 0)
-            return rc;
-        for (size_t i = got; i-- > 0;) {
-            if (buf[i] == '\n') {
-                *end = pos - want + i + 1;
-                return 0;
-            }
-        }
-        pos -= want;
-    }
-    *end = 0;
-    return 0;
-}
-
-typedef int (*line_fn)(void *ctx, const char *line, size_t len, uint64_t start);
-static int each_line_backward(fs_file *f, uint64_t end, line_fn fn, void *ctx);
 
 #define RECOVER_SCAN_MAX (8u * 1024u * 1024u) /* garbage looked through before giving up */
 
@@ -125,7 +68,7 @@ static int recover(struct logstore *ls)
     sbuf_init(&r.msg, LOGSTORE_LINE_MAX);
     /* Scan from the very end: a partial last line is simply one that does not
      * parse (each_line_backward treats the end as a line end). */
-    rc = each_line_backward(ls->f, ls->size + 1, recover_line, &r);
+    rc = logscan_backward(ls->f, ls->size + 1, recover_line, &r);
     sbuf_free(&r.msg);
     if (rc < 0)
         return rc;
@@ -169,6 +112,8 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
         rc = recover(ls);
     if (rc < 0)
         goto close_file;
+    if (logscan_first_entry(ls->path, &ls->first_seq, &ls->first_time_us) != 1)
+        ls->first_seq = 0;
     return 0;
 
 close_file:
@@ -176,6 +121,66 @@ close_file:
     ls->f = NULL;
     sbuf_free(&ls->line);
     return rc;
+}
+
+/* Removes rotated files beyond the count to keep, and those older than the
+ * age limit. Failures are counted, never fatal: the next rotation retries. */
+static void prune(struct logstore *ls)
+{
+    struct logfiles set;
+    int64_t now = clock_wall_us(), mtime;
+    size_t rotated;
+
+    if (logfiles_load(ls->path, &set) < 0) {
+        ls->prune_errors++;
+        return;
+    }
+    rotated = set.n - 1; /* the last one is the current file */
+    for (size_t i = 0; i < rotated; i++) {
+        int too_many = rotated - i > ls->rotate_keep;
+        int too_old = ls->rotate_max_age_us && fs_mtime(set.v[i].path, &mtime) == 0 &&
+                      now - mtime > (int64_t)ls->rotate_max_age_us;
+        if ((too_many || too_old) && fs_remove(set.v[i].path) < 0)
+            ls->prune_errors++;
+    }
+    logfiles_free(&set);
+}
+
+/* Closes the current file under its final name, svcd.log.<first seq>, and
+ * starts a new one. A rename is atomic: a reader holding the old file reads
+ * it to its end, then finds the next (logread.c). */
+static int rotate(struct logstore *ls)
+{
+    char name[PATHS_MAX];
+    int rc, renamed;
+
+    rc = logfiles_rotated_name(ls->path, ls->first_seq, name, sizeof(name));
+    if (rc < 0)
+        return rc;
+    fs_sync(ls->f);
+    fs_close(ls->f);
+    ls->f = NULL;
+    ls->dirty = 0;
+    renamed = fs_rename(ls->path, name) == 0;
+    rc = fs_open_append(ls->path, &ls->f);
+    if (rc < 0)
+        return rc;
+    if (!renamed) {
+        ls->rotate_errors++; /* keep writing to the same file; retried next time */
+        return fs_size(ls->f, &ls->size);
+    }
+    ls->size = 0;
+    ls->first_seq = 0;
+    ls->rotations++;
+    prune(ls);
+    return 0;
+}
+
+void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, uint64_t max_age_us)
+{
+    ls->rotate_size = size;
+    ls->rotate_keep = keep;
+    ls->rotate_max_age_us = max_age_us;
 }
 
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono)
@@ -188,6 +193,11 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     rc = logline_format(e, &ls->line);
     if (rc < 0)
         return rc;
+    if (ls->rotate_size && ls->size > 0 && ls->size + ls->line.len > ls->rotate_size) {
+        rc = rotate(ls);
+        if (rc < 0 && ls->f == NULL)
+            return rc; /* cannot even reopen the log */
+    }
     rc = fs_append(ls->f, ls->line.p, ls->line.len);
     if (rc < 0) {
         /* Do not leave half a line behind (a short write on a full disk). */
@@ -195,6 +205,8 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
         return rc;
     }
     ls->size += ls->line.len;
+    if (ls->first_seq == 0)
+        ls->first_seq = e->seq;
     ls->last_seq = e->seq;
     ls->last_time_us = e->time_us;
     ls->written++;
@@ -232,220 +244,4 @@ void logstore_close(struct logstore *ls)
     }
     ls->f = NULL;
     sbuf_free(&ls->line);
-}
-
-/* Calls fn for each complete line of f[0, end), last line first, until fn
- * returns nonzero (then returns that). Lines over LOGSTORE_LINE_MAX are
- * passed over. Returns 0 at the start of the file, or an I/O error. */
-static int each_line_backward(fs_file *f, uint64_t end, line_fn fn, void *ctx)
-{
-    struct sbuf carry, joined;
-    uint64_t pos = end > 0 ? end - 1 : 0; /* the final newline ends the last line */
-    char *buf = malloc(BLOCK);
-    int rc = 0;
-
-    if (buf == NULL)
-        return ERR_NOMEM;
-    sbuf_init(&carry, LOGSTORE_LINE_MAX);
-    sbuf_init(&joined, LOGSTORE_LINE_MAX);
-    while (pos > 0 && rc == 0) {
-        size_t want = pos < BLOCK ? (size_t)pos : BLOCK, got, stop;
-        rc = fs_read_at(f, buf, want, pos - want, &got);
-        if (rc == 0 && got != want)
-            rc = ERR_IO;
-        stop = want;
-        for (size_t k = want; rc == 0 && k-- > 0;) {
-            if (buf[k] != '\n')
-                continue;
-            sbuf_reset(&joined);
-            sbuf_add(&joined, buf + k + 1, stop - k - 1);
-            sbuf_add(&joined, carry.p ? carry.p : "", carry.len);
-            if (!carry.failed && !joined.failed)
-                rc = fn(ctx, sbuf_str(&joined), joined.len, pos - want + k + 1);
-            sbuf_reset(&carry);
-            stop = k;
-        }
-        if (rc == 0) { /* the part before the first newline continues leftwards */
-            sbuf_reset(&joined);
-            sbuf_add(&joined, buf, stop);
-            sbuf_add(&joined, carry.p ? carry.p : "", carry.len);
-            sbuf_reset(&carry);
-            sbuf_add(&carry, joined.p ? joined.p : "", joined.len);
-            if (joined.failed)
-                carry.failed = 1;
-        }
-        pos -= want;
-    }
-    if (rc == 0 && end > 0 && !carry.failed)
-        rc = fn(ctx, sbuf_str(&carry), carry.len, 0);
-    sbuf_free(&carry);
-    sbuf_free(&joined);
-    free(buf);
-    return rc < 0 ? rc : 0;
-}
-
-struct tail_scan {
-    const struct logfilter *filter;
-    uint64_t want, found;
-    uint64_t off; /* where reading forward starts */
-    struct sbuf msg;
-};
-
-static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t start)
-{
-    struct tail_scan *t = ctx;
-    struct log_entry e;
-
-    if (logline_parse(line, len, &e, &t->msg) < 0)
-        return 0;
-    if (t->filter->since_us && e.time_us < t->filter->since_us) {
-        t->off = start + len + 1; /* everything from here leftwards is older */
-        return 1;
-    }
-    if (logfilter_match(t->filter, &e) && ++t->found == t->want) {
-        t->off = start;
-        return 1;
-    }
-    return 0;
-}
-
-static int filtered_tail_offset(fs_file *f, uint64_t end, const struct logfilter *filter,
-                                uint64_t tail, uint64_t *off)
-{
-    struct tail_scan t = {filter, tail, 0, 0, {0}};
-    int rc;
-
-    if (tail == 0) {
-        *off = end;
-        return 0;
-    }
-    sbuf_init(&t.msg, LOGSTORE_LINE_MAX);
-    rc = each_line_backward(f, end, tail_scan_line, &t);
-    sbuf_free(&t.msg);
-    *off = t.off;
-    return rc;
-}
-
-int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
-                   uint64_t tail, int follow)
-{
-    uint64_t size;
-    int rc;
-
-    memset(r, 0, sizeof(*r));
-    sbuf_init(&r->line, LOGSTORE_LINE_MAX);
-    sbuf_init(&r->msg, LOGSTORE_LINE_MAX);
-    if (filter)
-        r->filter = *filter;
-    r->follow = follow;
-    rc = fs_open_read(path, &r->f);
-    if (rc < 0)
-        return rc;
-    r->buf = malloc(BLOCK);
-    if (r->buf == NULL) {
-        rc = ERR_NOMEM;
-        goto close_file;
-    }
-    rc = fs_size(r->f, &size);
-    if (rc < 0)
-        goto free_buf;
-    /* Only complete lines belong to the snapshot. */
-    rc = complete_end(r->f, size, &r->end);
-    if (rc < 0)
-        goto free_buf;
-    if (logfilter_is_all(&r->filter))
-        rc = logstore_tail_offset(r->f, r->end, tail, &r->off);
-    else
-        rc = filtered_tail_offset(r->f, r->end, &r->filter, tail, &r->off);
-    if (rc < 0)
-        goto free_buf;
-    return 0;
-
-free_buf:
-    free(r->buf);
-close_file:
-    fs_close(r->f);
-    r->f = NULL;
-    return rc;
-}
-
-int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail)
-{
-    return logreader_open(r, path, NULL, tail, 0);
-}
-
-/* Following: takes in the complete lines written since the snapshot. */
-static int refresh_end(struct logreader *r)
-{
-    uint64_t size, end;
-    int rc = fs_size(r->f, &size);
-
-    if (rc < 0 || size <= r->end)
-        return rc;
-    rc = complete_end(r->f, size, &end);
-    if (rc == 0 && end > r->end)
-        r->end = end;
-    return rc;
-}
-
-/* Reads the next line into r->line (without the newline). Returns 1, 0 at the
- * end, or an error. Lines over LOGSTORE_LINE_MAX come back marked failed. */
-static int next_line(struct logreader *r)
-{
-    sbuf_reset(&r->line);
-    for (;;) {
-        if (r->bpos == r->blen) {
-            if (r->off >= r->end)
-                return r->line.len > 0 ? 1 : 0;
-            size_t want = (r->end - r->off) < BLOCK ? (size_t)(r->end - r->off) : BLOCK;
-            int rc = fs_read_at(r->f, r->buf, want, r->off, &r->blen);
-            if (rc < 0)
-                return rc;
-            if (r->blen == 0)
-                return ERR_IO;
-            r->off += r->blen;
-            r->bpos = 0;
-        }
-        char *start = r->buf + r->bpos;
-        char *nl = memchr(start, '\n', r->blen - r->bpos);
-        size_t n = nl ? (size_t)(nl - start) : r->blen - r->bpos;
-        sbuf_add(&r->line, start, n);
-        r->bpos += n + (nl ? 1 : 0);
-        if (nl)
-            return 1;
-    }
-}
-
-int logreader_next(struct logreader *r, struct log_entry *e)
-{
-    int rc;
-
-    for (;;) {
-        rc = next_line(r);
-        if (rc == 0 && r->follow && r->bpos == r->blen) {
-            rc = refresh_end(r);
-            if (rc == 0)
-                rc = next_line(r);
-        }
-        if (rc != 1)
-            return rc;
-        if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {
-            r->skipped++;
-            continue;
-        }
-        if (r->filter.until_us && e->time_us > r->filter.until_us && !r->follow)
-            return 0; /* entries are in time order: nothing later can match */
-        if (logfilter_match(&r->filter, e))
-            return 1;
-    }
-}
-
-void logreader_close(struct logreader *r)
-{
-    fs_close(r->f);
-    free(r->buf);
-    sbuf_free(&r->line);
-    sbuf_free(&r->msg);
-    r->f = NULL;
-    r->buf = NULL;
 }

@@ -1,19 +1,21 @@
-/* The log file: appending entries with sequence numbers that continue across
- * restarts, and reading them back (the last N, in order) without reading the
- * whole history. One file, <state_dir>/svcd.log, in JSON Lines. */
+/* The log: appending entries with sequence numbers that continue across
+ * restarts and rotations (logstore.c), and reading them back, the last N in
+ * order, without reading the whole history (logread.c). JSON Lines in
+ * <state_dir>/svcd.log, rotated by size to svcd.log.<first seq>. */
 #ifndef SVCD_LOGSTORE_H
 #define SVCD_LOGSTORE_H
 
 #include <stdint.h>
 
 #include "fs.h"
+#include "logfiles.h"
 #include "logfilter.h"
 #include "logline.h"
+#include "logscan.h"
 #include "paths.h"
 #include "sbuf.h"
 
-#define LOGSTORE_FILE     "svcd.log"
-#define LOGSTORE_LINE_MAX (256u * 1024u) /* longer lines are skipped when read */
+#define LOGSTORE_FILE "svcd.log"
 
 struct logstore {
     char path[PATHS_MAX];
@@ -26,6 +28,12 @@ struct logstore {
     uint64_t last_sync_mono;  /* when it last synced */
     uint64_t cut_bytes;       /* torn or garbage tail removed at open */
     char moved_to[PATHS_MAX]; /* an unreadable log was renamed to this ("" if not) */
+    uint64_t first_seq;       /* of the current file; 0 while it is empty */
+    int64_t first_time_us;
+    uint64_t rotate_size, rotate_keep, rotate_max_age_us; /* 0 size: never rotate */
+    uint64_t rotations;     /* since open; readers that follow watch it */
+    uint64_t rotate_errors; /* renames that failed (the file grows on) */
+    uint64_t prune_errors;  /* old files that could not be removed */
     struct sbuf line;
 };
 
@@ -36,6 +44,12 @@ struct logstore {
  * with no readable entry at its end is renamed aside (moved_to) rather than
  * cut. Returns 0 or an ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
 int logstore_open(struct logstore *ls, const char *dir, int system_mode);
+
+/* Rotation: before the current file would grow past `size` bytes it is
+ * renamed to svcd.log.<first seq> and a new one begun; then only the newest
+ * `keep` rotated files are kept, and none older than `max_age_us` (0: no age
+ * limit). */
+void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, uint64_t max_age_us);
 
 /* Appends one entry built from `e` (level, source, msg, user/uid/pid); seq and
  * time are assigned here and written back into *e. `durable` syncs to stable
@@ -48,9 +62,12 @@ int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us
 
 void logstore_close(struct logstore *ls);
 
-/* A forward reader over the complete lines [off, end) of the file, passing
- * only the entries its filter matches. */
+/* A forward reader over the log's files, passing only the entries its
+ * filter matches. */
 struct logreader {
+    char path[PATHS_MAX]; /* the current file's */
+    struct logfiles files;
+    size_t idx; /* the file being read */
     fs_file *f;
     uint64_t off, end;
     char *buf;
@@ -58,18 +75,24 @@ struct logreader {
     struct sbuf line;
     struct sbuf msg;
     struct logfilter filter;
-    int follow;       /* at the end, look again for lines appended since */
-    uint64_t skipped; /* lines that did not parse */
+    int follow;                /* at the end, look again for lines appended since */
+    const uint64_t *rotations; /* the writer's rotation count, when in-process */
+    uint64_t seen_rotations;
+    uint64_t last_seq; /* the last entry read, matching or not */
+    uint64_t skipped;  /* lines that did not parse */
 };
 
 /* Opens a reader positioned at the first of the last `tail` entries that
- * match `filter` (NULL: all). Without a filter it only counts newlines
- * backwards; with one it parses backwards and stops at `since`: either way
- * the cost follows what is returned, not the size of the history. `follow`
- * makes logreader_next see lines appended later. Returns 0, ERR_NOENT when
- * there is no log yet, or an I/O error. */
+ * match `filter` (NULL: all), searching from the newest file back through
+ * the rotated ones. Without a filter it only counts newlines backwards; with
+ * one it parses backwards and stops at `since`, and skips files wholly after
+ * `until`: either way the cost follows what is returned, not the size of the
+ * history. `follow` makes logreader_next see lines appended later, also past
+ * rotations (`rotations`, when not NULL, is the writer's counter, so the files
+ * are listed again only after one). Returns 0, ERR_NOENT when there is no log
+ * yet, or an I/O error. */
 int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
-                   uint64_t tail, int follow);
+                   uint64_t tail, int follow, const uint64_t *rotations);
 
 /* logreader_open with no filter and no follow. */
 int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail);
@@ -81,9 +104,5 @@ int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail);
 int logreader_next(struct logreader *r, struct log_entry *e);
 
 void logreader_close(struct logreader *r);
-
-/* Finds where the last `n` lines of f[0, end) begin. The byte at end-1 is
- * expected to be a newline. Reads backwards in blocks. */
-int logstore_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
-               uint64_t tail, int follow)
+               uint64_t tail, int follow, const uint64_t *rotations)
 {
     struct query *q = calloc(1, sizeof(*q));
     int rc;
@@ -15,7 +15,7 @@ int query_open(struct query **out, uint64_t id, const char *path, const struct l
         return ERR_NOMEM;
     q->id = id;
     q->follow = follow;
-    rc = logreader_open(&q->reader, path, filter, tail, follow);
+    rc = logreader_open(&q->reader, path, filter, tail, follow, rotations);
     if (rc == 0) {
         q->have_reader = 1;
     } else if (rc != ERR_NOENT) {

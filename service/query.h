@@ -30,7 +30,7 @@ struct query {
  * missing log is an empty result, not an error. Returns 0, ERR_NOMEM or an
  * I/O error. */
 int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
-               uint64_t tail, int follow);
+               uint64_t tail, int follow, const uint64_t *rotations);
 
 /* Produces the next frame. Returns 1 with a frame (caller frees) and more to
  * come, 0 with the final (LogEnd) frame, QUERY_WAITING with no frame (a

@@ -59,6 +59,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     rc = logstore_open(&s->log, cfg->state_dir, system_mode);
     if (rc < 0)
         return rc;
+    logstore_set_rotation(&s->log, cfg->rotate_size, cfg->rotate_keep, cfg->rotate_max_age_us);
     if (s->log.moved_to[0]) {
         snprintf(msg, sizeof(msg), "recovered log: no readable entry at its end; kept it as %s",
                  s->log.moved_to);
@@ -90,12 +91,12 @@ int svc_tick(struct svc *s)
         record(s, LOG_INFO, "worker", sbuf_str(&text), NULL, 0);
         sbuf_free(&text);
     }
-    int rc = logstore_sync_due(&s->log, now, SVC_FLUSH_WINDOW_US);
+    int rc = logstore_sync_due(&s->log, now, s->cfg.flush_window_us);
     if (rc < 0)
         diag(DIAG_ERROR, "cannot sync %s: %s", s->log.path, err_str(rc));
     wait = worker_wait_us(&s->worker, clock_mono_us());
-    if (s->log.dirty && (wait < 0 || (uint64_t)wait > SVC_FLUSH_WINDOW_US))
-        wait = SVC_FLUSH_WINDOW_US;
+    if (s->log.dirty && (wait < 0 || (uint64_t)wait > s->cfg.flush_window_us))
+        wait = (int64_t)s->cfg.flush_window_us;
     return wait < 0 ? -1 : (int)((wait + 999) / 1000);
 }
 

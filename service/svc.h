@@ -11,8 +11,6 @@
 #include "logstore.h"
 #include "worker.h"
 
-#define SVC_FLUSH_WINDOW_US 1000000ULL /* heartbeats reach the disk within 1 s */
-
 struct svc {
     struct config cfg;
     struct worker worker;

@@ -52,7 +52,8 @@ Test(config, unknown_key_names_file_line_and_key)
 
     cr_assert_eq(parse(&c, "interval = 1\n\nintervall = 2\n", err), ERR_INVAL);
     cr_assert_str_eq(err, "/etc/svcd.conf:3: unknown key 'intervall' (known keys: endpoint, "
-                          "state_dir, interval, heartbeat_message)");
+                          "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
+                          "rotate_keep, rotate_max_age)");
 }
 
 Test(config, bad_values_name_file_line_and_key)
@@ -83,4 +84,49 @@ Test(config, set_is_shared_by_flags)
     cr_assert_eq(c.interval_us, 2000000);
     cr_assert_eq(config_set(&c, "nope", "2", err, sizeof(err)), ERR_INVAL);
     cr_assert(strstr(err, "unknown key 'nope'") != NULL);
+}
+
+Test(config, rotation_and_flush_keys)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+
+    config_defaults(&c, 0);
+    cr_assert_eq(c.rotate_size, 10 * 1024 * 1024);
+    cr_assert_eq(c.rotate_keep, 10);
+    cr_assert_eq(c.rotate_max_age_us, 0);
+    cr_assert_eq(c.flush_window_us, 1000000);
+    cr_assert_eq(parse(&c,
+                       "rotate_size = 512K\nrotate_keep = 3\nrotate_max_age = 7d\n"
+                       "flush_window = 200ms\n",
+                       err),
+                 0, "%s", err);
+    cr_assert_eq(c.rotate_size, 512 * 1024);
+    cr_assert_eq(c.rotate_keep, 3);
+    cr_assert_eq(c.rotate_max_age_us, 7ULL * 86400 * 1000000);
+    cr_assert_eq(c.flush_window_us, 200000);
+    cr_assert_eq(parse(&c, "rotate_size = 10 apples\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: rotate_size: '10 apples' is not a size (examples: "
+                          "4096, 512K, 10MiB, 1G)");
+    cr_assert_eq(parse(&c, "rotate_size = 1K\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: rotate_size: '1K' is out of range (4KiB to 1TiB)");
+    cr_assert_eq(parse(&c, "rotate_keep = 0\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: rotate_keep: '0' is out of range (1 to 10000)");
+    cr_assert_eq(parse(&c, "rotate_keep = -1\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: rotate_keep: '-1' is not a whole number");
+}
+
+Test(config, sizes)
+{
+    uint64_t b;
+
+    cr_assert_eq(config_parse_size("4096", &b), 0);
+    cr_assert_eq(b, 4096);
+    cr_assert_eq(config_parse_size("10MiB", &b), 0);
+    cr_assert_eq(b, 10 * 1024 * 1024);
+    cr_assert_eq(config_parse_size("1G", &b), 0);
+    cr_assert_eq(b, 1024ULL * 1024 * 1024);
+    cr_assert_eq(config_parse_size("1.5M", &b), ERR_INVAL);
+    cr_assert_eq(config_parse_size("M", &b), ERR_INVAL);
+    cr_assert_eq(config_parse_size("99999999999999999999", &b), ERR_INVAL);
 }

@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "frame.h"
 #include "proc.h"
+#include "logfiles.h"
 #include "logline.h"
 #include "tmpdir.h"
 #include "version.h"
@@ -555,6 +556,58 @@ Test(stopped, version_needs_no_service)
     cr_assert_str_eq(r.out, "svcclient " SVCD_VERSION " (protocol 1)\n");
     cr_assert_eq(proc_run(argv2, NULL, 10000, &r), 0);
     cr_assert_str_eq(r.out, "svcd " SVCD_VERSION " (protocol 1)\n");
+}
+
+Test(stopped, rotation_keeps_files_and_readers_see_every_entry_once)
+{
+    char *argv[] = {SVCD_BIN,     "run",  "--endpoint",    sock, "--state-dir",   state,
+                    "--interval", "10ms", "--rotate-size", "4K", "--rotate-keep", "3",
+                    NULL};
+    char *follow[] = {SVCCLIENT_BIN, "--endpoint", sock, "logs", "-f", "-n", "1", "--json", NULL};
+    char out[400];
+    struct proc_result r;
+    pid_t follower;
+    size_t len;
+
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    snprintf(out, sizeof(out), "%s/follow.out", dir);
+    follower = proc_spawn(follow, NULL, out);
+    usleep(1500 * 1000); /* ~150 entries, ~20 KB: several rotations */
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    svcd_pid = -1;
+    cr_assert_eq(proc_stop(follower, 0, 5000), 3);
+
+    char *text = tmpdir_read(dir, "follow.out", &len);
+    unsigned long prev = 0, seq;
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, "{\"seq\":")); p++, n++) {
+        sscanf(p, "{\"seq\":%lu", &seq);
+        if (prev)
+            cr_assert_eq(seq, prev + 1, "the follower crossed rotations without a gap");
+        prev = seq;
+    }
+    cr_assert_gt(n, 100, "%s", text);
+    free(text);
+
+    start_svcd(NULL, NULL);
+    client(&r, "logs", "--tail", "all", "--json");
+    cr_assert_eq(r.exit_code, 0);
+    prev = 0;
+    for (const char *p = r.out; (p = strstr(p, "{\"seq\":")); p++) {
+        sscanf(p, "{\"seq\":%lu", &seq);
+        if (prev)
+            cr_assert_eq(seq, prev + 1, "tail all reads the kept files in order");
+        prev = seq;
+    }
+    struct logfiles set;
+    char current[400];
+    snprintf(current, sizeof(current), "%s/svcd.log", state);
+    cr_assert_eq(logfiles_load(current, &set), 0);
+    int files = (int)set.n - 1;
+    logfiles_free(&set);
+    cr_assert_leq(files, 3, "at most rotate_keep rotated files");
+    cr_assert_geq(files, 1);
 }
 
 TestSuite(crash, .init = setup, .fini = teardown, .timeout = 120);

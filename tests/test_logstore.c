@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -206,7 +208,7 @@ static void read_filtered(const char *path, const struct logfilter *f, uint64_t 
     size_t off = 0;
 
     out[0] = '\0';
-    cr_assert_eq(logreader_open(&r, path, f, tail, 0), 0);
+    cr_assert_eq(logreader_open(&r, path, f, tail, 0, NULL), 0);
     while (logreader_next(&r, &e) == 1)
         off +=
             (size_t)snprintf(out + off, n - off, "%s%.*s", off ? "," : "", (int)e.msg_len, e.msg);
@@ -297,7 +299,7 @@ Test(logstore, a_following_reader_sees_later_entries)
 
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     append_level(&ls, LOG_INFO, "old");
-    cr_assert_eq(logreader_open(&r, ls.path, NULL, 1, 1), 0);
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, 1, 1, NULL), 0);
     cr_assert_eq(logreader_next(&r, &e), 1);
     cr_assert_eq(logreader_next(&r, &e), 0, "nothing new yet");
     append_level(&ls, LOG_INFO, "new");
@@ -400,5 +402,157 @@ Test(logstore, a_file_of_garbage_is_kept_aside_not_deleted)
     free(kept);
     append(&ls, "fresh");
     cr_assert_eq(ls.last_seq, 1);
+    logstore_close(&ls);
+}
+
+/* How many rotated files (svcd.log.<n>) the directory holds. */
+static int rotated_count(void)
+{
+    struct logfiles set;
+    char path[512];
+    int n;
+
+    snprintf(path, sizeof(path), "%s/svcd.log", dir);
+    cr_assert_eq(logfiles_load(path, &set), 0);
+    n = (int)set.n - 1;
+    logfiles_free(&set);
+    return n;
+}
+
+static void fill(struct logstore *ls, int from, int to)
+{
+    char m[64];
+    for (int i = from; i <= to; i++) {
+        snprintf(m, sizeof(m), "entry %04d padding padding padding padding", i);
+        append(ls, m);
+    }
+}
+
+/* Reads everything a reader returns; checks consecutive seqs; returns count
+ * and the first seq. */
+static int read_all(struct logreader *r, uint64_t *first)
+{
+    struct log_entry e;
+    uint64_t prev = 0;
+    int n = 0, rc;
+
+    while ((rc = logreader_next(r, &e)) == 1) {
+        if (prev)
+            cr_assert_eq(e.seq, prev + 1, "no gap or duplicate after #%llu",
+                         (unsigned long long)prev);
+        else
+            *first = e.seq;
+        prev = e.seq;
+        n++;
+    }
+    cr_assert_eq(rc, 0);
+    return n;
+}
+
+Test(logstore, rotates_by_size_and_keeps_the_newest_files)
+{
+    struct logstore ls;
+    struct logreader r;
+    uint64_t first = 0;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    logstore_set_rotation(&ls, 4096, 3, 0);
+    fill(&ls, 1, 500); /* ~150 bytes each: ~18 files' worth */
+    cr_assert_gt(ls.rotations, 10);
+    cr_assert_eq(rotated_count(), 3, "only the newest 3 rotated files are kept");
+    cr_assert_leq(ls.size, 4096);
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, 50, 0, NULL), 0);
+    cr_assert_eq(read_all(&r, &first), 50, "a tail crosses rotated files");
+    cr_assert_eq(first, 451);
+    logreader_close(&r);
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, UINT32_MAX, 0, NULL), 0);
+    int kept = read_all(&r, &first);
+    cr_assert_eq(first + (uint64_t)kept - 1, 500, "everything kept, oldest first, to the end");
+    cr_assert_gt(kept, 3 * 4096 / 200);
+    logreader_close(&r);
+    logstore_close(&ls);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_eq(ls.last_seq, 500, "the sequence continues after a restart");
+    logstore_close(&ls);
+}
+
+Test(logstore, a_follower_crosses_rotations_without_gap_or_duplicate)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct log_entry e;
+    uint64_t prev;
+    int got = 0;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    logstore_set_rotation(&ls, 4096, 20, 0);
+    fill(&ls, 1, 10);
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, 1, 1, &ls.rotations), 0);
+    cr_assert_eq(logreader_next(&r, &e), 1);
+    prev = e.seq;
+    cr_assert_eq(prev, 10);
+    for (int round = 0; round < 5; round++) {
+        fill(&ls, 11 + round * 40, 50 + round * 40); /* each round rotates */
+        while (logreader_next(&r, &e) == 1) {
+            cr_assert_eq(e.seq, prev + 1, "round %d", round);
+            prev = e.seq;
+            got++;
+        }
+    }
+    cr_assert_eq(got, 200);
+    cr_assert_gt(ls.rotations, 4);
+    logreader_close(&r);
+    logstore_close(&ls);
+}
+
+Test(logstore, old_rotated_files_expire_by_age)
+{
+    struct logstore ls;
+    struct logfiles set;
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}}; /* 2001 */
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    logstore_set_rotation(&ls, 4096, 100, 86400ULL * 1000000);
+    fill(&ls, 1, 100);
+    cr_assert_eq(logfiles_load(ls.path, &set), 0);
+    cr_assert_geq(set.n, 3);
+    cr_assert_eq(utimensat(AT_FDCWD, set.v[0].path, old, 0), 0);
+    char expired[PATHS_MAX];
+    snprintf(expired, sizeof(expired), "%s", set.v[0].path);
+    logfiles_free(&set);
+    fill(&ls, 101, 200); /* the next rotation prunes */
+    cr_assert_neq(access(expired, F_OK), 0, "%s is older than a day: removed", expired);
+    cr_assert_geq(rotated_count(), 2, "recent ones stay");
+    logstore_close(&ls);
+}
+
+Test(logstore, a_time_range_reads_across_files)
+{
+    struct logstore ls;
+    struct logfilter f;
+    struct logreader r;
+    uint64_t first = 0;
+    int64_t t100;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    logstore_set_rotation(&ls, 4096, 100, 0);
+    fill(&ls, 1, 99);
+    usleep(2000);
+    fill(&ls, 100, 100);
+    t100 = ls.last_time_us;
+    usleep(2000);
+    fill(&ls, 101, 200);
+    memset(&f, 0, sizeof(f));
+    f.since_us = t100;
+    cr_assert_eq(logreader_open(&r, ls.path, &f, UINT32_MAX, 0, NULL), 0);
+    cr_assert_eq(read_all(&r, &first), 101);
+    cr_assert_eq(first, 100);
+    logreader_close(&r);
+    f.since_us = 0;
+    f.until_us = t100;
+    cr_assert_eq(logreader_open(&r, ls.path, &f, 5, 0, NULL), 0);
+    cr_assert_eq(read_all(&r, &first), 5);
+    cr_assert_eq(first, 96, "the last 5 up to #100, found in an older file");
+    logreader_close(&r);
     logstore_close(&ls);
 }

@@ -134,6 +134,21 @@ check "logs --json: one object per line" [ "$(echo "$out" | grep -c '^{"seq":')"
 # console stop path is the POSIX SIGINT test's twin.
 kill "$console" 2>/dev/null
 wait "$console" 2>/dev/null
+
+echo "==> rotation on Windows: renaming the open log, reading across files"
+wine "$SVCD" run --endpoint '\\.\pipe\svcd-rot' --interval 10ms --rotate-size 4K \
+    --rotate-keep 2 </dev/null >"$build/wine-rotate.out" 2>&1 &
+rotator=$!
+sleep 2
+run "$CLIENT" --endpoint '\\.\pipe\svcd-rot' logs --tail all --json
+seqs=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
+check "the log rotated and was still read in one run" [ "$(echo "$seqs" | wc -l)" -gt 40 ]
+check "consecutive sequence numbers across the files" \
+    [ "$(echo "$seqs" | awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
+rotated=$(find "$WINEPREFIX/drive_c/users" -path '*svcd/logs/svcd.log.0*' | wc -l)
+check "at most rotate_keep rotated files on disk ($rotated)" [ "$rotated" -ge 1 -a "$rotated" -le 2 ]
+kill "$rotator" 2>/dev/null
+wait "$rotator" 2>/dev/null
 run "$CLIENT" --endpoint '\\.\pipe\svcd-nobody' status
 check "an explicit endpoint that does not exist: exit 3" [ "$rc" -eq 3 ]
 

@@ -1,0 +1,282 @@
+/* Reading the log back across its files: the last N matching entries found
+ * by scanning backwards from the newest file, then forwards through the
+ * files in order, and on past rotations when following. */
+#include "err.h"
+#include "logscan.h"
+#include "logstore.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tail_scan {
+    const struct logfilter *filter;
+    uint64_t want, found;
+    int done;     /* enough found, or `since` reached */
+    uint64_t off; /* where reading forward starts */
+    struct sbuf msg;
+};
+
+static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t start)
+{
+    struct tail_scan *t = ctx;
+    struct log_entry e;
+
+    if (logline_parse(line, len, &e, &t->msg) < 0)
+        return 0;
+    if (t->filter->since_us && e.time_us < t->filter->since_us) {
+        t->off = start + len + 1; /* everything from here leftwards is older */
+        t->done = 1;
+        return 1;
+    }
+    if (logfilter_match(t->filter, &e) && ++t->found == t->want) {
+        t->off = start;
+        t->done = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Looks for `*want` entries backwards in one file. Returns 1 when the start
+ * is in this file (at *off), 0 when older files must be read too (*want is
+ * reduced by what this one holds), or an error. */
+static int scan_file(const struct logreader *r, fs_file *f, uint64_t end, uint64_t *want,
+                     uint64_t *off)
+{
+    struct tail_scan t = {&r->filter, *want, 0, 0, 0, {0}};
+    uint64_t found;
+    int rc;
+
+    if (logfilter_is_all(&r->filter)) {
+        rc = logscan_tail_offset(f, end, *want, off, &found);
+        if (rc < 0)
+            return rc;
+        if (found >= *want)
+            return 1;
+        *want -= found;
+        return 0;
+    }
+    sbuf_init(&t.msg, LOGSTORE_LINE_MAX);
+    rc = logscan_backward(f, end, tail_scan_line, &t);
+    sbuf_free(&t.msg);
+    if (rc < 0)
+        return rc;
+    *off = t.done ? t.off : 0;
+    if (t.done)
+        return 1;
+    *want -= t.found;
+    return 0;
+}
+
+/* Opens file i of the set for reading from `off`. */
+static int open_at(struct logreader *r, size_t i, uint64_t off)
+{
+    uint64_t size;
+    int rc;
+
+    fs_close(r->f);
+    r->f = NULL;
+    rc = fs_open_read(r->files.v[i].path, &r->f);
+    if (rc == 0)
+        rc = fs_size(r->f, &size);
+    /* Only complete lines belong to the snapshot. */
+    if (rc == 0)
+        rc = logscan_complete_end(r->f, size, &r->end);
+    if (rc < 0)
+        return rc;
+    r->idx = i;
+    r->off = off;
+    r->blen = r->bpos = 0;
+    return 0;
+}
+
+/* Finds the file and offset where the last `tail` matching entries begin,
+ * newest file first; files wholly after `until` are not read at all, and
+ * the scan stops at `since`. */
+static int find_start(struct logreader *r, uint64_t tail)
+{
+    uint64_t want = tail, off = 0;
+    size_t i = r->files.n;
+    int rc;
+
+    if (tail == 0) {
+        rc = open_at(r, r->files.n - 1, 0);
+        r->off = r->end;
+        return rc;
+    }
+    while (i-- > 0) {
+        const struct logfile *lf = &r->files.v[i];
+        if (r->filter.until_us && lf->first_time_us > r->filter.until_us && i > 0)
+            continue;
+        rc = open_at(r, i, 0);
+        if (rc == ERR_NOENT && !lf->current)
+            continue; /* removed by retention meanwhile */
+        if (rc < 0)
+            return rc;
+        rc = scan_file(r, r->f, r->end, &want, &off);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            r->off = off;
+            return 0;
+        }
+    }
+    return open_at(r, 0, 0); /* fewer than `tail` in all the files: from the start */
+}
+
+int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
+                   uint64_t tail, int follow, const uint64_t *rotations)
+{
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    sbuf_init(&r->line, LOGSTORE_LINE_MAX);
+    sbuf_init(&r->msg, LOGSTORE_LINE_MAX);
+    if (filter)
+        r->filter = *filter;
+    r->follow = follow;
+    r->rotations = rotations;
+    r->seen_rotations = rotations ? *rotations : 0;
+    rc = sbuf_copy(r->path, sizeof(r->path), path);
+    if (rc == 0)
+        rc = logfiles_load(path, &r->files);
+    if (rc < 0)
+        return rc;
+    r->buf = malloc(LOGSCAN_BLOCK);
+    rc = r->buf ? find_start(r, tail) : ERR_NOMEM;
+    if (rc < 0)
+        logreader_close(r);
+    return rc;
+}
+
+int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail)
+{
+    return logreader_open(r, path, NULL, tail, 0, NULL);
+}
+
+/* Following: takes in the complete lines written since the snapshot. */
+static int refresh_end(struct logreader *r)
+{
+    uint64_t size, end;
+    int rc = fs_size(r->f, &size);
+
+    if (rc < 0 || size <= r->end)
+        return rc;
+    rc = logscan_complete_end(r->f, size, &end);
+    if (rc == 0 && end > r->end)
+        r->end = end;
+    return rc;
+}
+
+/* Following past a rotation: our file was renamed and is complete; carry on
+ * with the first file holding entries after the last one read. Returns 1
+ * when it moved to another file, 0 when there is nothing newer. */
+static int follow_rotation(struct logreader *r)
+{
+    struct logfiles set;
+    int rc;
+
+    if (r->rotations && *r->rotations == r->seen_rotations)
+        return 0;
+    rc = logfiles_load(r->path, &set);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < set.n; i++) {
+        if (set.v[i].first_seq > r->last_seq) {
+            logfiles_free(&r->files);
+            r->files = set;
+            r->seen_rotations = r->rotations ? *r->rotations : 0;
+            rc = open_at(r, i, 0);
+            return rc < 0 ? rc : 1;
+        }
+    }
+    logfiles_free(&set);
+    return 0;
+}
+
+/* Reads the next line into r->line (without the newline). Returns 1, 0 at the
+ * end, or an error. Lines over LOGSTORE_LINE_MAX come back marked failed. */
+static int next_line(struct logreader *r)
+{
+    sbuf_reset(&r->line);
+    for (;;) {
+        if (r->bpos == r->blen) {
+            if (r->off >= r->end)
+                return r->line.len > 0 ? 1 : 0;
+            size_t want =
+                (r->end - r->off) < LOGSCAN_BLOCK ? (size_t)(r->end - r->off) : LOGSCAN_BLOCK;
+            int rc = fs_read_at(r->f, r->buf, want, r->off, &r->blen);
+            if (rc < 0)
+                return rc;
+            if (r->blen == 0)
+                return ERR_IO;
+            r->off += r->blen;
+            r->bpos = 0;
+        }
+        char *start = r->buf + r->bpos;
+        char *nl = memchr(start, '\n', r->blen - r->bpos);
+        size_t n = nl ? (size_t)(nl - start) : r->blen - r->bpos;
+        sbuf_add(&r->line, start, n);
+        r->bpos += n + (nl ? 1 : 0);
+        if (nl)
+            return 1;
+    }
+}
+
+/* At the end of the current file: the next file, new lines, or a rotation.
+ * Returns 1 when there is more to read, 0 when not (yet), or an error. */
+static int advance(struct logreader *r)
+{
+    int rc;
+
+    if (r->idx + 1 < r->files.n) {
+        rc = open_at(r, r->idx + 1, 0);
+        return rc == ERR_NOENT ? advance(r) : (rc < 0 ? rc : 1);
+    }
+    if (!r->follow)
+        return 0;
+    rc = refresh_end(r);
+    if (rc < 0)
+        return rc;
+    if (r->off < r->end)
+        return 1;
+    return follow_rotation(r);
+}
+
+int logreader_next(struct logreader *r, struct log_entry *e)
+{
+    int rc;
+
+    for (;;) {
+        rc = next_line(r);
+        if (rc == 0) {
+            rc = advance(r);
+            if (rc == 1)
+                continue;
+            return rc;
+        }
+        if (rc < 0)
+            return rc;
+        if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {
+            r->skipped++;
+            continue;
+        }
+        if (e->seq <= r->last_seq && r->last_seq != 0)
+            continue; /* never twice, whatever the files looked like */
+        r->last_seq = e->seq;
+        if (r->filter.until_us && e->time_us > r->filter.until_us && !r->follow)
+            return 0; /* entries are in time order: nothing later can match */
+        if (logfilter_match(&r->filter, e))
+            return 1;
+    }
+}
+
+void logreader_close(struct logreader *r)
+{
+    fs_close(r->f);
+    free(r->buf);
+    sbuf_free(&r->line);
+    sbuf_free(&r->msg);
+    logfiles_free(&r->files);
+    r->f = NULL;
+    r->buf = NULL;
+}

@@ -1,0 +1,153 @@
+#include "logscan.h"
+#include "err.h"
+#include "sbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK LOGSCAN_BLOCK
+
+int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off, uint64_t *found_out)
+{
+    char buf[BLOCK];
+    uint64_t pos = end > 0 ? end - 1 : 0; /* skip the final newline */
+    uint64_t found = 0;
+    int rc = 0;
+
+    *off = 0;
+    *found_out = 0;
+    if (n == 0) {
+        *off = end;
+        return 0;
+    }
+    if (end == 0)
+        return 0;
+    found = 1; /* the last line, ended by the newline at end-1 */
+    while (pos > 0) {
+        size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
+        size_t got;
+        rc = fs_read_at(f, buf, want, pos - want, &got);
+        if (rc == 0 && got != want)
+            rc = ERR_IO; /* the file shrank under us */
+        if (rc < 0)
+            return rc;
+        for (size_t i = want; i-- > 0;) {
+            if (buf[i] != '\n')
+                continue;
+            if (found == n) {
+                *off = pos - want + i + 1;
+                *found_out = found;
+                return 0;
+            }
+            found++;
+        }
+        pos -= want;
+    }
+    *found_out = found;
+    return 0;
+}
+
+/* Where the last complete line ends: the offset after the last newline. */
+int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end)
+{
+    char buf[BLOCK];
+    uint64_t pos = size;
+
+    while (pos > 0) {
+        size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
+        size_t got;
+        int rc = fs_read_at(f, buf, want, pos - want, &got);
+        if (rc < 0)
+            return rc;
+        for (size_t i = got; i-- > 0;) {
+            if (buf[i] == '\n') {
+                *end = pos - want + i + 1;
+                return 0;
+            }
+        }
+        pos -= want;
+    }
+    *end = 0;
+    return 0;
+}
+
+/* Calls fn for each complete line of f[0, end), last line first, until fn
+ * returns nonzero (then returns that). Lines over LOGSTORE_LINE_MAX are
+ * passed over. Returns 0 at the start of the file, or an I/O error. */
+int logscan_backward(fs_file *f, uint64_t end, logscan_line_fn fn, void *ctx)
+{
+    struct sbuf carry, joined;
+    uint64_t pos = end > 0 ? end - 1 : 0; /* the final newline ends the last line */
+    char *buf = malloc(BLOCK);
+    int rc = 0;
+
+    if (buf == NULL)
+        return ERR_NOMEM;
+    sbuf_init(&carry, LOGSTORE_LINE_MAX);
+    sbuf_init(&joined, LOGSTORE_LINE_MAX);
+    while (pos > 0 && rc == 0) {
+        size_t want = pos < BLOCK ? (size_t)pos : BLOCK, got, stop;
+        rc = fs_read_at(f, buf, want, pos - want, &got);
+        if (rc == 0 && got != want)
+            rc = ERR_IO;
+        stop = want;
+        for (size_t k = want; rc == 0 && k-- > 0;) {
+            if (buf[k] != '\n')
+                continue;
+            sbuf_reset(&joined);
+            sbuf_add(&joined, buf + k + 1, stop - k - 1);
+            sbuf_add(&joined, carry.p ? carry.p : "", carry.len);
+            if (!carry.failed && !joined.failed)
+                rc = fn(ctx, sbuf_str(&joined), joined.len, pos - want + k + 1);
+            sbuf_reset(&carry);
+            stop = k;
+        }
+        if (rc == 0) { /* the part before the first newline continues leftwards */
+            sbuf_reset(&joined);
+            sbuf_add(&joined, buf, stop);
+            sbuf_add(&joined, carry.p ? carry.p : "", carry.len);
+            sbuf_reset(&carry);
+            sbuf_add(&carry, joined.p ? joined.p : "", joined.len);
+            if (joined.failed)
+                carry.failed = 1;
+        }
+        pos -= want;
+    }
+    if (rc == 0 && end > 0 && !carry.failed)
+        rc = fn(ctx, sbuf_str(&carry), carry.len, 0);
+    sbuf_free(&carry);
+    sbuf_free(&joined);
+    free(buf);
+    return rc < 0 ? rc : 0;
+}
+
+int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us)
+{
+    struct log_entry e;
+    struct sbuf msg;
+    fs_file *f;
+    size_t got;
+    char *buf;
+    int rc;
+
+    rc = fs_open_read(path, &f);
+    if (rc < 0)
+        return rc;
+    buf = malloc(LOGSTORE_LINE_MAX);
+    rc = buf ? fs_read_at(f, buf, LOGSTORE_LINE_MAX, 0, &got) : ERR_NOMEM;
+    fs_close(f);
+    if (rc < 0) {
+        free(buf);
+        return rc;
+    }
+    char *nl = memchr(buf, '\n', got);
+    sbuf_init(&msg, LOGSTORE_LINE_MAX);
+    rc = nl && logline_parse(buf, (size_t)(nl - buf), &e, &msg) == 0;
+    if (rc) {
+        *seq = e.seq;
+        *time_us = e.time_us;
+    }
+    sbuf_free(&msg);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* Scanning a log file without reading it whole: where its complete lines
+ * end, the lines before a point read backwards in blocks, and its first
+ * entry. Shared by the writer's recovery and the readers. */
+#ifndef SVCD_LOGSCAN_H
+#define SVCD_LOGSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs.h"
+#include "logline.h"
+
+#define LOGSCAN_BLOCK     65536
+#define LOGSTORE_LINE_MAX (256u * 1024u) /* longer lines are skipped when read */
+
+/* Where the last complete line of f[0, size) ends: after its last newline. */
+int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end);
+
+/* Finds where the last `n` lines of f[0, end) begin, counting newlines
+ * backwards (end-1 is a newline). *found says how many lines there were, up
+ * to n; *off is 0 when the file has fewer. */
+int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off, uint64_t *found);
+
+typedef int (*logscan_line_fn)(void *ctx, const char *line, size_t len, uint64_t start);
+
+/* Calls fn for each line of f[0, end), last first (end-1 is the newline that
+ * ends the last line), until fn returns nonzero. Lines over LOGSTORE_LINE_MAX
+ * are passed over. Returns 0 or an I/O error. */
+int logscan_backward(fs_file *f, uint64_t end, logscan_line_fn fn, void *ctx);
+
+/* The first entry of the file at `path`: 1 and its seq and time, 0 when the
+ * file is empty or its first line does not parse, or an error. */
+int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us);
+
+#endif
