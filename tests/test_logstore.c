@@ -58,6 +58,14 @@ static void read_tail(const char *path, uint64_t tail, char *out, size_t n, uint
     logreader_close(&r);
 }
 
+/* Writes raw bytes at the end of the log, as a crash might leave them. */
+static void damage(const char *path, const void *bytes, size_t n)
+{
+    FILE *f = fopen(path, "ab");
+    fwrite(bytes, 1, n, f);
+    fclose(f);
+}
+
 Test(logstore, sequence_continues_across_reopen)
 {
     struct logstore ls;
@@ -136,9 +144,7 @@ Test(logstore, torn_tail_is_cut_and_sequence_continues)
     append(&ls, "b");
     logstore_close(&ls);
     /* Simulate a crash mid-write: half a line, no newline. */
-    FILE *f = fopen(ls.path, "a");
-    fputs("{\"seq\":3,\"time\":\"2026-11-", f);
-    fclose(f);
+    damage(ls.path, "{\"seq\":3,\"time\":\"2026-11-", 25);
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     cr_assert_eq(ls.cut_bytes, strlen("{\"seq\":3,\"time\":\"2026-11-"));
     cr_assert_eq(ls.last_seq, 2);
@@ -158,9 +164,7 @@ Test(logstore, garbage_lines_are_skipped_by_readers)
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     append(&ls, "a");
     logstore_close(&ls);
-    FILE *f = fopen(ls.path, "a");
-    fputs("not json at all\n", f);
-    fclose(f);
+    damage(ls.path, "not json at all\n", 16);
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     cr_assert_eq(ls.last_seq, 1, "the sequence comes from the last good entry");
     append(&ls, "b");
@@ -310,14 +314,6 @@ Test(logstore, a_following_reader_sees_later_entries)
     cr_assert_eq(logreader_next(&r, &e), 0);
     logreader_close(&r);
     logstore_close(&ls);
-}
-
-/* Writes raw bytes at the end of the log, as a crash might leave them. */
-static void damage(const char *path, const void *bytes, size_t n)
-{
-    FILE *f = fopen(path, "ab");
-    fwrite(bytes, 1, n, f);
-    fclose(f);
 }
 
 Test(logstore, a_nul_run_from_a_power_loss_is_cut)
