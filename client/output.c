@@ -50,6 +50,14 @@ static void status_json(const Svcd__Status *st, struct sbuf *out)
     else
         sbuf_adds(out, ",\"paused_by\":null");
     json_key_str(out, "endpoint", st->endpoint, 0);
+    sbuf_printf(out, ",\"degraded\":%s", st->degraded ? "true" : "false");
+    if (st->degraded)
+        json_key_str(out, "degraded_error", st->degraded_error, 0);
+    else
+        sbuf_adds(out, ",\"degraded_error\":null");
+    json_key_time(out, "degraded_since", st->degraded_since_us);
+    sbuf_printf(out, ",\"entries_held\":%llu,\"entries_lost\":%llu",
+                (unsigned long long)st->entries_held, (unsigned long long)st->entries_lost);
 }
 
 static void human_size(uint64_t b, char *buf, size_t n)
@@ -85,6 +93,17 @@ static void status_human(const Svcd__Status *st, int64_t now, struct sbuf *out)
     sbuf_printf(out, "  Endpoint: %s\n", st->endpoint);
     human_size(st->log_size, size, sizeof(size));
     sbuf_printf(out, "       Log: %s (%s)\n", st->log_path, size);
+    if (st->degraded) {
+        clock_format_utc(st->degraded_since_us, t);
+        sbuf_printf(out,
+                    "    Health: degraded since %s: %s (%llu entries held in memory, %llu "
+                    "lost)\n",
+                    t, st->degraded_error, (unsigned long long)st->entries_held,
+                    (unsigned long long)st->entries_lost);
+    } else if (st->entries_lost) {
+        sbuf_printf(out, "    Health: ok (%llu entries were lost while the log was not writable)\n",
+                    (unsigned long long)st->entries_lost);
+    }
     if (st->last_seq) {
         clock_format_utc(st->last_time_us, t);
         sbuf_printf(out, "   Entries: %llu written since start; last #%llu at %s\n",

@@ -40,6 +40,11 @@ static int answer_status(struct svc *s, uint64_t id, struct dispatch_out *out)
     st.paused_since_us = s->worker.paused_since_us;
     st.paused_by = s->worker.paused_by;
     st.endpoint = s->cfg.endpoint;
+    st.degraded = s->degraded;
+    st.degraded_error = s->degraded ? s->degraded_error : "";
+    st.degraded_since_us = s->degraded ? s->degraded_since_us : 0;
+    st.entries_held = s->held.n;
+    st.entries_lost = s->held.lost;
     resp.id = id;
     resp.server_version = CODEC_PROTOCOL_VERSION;
     resp.body_case = SVCD__RESPONSE__BODY_STATUS;

@@ -188,7 +188,8 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     int rc;
 
     e->seq = ls->last_seq + 1;
-    e->time_us = clock_wall_us();
+    if (e->time_us == 0) /* held entries keep the time they happened */
+        e->time_us = clock_wall_us();
     sbuf_reset(&ls->line);
     rc = logline_format(e, &ls->line);
     if (rc < 0)

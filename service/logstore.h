@@ -51,8 +51,8 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode);
  * limit). */
 void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, uint64_t max_age_us);
 
-/* Appends one entry built from `e` (level, source, msg, user/uid/pid); seq and
- * time are assigned here and written back into *e. `durable` syncs to stable
+/* Appends one entry built from `e` (level, source, msg, user/uid/pid, and
+ * time if set); seq, and time when 0, are assigned here and written back. `durable` syncs to stable
  * storage before returning. On failure nothing partial stays in the file. */
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono);
 

@@ -19,13 +19,83 @@ void svc_describe_peer(const struct ipc_peer *who, char *buf, size_t n)
         snprintf(buf, n, "%s (uid %ld, pid %ld)", who->name, who->uid, who->pid);
 }
 
-/* Writes one entry. A write failure is counted and reported on stderr but is
- * never fatal: the service keeps answering and retries with the next entry. */
+/* The log failed: say so once, and hold entries until it works again. */
+static void enter_degraded(struct svc *s, int err)
+{
+    snprintf(s->degraded_error, sizeof(s->degraded_error), "cannot write %s: %s", s->log.path,
+             err_str(err));
+    if (s->degraded)
+        return;
+    s->degraded = 1;
+    s->degraded_since_us = clock_wall_us();
+    s->lost_before = s->held.lost;
+    diag(DIAG_ERROR, "%s; holding entries in memory (at most %d) until it can", s->degraded_error,
+         HOLDQ_MAX_ITEMS);
+}
+
+static void append_entry(struct svc *s, struct log_entry *e, int durable);
+
+/* Writes held entries, oldest first, until one fails. Once all are out, the
+ * recovery itself is logged with what it cost. */
+static void flush_held(struct svc *s)
+{
+    struct log_entry *e;
+    char msg[PATHS_MAX + 256], dur[64];
+
+    while ((e = holdq_front(&s->held)) != NULL) {
+        int rc = logstore_append(&s->log, e, 1, clock_mono_us());
+        if (rc < 0) {
+            s->write_errors++;
+            enter_degraded(s, rc);
+            return;
+        }
+        holdq_pop(&s->held);
+        s->held_written++;
+    }
+    if (!s->degraded)
+        return;
+    s->degraded = 0;
+    clock_format_duration((uint64_t)(clock_wall_us() - s->degraded_since_us), dur, sizeof(dur));
+    snprintf(msg, sizeof(msg),
+             "log writable again after %s (%s); %llu entries held in memory were written, %llu "
+             "lost",
+             dur, s->degraded_error, (unsigned long long)s->held_written,
+             (unsigned long long)(s->held.lost - s->lost_before));
+    diag(DIAG_INFO, "%s", msg);
+    s->held_written = 0;
+    struct log_entry rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.level = LOG_WARNING;
+    snprintf(rec.source, sizeof(rec.source), "service");
+    rec.msg = msg;
+    rec.msg_len = strlen(msg);
+    rec.uid = rec.pid = -1;
+    append_entry(s, &rec, 1);
+}
+
+/* Writes an entry, or holds it when the log cannot take it (or others wait
+ * before it): never fatal, never out of order. */
+static void append_entry(struct svc *s, struct log_entry *e, int durable)
+{
+    int rc;
+
+    if (e->time_us == 0)
+        e->time_us = clock_wall_us();
+    if (s->held.n == 0) {
+        rc = logstore_append(&s->log, e, durable, clock_mono_us());
+        if (rc == 0)
+            return;
+        s->write_errors++;
+        enter_degraded(s, rc);
+    }
+    holdq_push(&s->held, e);
+}
+
+/* Writes one entry from its parts. */
 static void record(struct svc *s, enum log_level level, const char *source, const char *msg,
                    const struct ipc_peer *who, int durable)
 {
     struct log_entry e;
-    int rc;
 
     memset(&e, 0, sizeof(e));
     e.level = level;
@@ -38,11 +108,7 @@ static void record(struct svc *s, enum log_level level, const char *source, cons
         e.uid = who->uid;
         e.pid = who->pid;
     }
-    rc = logstore_append(&s->log, &e, durable, clock_mono_us());
-    if (rc < 0) {
-        s->write_errors++;
-        diag(DIAG_ERROR, "cannot write to %s: %s", s->log.path, err_str(rc));
-    }
+    append_entry(s, &e, durable);
 }
 
 int svc_start(struct svc *s, const struct config *cfg, int system_mode)
@@ -56,6 +122,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     s->started_wall_us = clock_wall_us();
     s->started_mono = clock_mono_us();
     worker_init(&s->worker, cfg->interval_us);
+    holdq_init(&s->held, HOLDQ_MAX_ITEMS, HOLDQ_MAX_BYTES);
     rc = logstore_open(&s->log, cfg->state_dir, system_mode);
     if (rc < 0)
         return rc;
@@ -83,6 +150,8 @@ int svc_tick(struct svc *s)
     uint64_t now = clock_mono_us();
     int64_t wait;
 
+    if (s->degraded)
+        flush_held(s); /* retried every round, at least once a second */
     if (worker_due(&s->worker, now)) {
         struct sbuf text;
         sbuf_init(&text, CONFIG_TEXT_MAX * 8);
@@ -97,6 +166,8 @@ int svc_tick(struct svc *s)
     wait = worker_wait_us(&s->worker, clock_mono_us());
     if (s->log.dirty && (wait < 0 || (uint64_t)wait > s->cfg.flush_window_us))
         wait = (int64_t)s->cfg.flush_window_us;
+    if (s->degraded && (wait < 0 || wait > 1000000))
+        wait = 1000000;
     return wait < 0 ? -1 : (int)((wait + 999) / 1000);
 }
 
@@ -157,5 +228,10 @@ void svc_finish(struct svc *s)
     snprintf(msg, sizeof(msg), "stopped after %s, %llu heartbeats", up,
              (unsigned long long)s->worker.beats);
     record(s, LOG_NOTICE, "service", msg, NULL, 1);
+    flush_held(s);
+    if (s->held.n)
+        diag(DIAG_ERROR, "stopping with %llu entries that could not be written: %s",
+             (unsigned long long)s->held.n, s->degraded_error);
+    holdq_free(&s->held);
     logstore_close(&s->log);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "holdq.h"
 #include "ipc.h"
 #include "logstore.h"
 #include "worker.h"
@@ -18,7 +19,13 @@ struct svc {
     long pid;
     int64_t started_wall_us;
     uint64_t started_mono;
-    uint64_t write_errors; /* entries that could not be written */
+    uint64_t write_errors; /* failed writes (each is retried from memory) */
+    struct holdq held;     /* entries waiting for the log to be writable */
+    int degraded;          /* the last write failed */
+    int64_t degraded_since_us;
+    char degraded_error[PATHS_MAX + 64];
+    uint64_t held_written; /* entries written late in this episode */
+    uint64_t lost_before;  /* held.lost when this episode began */
 };
 
 /* Opens the log (with the service ACL in system mode), writes the "started"

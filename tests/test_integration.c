@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -608,6 +611,100 @@ Test(stopped, rotation_keeps_files_and_readers_see_every_entry_once)
     logfiles_free(&set);
     cr_assert_leq(files, 3, "at most rotate_keep rotated files");
     cr_assert_geq(files, 1);
+}
+
+static char fullfs[400];
+
+static void setup_tinyfs(void)
+{
+    setup();
+    snprintf(fullfs, sizeof(fullfs), "%s/tiny", dir);
+    mkdir(fullfs, 0700);
+}
+
+static void teardown_tinyfs(void)
+{
+    if (svcd_pid > 0)
+        proc_stop(svcd_pid, SIGTERM, 5000);
+    svcd_pid = -1;
+    umount2(fullfs, MNT_DETACH);
+    tmpdir_remove(dir);
+}
+
+/* Fills the file system until a write fails. */
+static void fill_up(const char *path)
+{
+    char block[4096];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    memset(block, 'f', sizeof(block));
+    while (write(fd, block, sizeof(block)) > 0)
+        ;
+    close(fd);
+}
+
+TestSuite(diskfull, .init = setup_tinyfs, .fini = teardown_tinyfs, .timeout = 60);
+
+Test(diskfull, degraded_while_full_then_recovered_with_nothing_lost)
+{
+    char filler[500], state_dir[450];
+    struct proc_result r;
+    size_t len;
+
+    if (geteuid() != 0)
+        cr_skip_test("mounting a size-limited tmpfs needs root (CI runs as root)");
+    cr_assert_eq(mount("tmpfs", fullfs, "tmpfs", 0, "size=256k"), 0, "mount: %s", strerror(errno));
+    snprintf(state_dir, sizeof(state_dir), "%s/logs", fullfs);
+    snprintf(filler, sizeof(filler), "%s/filler", fullfs);
+    char *argv[] = {SVCD_BIN,  "run",        "--endpoint", sock, "--state-dir",
+                    state_dir, "--interval", "20ms",       NULL};
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    usleep(200 * 1000);
+    fill_up(filler);
+    usleep(600 * 1000);
+
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "svcd keeps answering on a full disk: %s", r.err);
+    cr_assert(strstr(r.out, "    Health: degraded since "), "%s", r.out);
+    cr_assert(strstr(r.out, "no space left on device"), "%s", r.out);
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert(strstr(r.out, "\"degraded\":true"), "%s", r.out);
+    cr_assert_null(strstr(r.out, "\"entries_held\":0,"), "entries are held: %s", r.out);
+    client(&r, "pause", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "control still works: %s", r.err);
+    client(&r, "resume", NULL, NULL, NULL);
+
+    unlink(filler); /* the disk recovers */
+    usleep(1500 * 1000);
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert(strstr(r.out, "\"degraded\":false"), "%s", r.out);
+    cr_assert(strstr(r.out, "\"entries_held\":0,\"entries_lost\":0"), "%s", r.out);
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    svcd_pid = -1;
+
+    char *log = tmpdir_read(state_dir, "svcd.log", &len);
+    cr_assert_not_null(log);
+    cr_assert(strstr(log, "\"msg\":\"log writable again after "), "%s", log);
+    cr_assert(strstr(log, "entries held in memory were written, 0 lost"), "%s", log);
+    cr_assert(strstr(log, "\"msg\":\"paused by "), "the pause made while full: %s", log);
+    struct sbuf msg;
+    struct log_entry e;
+    uint64_t prev = 0;
+    int64_t prev_time = 0;
+    sbuf_init(&msg, 0);
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        cr_assert_not_null(nl);
+        cr_assert_eq(logline_parse(line, (size_t)(nl - line), &e, &msg), 0);
+        cr_assert_eq(e.seq, prev + 1, "consecutive");
+        cr_assert_geq(e.time_us, prev_time, "held entries keep their times, in order");
+        prev = e.seq;
+        prev_time = e.time_us;
+        line = nl + 1;
+    }
+    sbuf_free(&msg);
+    free(log);
 }
 
 TestSuite(crash, .init = setup, .fini = teardown, .timeout = 120);
