@@ -1,5 +1,6 @@
 #include "logfilter.h"
 
+#include <stddef.h>
 #include <string.h>
 
 int logfilter_is_all(const struct logfilter *f)
@@ -16,6 +17,15 @@ static int contains(const char *hay, size_t n, const char *needle, size_t m, int
 {
     if (m == 0)
         return 1;
+    if (!icase) {
+        const char *p = hay, *end = hay + n;
+        while (end - p >= (ptrdiff_t)m && (p = memchr(p, needle[0], (size_t)(end - p - m + 1)))) {
+            if (memcmp(p, needle, m) == 0)
+                return 1;
+            p++;
+        }
+        return 0;
+    }
     for (size_t i = 0; i + m <= n; i++) {
         size_t j = 0;
         while (j < m && (icase ? fold(hay[i + j]) == fold(needle[j]) : hay[i + j] == needle[j]))
@@ -35,4 +45,14 @@ int logfilter_match(const struct logfilter *f, const struct log_entry *e)
     if (f->min_level && (int)e->level < f->min_level)
         return 0;
     return contains(e->msg, e->msg_len, f->grep, f->grep_len, f->ignore_case);
+}
+
+int logfilter_line_may_match(const struct logfilter *f, const char *line, size_t len)
+{
+    for (size_t i = 0; i < f->grep_len; i++) {
+        unsigned char ch = (unsigned char)f->grep[i];
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch == 0x7f)
+            return 1; /* escaped in the file: only a parse can tell */
+    }
+    return contains(line, len, f->grep, f->grep_len, f->ignore_case);
 }

@@ -21,6 +21,11 @@ struct logfilter {
 /* True when the filter lets everything through (the fast tail path). */
 int logfilter_is_all(const struct logfilter *f);
 
+/* False only when a raw log line cannot match: the grep text is plain
+ * (nothing JSON would escape), so a matching line holds it verbatim. Lets a
+ * reader skip most lines without parsing them. */
+int logfilter_line_may_match(const struct logfilter *f, const char *line, size_t len);
+
 /* True when the entry passes every bound. */
 int logfilter_match(const struct logfilter *f, const struct log_entry *e);
 

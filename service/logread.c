@@ -21,6 +21,9 @@ static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t star
     struct tail_scan *t = ctx;
     struct log_entry e;
 
+    /* Without a time bound, a line that cannot match needs no parsing. */
+    if (!t->filter->since_us && !logfilter_line_may_match(t->filter, line, len))
+        return 0;
     if (logline_parse(line, len, &e, &t->msg) < 0)
         return 0;
     if (t->filter->since_us && e.time_us < t->filter->since_us) {
@@ -103,6 +106,9 @@ static int find_start(struct logreader *r, uint64_t tail)
         r->off = r->end;
         return rc;
     }
+    /* Everything, from the first file on: no need to count backwards. */
+    if (tail == UINT32_MAX && !r->filter.since_us)
+        return open_at(r, 0, 0);
     while (i-- > 0) {
         const struct logfile *lf = &r->files.v[i];
         if (r->filter.until_us && lf->first_time_us > r->filter.until_us && i > 0)
@@ -247,6 +253,8 @@ int logreader_next(struct logreader *r, struct log_entry *e)
     int rc;
 
     for (;;) {
+        if (r->scanned >= LOGREAD_SLICE)
+            return LOGREAD_MORE; /* checked before reading, so no line is lost */
         rc = next_line(r);
         if (rc == 0) {
             rc = advance(r);
@@ -256,6 +264,9 @@ int logreader_next(struct logreader *r, struct log_entry *e)
         }
         if (rc < 0)
             return rc;
+        r->scanned++;
+        if (!r->line.failed && !logfilter_line_may_match(&r->filter, r->line.p, r->line.len))
+            continue;
         if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {
             r->skipped++;
             continue;

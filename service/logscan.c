@@ -126,21 +126,33 @@ int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us)
     struct log_entry e;
     struct sbuf msg;
     fs_file *f;
-    size_t got;
-    char *buf;
+    size_t got = 0, cap = 4096;
+    char *buf = NULL, *nl = NULL;
     int rc;
 
     rc = fs_open_read(path, &f);
     if (rc < 0)
         return rc;
-    buf = malloc(LOGSTORE_LINE_MAX);
-    rc = buf ? fs_read_at(f, buf, LOGSTORE_LINE_MAX, 0, &got) : ERR_NOMEM;
+    /* A first line is short: read 4 KiB, and more only if it is not. */
+    while (rc == 0 && nl == NULL && cap <= LOGSTORE_LINE_MAX) {
+        char *p = realloc(buf, cap);
+        if (p == NULL) {
+            rc = ERR_NOMEM;
+            break;
+        }
+        buf = p;
+        rc = fs_read_at(f, buf, cap, 0, &got);
+        if (rc == 0)
+            nl = memchr(buf, '\n', got);
+        if (got < cap)
+            break;
+        cap *= 4;
+    }
     fs_close(f);
     if (rc < 0) {
         free(buf);
         return rc;
     }
-    char *nl = memchr(buf, '\n', got);
     sbuf_init(&msg, LOGSTORE_LINE_MAX);
     rc = nl && logline_parse(buf, (size_t)(nl - buf), &e, &msg) == 0;
     if (rc) {

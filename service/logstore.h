@@ -80,7 +80,13 @@ struct logreader {
     uint64_t seen_rotations;
     uint64_t last_seq; /* the last entry read, matching or not */
     uint64_t skipped;  /* lines that did not parse */
+    uint64_t scanned;  /* lines looked at since the caller last reset it */
 };
+
+/* logreader_next returns this after LOGREAD_SLICE lines without a match, so
+ * a long scan can yield to other work (reset `scanned` and call again). */
+#define LOGREAD_MORE  2
+#define LOGREAD_SLICE 50000
 
 /* Opens a reader positioned at the first of the last `tail` entries that
  * match `filter` (NULL: all), searching from the newest file back through
@@ -99,8 +105,9 @@ int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail);
 
 /* Reads the next matching entry. Returns 1 with *e filled (valid until the
  * next call), 0 at the end (of the snapshot, past `until`, or, when
- * following, of what is written so far), or an I/O error. Unparseable lines
- * are skipped and counted. */
+ * following, of what is written so far), LOGREAD_MORE when LOGREAD_SLICE
+ * lines were scanned without a match, or an I/O error. Unparseable lines are
+ * skipped and counted. */
 int logreader_next(struct logreader *r, struct log_entry *e);
 
 void logreader_close(struct logreader *r);

@@ -1,5 +1,6 @@
 #include "query.h"
 #include "codec.h"
+#include "clock.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -15,6 +16,7 @@ int query_open(struct query **out, uint64_t id, const char *path, const struct l
         return ERR_NOMEM;
     q->id = id;
     q->follow = follow;
+    q->last_frame_mono = clock_mono_us();
     rc = logreader_open(&q->reader, path, filter, tail, follow, rotations);
     if (rc == 0) {
         q->have_reader = 1;
@@ -81,11 +83,12 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
     if (!q->have_reader)
         return q->follow ? QUERY_WAITING
                          : (end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0);
+    q->reader.scanned = 0;
     /* Each entry is at most LOGSTORE_LINE_MAX, so stopping before the budget
      * keeps the frame under FRAME_MAX_PAYLOAD. */
     while (n < QUERY_CHUNK_ENTRIES && bytes < QUERY_CHUNK_BYTES) {
         rc = logreader_next(&q->reader, &e);
-        if (rc <= 0)
+        if (rc <= 0 || rc == LOGREAD_MORE)
             break;
         size_t need = strlen(e.source) + 1 + e.msg_len + 1;
         arenas[n] = malloc(need);
@@ -98,6 +101,8 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
         bytes += need + 32;
         n++;
     }
+    if (n == 0 && rc == LOGREAD_MORE && clock_mono_us() - q->last_frame_mono < QUERY_KEEPALIVE_US)
+        return QUERY_YIELD;
     if (rc < 0 || (n == 0 && rc == 0)) {
         for (size_t i = 0; i < n; i++)
             free(arenas[i]);
@@ -113,6 +118,7 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
     resp.log_chunk = &chunk;
     chunk.n_entries = n;
     chunk.entries = ptrs;
+    q->last_frame_mono = clock_mono_us();
     rc = codec_frame(&resp.base, frame, len);
     for (size_t i = 0; i < n; i++)
         free(arenas[i]);

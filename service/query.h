@@ -21,9 +21,12 @@ struct query {
     int follow;
     uint64_t sent;
     int ended;
+    uint64_t last_frame_mono; /* for keep-alive frames during a long scan */
 };
 
-#define QUERY_WAITING 2 /* following, and nothing new has been written */
+#define QUERY_WAITING      2       /* following, and nothing new has been written */
+#define QUERY_YIELD        3       /* a long scan paused to let others run; call again */
+#define QUERY_KEEPALIVE_US 1000000 /* an empty chunk at least this often while scanning */
 
 /* Starts a query on the log at `path`: the last `tail` entries `filter`
  * matches (NULL: all), then, with `follow`, every new matching entry. A
@@ -32,10 +35,12 @@ struct query {
 int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
                uint64_t tail, int follow, const uint64_t *rotations);
 
-/* Produces the next frame. Returns 1 with a frame (caller frees) and more to
- * come, 0 with the final (LogEnd) frame, QUERY_WAITING with no frame (a
- * followed query has sent everything written so far), or a negative error
- * (after which the connection should be closed). */
+/* Produces the next frame, doing a bounded amount of reading. Returns 1 with
+ * a frame (caller frees) and more to come (an empty chunk is a keep-alive
+ * during a long scan), 0 with the final (LogEnd) frame, QUERY_WAITING with no
+ * frame (a followed query has sent everything written so far), QUERY_YIELD
+ * with no frame (call again soon), or a negative error (after which the
+ * connection should be closed). */
 int query_next(struct query *q, uint8_t **frame, size_t *len);
 
 /* The final LogEnd frame of a stream cut short, e.g. "service stopping". */

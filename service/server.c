@@ -20,12 +20,14 @@ struct session {
     size_t stash_len;
     int closing;
     int waiting; /* a followed stream has sent all there is */
+    int yielded; /* a long scan paused; pump again next round */
     ipc_conn *conn;
-    struct session *next_follower; /* in server.followers while following */
+    struct session *next_stream; /* in server.streams while a stream is open */
 };
 
 static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
                     size_t n);
+static void unlink_stream(struct server *sv, struct session *ss);
 
 static void send_frame(ipc_conn *c, struct session *ss, uint8_t *frame, size_t len)
 {
@@ -50,9 +52,13 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
             ipc_conn_close(c, 1);
             return;
         }
+        if (rc == QUERY_YIELD) {
+            ss->yielded = 1; /* others first; server_run_once comes back */
+            return;
+        }
         if (rc == QUERY_WAITING) {
             /* Caught up: read again to notice the client leaving; the next
-             * entry written wakes this stream (server_pump_followers). */
+             * entry written wakes this stream (server_pump_streams). */
             ss->waiting = 1;
             ipc_conn_set_reading(c, 1);
             return;
@@ -61,6 +67,7 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
         if (rc == 0) {
             query_free(ss->stream);
             ss->stream = NULL;
+            unlink_stream(sv, ss);
         }
     }
     if (ss->stream == NULL && !ss->closing && ss->stash_len > 0) {
@@ -95,10 +102,8 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
     }
     if (out.stream) {
         ss->stream = out.stream;
-        if (out.stream->follow) {
-            ss->next_follower = sv->followers;
-            sv->followers = ss;
-        }
+        ss->next_stream = sv->streams;
+        sv->streams = ss;
         ipc_conn_set_reading(c, 0);
         pump(sv, c, ss);
     }
@@ -224,11 +229,11 @@ static void on_drain(void *ctx, ipc_conn *c)
         pump(ctx, c, ss);
 }
 
-static void unlink_follower(struct server *sv, struct session *ss)
+static void unlink_stream(struct server *sv, struct session *ss)
 {
-    for (struct session **pp = &sv->followers; *pp; pp = &(*pp)->next_follower) {
+    for (struct session **pp = &sv->streams; *pp; pp = &(*pp)->next_stream) {
         if (*pp == ss) {
-            *pp = ss->next_follower;
+            *pp = ss->next_stream;
             return;
         }
     }
@@ -243,7 +248,7 @@ static void on_close(void *ctx, ipc_conn *c, int err)
         diag(DIAG_DEBUG, "connection from pid %ld ended: %s", ipc_conn_peer(c)->pid, err_str(err));
     if (ss == NULL)
         return;
-    unlink_follower(sv, ss);
+    unlink_stream(sv, ss);
     frame_reader_free(&ss->fr);
     query_free(ss->stream);
     free(ss->stash);
@@ -256,42 +261,55 @@ int server_open(struct server *sv, struct svc *s, const char *endpoint, int syst
     struct ipc_server_opts o = {system_mode};
 
     sv->svc = s;
-    sv->followers = NULL;
+    sv->streams = NULL;
     sv->pumped_seq = 0;
     return ipc_server_open(endpoint, &o, &h, &sv->ipc);
 }
 
-/* Wakes followed streams that caught up, once something new was written. */
-static void pump_followers(struct server *sv)
+/* Resumes streams that paused: scans that yielded, and followed streams that
+ * caught up once something new was written. Returns 1 when a scan is still
+ * unfinished (the loop must not sleep). A stream may end and leave the list
+ * while this runs, so the next one is taken before pumping. */
+static int pump_streams(struct server *sv)
 {
-    if (sv->svc->log.last_seq == sv->pumped_seq)
-        return;
+    int new_entries = sv->svc->log.last_seq != sv->pumped_seq, busy = 0;
+    struct session *next;
+
     sv->pumped_seq = sv->svc->log.last_seq;
-    for (struct session *ss = sv->followers; ss; ss = ss->next_follower) {
-        if (ss->waiting && !ss->closing) {
-            ss->waiting = 0;
+    for (struct session *ss = sv->streams; ss; ss = next) {
+        next = ss->next_stream;
+        if (ss->closing)
+            continue;
+        if (ss->yielded || (ss->waiting && new_entries)) {
+            ss->yielded = ss->waiting = 0;
             pump(sv, ss->conn, ss);
         }
     }
+    for (struct session *ss = sv->streams; ss; ss = ss->next_stream)
+        busy |= ss->yielded && !ss->closing;
+    return busy;
 }
 
 int server_run_once(struct server *sv, int timeout_ms)
 {
     int rc;
 
-    pump_followers(sv); /* entries written since the last round (heartbeats) */
+    /* Entries written since the last round (heartbeats); unfinished scans
+     * keep the loop from sleeping. */
+    if (pump_streams(sv))
+        timeout_ms = 0;
     rc = ipc_server_run_once(sv->ipc, timeout_ms);
-    pump_followers(sv); /* entries this round's requests wrote */
+    pump_streams(sv); /* entries this round's requests wrote */
     return rc;
 }
 
 void server_end_streams(struct server *sv, const char *reason)
 {
-    pump_followers(sv); /* the "stopping" entry first */
-    for (struct session *ss = sv->followers; ss; ss = ss->next_follower) {
+    pump_streams(sv); /* the "stopping" entry first */
+    for (struct session *ss = sv->streams; ss; ss = ss->next_stream) {
         uint8_t *frame;
         size_t len;
-        if (ss->closing || query_end(ss->stream, reason, &frame, &len) < 0)
+        if (ss->closing || ss->stream == NULL || query_end(ss->stream, reason, &frame, &len) < 0)
             continue;
         send_frame(ss->conn, ss, frame, len);
         ss->closing = 1;
@@ -299,7 +317,7 @@ void server_end_streams(struct server *sv, const char *reason)
     }
     /* Let the last frames go out, briefly: a stuck reader must not hold up
      * the stop. */
-    for (int round = 0; round < 20 && sv->followers; round++)
+    for (int round = 0; round < 20 && sv->streams; round++)
         ipc_server_run_once(sv->ipc, 25);
 }
 

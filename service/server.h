@@ -12,8 +12,8 @@ struct session;
 struct server {
     ipc_server *ipc;
     struct svc *svc;
-    struct session *followers; /* sessions with a followed log stream */
-    uint64_t pumped_seq;       /* the log's last seq when followers were last woken */
+    struct session *streams; /* sessions with an open log stream */
+    uint64_t pumped_seq;     /* the log's last seq when streams were last woken */
 };
 
 /* Opens the endpoint; requests are answered from `s`, which must be started

@@ -552,3 +552,33 @@ Test(logstore, a_time_range_reads_across_files)
     logreader_close(&r);
     logstore_close(&ls);
 }
+
+Test(logstore, a_long_scan_yields_in_slices_and_loses_no_line)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct logfilter f;
+    struct log_entry e;
+    int matches = 0, slices = 0, rc;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    for (int i = 1; i <= 2 * LOGREAD_SLICE; i++)
+        append(&ls, i % LOGREAD_SLICE == 0 ? "needle at a slice edge" : "hay");
+    memset(&f, 0, sizeof(f));
+    strcpy(f.grep, "needle");
+    f.grep_len = 6;
+    cr_assert_eq(logreader_open(&r, ls.path, &f, UINT32_MAX, 0, NULL), 0);
+    while ((rc = logreader_next(&r, &e)) != 0) {
+        cr_assert_geq(rc, 0);
+        if (rc == LOGREAD_MORE) {
+            r.scanned = 0;
+            slices++;
+            continue;
+        }
+        matches++;
+    }
+    cr_assert_eq(matches, 2, "the lines at slice edges are found");
+    cr_assert_geq(slices, 1, "the scan yielded");
+    logreader_close(&r);
+    logstore_close(&ls);
+}

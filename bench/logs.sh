@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Log query benchmarks over a 1 GiB history, each next to its baseline in
+# the same run (called by bench/run; usage: bench/logs.sh BUILD_DIR [MIB]).
+set -euo pipefail
+build=$(cd "$1" && pwd)
+mib=${2:-1024}
+data=$build/bench-log
+sock=$build/bench-log.sock
+bin=$build
+
+if [ ! -f "$data/.complete-$mib" ]; then
+    rm -rf "$data"
+    mkdir -p "$data"
+    echo "generating a ${mib} MiB history in $data (one entry a second, 10 MiB files)"
+    "$bin/bench/bench_genlog" "$data" "$mib" 10
+    touch "$data/.complete-$mib"
+fi
+"$bin/svcd" run --state-dir "$data" --endpoint "$sock" --rotate-keep 10000 2>/dev/null &
+svcd=$!
+trap 'kill $svcd 2>/dev/null; wait $svcd 2>/dev/null' EXIT
+for _ in $(seq 100); do "$bin/svcclient" --endpoint "$sock" status >/dev/null 2>&1 && break; sleep 0.05; done
+
+# median_ms RUNS COMMAND...: median wall time of the command, in ms.
+median_ms() {
+    local runs=$1 t0 t1
+    shift
+    for _ in $(seq "$runs"); do
+        t0=$(date +%s%N)
+        "$@" >/dev/null || {
+            echo "bench: '$*' failed" >&2
+            exit 1
+        }
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000))
+    done | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] / 1000 }'
+}
+
+row() { # name ours baseline target
+    printf '    %-34s %9s ms   %-28s %9s ms   %5.2fx  (target <= %s)\n' "$1" "$2" "$3" "$4" \
+        "$(echo "$2 / $4" | bc -l)" "$5"
+}
+
+cd "$data"
+client=("$bin/svcclient" --endpoint "$sock" --timeout 60)
+files=(svcd.log*)
+echo "    $(du -sh . | cut -f1) in ${#files[@]} files; medians of repeated runs"
+t_ours=$(median_ms 21 "${client[@]}" logs --tail 20)
+t_base=$(median_ms 21 tail -n 20 svcd.log)
+row "svcclient logs --tail 20" "$t_ours" "tail -n 20" "$t_base" 2
+t_ours=$(median_ms 5 "${client[@]}" logs --grep needle --tail all)
+t_base=$(median_ms 5 grep -c needle "${files[@]}")
+matches=$("${client[@]}" logs --grep needle --tail all | wc -l)
+[ "$matches" -eq "$(cat "${files[@]}" | grep -c needle)" ] || {
+    echo "bench: svcclient found $matches needles, grep more" >&2
+    exit 1
+}
+row "svcclient logs --grep needle" "$t_ours" "grep -c needle (all files)" "$t_base" 2
+t_ours=$(median_ms 21 "${client[@]}" logs --since 1m)
+t_base=$(median_ms 21 tail -n 20 svcd.log)
+row "svcclient logs --since 1m" "$t_ours" "tail -n 20" "$t_base" 3
+if command -v journalctl >/dev/null && [ -x /lib/systemd/systemd-journal-remote ]; then
+    echo "    (journalctl --file comparison: not implemented yet)"
+else
+    echo "    journalctl --file -n 20: skipped, systemd-journal-remote is not installed"
+fi
