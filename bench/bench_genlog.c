@@ -2,7 +2,9 @@
  * writes them, one entry a second ending now, split into rotated files
  * svcd.log.<first seq> of `file_mib` MiB plus the current svcd.log. Every
  * millionth message contains "needle" for the grep benchmark.
- *   bench_genlog DIR TOTAL_MIB FILE_MIB */
+ *   bench_genlog DIR TOTAL_MIB FILE_MIB
+ *   bench_genlog --export TOTAL_MIB   the same entries in journal export format
+ *                                     on stdout, for systemd-journal-remote */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +13,25 @@
 
 #include "clock.h"
 
+/* The same entries as main() writes, as a journal export stream. */
+static int export_stream(unsigned long long total)
+{
+    unsigned long long count = total / 130;
+    int64_t now = clock_wall_us();
+
+    for (unsigned long long seq = 1; seq <= count; seq++)
+        printf("__REALTIME_TIMESTAMP=%lld\n__MONOTONIC_TIMESTAMP=%llu\n"
+               "_BOOT_ID=0123456789abcdef0123456789abcdef\nPRIORITY=6\n"
+               "SYSLOG_IDENTIFIER=svcd\nMESSAGE=heartbeat %llu%s\n\n",
+               (long long)(now - (int64_t)(count - seq) * CLOCK_US_PER_SEC), seq, seq,
+               seq % 1000000 == 0 ? " needle" : " of the bench run");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--export") == 0)
+        return export_stream(strtoull(argv[2], NULL, 10) << 20);
     if (argc != 4) {
         fprintf(stderr, "usage: bench_genlog DIR TOTAL_MIB FILE_MIB\n");
         return 2;

@@ -35,9 +35,11 @@ median_ms() {
     done | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] / 1000 }'
 }
 
-row() { # name ours baseline target
-    printf '    %-34s %9s ms   %-28s %9s ms   %5.2fx  (target <= %s)\n' "$1" "$2" "$3" "$4" \
-        "$(echo "$2 / $4" | bc -l)" "$5"
+row() { # name ours baseline-name baseline target ("-": for reference only)
+    local target="(target <= $5)"
+    [ "$5" = "-" ] && target="(for reference)"
+    printf '    %-34s %9s ms   %-28s %9s ms   %5.2fx  %s\n' "$1" "$2" "$3" "$4" \
+        "$(echo "$2 / $4" | bc -l)" "$target"
 }
 
 cd "$data"
@@ -59,7 +61,18 @@ t_ours=$(median_ms 21 "${client[@]}" logs --since 1m)
 t_base=$(median_ms 21 tail -n 20 svcd.log)
 row "svcclient logs --since 1m" "$t_ours" "tail -n 20" "$t_base" 3
 if command -v journalctl >/dev/null && [ -x /lib/systemd/systemd-journal-remote ]; then
-    echo "    (journalctl --file comparison: not implemented yet)"
+    if [ ! -f "$data/journal/.complete-$mib" ]; then
+        rm -rf "$data/journal"
+        mkdir -p "$data/journal"
+        echo "    converting the same entries to a journal (once; about 2 minutes per GiB)"
+        "$bin/bench/bench_genlog" --export "$mib" |
+            /lib/systemd/systemd-journal-remote --output="$data/journal/svcd.journal" - \
+                >/dev/null 2>&1
+        touch "$data/journal/.complete-$mib"
+    fi
+    t_j=$(median_ms 21 journalctl --file "$data/journal/*.journal" -n 20 --no-pager)
+    t_ours=$(median_ms 21 "${client[@]}" logs --tail 20)
+    row "svcclient logs --tail 20" "$t_ours" "journalctl --file -n 20" "$t_j" "-"
 else
     echo "    journalctl --file -n 20: skipped, systemd-journal-remote is not installed"
 fi
