@@ -29,7 +29,7 @@ ensure_packages() {
 # What every build needs.
 BUILD_PACKAGES=(build-essential cmake pkg-config git protobuf-c-compiler libprotobuf-c-dev)
 # What the tests need on top.
-TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format)
+TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format strace bsdutils)
 
 jobs() {
     nproc 2>/dev/null || echo 2

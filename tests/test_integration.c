@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "codec.h"
 #include "frame.h"
 #include "proc.h"
@@ -611,6 +612,134 @@ Test(stopped, rotation_keeps_files_and_readers_see_every_entry_once)
     logfiles_free(&set);
     cr_assert_leq(files, 3, "at most rotate_keep rotated files");
     cr_assert_geq(files, 1);
+}
+
+Test(stopped, lifecycle_entries_reach_the_disk_before_the_reply)
+{
+    char trace[400], conf_sock[400];
+    struct proc_result r;
+    size_t len;
+
+    if (access("/usr/bin/strace", X_OK) != 0)
+        cr_skip_test("strace is not installed (Debian package strace)");
+    snprintf(trace, sizeof(trace), "%s/strace.out", dir);
+    snprintf(conf_sock, sizeof(conf_sock), "%s", sock);
+    char *argv[] = {"/usr/bin/strace",
+                    "-f",
+                    "-qq",
+                    "-s",
+                    "200",
+                    "-o",
+                    trace,
+                    "-e",
+                    "trace=write,fdatasync,sendto",
+                    SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    conf_sock,
+                    "--state-dir",
+                    state,
+                    "--interval",
+                    "1h",
+                    NULL};
+    /* LeakSanitizer cannot run under a tracer; leaks are checked elsewhere. */
+    char *env[] = {"ASAN_OPTIONS=detect_leaks=0", NULL};
+    pid_t tracer = proc_spawn(argv, env, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 10000), 0);
+    client(&r, "pause", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0);
+    client(&r, "status", "--json", NULL, NULL);
+    const char *pid = strstr(r.out, "\"pid\":");
+    cr_assert_not_null(pid);
+    kill((pid_t)atol(pid + 6), SIGTERM); /* svcd itself; strace ends with it */
+    cr_assert_eq(proc_stop(tracer, 0, 10000), 0);
+
+    /* The order of system calls: the entry's write, then fdatasync, then the
+     * reply's sendto. */
+    char *t = tmpdir_read(dir, "strace.out", &len);
+    cr_assert_not_null(t);
+    char *w = strstr(t, "paused by ");
+    cr_assert_not_null(w, "the pause entry was written: %s", t);
+    char *sync = strstr(w, "fdatasync(");
+    char *reply = strstr(w, "sendto(");
+    cr_assert_not_null(sync, "synced after the write");
+    cr_assert_not_null(reply, "answered");
+    cr_assert_lt(sync, reply, "synced before the answer went out");
+    free(t);
+}
+
+Test(stopped, colour_only_on_a_terminal_and_never_with_no_color)
+{
+    char cmd[800];
+    char *sh[] = {"/bin/sh", "-c", cmd, NULL};
+    char *no_color[] = {"NO_COLOR=1", NULL};
+    struct proc_result r;
+
+    if (access("/usr/bin/script", X_OK) != 0)
+        cr_skip_test("script (util-linux) is not installed, so no pseudo-terminal");
+    start_svcd(NULL, NULL);
+    snprintf(cmd, sizeof(cmd), "script -qec '%s --endpoint %s logs -n 1 --level notice' /dev/null",
+             SVCCLIENT_BIN, sock);
+    cr_assert_eq(proc_run(sh, NULL, 10000, &r), 0);
+    cr_assert(strstr(r.out, "\033[1mnotice"), "colour on a terminal: %s", r.out);
+    cr_assert_eq(proc_run(sh, no_color, 10000, &r), 0);
+    cr_assert_null(strstr(r.out, "\033["), "NO_COLOR: %s", r.out);
+    cr_assert(strstr(r.out, "notice  service: started"), "%s", r.out);
+    client(&r, "logs", "-n", "1", NULL);
+    cr_assert_null(strstr(r.out, "\033["), "a pipe gets no colour");
+}
+
+/* Peak resident memory of a process, in KiB. */
+static long peak_rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    long kib = -1;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+Test(stopped, a_tail_of_a_million_entries_streams_in_bounded_memory)
+{
+    char path[500], cmd[800];
+    char *sh[] = {"/bin/sh", "-c", cmd, NULL};
+    struct proc_result r;
+    int64_t t0 = 1795525932000000LL;
+    char stamp[CLOCK_UTC_LEN];
+
+    mkdir(state, 0700);
+    snprintf(path, sizeof(path), "%s/svcd.log", state);
+    FILE *f = fopen(path, "w");
+    for (unsigned i = 1; i <= 1100000; i++) {
+        clock_format_utc(t0 + (int64_t)i * 1000, stamp);
+        fprintf(f,
+                "{\"seq\":%u,\"time\":\"%s\",\"level\":\"info\",\"source\":\"worker\","
+                "\"msg\":\"heartbeat %u\"}\n",
+                i, stamp, i);
+    }
+    fclose(f);
+    start_svcd("--rotate-size", "1G");
+    long before = peak_rss_kib(svcd_pid);
+    snprintf(cmd, sizeof(cmd),
+             "%s --endpoint %s logs --tail 1000000 --json | awk -F'[:,]' "
+             "'NR > 1 && $2 != p + 1 { bad++ } { p = $2 } END { print NR, bad + 0 }'",
+             SVCCLIENT_BIN, sock);
+    cr_assert_eq(proc_run(sh, NULL, 60000, &r), 0);
+    cr_assert_str_eq(r.out, "1000000 0\n", "a million entries, consecutive");
+    long after = peak_rss_kib(svcd_pid);
+#if defined(__SANITIZE_ADDRESS__)
+    (void)before; /* ASan's quarantine keeps freed memory: RSS says nothing here */
+    (void)after;
+#else
+    cr_assert_lt(after - before, 16 * 1024, "svcd grew %ld KiB streaming 1M entries",
+                 after - before);
+#endif
 }
 
 static char fullfs[400];
