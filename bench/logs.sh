@@ -45,7 +45,7 @@ row() { # name ours baseline-name baseline target ("-": for reference only)
 cd "$data"
 client=("$bin/svcclient" --endpoint "$sock" --timeout 60)
 files=(svcd.log*)
-echo "    $(du -sh . | cut -f1) in ${#files[@]} files; medians of repeated runs"
+echo "    $(du -ch "${files[@]}" | tail -1 | cut -f1) in ${#files[@]} files; medians of repeated runs"
 t_ours=$(median_ms 21 "${client[@]}" logs --tail 20)
 t_base=$(median_ms 21 tail -n 20 svcd.log)
 row "svcclient logs --tail 20" "$t_ours" "tail -n 20" "$t_base" 2
