@@ -38,6 +38,12 @@ static const struct config_key keys[] = {
     {"rotate_max_age", "--rotate-max-age", "DURATION",
      "remove rotated files older than this: 7d, 12h; 0 keeps them (default: 0)", CONFIG_DURATION,
      F(rotate_max_age_us), 0, US(86400) * 3650, "0 to 3650d"},
+    {"max_connections", "--max-connections", "COUNT",
+     "connections open at once; more get a 'busy' reply (default: 256)", CONFIG_COUNT,
+     F(max_connections), 1, 100000, "1 to 100000"},
+    {"max_connections_per_user", "--max-connections-per-user", "COUNT",
+     "connections one user may have open, so no user starves the others (default: 16)",
+     CONFIG_COUNT, F(max_connections_per_user), 1, 100000, "1 to 100000"},
     {NULL, NULL, NULL, NULL, CONFIG_TEXT, 0, 0, 0, NULL},
 };
 
@@ -52,6 +58,8 @@ void config_defaults(struct config *c, int system_mode)
     c->rotate_size = 10u * 1024u * 1024u;
     c->rotate_keep = 10;
     c->rotate_max_age_us = 0;
+    c->max_connections = 256;
+    c->max_connections_per_user = 16;
 }
 
 const struct config_key *config_keys(void)

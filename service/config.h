@@ -28,6 +28,8 @@ struct config {
     uint64_t rotate_size;       /* bytes; the log is rotated before it grows past this */
     uint64_t rotate_keep;       /* rotated files kept */
     uint64_t rotate_max_age_us; /* rotated files older than this are removed; 0: never */
+    uint64_t max_connections;   /* open at once, from everyone */
+    uint64_t max_connections_per_user;
 };
 
 enum config_kind { CONFIG_TEXT, CONFIG_DURATION, CONFIG_SIZE, CONFIG_COUNT };

@@ -22,7 +22,10 @@ struct session {
     int waiting; /* a followed stream has sent all there is */
     int yielded; /* a long scan paused; pump again next round */
     ipc_conn *conn;
-    struct session *next_stream; /* in server.streams while a stream is open */
+    struct session *next_stream;  /* in server.streams while a stream is open */
+    struct session *next_session; /* in server.sessions */
+    int admitted;                 /* passed the per-user limit at its first request */
+    int over_total;               /* accepted past max_connections: refused at its request */
 };
 
 static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
@@ -80,6 +83,68 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
     }
     if (ss->stream == NULL && !ss->closing)
         ipc_conn_set_reading(c, 1);
+}
+
+/* Who a connection belongs to, for per-user limits: the SID on Windows, the
+ * uid on POSIX. */
+static void peer_key(const struct ipc_peer *p, char *buf, size_t n)
+{
+    if (p->sid[0])
+        snprintf(buf, n, "%s", p->sid);
+    else
+        snprintf(buf, n, "uid %ld", p->uid);
+}
+
+/* Refuses a request with a "busy" reply and closes the connection. */
+static void refuse_busy(ipc_conn *c, struct session *ss, const char *msg)
+{
+    uint8_t *frame;
+    size_t len;
+
+    ss->closing = 1;
+    if (dispatch_error_frame(0, SVCD__RESULT__RESULT_BUSY, msg, &frame, &len) == 0) {
+        send_frame(c, ss, frame, len);
+        ipc_conn_close(c, 1);
+        return;
+    }
+    ipc_conn_close(c, 0);
+}
+
+/* The first request of a connection is where its user is known on every
+ * platform (a pipe client identifies with its first write): admit it if that
+ * user is under the per-user limit. */
+static int admit(struct server *sv, ipc_conn *c, struct session *ss)
+{
+    char key[IPC_SID_MAX], other[IPC_SID_MAX], msg[WORKER_WHO_MAX + 160], who[WORKER_WHO_MAX];
+    uint64_t limit = sv->svc->cfg.max_connections_per_user, open = 0;
+
+    if (ss->admitted)
+        return 1;
+    if (ss->over_total) {
+        snprintf(msg, sizeof(msg),
+                 "svcd is busy: %llu connections are open (max_connections); try again shortly",
+                 (unsigned long long)sv->svc->cfg.max_connections);
+        refuse_busy(c, ss, msg);
+        return 0;
+    }
+    peer_key(ipc_conn_peer(c), key, sizeof(key));
+    for (struct session *o = sv->sessions; o; o = o->next_session) {
+        if (o == ss || !o->admitted || o->closing)
+            continue;
+        peer_key(ipc_conn_peer(o->conn), other, sizeof(other));
+        open += strcmp(key, other) == 0;
+    }
+    if (open >= limit) {
+        svc_describe_peer(ipc_conn_peer(c), who, sizeof(who));
+        snprintf(msg, sizeof(msg),
+                 "too many connections from %s: %llu are open, the limit is %llu "
+                 "(max_connections_per_user); close some and try again",
+                 who, (unsigned long long)open, (unsigned long long)limit);
+        refuse_busy(c, ss, msg);
+        return 0;
+    }
+    ss->admitted = 1;
+    return 1;
 }
 
 static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *payload,
@@ -193,7 +258,8 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
         if (rc == 1) {
             uint32_t len;
             uint8_t *payload = frame_reader_take(&ss->fr, &len);
-            answer(sv, c, ss, payload, len);
+            if (admit(sv, c, ss))
+                answer(sv, c, ss, payload, len);
             free(payload);
         }
     }
@@ -201,16 +267,21 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
 
 static void on_accept(void *ctx, ipc_conn *c)
 {
+    struct server *sv = ctx;
     struct session *ss = calloc(1, sizeof(*ss));
 
-    (void)ctx;
     if (ss == NULL) {
         ipc_conn_close(c, 0);
         return;
     }
     frame_reader_init(&ss->fr, FRAME_MAX_PAYLOAD);
     ss->conn = c;
+    ss->next_session = sv->sessions;
+    sv->sessions = ss;
     ipc_conn_set_data(c, ss);
+    /* Answered, not dropped: the client gets "busy" as the reply to its
+     * request, so it can tell the user why. */
+    ss->over_total = ipc_server_conn_count(sv->ipc) > sv->svc->cfg.max_connections;
 }
 
 static void on_data(void *ctx, ipc_conn *c, const uint8_t *data, size_t n)
@@ -249,6 +320,12 @@ static void on_close(void *ctx, ipc_conn *c, int err)
     if (ss == NULL)
         return;
     unlink_stream(sv, ss);
+    for (struct session **pp = &sv->sessions; *pp; pp = &(*pp)->next_session) {
+        if (*pp == ss) {
+            *pp = ss->next_session;
+            break;
+        }
+    }
     frame_reader_free(&ss->fr);
     query_free(ss->stream);
     free(ss->stash);
@@ -262,6 +339,7 @@ int server_open(struct server *sv, struct svc *s, const char *endpoint, int syst
 
     sv->svc = s;
     sv->streams = NULL;
+    sv->sessions = NULL;
     sv->pumped_seq = 0;
     return ipc_server_open(endpoint, &o, &h, &sv->ipc);
 }

@@ -12,8 +12,9 @@ struct session;
 struct server {
     ipc_server *ipc;
     struct svc *svc;
-    struct session *streams; /* sessions with an open log stream */
-    uint64_t pumped_seq;     /* the log's last seq when streams were last woken */
+    struct session *streams;  /* sessions with an open log stream */
+    struct session *sessions; /* every connection's session */
+    uint64_t pumped_seq;      /* the log's last seq when streams were last woken */
 };
 
 /* Opens the endpoint; requests are answered from `s`, which must be started

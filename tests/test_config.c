@@ -53,7 +53,8 @@ Test(config, unknown_key_names_file_line_and_key)
     cr_assert_eq(parse(&c, "interval = 1\n\nintervall = 2\n", err), ERR_INVAL);
     cr_assert_str_eq(err, "/etc/svcd.conf:3: unknown key 'intervall' (known keys: endpoint, "
                           "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
-                          "rotate_keep, rotate_max_age)");
+                          "rotate_keep, rotate_max_age, max_connections, "
+                          "max_connections_per_user)");
 }
 
 Test(config, bad_values_name_file_line_and_key)

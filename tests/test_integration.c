@@ -742,6 +742,67 @@ Test(stopped, a_tail_of_a_million_entries_streams_in_bounded_memory)
 #endif
 }
 
+Test(stopped, one_user_cannot_take_every_connection)
+{
+    char *argv[] = {SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    sock,
+                    "--state-dir",
+                    state,
+                    "--max-connections-per-user",
+                    "3",
+                    "--max-connections",
+                    "6",
+                    NULL};
+    struct proc_result r;
+    int fds[3];
+
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    for (int i = 0; i < 3; i++) {
+        fds[i] = raw_connect();
+        Svcd__Response *resp = raw_status(fds[i], CODEC_PROTOCOL_VERSION, (uint64_t)i + 1);
+        cr_assert_eq(resp->result, SVCD__RESULT__RESULT_OK, "connection %d admitted", i + 1);
+        svcd__response__free_unpacked(resp, NULL);
+    }
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 1, "the fourth is refused");
+    cr_assert(
+        strstr(r.err, "svcclient: status refused: too many connections from root (uid 0, pid "),
+        "%s", r.err);
+    cr_assert(strstr(r.err, "3 are open, the limit is 3 (max_connections_per_user); close some "
+                            "and try again (busy)"),
+              "%s", r.err);
+    close(fds[0]);
+    usleep(100 * 1000);
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "room again once one closed: %s", r.err);
+    close(fds[1]);
+    close(fds[2]);
+}
+
+Test(stopped, over_max_connections_is_a_busy_reply_not_a_hang)
+{
+    char *argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, "--max-connections",
+                    "2",      NULL};
+    struct proc_result r;
+
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    int a = raw_connect(), b = raw_connect();
+    usleep(100 * 1000);
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 1);
+    cr_assert_str_eq(r.err, "svcclient: status refused: svcd is busy: 2 connections are open "
+                            "(max_connections); try again shortly (busy)\n");
+    close(a);
+    close(b);
+    usleep(100 * 1000);
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+}
+
 static char fullfs[400];
 
 static void setup_tinyfs(void)
