@@ -843,7 +843,11 @@ Test(diskfull, degraded_while_full_then_recovered_with_nothing_lost)
 
     if (geteuid() != 0)
         cr_skip_test("mounting a size-limited tmpfs needs root (CI runs as root)");
-    cr_assert_eq(mount("tmpfs", fullfs, "tmpfs", 0, "size=256k"), 0, "mount: %s", strerror(errno));
+    if (mount("tmpfs", fullfs, "tmpfs", 0, "size=256k") < 0) {
+        if (errno == EPERM)
+            cr_skip_test("this machine does not let root mount a tmpfs (no CAP_SYS_ADMIN)");
+        cr_assert_fail("mount tmpfs on %s: %s", fullfs, strerror(errno));
+    }
     snprintf(state_dir, sizeof(state_dir), "%s/logs", fullfs);
     snprintf(filler, sizeof(filler), "%s/filler", fullfs);
     char *argv[] = {SVCD_BIN,  "run",        "--endpoint", sock, "--state-dir",
