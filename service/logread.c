@@ -92,6 +92,21 @@ static int open_at(struct logreader *r, size_t i, uint64_t off)
     return 0;
 }
 
+/* Opens file i, or the first after it that still exists: retention may
+ * remove a rotated file between the listing and the opening. Returns 0, or
+ * an error (ERR_NOENT only when not even the current file exists). */
+static int open_from(struct logreader *r, size_t i)
+{
+    int rc = ERR_NOENT;
+
+    for (; i < r->files.n; i++) {
+        rc = open_at(r, i, 0);
+        if (rc != ERR_NOENT)
+            break;
+    }
+    return rc;
+}
+
 /* Finds the file and offset where the last `tail` matching entries begin,
  * newest file first; files wholly after `until` are not read at all, and
  * the scan stops at `since`. */
@@ -108,7 +123,7 @@ static int find_start(struct logreader *r, uint64_t tail)
     }
     /* Everything, from the first file on: no need to count backwards. */
     if (tail == UINT32_MAX && !r->filter.since_us)
-        return open_at(r, 0, 0);
+        return open_from(r, 0);
     while (i-- > 0) {
         const struct logfile *lf = &r->files.v[i];
         if (r->filter.until_us && lf->first_time_us > r->filter.until_us && i > 0)
@@ -126,7 +141,7 @@ static int find_start(struct logreader *r, uint64_t tail)
             return 0;
         }
     }
-    return open_at(r, 0, 0); /* fewer than `tail` in all the files: from the start */
+    return open_from(r, 0); /* fewer than `tail` in all the files: from the start */
 }
 
 int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
@@ -235,8 +250,8 @@ static int advance(struct logreader *r)
     int rc;
 
     if (r->idx + 1 < r->files.n) {
-        rc = open_at(r, r->idx + 1, 0);
-        return rc == ERR_NOENT ? advance(r) : (rc < 0 ? rc : 1);
+        rc = open_from(r, r->idx + 1);
+        return rc < 0 ? rc : 1;
     }
     if (!r->follow)
         return 0;

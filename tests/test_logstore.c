@@ -582,3 +582,29 @@ Test(logstore, a_long_scan_yields_in_slices_and_loses_no_line)
     logreader_close(&r);
     logstore_close(&ls);
 }
+
+Test(logstore, a_file_removed_under_a_reader_is_stepped_over)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct logfiles set;
+    struct log_entry e;
+    int n = 0, rc;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    logstore_set_rotation(&ls, 4096, 100, 0);
+    fill(&ls, 1, 150);
+    cr_assert_eq(logfiles_load(ls.path, &set), 0);
+    cr_assert_geq(set.n, 4);
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, UINT32_MAX, 0, NULL), 0);
+    /* Retention removes the second file after the reader listed the files. */
+    cr_assert_eq(unlink(set.v[1].path), 0);
+    while ((rc = logreader_next(&r, &e)) == 1)
+        n++;
+    cr_assert_eq(rc, 0);
+    cr_assert_lt(n, 150, "the removed file's entries are gone");
+    cr_assert_eq(e.seq, 150, "the reader went on to the end");
+    logfiles_free(&set);
+    logreader_close(&r);
+    logstore_close(&ls);
+}
