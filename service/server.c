@@ -41,6 +41,27 @@ static void send_frame(ipc_conn *c, struct session *ss, uint8_t *frame, size_t l
     free(frame);
 }
 
+/* Ends a connection with a last frame (NULL: none could be built): it is
+ * sent, then the connection closes once the peer has it. */
+static void close_with(ipc_conn *c, struct session *ss, uint8_t *frame, size_t len)
+{
+    ss->closing = 1;
+    if (frame && ipc_conn_send(c, frame, len) == 0) {
+        free(frame);
+        ipc_conn_close(c, 1);
+        return;
+    }
+    free(frame);
+    ipc_conn_close(c, 0);
+}
+
+/* An error reply to end a connection with. */
+static uint8_t *error_frame(Svcd__Result result, const char *msg, size_t *len)
+{
+    uint8_t *frame;
+    return dispatch_error_frame(0, result, msg, &frame, len) == 0 ? frame : NULL;
+}
+
 /* Sends the next frames of the active stream until the queue is full or the
  * stream ends; then resumes reading requests. */
 static void pump(struct server *sv, ipc_conn *c, struct session *ss)
@@ -61,7 +82,7 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
         }
         if (rc == QUERY_WAITING) {
             /* Caught up: read again to notice the client leaving; the next
-             * entry written wakes this stream (server_pump_streams). */
+             * entry written wakes this stream (pump_streams). */
             ss->waiting = 1;
             ipc_conn_set_reading(c, 1);
             return;
@@ -98,16 +119,10 @@ static void peer_key(const struct ipc_peer *p, char *buf, size_t n)
 /* Refuses a request with a "busy" reply and closes the connection. */
 static void refuse_busy(ipc_conn *c, struct session *ss, const char *msg)
 {
-    uint8_t *frame;
-    size_t len;
+    size_t len = 0;
+    uint8_t *frame = error_frame(SVCD__RESULT__RESULT_BUSY, msg, &len);
 
-    ss->closing = 1;
-    if (dispatch_error_frame(0, SVCD__RESULT__RESULT_BUSY, msg, &frame, &len) == 0) {
-        send_frame(c, ss, frame, len);
-        ipc_conn_close(c, 1);
-        return;
-    }
-    ipc_conn_close(c, 0);
+    close_with(c, ss, frame, len);
 }
 
 /* The first request of a connection is where its user is known on every
@@ -157,14 +172,13 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
         ipc_conn_close(c, 0);
         return;
     }
-    if (out.frame)
-        send_frame(c, ss, out.frame, out.frame_len);
     if (out.close_after) {
-        ss->closing = 1;
         query_free(out.stream);
-        ipc_conn_close(c, 1);
+        close_with(c, ss, out.frame, out.frame_len);
         return;
     }
+    if (out.frame)
+        send_frame(c, ss, out.frame, out.frame_len);
     if (out.stream) {
         ss->stream = out.stream;
         ss->next_stream = sv->streams;
@@ -178,9 +192,8 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
  * close this connection only. */
 static void reject_frame(ipc_conn *c, struct session *ss, int err)
 {
-    uint8_t *frame;
-    size_t len;
     char msg[128];
+    size_t len = 0;
 
     if (err == ERR_TOOBIG)
         snprintf(msg, sizeof(msg), "frame larger than the %u-byte limit; closing connection",
@@ -189,33 +202,20 @@ static void reject_frame(ipc_conn *c, struct session *ss, int err)
         snprintf(msg, sizeof(msg), "zero-length frame; closing connection");
     else
         snprintf(msg, sizeof(msg), "cannot read frame: %s; closing connection", err_str(err));
-    ss->closing = 1;
-    if (dispatch_error_frame(0, SVCD__RESULT__RESULT_BAD_REQUEST, msg, &frame, &len) == 0) {
-        if (ipc_conn_send(c, frame, len) == 0) {
-            free(frame);
-            ipc_conn_close(c, 1);
-            return;
-        }
-        free(frame);
-    }
-    ipc_conn_close(c, 0);
+    uint8_t *frame = error_frame(SVCD__RESULT__RESULT_BAD_REQUEST, msg, &len);
+    close_with(c, ss, frame, len);
 }
 
-/* A followed stream is one-way until it ends: anything the client sends is
- * a protocol error. */
-static void reject_request_during_follow(ipc_conn *c, struct session *ss)
+/* Ends an open stream early with a LogEnd giving the reason, then closes:
+ * the client learns why its stream is incomplete. */
+static void end_stream(ipc_conn *c, struct session *ss, const char *reason)
 {
-    uint8_t *frame;
-    size_t len;
+    uint8_t *frame = NULL;
+    size_t len = 0;
 
-    ss->closing = 1;
-    if (query_end(ss->stream, "request sent during a follow stream; closing connection", &frame,
-                  &len) == 0) {
-        send_frame(c, ss, frame, len);
-        ipc_conn_close(c, 1);
-        return;
-    }
-    ipc_conn_close(c, 0);
+    if (query_end(ss->stream, reason, &frame, &len) < 0)
+        frame = NULL;
+    close_with(c, ss, frame, len);
 }
 
 static void stash(ipc_conn *c, struct session *ss, const uint8_t *data, size_t n)
@@ -241,7 +241,8 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
         int rc;
 
         if (ss->stream && ss->stream->follow) {
-            reject_request_during_follow(c, ss);
+            /* A followed stream is one-way until it ends. */
+            end_stream(c, ss, "request sent during a follow stream; closing connection");
             return;
         }
         if (ss->stream) {
@@ -384,15 +385,9 @@ int server_run_once(struct server *sv, int timeout_ms)
 void server_end_streams(struct server *sv, const char *reason)
 {
     pump_streams(sv); /* the "stopping" entry first */
-    for (struct session *ss = sv->streams; ss; ss = ss->next_stream) {
-        uint8_t *frame;
-        size_t len;
-        if (ss->closing || ss->stream == NULL || query_end(ss->stream, reason, &frame, &len) < 0)
-            continue;
-        send_frame(ss->conn, ss, frame, len);
-        ss->closing = 1;
-        ipc_conn_close(ss->conn, 1);
-    }
+    for (struct session *ss = sv->streams; ss; ss = ss->next_stream)
+        if (!ss->closing && ss->stream)
+            end_stream(ss->conn, ss, reason);
     /* Let the last frames go out, briefly: a stuck reader must not hold up
      * the stop. */
     for (int round = 0; round < 20 && sv->streams; round++)

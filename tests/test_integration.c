@@ -388,6 +388,47 @@ Test(running, follow_streams_new_entries_until_the_service_stops)
     free(text);
 }
 
+Test(running, a_request_during_a_follow_ends_that_stream_with_a_reason)
+{
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+    Svcd__Response *resp = NULL;
+    uint8_t *frame, buf[1 << 16];
+    size_t len, have = 0;
+    int fd = raw_connect();
+
+    req.version = CODEC_PROTOCOL_VERSION;
+    req.id = 7;
+    req.command_case = SVCD__REQUEST__COMMAND_LOGS;
+    req.logs = &lr;
+    lr.tail = 1;
+    lr.follow = 1;
+    cr_assert_eq(codec_frame(&req.base, &frame, &len), 0);
+    cr_assert_eq(write(fd, frame, len), (ssize_t)len);
+    cr_assert_eq(write(fd, frame, len), (ssize_t)len, "a second request while following");
+    free(frame);
+    /* Read to the end: chunks, then the LogEnd that says why. */
+    ssize_t n;
+    while ((n = read(fd, buf + have, sizeof(buf) - have)) > 0)
+        have += (size_t)n;
+    cr_assert_eq(n, 0, "the connection is closed after the LogEnd");
+    for (size_t off = 0; off + 4 <= have;) {
+        uint32_t plen = ((uint32_t)buf[off] << 24) | ((uint32_t)buf[off + 1] << 16) |
+                        ((uint32_t)buf[off + 2] << 8) | buf[off + 3];
+        if (resp)
+            svcd__response__free_unpacked(resp, NULL);
+        cr_assert_eq(codec_unpack_response(buf + off + 4, plen, &resp), 0);
+        off += 4 + plen;
+    }
+    cr_assert_not_null(resp);
+    cr_assert_eq(resp->body_case, SVCD__RESPONSE__BODY_LOG_END);
+    cr_assert_str_eq(resp->log_end->reason,
+                     "request sent during a follow stream; closing connection");
+    cr_assert_not(resp->log_end->complete);
+    svcd__response__free_unpacked(resp, NULL);
+    close(fd);
+}
+
 TestSuite(stopped, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(stopped, client_says_the_service_is_not_running)
