@@ -64,3 +64,12 @@ void *ipc_conn_data(const ipc_conn *c)
 {
     return common_of(c)->data;
 }
+
+int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
+{
+    struct ipc_conn_common *k = common_of(c);
+
+    if (k->dead || k->closing)
+        return ERR_CLOSED;
+    return ipc_buf_append(&k->out, data, n);
+}

@@ -31,10 +31,11 @@ void ipc_buf_free(struct ipc_buf *b);
 struct ipc_conn_common {
     void *data;
     struct ipc_peer peer;
-    int reading;  /* read requests from the peer */
-    int closing;  /* close once the queue is empty */
-    int dead;     /* closed; on_close pending */
-    int dead_err; /* why (0: an orderly end) */
+    int reading;        /* read requests from the peer */
+    int closing;        /* close once the queue is empty */
+    int dead;           /* closed; on_close pending */
+    int dead_err;       /* why (0: an orderly end) */
+    struct ipc_buf out; /* queued for the peer, not yet handed to the OS */
 };
 
 #endif

@@ -25,7 +25,6 @@
 struct ipc_conn {
     struct ipc_conn_common base; /* first: see ipc_conn.h */
     int fd;
-    struct ipc_buf out;
     struct ipc_conn *next;
 };
 
@@ -379,10 +378,11 @@ static void mark_dead(ipc_conn *c, int err)
 /* Writes as much of the queue as the socket takes. */
 static void flush_out(ipc_server *s, ipc_conn *c)
 {
-    while (ipc_buf_pending(&c->out) > 0) {
-        ssize_t w = send(c->fd, c->out.p + c->out.off, ipc_buf_pending(&c->out), MSG_NOSIGNAL);
+    while (ipc_buf_pending(&c->base.out) > 0) {
+        ssize_t w = send(c->fd, c->base.out.p + c->base.out.off, ipc_buf_pending(&c->base.out),
+                         MSG_NOSIGNAL);
         if (w > 0) {
-            ipc_buf_consume(&c->out, (size_t)w);
+            ipc_buf_consume(&c->base.out, (size_t)w);
             continue;
         }
         if (w < 0 && errno == EINTR)
@@ -411,7 +411,7 @@ static void read_in(ipc_server *s, ipc_conn *c)
     if (r > 0) {
         s->h.on_data(s->h.ctx, c, buf, (size_t)r);
         /* Answer in this round rather than after another poll(). */
-        if (!c->base.dead && ipc_buf_pending(&c->out) > 0)
+        if (!c->base.dead && ipc_buf_pending(&c->base.out) > 0)
             flush_out(s, c);
         return;
     }
@@ -436,7 +436,7 @@ static void sweep_dead(ipc_server *s)
         if (s->h.on_close)
             s->h.on_close(s->h.ctx, c, c->base.dead_err);
         close(c->fd);
-        ipc_buf_free(&c->out);
+        ipc_buf_free(&c->base.out);
         free(c);
     }
 }
@@ -474,7 +474,7 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
             continue;
         if (c->base.reading && !c->base.closing)
             ev |= POLLIN;
-        if (ipc_buf_pending(&c->out) > 0)
+        if (ipc_buf_pending(&c->base.out) > 0)
             ev |= POLLOUT;
         s->pconns[n] = c;
         s->pfds[n++] = (struct pollfd){.fd = c->fd, .events = ev};
@@ -538,21 +538,14 @@ size_t ipc_server_conn_count(const ipc_server *s)
     return s->nconns;
 }
 
-int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
-{
-    if (c->base.dead || c->base.closing)
-        return ERR_CLOSED;
-    return ipc_buf_append(&c->out, data, n);
-}
-
 size_t ipc_conn_pending(const ipc_conn *c)
 {
-    return ipc_buf_pending(&c->out);
+    return ipc_buf_pending(&c->base.out);
 }
 
 void ipc_conn_close(ipc_conn *c, int after_flush)
 {
-    if (after_flush && ipc_buf_pending(&c->out) > 0)
+    if (after_flush && ipc_buf_pending(&c->base.out) > 0)
         c->base.closing = 1;
     else
         mark_dead(c, 0);

@@ -34,7 +34,6 @@ struct ipc_conn {
     int rd_pending, wr_pending;
     int identified;
     uint8_t rbuf[IPC_READ_CHUNK];
-    struct ipc_buf out;  /* queued, not yet handed to WriteFile */
     struct ipc_buf wbuf; /* handed to WriteFile: must not move until it completes */
     struct ipc_conn *next;
 };
@@ -128,12 +127,12 @@ static void start_write(ipc_conn *c)
 {
     struct ipc_buf tmp;
 
-    if (c->base.dead || c->wr_pending || ipc_buf_pending(&c->out) == 0)
+    if (c->base.dead || c->wr_pending || ipc_buf_pending(&c->base.out) == 0)
         return;
     /* Hand the queue over; new sends go to the other (empty) buffer. */
     tmp = c->wbuf;
-    c->wbuf = c->out;
-    c->out = tmp;
+    c->wbuf = c->base.out;
+    c->base.out = tmp;
     write_pending(c);
 }
 
@@ -196,7 +195,7 @@ static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
         write_pending(c);
         return;
     }
-    if (ipc_buf_pending(&c->out) > 0) {
+    if (ipc_buf_pending(&c->base.out) > 0) {
         start_write(c);
         return;
     }
@@ -330,7 +329,7 @@ static void sweep_dead(ipc_server *s)
             s->h.on_close(s->h.ctx, c, c->base.dead_err);
         DisconnectNamedPipe(c->h);
         CloseHandle(c->h);
-        ipc_buf_free(&c->out);
+        ipc_buf_free(&c->base.out);
         ipc_buf_free(&c->wbuf);
         free(c);
     }
@@ -439,16 +438,9 @@ size_t ipc_server_conn_count(const ipc_server *s)
     return s->nconns;
 }
 
-int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
-{
-    if (c->base.dead || c->base.closing)
-        return ERR_CLOSED;
-    return ipc_buf_append(&c->out, data, n);
-}
-
 size_t ipc_conn_pending(const ipc_conn *c)
 {
-    return ipc_buf_pending(&c->out) + ipc_buf_pending(&c->wbuf);
+    return ipc_buf_pending(&c->base.out) + ipc_buf_pending(&c->wbuf);
 }
 
 void ipc_conn_close(ipc_conn *c, int after_flush)
