@@ -59,17 +59,6 @@ int paths_default_state_dir(int system_mode, char *buf, size_t n)
     return sbuf_fmt(buf, n, "%s/.local/state/svcd", home_dir());
 }
 
-int paths_client_endpoints(char out[PATHS_CANDIDATES_MAX][PATHS_MAX])
-{
-    int count = 0;
-
-    if (!paths_system_mode() && paths_default_endpoint(0, out[count], PATHS_MAX) == 0)
-        count++;
-    if (paths_default_endpoint(1, out[count], PATHS_MAX) == 0)
-        count++;
-    return count;
-}
-
 long paths_pid(void)
 {
     return (long)getpid();
