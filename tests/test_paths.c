@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 /* Default locations, resolved the same way by svcd and svcclient. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
