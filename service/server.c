@@ -218,13 +218,21 @@ static void end_stream(ipc_conn *c, struct session *ss, const char *reason)
     close_with(c, ss, frame, len);
 }
 
+/* Holds bytes that arrive while a reply is still streaming (reading is
+ * paused then, so at most one read's worth). */
 static void stash(ipc_conn *c, struct session *ss, const uint8_t *data, size_t n)
 {
-    uint8_t *p;
+    uint8_t *p = NULL;
+    size_t len = 0;
 
-    if (ss->stash_len + n > STASH_MAX || !(p = realloc(ss->stash, ss->stash_len + n))) {
-        ss->closing = 1;
-        ipc_conn_close(c, 0);
+    if (ss->stash_len + n <= STASH_MAX)
+        p = realloc(ss->stash, ss->stash_len + n);
+    if (p == NULL) {
+        uint8_t *frame = error_frame(SVCD__RESULT__RESULT_BAD_REQUEST,
+                                     "too many requests sent ahead of a streaming reply; "
+                                     "closing connection",
+                                     &len);
+        close_with(c, ss, frame, len);
         return;
     }
     memcpy(p + ss->stash_len, data, n);
