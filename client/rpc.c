@@ -39,8 +39,7 @@ static const char *advice(int rc, char *buf, size_t n)
                  paths_start_hint());
         return buf;
     case ERR_ACCESS:
-        return "you are not allowed to use this endpoint (ask an administrator, or run as a "
-               "user allowed to control svcd)";
+        return paths_access_hint();
     case ERR_UNTRUSTED:
         return "refusing to talk to it: the endpoint is not served by the svcd service "
                "(another program holds the name; stop it, or check --endpoint)";

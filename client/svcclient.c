@@ -74,6 +74,10 @@ static int reply_failure(struct ctx *x, int rc)
 static int check_reply(struct ctx *x, const Svcd__Request *req, const Svcd__Response *resp,
                        Svcd__Response__BodyCase want, Svcd__Response__BodyCase alt)
 {
+    /* The service's words say what was refused, for whom, and how to get
+     * the right: nothing to add. */
+    if (resp->result == SVCD__RESULT__RESULT_DENIED && resp->error && *resp->error)
+        return fail(x, CLI_EXIT_FAILED, "%s", resp->error);
     if (resp->result != SVCD__RESULT__RESULT_OK)
         return fail(x, CLI_EXIT_FAILED, "%s refused: %s (%s)", cli_command_name(x->o.cmd),
                     resp->error && *resp->error ? resp->error : "no reason given",

@@ -27,6 +27,8 @@ struct ipc_peer {
     long gid;                /* POSIX gid, -1 on Windows */
     char name[IPC_NAME_MAX]; /* user name, or "uid N" when it has none */
     char sid[IPC_SID_MAX];   /* Windows SID string, "" on POSIX */
+    void *token;             /* Windows: the client's token (TOKEN_QUERY), for
+                                AccessCheck; owned by the connection. NULL on POSIX */
 };
 
 struct ipc_handlers {
@@ -44,6 +46,11 @@ struct ipc_handlers {
 
 struct ipc_server_opts {
     int system_mode; /* endpoint for every permitted user vs only the owner */
+    /* POSIX system mode: the group that owns the endpoint (its directory
+     * 0750, the socket 0660) and a group given the same access by an ACL
+     * entry; -1 for none. Ignored on Windows, where the pipe DACL decides. */
+    long group;
+    long read_group;
 };
 
 /* Creates the endpoint and starts listening. A stale endpoint left by a dead

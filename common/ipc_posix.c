@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "ipc.h"
 #include "ipc_conn.h"
+#include "ipc_perm.h"
 #include "err.h"
 #include "fs.h"
 #include "ipcverify.h"
@@ -218,15 +219,23 @@ static int probe_existing(const char *path)
     return rc;
 }
 
-/* bind -> chmod -> listen: the socket accepts nobody before its mode is set. */
-static int bind_and_listen(ipc_server *s, const struct sockaddr_un *sa, mode_t mode)
+/* bind -> chown/chmod/ACL -> listen: the socket accepts nobody before its
+ * permissions are set. */
+static int bind_and_listen(ipc_server *s, const struct sockaddr_un *sa,
+                           const struct ipc_server_opts *o)
 {
     struct stat st;
+    int rc;
 
     if (bind(s->lfd, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
         return err_last_os();
-    if (chmod(s->path, mode) < 0 || stat(s->path, &st) < 0 || listen(s->lfd, IPC_BACKLOG) < 0) {
-        int rc = err_last_os();
+    if (o->system_mode)
+        rc = ipc_perm_apply(s->path, 0660, o->group, o->read_group);
+    else
+        rc = chmod(s->path, 0600) < 0 ? err_last_os() : 0;
+    if (rc == 0 && (stat(s->path, &st) < 0 || listen(s->lfd, IPC_BACKLOG) < 0))
+        rc = err_last_os();
+    if (rc < 0) {
         unlink(s->path);
         return rc;
     }
@@ -250,8 +259,11 @@ static int open_wake_pipe(ipc_server *s)
 
 /* Creates the endpoint's directory if missing, and refuses one where another
  * user could replace our socket: it must belong to us or root, and be
- * writable by others only when sticky (like /tmp). */
-static int prepare_dir(const char *endpoint, int system_mode)
+ * writable by others only when sticky (like /tmp). In system mode a
+ * directory that holds nothing but our socket becomes 0750 root:group, so
+ * only the groups can even reach the socket; a shared one is left alone and
+ * the socket's own permissions decide. */
+static int prepare_dir(const char *endpoint, const struct ipc_server_opts *o)
 {
     char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
     const char *slash = strrchr(endpoint, '/');
@@ -264,9 +276,14 @@ static int prepare_dir(const char *endpoint, int system_mode)
         return ERR_NAMETOOLONG;
     memcpy(dir, endpoint, (size_t)(slash - endpoint));
     dir[slash - endpoint] = '\0';
-    rc = fs_mkdir_p(dir, system_mode ? FS_DIR_SHARED : FS_DIR_PRIVATE);
+    rc = fs_mkdir_p(dir, o->system_mode ? FS_DIR_SHARED : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
+    if (o->system_mode && o->group >= 0 && ipc_perm_dir_is_ours(dir, slash + 1)) {
+        rc = ipc_perm_apply(dir, 0750, o->group, o->read_group);
+        if (rc < 0)
+            return rc;
+    }
     if (stat(dir, &st) < 0)
         return err_last_os();
     if (st.st_uid != geteuid() && st.st_uid != 0)
@@ -286,7 +303,7 @@ int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
     rc = make_addr(endpoint, &sa);
     if (rc < 0)
         return rc;
-    rc = prepare_dir(endpoint, opts->system_mode);
+    rc = prepare_dir(endpoint, opts);
     if (rc < 0)
         return rc;
     s = calloc(1, sizeof(*s));
@@ -303,11 +320,11 @@ int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
     rc = open_wake_pipe(s);
     if (rc < 0)
         goto close_fds;
-    rc = bind_and_listen(s, &sa, opts->system_mode ? 0660 : 0600);
+    rc = bind_and_listen(s, &sa, opts);
     if (rc == ERR_INUSE) {
         rc = probe_existing(endpoint);
         if (rc == 0)
-            rc = bind_and_listen(s, &sa, opts->system_mode ? 0660 : 0600);
+            rc = bind_and_listen(s, &sa, opts);
     }
     if (rc < 0)
         goto close_fds;

@@ -136,8 +136,9 @@ static void start_write(ipc_conn *c)
     write_pending(c);
 }
 
-/* Records who the client is. The impersonation lasts only long enough to
- * open the token; if it cannot be reverted the process must not go on. */
+/* Records who the client is, and keeps its token for access checks. The
+ * impersonation lasts only long enough to open the token; if it cannot be
+ * reverted the process must not go on. */
 static void identify(ipc_conn *c)
 {
     ULONG pid = 0;
@@ -159,7 +160,7 @@ static void identify(ipc_conn *c)
         return;
     win_token_user(tok, c->base.peer.sid, sizeof(c->base.peer.sid), c->base.peer.name,
                    sizeof(c->base.peer.name));
-    CloseHandle(tok);
+    c->base.peer.token = tok; /* for the service's AccessCheck on each request */
 }
 
 static void read_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
@@ -329,6 +330,8 @@ static void sweep_dead(ipc_server *s)
             s->h.on_close(s->h.ctx, c, c->base.dead_err);
         DisconnectNamedPipe(c->h);
         CloseHandle(c->h);
+        if (c->base.peer.token)
+            CloseHandle(c->base.peer.token);
         ipc_buf_free(&c->base.out);
         ipc_buf_free(&c->wbuf);
         free(c);

@@ -29,6 +29,10 @@ int paths_join(const char *dir, const char *name, char *buf, size_t n);
 /* How a user starts the service here, for error messages. */
 const char *paths_start_hint(void);
 
+/* What to do when the OS refuses the connection: one clause naming who may
+ * connect on this platform. */
+const char *paths_access_hint(void);
+
 /* The current process id. */
 long paths_pid(void);
 

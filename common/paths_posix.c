@@ -79,3 +79,9 @@ const char *paths_start_hint(void)
 {
     return "start it with 'svcd run'";
 }
+
+const char *paths_access_hint(void)
+{
+    return "only root and the members of svcd's control_group (default 'svcd') or read_group "
+           "may connect: ask an administrator to add you, or run svcclient as root";
+}

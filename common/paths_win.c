@@ -127,3 +127,9 @@ const char *paths_start_hint(void)
 {
     return "start it with 'svcd start' (the installed service) or 'svcd run' (console)";
 }
+
+const char *paths_access_hint(void)
+{
+    return "the pipe admits SYSTEM, Administrators and authenticated users (a console svcd only "
+           "its own user): run svcclient as such a user, or from an elevated prompt";
+}

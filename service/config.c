@@ -44,6 +44,16 @@ static const struct config_key keys[] = {
     {"max_connections_per_user", "--max-connections-per-user", "COUNT",
      "connections one user may have open, so no user starves the others (default: 16)",
      CONFIG_COUNT, F(max_connections_per_user), 1, 100000, "1 to 100000"},
+    {"control_group", "--control-group", "GROUP",
+     "POSIX, as root: members may read and pause/resume; it must exist (default: svcd)",
+     CONFIG_TEXT, F(control_group), 1, CONFIG_NAME_MAX - 1, NULL},
+    {"read_group", "--read-group", "GROUP",
+     "POSIX, as root: members may read status and logs only; empty for none (default: none)",
+     CONFIG_TEXT, F(read_group), 0, CONFIG_NAME_MAX - 1, NULL},
+    {"control_sddl", "--control-sddl", "SDDL",
+     "Windows service: who has the read (0x1) and control (0x2) rights "
+     "(default: " CONFIG_DEFAULT_SDDL ")",
+     CONFIG_TEXT, F(control_sddl), 1, CONFIG_TEXT_MAX - 1, NULL},
     {NULL, NULL, NULL, NULL, CONFIG_TEXT, 0, 0, 0, NULL},
 };
 
@@ -60,6 +70,8 @@ void config_defaults(struct config *c, int system_mode)
     c->rotate_max_age_us = 0;
     c->max_connections = 256;
     c->max_connections_per_user = 16;
+    snprintf(c->control_group, sizeof(c->control_group), "svcd");
+    snprintf(c->control_sddl, sizeof(c->control_sddl), "%s", CONFIG_DEFAULT_SDDL);
 }
 
 const struct config_key *config_keys(void)
@@ -117,7 +129,7 @@ static int set_text(const struct config_key *k, char *dst, const char *value, ch
 {
     size_t len = strlen(value);
 
-    if (len == 0) {
+    if (len == 0 && k->min > 0) {
         snprintf(err, errlen, "%s: must not be empty", k->key);
         return ERR_INVAL;
     }

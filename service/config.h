@@ -18,6 +18,12 @@
 #define CONFIG_TEXT_MAX 256
 #define CONFIG_ERR_MAX  512
 #define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_NAME_MAX 64
+
+/* Who holds which right on Windows (authz_win.c): 0x1 read, 0x2 control.
+ * SYSTEM, Administrators and interactive users have both; every other
+ * authenticated user (services, network logons) reads only. */
+#define CONFIG_DEFAULT_SDDL "O:SYG:SYD:(A;;0x3;;;SY)(A;;0x3;;;BA)(A;;0x3;;;IU)(A;;0x1;;;AU)"
 
 struct config {
     char endpoint[PATHS_MAX];
@@ -30,6 +36,9 @@ struct config {
     uint64_t rotate_max_age_us; /* rotated files older than this are removed; 0: never */
     uint64_t max_connections;   /* open at once, from everyone */
     uint64_t max_connections_per_user;
+    char control_group[CONFIG_NAME_MAX]; /* POSIX system mode: read + control */
+    char read_group[CONFIG_NAME_MAX];    /* POSIX system mode: read only; "" for none */
+    char control_sddl[CONFIG_TEXT_MAX];  /* Windows service mode */
 };
 
 enum config_kind { CONFIG_TEXT, CONFIG_DURATION, CONFIG_SIZE, CONFIG_COUNT };

@@ -61,6 +61,11 @@ static int answer_change(struct svc *s, const struct ipc_peer *who, uint64_t id,
     int rc;
 
     rc = pause ? svc_pause(s, who, msg, sizeof(msg)) : svc_resume(s, who, msg, sizeof(msg));
+    svc_audit(s, who, pause ? "pause" : "resume", 1,
+              rc < 0    ? "but the service is stopping"
+              : rc == 0 ? (pause ? "already paused" : "was not paused")
+              : pause   ? "paused"
+                        : "resumed");
     if (rc < 0)
         return dispatch_error_frame(id, SVCD__RESULT__RESULT_STOPPING, msg, &out->frame,
                                     &out->frame_len);
@@ -148,9 +153,56 @@ static int check_envelope(const Svcd__Request *req, char *msg, size_t n, Svcd__R
     return ERR_PROTO;
 }
 
-int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload, size_t n,
-                     struct dispatch_out *out)
+/* The right a command needs (0: none, for unknown ones) and its name. */
+static unsigned needed_right(Svcd__Request__CommandCase cmd, const char **name)
 {
+    switch (cmd) {
+    case SVCD__REQUEST__COMMAND_STATUS:
+        *name = "status";
+        return AUTHZ_READ;
+    case SVCD__REQUEST__COMMAND_LOGS:
+        *name = "logs";
+        return AUTHZ_READ;
+    case SVCD__REQUEST__COMMAND_PAUSE:
+        *name = "pause";
+        return AUTHZ_CONTROL;
+    case SVCD__REQUEST__COMMAND_RESUME:
+        *name = "resume";
+        return AUTHZ_CONTROL;
+    default:
+        *name = "unknown";
+        return 0;
+    }
+}
+
+/* Refuses a request the caller has no right to: audited, and answered with
+ * what was refused, for whom, and how to get the right. */
+static int deny(struct svc *s, const struct authz *az, const struct ipc_peer *who, uint64_t id,
+                const char *cmd, unsigned right, struct dispatch_out *out)
+{
+    const char *rname = right == AUTHZ_CONTROL ? "control" : "read";
+    char hint[AUTHZ_HINT_MAX], whom[IPC_SID_MAX + IPC_NAME_MAX + 8];
+    char msg[sizeof(hint) + sizeof(whom) + 128];
+    char why[32];
+
+    authz_hint(az, who, right, hint, sizeof(hint));
+    if (who->sid[0])
+        snprintf(whom, sizeof(whom), "%s (%s)", who->name, who->sid);
+    else
+        snprintf(whom, sizeof(whom), "%s (uid %ld)", who->name, who->uid);
+    snprintf(msg, sizeof(msg),
+             "permission denied: %s needs the %s right, which %s does not have; %s", cmd, rname,
+             whom, hint);
+    snprintf(why, sizeof(why), "no %s right", rname);
+    svc_audit(s, who, cmd, 0, why);
+    return dispatch_error_frame(id, SVCD__RESULT__RESULT_DENIED, msg, &out->frame, &out->frame_len);
+}
+
+int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_peer *who,
+                     const uint8_t *payload, size_t n, struct dispatch_out *out)
+{
+    const char *cmd;
+    unsigned right;
     Svcd__Request *req;
     Svcd__Result res;
     char msg[256];
@@ -165,6 +217,12 @@ int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *p
     }
     if (check_envelope(req, msg, sizeof(msg), &res) < 0) {
         rc = dispatch_error_frame(req->id, res, msg, &out->frame, &out->frame_len);
+        goto free_req;
+    }
+    /* Checked on every request, from what the OS says of the caller. */
+    right = needed_right(req->command_case, &cmd);
+    if (right && !(authz_rights(az, who) & right)) {
+        rc = deny(s, az, who, req->id, cmd, right, out);
         goto free_req;
     }
     switch (req->command_case) {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz.h"
 #include "codec.h"
 #include "ipc.h"
 #include "query.h"
@@ -19,11 +20,13 @@ struct dispatch_out {
     int close_after;      /* close the connection once this is sent */
 };
 
-/* Answers the request in payload[0..n). Always produces either a frame or a
- * stream, unless memory runs out (ERR_NOMEM, and the connection should be
- * closed). Invalid requests get an error response, never a silent close. */
-int dispatch_payload(struct svc *s, const struct ipc_peer *who, const uint8_t *payload, size_t n,
-                     struct dispatch_out *out);
+/* Answers the request in payload[0..n) from `who`, if `az` gives it the
+ * right the command needs (a DENIED reply and an audit entry if not).
+ * Always produces either a frame or a stream, unless memory runs out
+ * (ERR_NOMEM, and the connection should be closed). Invalid requests get an
+ * error response, never a silent close. */
+int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_peer *who,
+                     const uint8_t *payload, size_t n, struct dispatch_out *out);
 
 /* Builds an error response frame. Returns 0 or ERR_NOMEM. */
 int dispatch_error_frame(uint64_t id, Svcd__Result result, const char *msg, uint8_t **frame,

@@ -1,4 +1,5 @@
 #include "run.h"
+#include "authz.h"
 #include "diag.h"
 #include "err.h"
 #include "host.h"
@@ -36,25 +37,30 @@ int run_service(const struct config *cfg, int system_mode)
 {
     static struct svc s; /* large; lives for the whole run */
     struct server sv;
-    char why[64] = "stop requested";
+    char why[64] = "stop requested", err[AUTHZ_ERR_MAX];
+    struct authz *az = NULL;
     int rc;
 
     rc = host_init();
     if (rc < 0)
         diag(DIAG_WARN, "cannot install stop handlers: %s", err_str(rc));
-    rc = server_open(&sv, &s, cfg->endpoint, system_mode);
+    rc = authz_open(cfg, system_mode, &az, err, sizeof(err));
     if (rc < 0) {
-        explain_open_failure(cfg, rc);
+        diag(DIAG_ERROR, "%s", rc == ERR_INVAL ? err : err_str(rc));
         host_done();
         return 1;
+    }
+    rc = server_open(&sv, &s, az, cfg->endpoint, system_mode);
+    if (rc < 0) {
+        explain_open_failure(cfg, rc);
+        goto close_authz;
     }
     rc = svc_start(&s, cfg, system_mode);
     if (rc < 0) {
         diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
              cfg->state_dir, err_str(rc));
         server_close(&sv);
-        host_done();
-        return 1;
+        goto close_authz;
     }
     host_wake_on_stop(&sv);
     host_ready(&s);
@@ -75,6 +81,12 @@ int run_service(const struct config *cfg, int system_mode)
     server_end_streams(&sv, "service stopping");
     server_close(&sv);
     svc_finish(&s);
+    authz_close(az);
     host_done();
     return rc < 0 ? 1 : 0;
+
+close_authz:
+    authz_close(az);
+    host_done();
+    return 1;
 }

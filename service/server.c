@@ -167,7 +167,7 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
 {
     struct dispatch_out out;
 
-    if (dispatch_payload(sv->svc, ipc_conn_peer(c), payload, len, &out) < 0) {
+    if (dispatch_payload(sv->svc, sv->authz, ipc_conn_peer(c), payload, len, &out) < 0) {
         ss->closing = 1;
         ipc_conn_close(c, 0);
         return;
@@ -341,12 +341,15 @@ static void on_close(void *ctx, ipc_conn *c, int err)
     free(ss);
 }
 
-int server_open(struct server *sv, struct svc *s, const char *endpoint, int system_mode)
+int server_open(struct server *sv, struct svc *s, const struct authz *az, const char *endpoint,
+                int system_mode)
 {
     struct ipc_handlers h = {sv, on_accept, on_data, on_drain, on_close};
-    struct ipc_server_opts o = {system_mode};
+    struct ipc_server_opts o = {system_mode, -1, -1};
 
+    authz_endpoint(az, &o);
     sv->svc = s;
+    sv->authz = az;
     sv->streams = NULL;
     sv->sessions = NULL;
     sv->pumped_seq = 0;

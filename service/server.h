@@ -4,6 +4,7 @@
 #ifndef SVCD_SERVER_H
 #define SVCD_SERVER_H
 
+#include "authz.h"
 #include "ipc.h"
 #include "svc.h"
 
@@ -12,15 +13,18 @@ struct session;
 struct server {
     ipc_server *ipc;
     struct svc *svc;
+    const struct authz *authz;
     struct session *streams;  /* sessions with an open log stream */
     struct session *sessions; /* every connection's session */
     uint64_t pumped_seq;      /* the log's last seq when streams were last woken */
 };
 
-/* Opens the endpoint; requests are answered from `s`, which must be started
- * before the first server_run_once. Returns 0, ERR_INUSE (another svcd answers
- * there), or another ipc_server_open error. */
-int server_open(struct server *sv, struct svc *s, const char *endpoint, int system_mode);
+/* Opens the endpoint, reachable by whom `az` names; requests are authorized
+ * by `az` and answered from `s`, which must be started before the first
+ * server_run_once. Returns 0, ERR_INUSE (another svcd answers there), or
+ * another ipc_server_open error. */
+int server_open(struct server *sv, struct svc *s, const struct authz *az, const char *endpoint,
+                int system_mode);
 
 /* Runs one round of the loop, waiting at most timeout_ms. */
 int server_run_once(struct server *sv, int timeout_ms);

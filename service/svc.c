@@ -111,6 +111,36 @@ static void record(struct svc *s, enum log_level level, const char *source, cons
     append_entry(s, &e, durable);
 }
 
+/* Reports how many denied requests went unaudited once their window ends. */
+static void report_suppressed(struct svc *s, uint64_t now)
+{
+    uint64_t n = ratelimit_take_suppressed(&s->denied_audit, now);
+    char msg[160];
+
+    if (n == 0)
+        return;
+    snprintf(msg, sizeof(msg),
+             "suppressed %llu audit entries of denied requests (more than %d in %llu s)",
+             (unsigned long long)n, SVC_AUDIT_BURST,
+             (unsigned long long)(SVC_AUDIT_WINDOW_US / CLOCK_US_PER_SEC));
+    record(s, LOG_WARNING, "audit", msg, NULL, 1);
+}
+
+void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, int granted,
+               const char *detail)
+{
+    char by[WORKER_WHO_MAX], msg[WORKER_WHO_MAX + 256];
+    uint64_t now = clock_mono_us();
+
+    report_suppressed(s, now);
+    if (!granted && !ratelimit_allow(&s->denied_audit, now))
+        return;
+    svc_describe_peer(who, by, sizeof(by));
+    snprintf(msg, sizeof(msg), "%s by %s: %s%s%s", request, by, granted ? "granted" : "denied",
+             detail ? ", " : "", detail ? detail : "");
+    record(s, granted ? LOG_NOTICE : LOG_WARNING, "audit", msg, who, 1);
+}
+
 int svc_start(struct svc *s, const struct config *cfg, int system_mode)
 {
     char msg[2 * PATHS_MAX + 128], iv[32];
@@ -123,6 +153,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     s->started_mono = clock_mono_us();
     worker_init(&s->worker, cfg->interval_us);
     holdq_init(&s->held, HOLDQ_MAX_ITEMS, HOLDQ_MAX_BYTES);
+    ratelimit_init(&s->denied_audit, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
     rc = logstore_open(&s->log, cfg->state_dir, system_mode);
     if (rc < 0)
         return rc;
@@ -152,6 +183,7 @@ int svc_tick(struct svc *s)
 
     if (s->degraded)
         flush_held(s); /* retried every round, at least once a second */
+    report_suppressed(s, now);
     if (worker_due(&s->worker, now)) {
         struct sbuf text;
         sbuf_init(&text, CONFIG_TEXT_MAX * 8);
@@ -168,6 +200,9 @@ int svc_tick(struct svc *s)
         wait = (int64_t)s->cfg.flush_window_us;
     if (s->degraded && (wait < 0 || wait > 1000000))
         wait = 1000000;
+    int64_t audit_due = ratelimit_due_in(&s->denied_audit, clock_mono_us());
+    if (audit_due >= 0 && (wait < 0 || wait > audit_due))
+        wait = audit_due;
     return wait < 0 ? -1 : (int)((wait + 999) / 1000);
 }
 

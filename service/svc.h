@@ -10,6 +10,7 @@
 #include "holdq.h"
 #include "ipc.h"
 #include "logstore.h"
+#include "ratelimit.h"
 #include "worker.h"
 
 struct svc {
@@ -24,9 +25,15 @@ struct svc {
     int degraded;          /* the last write failed */
     int64_t degraded_since_us;
     char degraded_error[PATHS_MAX + 64];
-    uint64_t held_written; /* entries written late in this episode */
-    uint64_t lost_before;  /* held.lost when this episode began */
+    uint64_t held_written;         /* entries written late in this episode */
+    uint64_t lost_before;          /* held.lost when this episode began */
+    struct ratelimit denied_audit; /* denied requests' audit entries */
 };
+
+/* At most this many denied requests are audited per window; the rest are
+ * counted in one "suppressed" entry when the window ends. */
+#define SVC_AUDIT_BURST     20
+#define SVC_AUDIT_WINDOW_US (10ull * 1000000ull)
 
 /* Opens the log (with the service ACL in system mode), writes the "started"
  * entry and starts the worker. Returns 0 or the error from opening the log
@@ -42,6 +49,13 @@ int svc_tick(struct svc *s);
  * `msg` receives one human line describing the outcome. */
 int svc_pause(struct svc *s, const struct ipc_peer *who, char *msg, size_t msglen);
 int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msglen);
+
+/* Writes an audit entry (source "audit", durably, before the caller
+ * replies) saying that `who` asked for `request` ("pause", "status") and
+ * whether it was granted; `detail` (may be NULL) says why not. Denied
+ * requests are rate-limited (SVC_AUDIT_BURST per SVC_AUDIT_WINDOW_US). */
+void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, int granted,
+               const char *detail);
 
 /* Writes the "stopping" entry (durably) and enters STOPPING. */
 void svc_begin_stop(struct svc *s, const char *why);

@@ -13,21 +13,31 @@
 
 static char dir[256];
 static struct svc s;
-static struct ipc_peer alice = {.pid = 4242, .uid = 1000, .gid = 1000, .name = "alice"};
+static struct authz *az;
+/* uids no real account has, so only the gid given here decides: the policy
+ * is the system one with control_group root (gid 0) and read_group nogroup. */
+static struct ipc_peer alice = {.pid = 4242, .uid = 3999001, .gid = 0, .name = "alice"};
+static struct ipc_peer rita = {.pid = 4343, .uid = 3999002, .gid = 65534, .name = "rita"};
+static struct ipc_peer mallory = {.pid = 4444, .uid = 3999003, .gid = 3999003, .name = "mallory"};
 
 static void setup(void)
 {
     struct config cfg;
+    char err[AUTHZ_ERR_MAX];
 
     cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
     config_defaults(&cfg, 0);
     snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/logs", dir);
+    snprintf(cfg.control_group, sizeof(cfg.control_group), "root");
+    snprintf(cfg.read_group, sizeof(cfg.read_group), "nogroup");
+    cr_assert_eq(authz_open(&cfg, 1, &az, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(svc_start(&s, &cfg, 0), 0);
 }
 
 static void teardown(void)
 {
     svc_finish(&s);
+    authz_close(az);
     tmpdir_remove(dir);
 }
 
@@ -44,13 +54,14 @@ static Svcd__Response *decode(const uint8_t *frame, size_t len)
     return r;
 }
 
-static Svcd__Response *call(Svcd__Request *req, struct dispatch_out *out)
+static Svcd__Response *call_as(const struct ipc_peer *who, Svcd__Request *req,
+                               struct dispatch_out *out)
 {
     uint8_t *frame;
     size_t len;
 
     cr_assert_eq(codec_frame(&req->base, &frame, &len), 0);
-    cr_assert_eq(dispatch_payload(&s, &alice, frame + 4, len - 4, out), 0);
+    cr_assert_eq(dispatch_payload(&s, az, who, frame + 4, len - 4, out), 0);
     free(frame);
     if (out->frame == NULL)
         return NULL;
@@ -58,6 +69,11 @@ static Svcd__Response *call(Svcd__Request *req, struct dispatch_out *out)
     free(out->frame);
     out->frame = NULL;
     return r;
+}
+
+static Svcd__Response *call(Svcd__Request *req, struct dispatch_out *out)
+{
+    return call_as(&alice, req, out);
 }
 
 static Svcd__Request request(Svcd__Request__CommandCase cmd)
@@ -109,11 +125,11 @@ Test(dispatch, pause_and_resume_record_who_and_are_idempotent)
     cr_assert(r->state_change->changed);
     cr_assert_eq(r->state_change->state, SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED);
     svcd__response__free_unpacked(r, NULL);
-    cr_assert_str_eq(s.worker.paused_by, "alice (uid 1000, pid 4242)");
+    cr_assert_str_eq(s.worker.paused_by, "alice (uid 3999001, pid 4242)");
 
     r = call(&pa, &out);
     cr_assert_not(r->state_change->changed);
-    cr_assert_str_eq(r->state_change->message, "already paused (by alice (uid 1000, pid 4242))");
+    cr_assert_str_eq(r->state_change->message, "already paused (by alice (uid 3999001, pid 4242))");
     svcd__response__free_unpacked(r, NULL);
 
     r = call(&re, &out);
@@ -123,7 +139,9 @@ Test(dispatch, pause_and_resume_record_who_and_are_idempotent)
     r = call(&re, &out);
     cr_assert_not(r->state_change->changed);
     svcd__response__free_unpacked(r, NULL);
-    cr_assert_eq(s.log.last_seq, 3, "started, paused, resumed: repeats write nothing");
+    /* started; then for each request an audit entry, and for each change
+     * (not the repeats) the state entry */
+    cr_assert_eq(s.log.last_seq, 7);
 }
 
 Test(dispatch, logs_streams_chunks_then_an_end)
@@ -195,7 +213,7 @@ Test(dispatch, unknown_command_number_is_rejected)
     const uint8_t raw[] = {0x08, 0x01, 0x10, 0x05, 0x9a, 0x06, 0x00};
     struct dispatch_out out;
 
-    cr_assert_eq(dispatch_payload(&s, &alice, raw, sizeof(raw), &out), 0);
+    cr_assert_eq(dispatch_payload(&s, az, &alice, raw, sizeof(raw), &out), 0);
     Svcd__Response *r = decode(out.frame, out.frame_len);
     cr_assert_eq(r->result, SVCD__RESULT__RESULT_UNKNOWN_COMMAND);
     cr_assert_eq(r->id, 5);
@@ -208,7 +226,7 @@ Test(dispatch, garbage_gets_an_error_and_closes)
     const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
     struct dispatch_out out;
 
-    cr_assert_eq(dispatch_payload(&s, &alice, junk, sizeof(junk), &out), 0);
+    cr_assert_eq(dispatch_payload(&s, az, &alice, junk, sizeof(junk), &out), 0);
     cr_assert(out.close_after);
     Svcd__Response *r = decode(out.frame, out.frame_len);
     cr_assert_eq(r->result, SVCD__RESULT__RESULT_BAD_REQUEST);
@@ -250,4 +268,110 @@ Test(dispatch, bad_log_filters_are_refused_with_a_reason)
     r = call(&req, &out);
     cr_assert_str_eq(r->error, "unknown level 9 (1 debug to 5 error)");
     svcd__response__free_unpacked(r, NULL);
+}
+
+/* The whole log file as text. */
+static char *log_text(void)
+{
+    FILE *f = fopen(s.log.path, "rb");
+    static char buf[1 << 20];
+    size_t n;
+
+    cr_assert_not_null(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+Test(dispatch, a_read_only_member_reads_but_may_not_pause)
+{
+    Svcd__Request st = request(SVCD__REQUEST__COMMAND_STATUS);
+    Svcd__Request pa = request(SVCD__REQUEST__COMMAND_PAUSE);
+    struct dispatch_out out;
+    Svcd__Response *r;
+
+    r = call_as(&rita, &st, &out);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_OK);
+    svcd__response__free_unpacked(r, NULL);
+
+    r = call_as(&rita, &pa, &out);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_DENIED);
+    cr_assert_eq(r->id, 77);
+    cr_assert_str_eq(r->error, "permission denied: pause needs the control right, which rita (uid "
+                               "3999002) does not have; ask an administrator to add rita to group "
+                               "'root' (control_group), or run svcclient as root");
+    svcd__response__free_unpacked(r, NULL);
+    cr_assert_eq(s.worker.state, WORKER_RUNNING, "nothing changed");
+    cr_assert_not_null(strstr(log_text(), "\"level\":\"warning\",\"source\":\"audit\",\"msg\":"
+                                          "\"pause by rita (uid 3999002, pid 4343): denied, no "
+                                          "control right\",\"user\":\"rita\",\"uid\":3999002,"
+                                          "\"pid\":4343}\n"));
+    cr_assert_eq(s.log.dirty, 0, "the audit entry is on disk before the reply");
+}
+
+Test(dispatch, a_stranger_may_not_even_read)
+{
+    Svcd__Request req = request(SVCD__REQUEST__COMMAND_LOGS);
+    Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+    struct dispatch_out out;
+    Svcd__Response *r;
+
+    req.logs = &lr;
+    r = call_as(&mallory, &req, &out);
+    cr_assert_null(out.stream, "no log stream for a stranger");
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_DENIED);
+    cr_assert_str_eq(r->error, "permission denied: logs needs the read right, which mallory (uid "
+                               "3999003) does not have; ask an administrator to add mallory to "
+                               "group 'nogroup' (read_group) or 'root' (control_group), or run "
+                               "svcclient as root");
+    svcd__response__free_unpacked(r, NULL);
+    cr_assert_not_null(strstr(log_text(), "logs by mallory (uid 3999003, pid 4444): denied, no "
+                                          "read right"));
+}
+
+Test(dispatch, granted_pause_and_resume_are_audited_with_the_outcome)
+{
+    Svcd__Request pa = request(SVCD__REQUEST__COMMAND_PAUSE);
+    Svcd__Request re = request(SVCD__REQUEST__COMMAND_RESUME);
+    struct dispatch_out out;
+
+    svcd__response__free_unpacked(call(&pa, &out), NULL);
+    svcd__response__free_unpacked(call(&pa, &out), NULL);
+    svcd__response__free_unpacked(call(&re, &out), NULL);
+    const char *t = log_text();
+    cr_assert_not_null(strstr(t, "\"level\":\"notice\",\"source\":\"audit\",\"msg\":\"pause by "
+                                 "alice (uid 3999001, pid 4242): granted, paused\""));
+    cr_assert_not_null(strstr(t, "pause by alice (uid 3999001, pid 4242): granted, already "
+                                 "paused"));
+    cr_assert_not_null(strstr(t, "resume by alice (uid 3999001, pid 4242): granted, resumed"));
+}
+
+Test(dispatch, a_burst_of_denied_requests_is_counted_not_logged_one_by_one)
+{
+    Svcd__Request pa = request(SVCD__REQUEST__COMMAND_PAUSE);
+    struct dispatch_out out;
+
+    for (int i = 0; i < 100; i++) {
+        Svcd__Response *r = call_as(&mallory, &pa, &out);
+        cr_assert_eq(r->result, SVCD__RESULT__RESULT_DENIED, "every one is still refused");
+        svcd__response__free_unpacked(r, NULL);
+    }
+    cr_assert_eq(count_of(log_text(), "\"source\":\"audit\""), SVC_AUDIT_BURST);
+    s.denied_audit.window_start -= SVC_AUDIT_WINDOW_US; /* the window ends */
+    svc_tick(&s);
+    const char *t = log_text();
+    cr_assert_not_null(strstr(t, "suppressed 80 audit entries of denied requests (more than 20 "
+                                 "in 10 s)"));
+    /* a new window audits again */
+    svcd__response__free_unpacked(call_as(&mallory, &pa, &out), NULL);
+    cr_assert_eq(count_of(log_text(), "denied, no control right"), SVC_AUDIT_BURST + 1);
 }

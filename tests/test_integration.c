@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/xattr.h>
 
 #include "clock.h"
 #include "codec.h"
@@ -35,8 +38,28 @@ static void start_svcd(const char *extra1, const char *extra2)
     cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not create %s", sock);
 }
 
+/* Runs a system administration command; returns its exit code. */
+static int admin(const char *a0, const char *a1, const char *a2, const char *a3, const char *a4,
+                 const char *a5)
+{
+    char *argv[] = {(char *)a0, (char *)a1, (char *)a2, (char *)a3, (char *)a4, (char *)a5, NULL};
+    struct proc_result r;
+
+    cr_assert_eq(proc_run(argv, NULL, 30000, &r), 0, "cannot run %s", a0);
+    return r.exit_code;
+}
+
+/* As root, svcd serves the system policy, whose default control group must
+ * exist (a package creates it at install; here the test does). */
+static void ensure_svcd_group(void)
+{
+    if (geteuid() == 0 && getgrnam("svcd") == NULL)
+        cr_assert_eq(admin("/usr/sbin/groupadd", "--system", "svcd", NULL, NULL, NULL), 0);
+}
+
 static void setup(void)
 {
+    ensure_svcd_group();
     cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
     snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
     snprintf(state, sizeof(state), "%s/state", dir);
@@ -990,4 +1013,246 @@ Test(crash, fifty_kills_lose_nothing_and_tear_nothing)
     cr_assert_gt(lines, kills * 2);
     sbuf_free(&msg);
     free(log);
+}
+
+/* ---- who may do what, with real users -------------------------------------
+ * Throw-away groups and users (names carry this test's pid), svcd as root
+ * with --control-group/--read-group naming them, and svcclient run as each
+ * user through setpriv, so the kernel reports their real uid, groups and pid
+ * to the service. */
+static char g_ctl[32], g_read[32], u_ctl[32], u_read[32], u_none[32];
+static char run_dir[270], client_bin[300];
+
+static void drop_accounts(void)
+{
+    const char *users[] = {u_ctl, u_read, u_none}, *groups[] = {g_ctl, g_read};
+    for (int i = 0; i < 3; i++)
+        if (users[i][0] && getpwnam(users[i]))
+            admin("/usr/sbin/userdel", users[i], NULL, NULL, NULL, NULL);
+    for (int i = 0; i < 2; i++)
+        if (groups[i][0] && getgrnam(groups[i]))
+            admin("/usr/sbin/groupdel", groups[i], NULL, NULL, NULL, NULL);
+}
+
+static void add_user(const char *name, const char *group)
+{
+    cr_assert_eq(admin("/usr/sbin/useradd", "--system", "--no-create-home", "--shell",
+                       "/usr/sbin/nologin", name),
+                 0, "useradd %s", name);
+    if (group)
+        cr_assert_eq(admin("/usr/sbin/usermod", "-a", "-G", group, name, NULL), 0);
+}
+
+static void setup_accounts(void)
+{
+    char cmd[1024];
+    long id = (long)getpid() % 100000;
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root to create throw-away users and groups (CI runs as root); "
+                     "run scripts/test as root to include it");
+    if (access("/usr/bin/setpriv", X_OK) != 0)
+        cr_skip_test("needs setpriv (util-linux) to run svcclient as another user");
+    setup();
+    snprintf(g_ctl, sizeof(g_ctl), "svcdt-ctl%ld", id);
+    snprintf(g_read, sizeof(g_read), "svcdt-read%ld", id);
+    snprintf(u_ctl, sizeof(u_ctl), "svcdt-c%ld", id);
+    snprintf(u_read, sizeof(u_read), "svcdt-r%ld", id);
+    snprintf(u_none, sizeof(u_none), "svcdt-n%ld", id);
+    drop_accounts(); /* left over by a run that was killed */
+    cr_assert_eq(admin("/usr/sbin/groupadd", g_ctl, NULL, NULL, NULL, NULL), 0);
+    cr_assert_eq(admin("/usr/sbin/groupadd", g_read, NULL, NULL, NULL, NULL), 0);
+    add_user(u_ctl, g_ctl);
+    add_user(u_read, g_read);
+    add_user(u_none, NULL);
+    /* Others must reach the endpoint's directory and run the client. */
+    chmod(dir, 0755);
+    snprintf(run_dir, sizeof(run_dir), "%s/run", dir);
+    snprintf(sock, sizeof(sock), "%s/svcd.sock", run_dir);
+    snprintf(client_bin, sizeof(client_bin), "%s/svcclient", dir);
+    snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 0755 %s", SVCCLIENT_BIN, client_bin, client_bin);
+    cr_assert_eq(system(cmd), 0);
+    start_svcd("--control-group", g_ctl);
+}
+
+static void teardown_accounts(void)
+{
+    teardown();
+    drop_accounts();
+}
+
+/* svcclient as `user` (NULL: root). */
+static void client_as(const char *user, struct proc_result *r, const char *a1, const char *a2)
+{
+    char ruid[48], rgid[48];
+
+    if (user == NULL) {
+        char *argv[] = {client_bin, "--endpoint", sock, (char *)a1, (char *)a2, NULL};
+        cr_assert_eq(proc_run(argv, NULL, 10000, r), 0);
+        return;
+    }
+    snprintf(ruid, sizeof(ruid), "--reuid=%s", user);
+    snprintf(rgid, sizeof(rgid), "--regid=%s", user);
+    char *argv[] = {"/usr/bin/setpriv", ruid, rgid,       "--init-groups", "--", client_bin,
+                    "--endpoint",       sock, (char *)a1, (char *)a2,      NULL};
+    cr_assert_eq(proc_run(argv, NULL, 10000, r), 0);
+}
+
+static long uid_of(const char *user)
+{
+    struct passwd *pw = getpwnam(user);
+    cr_assert_not_null(pw);
+    return (long)pw->pw_uid;
+}
+
+/* The log's text (every entry is in the one current file here). */
+static void read_log(char *buf, size_t cap)
+{
+    char path[400];
+    snprintf(path, sizeof(path), "%s/svcd.log", state);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+TestSuite(authz, .init = setup_accounts, .fini = teardown_accounts, .timeout = 90);
+
+/* svcd is restarted with a read group too (start_svcd takes two words). */
+static void restart_with_read_group(void)
+{
+    proc_stop(svcd_pid, SIGTERM, 5000);
+    char *argv[] = {SVCD_BIN,     "run",   "--endpoint",      sock,  "--state-dir",  state,
+                    "--interval", "100ms", "--control-group", g_ctl, "--read-group", g_read,
+                    NULL};
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_gt(svcd_pid, 0);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+}
+
+Test(authz, the_endpoint_belongs_to_root_and_the_groups_only)
+{
+    struct stat st;
+    gid_t ctl_gid = getgrnam(g_ctl)->gr_gid, read_gid = getgrnam(g_read)->gr_gid;
+    unsigned char acl[128];
+
+    restart_with_read_group();
+    cr_assert_eq(stat(run_dir, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0750, "directory mode %o", st.st_mode & 07777);
+    cr_assert_eq(st.st_uid, 0);
+    cr_assert_eq(st.st_gid, ctl_gid);
+    cr_assert_eq(stat(sock, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0660, "socket mode %o", st.st_mode & 0777);
+    cr_assert_eq(st.st_gid, ctl_gid);
+    /* The read group's ACL entry: tag 8 (named group), perms rw-, its gid. */
+    ssize_t n = getxattr(sock, "system.posix_acl_access", acl, sizeof(acl));
+    cr_assert_gt(n, 4, "no ACL on the socket");
+    int found = 0;
+    for (ssize_t off = 4; off + 8 <= n; off += 8) {
+        unsigned tag = acl[off] | acl[off + 1] << 8, perm = acl[off + 2] | acl[off + 3] << 8;
+        unsigned long gid = acl[off + 4] | acl[off + 5] << 8 | (unsigned long)acl[off + 6] << 16 |
+                            (unsigned long)acl[off + 7] << 24;
+        found |= tag == 8 && perm == 6 && gid == read_gid;
+    }
+    cr_assert(found, "the read group has no rw entry in the socket's ACL");
+}
+
+Test(authz, a_user_in_neither_group_cannot_connect)
+{
+    struct proc_result r;
+    char want[1200];
+
+    restart_with_read_group();
+    client_as(u_none, &r, "status", NULL);
+    cr_assert_eq(r.exit_code, 3, "%s", r.err);
+    snprintf(want, sizeof(want),
+             "svcclient: cannot reach svcd at %s (permission denied): only root and the members "
+             "of svcd's control_group (default 'svcd') or read_group may connect: ask an "
+             "administrator to add you, or run svcclient as root\n",
+             sock);
+    cr_assert_str_eq(r.err, want);
+}
+
+Test(authz, a_read_only_member_reads_but_pause_is_refused_and_audited)
+{
+    struct proc_result r;
+    char want[1200], entry[400];
+    static char log[1 << 20];
+
+    restart_with_read_group();
+    client_as(u_read, &r, "status", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "State: running"), "%s", r.out);
+    client_as(u_read, &r, "logs", "--tail=3");
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert_eq(count_lines(r.out), 3, "%s", r.out);
+
+    client_as(u_read, &r, "pause", NULL);
+    cr_assert_eq(r.exit_code, 1);
+    snprintf(want, sizeof(want),
+             "svcclient: permission denied: pause needs the control right, which %s (uid %ld) "
+             "does not have; ask an administrator to add %s to group '%s' (control_group), or "
+             "run svcclient as root\n",
+             u_read, uid_of(u_read), u_read, g_ctl);
+    cr_assert_str_eq(r.err, want);
+    read_log(log, sizeof(log));
+    snprintf(entry, sizeof(entry),
+             "\"level\":\"warning\",\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid "
+             "%ld): denied, no control right\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
+             u_read, uid_of(u_read), r.pid, u_read, uid_of(u_read), r.pid);
+    cr_assert(strstr(log, entry), "no audit entry %s", entry);
+    client_as(NULL, &r, "status", NULL);
+    cr_assert(strstr(r.out, "State: running"), "still running: %s", r.out);
+}
+
+Test(authz, a_control_member_pauses_and_resumes_and_both_are_audited)
+{
+    struct proc_result p, q;
+    char entry[400];
+    static char log[1 << 20];
+
+    client_as(u_ctl, &p, "pause", NULL);
+    cr_assert_eq(p.exit_code, 0, "%s", p.err);
+    client_as(u_ctl, &q, "status", NULL);
+    cr_assert(strstr(q.out, "paused"), "%s", q.out);
+    client_as(u_ctl, &q, "resume", NULL);
+    cr_assert_eq(q.exit_code, 0, "%s", q.err);
+    read_log(log, sizeof(log));
+    snprintf(entry, sizeof(entry),
+             "\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld): granted, "
+             "paused\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
+             u_ctl, uid_of(u_ctl), p.pid, u_ctl, uid_of(u_ctl), p.pid);
+    cr_assert(strstr(log, entry), "no audit entry %s", entry);
+    snprintf(entry, sizeof(entry), "resume by %s (uid %ld, pid %ld): granted, resumed", u_ctl,
+             uid_of(u_ctl), q.pid);
+    cr_assert(strstr(log, entry), "no audit entry %s", entry);
+}
+
+Test(authz, root_may_do_everything)
+{
+    struct proc_result r;
+
+    client_as(NULL, &r, "pause", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    client_as(NULL, &r, "resume", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    client_as(NULL, &r, "logs", "--tail=1");
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+}
+
+Test(authz, a_missing_group_stops_svcd_at_start_with_the_reason)
+{
+    struct proc_result r;
+    char *argv[] = {SVCD_BIN,      "run", "--endpoint",      "/tmp/svcd-never.sock",
+                    "--state-dir", state, "--control-group", "svcd-no-such-group",
+                    NULL};
+
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 1);
+    cr_assert(strstr(r.err, "control_group 'svcd-no-such-group' does not exist: create it "
+                            "(groupadd --system svcd-no-such-group) or name another group with "
+                            "control_group in the config\n"),
+              "%s", r.err);
+    cr_assert_neq(access("/tmp/svcd-never.sock", F_OK), 0, "no endpoint was created");
 }

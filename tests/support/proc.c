@@ -90,6 +90,7 @@ int proc_run(char *const argv[], char *const env_extra[], int timeout_ms, struct
     }
     posix_spawn_file_actions_destroy(&fa);
     free(env);
+    r->pid = (long)pid;
     close(out[1]);
     close(err[1]);
     long deadline = now_ms() + timeout_ms;

@@ -8,6 +8,7 @@
 
 struct proc_result {
     int exit_code; /* -1 when killed for the timeout or by a signal */
+    long pid;      /* of the process that ran */
     char out[65536];
     char err[8192];
 };

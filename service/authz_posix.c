@@ -1,0 +1,151 @@
+#define _GNU_SOURCE
+#include "authz.h"
+#include "err.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define AUTHZ_GROUPS_MAX 256
+
+struct authz {
+    struct authz_unix_rule rule;
+    char control_group[CONFIG_NAME_MAX];
+    char read_group[CONFIG_NAME_MAX];
+};
+
+unsigned authz_unix_decide(const struct authz_unix_rule *r, long uid, const long *gids,
+                           size_t ngids)
+{
+    unsigned rights = 0;
+
+    if (uid == 0)
+        return AUTHZ_ALL;
+    if (!r->system_mode)
+        return uid == r->self_uid ? AUTHZ_ALL : 0;
+    for (size_t i = 0; i < ngids; i++) {
+        if (r->control_gid >= 0 && gids[i] == r->control_gid)
+            rights |= AUTHZ_ALL;
+        if (r->read_gid >= 0 && gids[i] == r->read_gid)
+            rights |= AUTHZ_READ;
+    }
+    return rights;
+}
+
+/* Finds a group's id. Returns 0, or ERR_NOENT when there is no such group. */
+static int group_id(const char *name, long *gid)
+{
+    struct group gr, *res = NULL;
+    char buf[16384];
+
+    if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+        return ERR_NOENT;
+    *gid = (long)gr.gr_gid;
+    return 0;
+}
+
+static int missing_group(const char *key, const char *name, char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "%s '%s' does not exist: create it (groupadd --system %s) or name another group "
+             "with %s in the config",
+             key, name, name, key);
+    return ERR_INVAL;
+}
+
+int authz_open(const struct config *cfg, int system_mode, struct authz **out, char *err,
+               size_t errlen)
+{
+    struct authz *a = calloc(1, sizeof(*a));
+
+    if (a == NULL)
+        return ERR_NOMEM;
+    a->rule.system_mode = system_mode;
+    a->rule.self_uid = (long)geteuid();
+    a->rule.control_gid = a->rule.read_gid = -1;
+    snprintf(a->control_group, sizeof(a->control_group), "%s", cfg->control_group);
+    snprintf(a->read_group, sizeof(a->read_group), "%s", cfg->read_group);
+    if (system_mode && group_id(a->control_group, &a->rule.control_gid) < 0) {
+        missing_group("control_group", a->control_group, err, errlen);
+        goto free_authz;
+    }
+    if (system_mode && a->read_group[0] && group_id(a->read_group, &a->rule.read_gid) < 0) {
+        missing_group("read_group", a->read_group, err, errlen);
+        goto free_authz;
+    }
+    *out = a;
+    return 0;
+
+free_authz:
+    free(a);
+    return ERR_INVAL;
+}
+
+/* The peer's groups as the group database has them for its uid (so a user
+ * just added to a group needs no new login), plus the gid the socket
+ * reports. Returns how many were stored. */
+static size_t peer_groups(const struct ipc_peer *p, long *out, size_t cap)
+{
+    struct passwd pw, *res = NULL;
+    gid_t gids[AUTHZ_GROUPS_MAX];
+    int ng = AUTHZ_GROUPS_MAX;
+    char buf[16384];
+    size_t n = 0;
+
+    if (p->gid >= 0)
+        out[n++] = p->gid;
+    if (getpwuid_r((uid_t)p->uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+        return n;
+    if (getgrouplist(pw.pw_name, pw.pw_gid, gids, &ng) < 0)
+        ng = AUTHZ_GROUPS_MAX; /* more than fit: the first ones still count */
+    for (int i = 0; i < ng && n < cap; i++)
+        out[n++] = (long)gids[i];
+    return n;
+}
+
+unsigned authz_rights(const struct authz *a, const struct ipc_peer *p)
+{
+    long gids[AUTHZ_GROUPS_MAX + 1];
+    size_t n = 0;
+
+    if (p->uid < 0)
+        return 0;
+    /* root and user mode need no group lookup */
+    if (p->uid != 0 && a->rule.system_mode)
+        n = peer_groups(p, gids, sizeof(gids) / sizeof(gids[0]));
+    return authz_unix_decide(&a->rule, p->uid, gids, n);
+}
+
+void authz_hint(const struct authz *a, const struct ipc_peer *p, unsigned right, char *buf,
+                size_t n)
+{
+    if (!a->rule.system_mode)
+        snprintf(buf, n,
+                 "this svcd runs as uid %ld in user mode and serves only that user; use the "
+                 "system service, or run your own svcd",
+                 a->rule.self_uid);
+    else if (right == AUTHZ_CONTROL || a->read_group[0] == '\0')
+        snprintf(buf, n,
+                 "ask an administrator to add %s to group '%s' (control_group), or run svcclient "
+                 "as root",
+                 p->name, a->control_group);
+    else
+        snprintf(buf, n,
+                 "ask an administrator to add %s to group '%s' (read_group) or '%s' "
+                 "(control_group), or run svcclient as root",
+                 p->name, a->read_group, a->control_group);
+}
+
+void authz_endpoint(const struct authz *a, struct ipc_server_opts *o)
+{
+    o->group = a->rule.control_gid;
+    o->read_group = a->rule.read_gid;
+}
+
+void authz_close(struct authz *a)
+{
+    free(a);
+}
