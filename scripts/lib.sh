@@ -31,6 +31,16 @@ BUILD_PACKAGES=(build-essential cmake pkg-config git protobuf-c-compiler libprot
 # What the tests need on top.
 TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format strace bsdutils)
 
+# As root svcd serves the system policy, whose control group (default svcd)
+# must exist; a package creates it at install, these scripts do it here.
+ensure_svcd_group() {
+    [ "$(id -u)" -eq 0 ] || return 0
+    getent group svcd >/dev/null || {
+        echo "==> creating the system group svcd (members may control svcd)"
+        groupadd --system svcd
+    }
+}
+
 jobs() {
     nproc 2>/dev/null || echo 2
 }

@@ -1256,3 +1256,44 @@ Test(authz, a_missing_group_stops_svcd_at_start_with_the_reason)
               "%s", r.err);
     cr_assert_neq(access("/tmp/svcd-never.sock", F_OK), 0, "no endpoint was created");
 }
+
+Test(authz, user_mode_serves_only_the_user_running_it)
+{
+    struct passwd *pw = getpwnam(u_none);
+    char udir[300], usock[320], ustate[320], ulog[320], ruid[48], rgid[48], want[1200];
+    struct proc_result r;
+
+    cr_assert_not_null(pw);
+    uid_t uid = pw->pw_uid;
+    gid_t gid = pw->pw_gid;
+    snprintf(udir, sizeof(udir), "%s/u", dir);
+    cr_assert_eq(mkdir(udir, 0755), 0);
+    cr_assert_eq(chown(udir, uid, gid), 0);
+    snprintf(usock, sizeof(usock), "%s/run/svcd.sock", udir);
+    snprintf(ustate, sizeof(ustate), "%s/state", udir);
+    snprintf(ulog, sizeof(ulog), "%s/svcd.out", dir);
+    snprintf(ruid, sizeof(ruid), "--reuid=%s", u_none);
+    snprintf(rgid, sizeof(rgid), "--regid=%s", u_none);
+    char *argv[] = {
+        "/usr/bin/setpriv", ruid,  rgid,          "--init-groups", "--", SVCD_BIN, "run",
+        "--endpoint",       usock, "--state-dir", ustate,          NULL};
+    pid_t upid = proc_spawn(argv, NULL, ulog);
+    cr_assert_gt(upid, 0);
+    cr_assert_eq(proc_wait_connect(usock, 5000), 0, "user-mode svcd did not start");
+
+    char *own[] = {"/usr/bin/setpriv", ruid,         rgid,  "--init-groups", "--",
+                   client_bin,         "--endpoint", usock, "pause",         NULL};
+    cr_assert_eq(proc_run(own, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 0, "its own user may control it: %s", r.err);
+
+    snprintf(ruid, sizeof(ruid), "--reuid=%s", u_ctl);
+    snprintf(rgid, sizeof(rgid), "--regid=%s", u_ctl);
+    char *other[] = {"/usr/bin/setpriv", ruid,         rgid,  "--init-groups", "--",
+                     client_bin,         "--endpoint", usock, "status",        NULL};
+    cr_assert_eq(proc_run(other, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 3, "%s", r.err);
+    snprintf(want, sizeof(want), "svcclient: cannot reach svcd at %s (permission denied)", usock);
+    cr_assert(strncmp(r.err, want, strlen(want)) == 0, "another user, even a control member: %s",
+              r.err);
+    proc_stop(upid, SIGTERM, 5000);
+}

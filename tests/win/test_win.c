@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "codec.h"
+#include "config.h"
 #include "err.h"
 #include "paths.h"
 #include "security.h"
@@ -206,6 +208,120 @@ static void test_codec_on_windows(void)
     free(frame);
 }
 
+/* An impersonation token of this process, with `disable` SIDs turned into
+ * deny-only ones (CreateRestrictedToken): stand-ins for users who lack
+ * those groups, made without any privilege. */
+static HANDLE token_without(PSID *disable, DWORD n)
+{
+    SID_AND_ATTRIBUTES sids[4];
+    HANDLE proc, restricted = NULL, imp = NULL;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &proc))
+        return NULL;
+    for (DWORD i = 0; i < n; i++) {
+        sids[i].Sid = disable[i];
+        sids[i].Attributes = 0;
+    }
+    if (!CreateRestrictedToken(proc, 0, n, n ? sids : NULL, 0, NULL, 0, NULL, &restricted))
+        restricted = NULL;
+    CloseHandle(proc);
+    if (restricted && !DuplicateToken(restricted, SecurityIdentification, &imp))
+        imp = NULL;
+    if (restricted)
+        CloseHandle(restricted);
+    return imp;
+}
+
+static unsigned rights_with(const char *sddl, HANDLE token)
+{
+    struct config cfg;
+    struct authz *a = NULL;
+    struct ipc_peer p;
+    char err[AUTHZ_ERR_MAX];
+    unsigned r;
+
+    config_defaults(&cfg, 1);
+    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "%s", sddl);
+    if (authz_open(&cfg, 1, &a, err, sizeof(err)) < 0) {
+        printf("  authz_open(%s): %s\n", sddl, err);
+        return 0xdead;
+    }
+    memset(&p, 0, sizeof(p));
+    p.token = token;
+    r = authz_rights(a, &p);
+    authz_close(a);
+    return r;
+}
+
+/* The control descriptor: the default parses and grants by group exactly
+ * as README's table says; bad ones are start-up errors with the reason. */
+static void test_control_sddl(void)
+{
+    PSID admins = well_known(WinBuiltinAdministratorsSid);
+    PSID interactive = well_known(WinInteractiveSid);
+    PSID authenticated = well_known(WinAuthenticatedUserSid);
+    PSID system = well_known(WinLocalSystemSid);
+    PSID user_only[] = {admins, interactive};
+    PSID nobody[] = {admins, interactive, authenticated};
+    HANDLE full = token_without(NULL, 0);
+    HANDLE reader = token_without(user_only, 2);
+    HANDLE stranger = token_without(nobody, 3);
+    struct config cfg;
+    struct authz *a = NULL;
+    char err[AUTHZ_ERR_MAX];
+    PACL dacl = NULL;
+    PSID owner = NULL;
+    int prot = 0;
+    wchar_t wsddl[CONFIG_TEXT_MAX];
+
+    CHECK(full && reader && stranger, "cannot make test tokens: %lu", GetLastError());
+    MultiByteToWideChar(CP_UTF8, 0, CONFIG_DEFAULT_SDDL, -1, wsddl, CONFIG_TEXT_MAX);
+    PSECURITY_DESCRIPTOR sd = parse(wsddl, &dacl, &owner, &prot);
+    CHECK(sd != NULL, "default control SDDL does not parse");
+    if (sd) {
+        CHECK(mask_for(dacl, system, NULL) == AUTHZ_ALL, "SYSTEM: both rights");
+        CHECK(mask_for(dacl, admins, NULL) == AUTHZ_ALL, "Administrators: both rights");
+        CHECK(mask_for(dacl, interactive, NULL) == AUTHZ_ALL, "interactive users: both rights");
+        CHECK(mask_for(dacl, authenticated, NULL) == AUTHZ_READ, "authenticated users: read");
+        LocalFree(sd);
+    }
+    /* AccessCheck through authz_rights, on real tokens. */
+    CHECK(rights_with(CONFIG_DEFAULT_SDDL, full) == AUTHZ_ALL, "an admin at the console: %u",
+          rights_with(CONFIG_DEFAULT_SDDL, full));
+    CHECK(rights_with(CONFIG_DEFAULT_SDDL, reader) == AUTHZ_READ,
+          "neither admin nor interactive (a service, a network logon): read only, got %u",
+          rights_with(CONFIG_DEFAULT_SDDL, reader));
+    CHECK(rights_with(CONFIG_DEFAULT_SDDL, stranger) == 0, "not even authenticated: none, got %u",
+          rights_with(CONFIG_DEFAULT_SDDL, stranger));
+    CHECK(rights_with("O:SYG:SYD:(A;;GA;;;WD)", reader) == AUTHZ_ALL,
+          "generic rights in the config map to ours");
+    CHECK(rights_with("O:SYG:SYD:(D;;0x2;;;WD)(A;;0x3;;;WD)", full) == AUTHZ_READ,
+          "a deny ACE wins");
+    CHECK(rights_with("O:SYG:SYD:(A;;0x3;;;SY)", full) == 0, "only SYSTEM: none for us");
+    {
+        struct ipc_peer p;
+        memset(&p, 0, sizeof(p));
+        config_defaults(&cfg, 1);
+        CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == 0, "default: %s", err);
+        CHECK(a && authz_rights(a, &p) == 0, "a caller that could not be identified: none");
+        authz_close(a);
+    }
+    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "D:(A;;0x3;;;WD)");
+    CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == ERR_INVAL &&
+              strstr(err, "control_sddl must have an owner (O:), a group (G:) and a DACL (D:)"),
+          "no owner: %s", err);
+    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "O:SYG:SYD:(A;;0x3;;;NOPE)");
+    CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == ERR_INVAL &&
+              strncmp(err, "control_sddl is not valid SDDL", 30) == 0,
+          "bad SDDL: %s", err);
+    if (full)
+        CloseHandle(full);
+    if (reader)
+        CloseHandle(reader);
+    if (stranger)
+        CloseHandle(stranger);
+}
+
 int main(void)
 {
     test_pipe_sddl_system();
@@ -215,6 +331,7 @@ int main(void)
     test_error_translation();
     test_default_paths();
     test_codec_on_windows();
+    test_control_sddl();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -55,6 +55,11 @@ contains() { [[ "$1" == *"$2"* ]] || {
     return 1
 }; }
 
+matches() { [[ "$1" =~ $2 ]] || {
+    printf '    expected to match: %s\n    got: %s\n' "$2" "$1"
+    return 1
+}; }
+
 # Runs a Windows program; sets $out (stdout+stderr, CRs removed) and $rc.
 # Output goes through a file, not a pipe: a Wine daemon that inherits the
 # handle must not keep us waiting for an end of file.
@@ -198,6 +203,10 @@ check "the caller's SID is recorded" contains "$out" "(S-1-5-"
 paused=$(last_seq "paused by")
 sleep 1
 check "no heartbeat after the pause" [ "$(last_seq '번 째')" -lt "$paused" ]
+run "$CLIENT" logs --tail 200 --json
+audit=$(echo "$out" | grep -F '"source":"audit","msg":"pause by ' | tail -1)
+check "the pause is audited: granted, with the caller's name, SID and pid" \
+    matches "$audit" '"msg":"pause by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\): granted, paused"'
 run "$CLIENT" resume
 check "sc query shows RUNNING after resume" [ "$(state)" = RUNNING ]
 resumed=$(last_seq "resumed by")
