@@ -60,6 +60,11 @@ void ipc_conn_set_data(ipc_conn *c, void *data)
     common_of(c)->data = data;
 }
 
+uint64_t ipc_conn_sent(const ipc_conn *c)
+{
+    return ((const struct ipc_conn_common *)c)->sent;
+}
+
 void *ipc_conn_data(const ipc_conn *c)
 {
     return common_of(c)->data;

@@ -81,6 +81,10 @@ int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n);
 /* Bytes queued and not yet written. */
 size_t ipc_conn_pending(const ipc_conn *c);
 
+/* Bytes written to the peer so far: unchanged while pending > 0 means the
+ * peer is not reading. */
+uint64_t ipc_conn_sent(const ipc_conn *c);
+
 /* Stops (on=0) or restarts (on=1) reading from this connection, so the peer
  * is held back while its earlier request is still being answered. */
 void ipc_conn_set_reading(ipc_conn *c, int on);

@@ -36,6 +36,7 @@ struct ipc_conn_common {
     int dead;           /* closed; on_close pending */
     int dead_err;       /* why (0: an orderly end) */
     struct ipc_buf out; /* queued for the peer, not yet handed to the OS */
+    uint64_t sent;      /* bytes the OS has taken, in all */
 };
 
 #endif

@@ -400,6 +400,7 @@ static void flush_out(ipc_server *s, ipc_conn *c)
                          MSG_NOSIGNAL);
         if (w > 0) {
             ipc_buf_consume(&c->base.out, (size_t)w);
+            c->base.sent += (uint64_t)w;
             continue;
         }
         if (w < 0 && errno == EINTR)

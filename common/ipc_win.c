@@ -192,6 +192,7 @@ static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
         return;
     }
     ipc_buf_consume(&c->wbuf, bytes);
+    c->base.sent += bytes;
     if (ipc_buf_pending(&c->wbuf) > 0) { /* a short write: send the rest */
         write_pending(c);
         return;

@@ -44,6 +44,18 @@ static const struct config_key keys[] = {
     {"max_connections_per_user", "--max-connections-per-user", "COUNT",
      "connections one user may have open, so no user starves the others (default: 16)",
      CONFIG_COUNT, F(max_connections_per_user), 1, 100000, "1 to 100000"},
+    {"request_timeout", "--request-timeout", "DURATION",
+     "a client must send a whole request this soon after connecting or starting one "
+     "(default: 5s)",
+     CONFIG_DURATION, F(request_timeout_us), 100000, US(3600), "100ms to 1h"},
+    {"idle_timeout", "--idle-timeout", "DURATION",
+     "close a connection that sends no request for this long; a follow stream is never idle "
+     "(default: 60s)",
+     CONFIG_DURATION, F(idle_timeout_us), 100000, US(86400), "100ms to 1d"},
+    {"stall_timeout", "--stall-timeout", "DURATION",
+     "cut off a client whose full output buffer it has not read from for this long "
+     "(default: 10s)",
+     CONFIG_DURATION, F(stall_timeout_us), 100000, US(3600), "100ms to 1h"},
     {"control_group", "--control-group", "GROUP",
      "POSIX, as root: members may read and pause/resume; it must exist (default: svcd)",
      CONFIG_TEXT, F(control_group), 1, CONFIG_NAME_MAX - 1, NULL},
@@ -70,6 +82,9 @@ void config_defaults(struct config *c, int system_mode)
     c->rotate_max_age_us = 0;
     c->max_connections = 256;
     c->max_connections_per_user = 16;
+    c->request_timeout_us = US(5);
+    c->idle_timeout_us = US(60);
+    c->stall_timeout_us = US(10);
     snprintf(c->control_group, sizeof(c->control_group), "svcd");
     snprintf(c->control_sddl, sizeof(c->control_sddl), "%s", CONFIG_DEFAULT_SDDL);
 }

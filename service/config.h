@@ -36,6 +36,9 @@ struct config {
     uint64_t rotate_max_age_us; /* rotated files older than this are removed; 0: never */
     uint64_t max_connections;   /* open at once, from everyone */
     uint64_t max_connections_per_user;
+    uint64_t request_timeout_us;         /* connect or first byte -> whole request */
+    uint64_t idle_timeout_us;            /* no request on a connection without a stream */
+    uint64_t stall_timeout_us;           /* output buffer full and unread */
     char control_group[CONFIG_NAME_MAX]; /* POSIX system mode: read + control */
     char read_group[CONFIG_NAME_MAX];    /* POSIX system mode: read only; "" for none */
     char control_sddl[CONFIG_TEXT_MAX];  /* Windows service mode */

@@ -1,6 +1,7 @@
 #include "server.h"
 #include "diag.h"
 #include "dispatch.h"
+#include "clock.h"
 #include "err.h"
 #include "frame.h"
 
@@ -26,6 +27,11 @@ struct session {
     struct session *next_session; /* in server.sessions */
     int admitted;                 /* passed the per-user limit at its first request */
     int over_total;               /* accepted past max_connections: refused at its request */
+    int answered;                 /* at least one request answered */
+    uint64_t last_us;             /* accepted, or the last request arrived (monotonic) */
+    uint64_t partial_us;          /* the first byte of an unfinished frame arrived; 0: none */
+    uint64_t stall_us;            /* output queued and untaken since; 0: none queued */
+    uint64_t stall_sent;          /* ipc_conn_sent when output last moved */
 };
 
 static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
@@ -91,6 +97,7 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
         if (rc == 0) {
             query_free(ss->stream);
             ss->stream = NULL;
+            ss->last_us = clock_mono_us(); /* idle from the end of its reply */
             unlink_stream(sv, ss);
         }
     }
@@ -253,10 +260,14 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
             end_stream(c, ss, "request sent during a follow stream; closing connection");
             return;
         }
-        if (ss->stream) {
+        /* Still answering, or the client is not reading its replies: hold
+         * what it sends until the output drains. */
+        if (ss->stream || ipc_conn_pending(c) >= PUMP_HIGH_WATER) {
             stash(c, ss, data, n);
             return;
         }
+        if (!frame_reader_partial(&ss->fr))
+            ss->partial_us = clock_mono_us();
         rc = frame_reader_feed(&ss->fr, data, n, &used);
         data += used;
         n -= used;
@@ -267,6 +278,9 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
         if (rc == 1) {
             uint32_t len;
             uint8_t *payload = frame_reader_take(&ss->fr, &len);
+            ss->partial_us = 0;
+            ss->last_us = clock_mono_us();
+            ss->answered = 1;
             if (admit(sv, c, ss))
                 answer(sv, c, ss, payload, len);
             free(payload);
@@ -285,6 +299,7 @@ static void on_accept(void *ctx, ipc_conn *c)
     }
     frame_reader_init(&ss->fr, FRAME_MAX_PAYLOAD);
     ss->conn = c;
+    ss->last_us = clock_mono_us();
     ss->next_session = sv->sessions;
     sv->sessions = ss;
     ipc_conn_set_data(c, ss);
@@ -305,8 +320,9 @@ static void on_drain(void *ctx, ipc_conn *c)
 {
     struct session *ss = ipc_conn_data(c);
 
-    if (ss && ss->stream)
-        pump(ctx, c, ss);
+    if (ss && !ss->closing) {
+        pump(ctx, c, ss); /* the next frames, or requests held back */
+    }
 }
 
 static void unlink_stream(struct server *sv, struct session *ss)
@@ -380,10 +396,100 @@ static int pump_streams(struct server *sv)
     return busy;
 }
 
+/* Notes whether the session's output is stuck: bytes are queued and the
+ * peer has taken none of them since stall_us. Any byte read restarts the
+ * clock. */
+static void track_stall(struct session *ss, uint64_t now)
+{
+    uint64_t sent = ipc_conn_sent(ss->conn);
+
+    if (ipc_conn_pending(ss->conn) == 0) {
+        ss->stall_us = 0;
+        return;
+    }
+    if (ss->stall_us == 0 || sent != ss->stall_sent) {
+        ss->stall_us = now;
+        ss->stall_sent = sent;
+    }
+}
+
+/* When the session must have done something by, or 0 for never: a whole
+ * request (request_timeout), any request (idle_timeout), or reading its
+ * output (stall_timeout). A follow stream that waits is never idle. */
+static uint64_t session_deadline(const struct server *sv, const struct session *ss)
+{
+    const struct config *cfg = &sv->svc->cfg;
+
+    if (ss->stall_us)
+        return ss->stall_us + cfg->stall_timeout_us;
+    if (ss->stream)
+        return 0;
+    if (ss->partial_us)
+        return ss->partial_us + cfg->request_timeout_us;
+    if (!ss->answered)
+        return ss->last_us + cfg->request_timeout_us;
+    return ss->last_us + cfg->idle_timeout_us;
+}
+
+/* Ends a session whose deadline passed, saying why where the client can
+ * still hear it; a reader that stopped reading is recorded in the log. */
+static void expire(struct server *sv, struct session *ss)
+{
+    char who[WORKER_WHO_MAX], msg[WORKER_WHO_MAX + 200], took[32];
+    const struct config *cfg = &sv->svc->cfg;
+    size_t len = 0;
+
+    if (ss->stall_us) {
+        svc_describe_peer(ipc_conn_peer(ss->conn), who, sizeof(who));
+        clock_format_duration(cfg->stall_timeout_us, took, sizeof(took));
+        snprintf(msg, sizeof(msg),
+                 "cut off %s: it read none of its %llu KiB of queued output for %s "
+                 "(stall_timeout)",
+                 who, (unsigned long long)(ipc_conn_pending(ss->conn) / 1024), took);
+        svc_note(sv->svc, msg);
+        ss->closing = 1;
+        ipc_conn_close(ss->conn, 0); /* nothing more can reach it */
+        return;
+    }
+    if (ss->partial_us || !ss->answered) {
+        clock_format_duration(cfg->request_timeout_us, took, sizeof(took));
+        snprintf(msg, sizeof(msg),
+                 "no complete request within %s (request_timeout); closing connection", took);
+        uint8_t *frame = error_frame(SVCD__RESULT__RESULT_BAD_REQUEST, msg, &len);
+        close_with(ss->conn, ss, frame, len);
+        return;
+    }
+    diag(DIAG_DEBUG, "closing idle connection from pid %ld", ipc_conn_peer(ss->conn)->pid);
+    ss->closing = 1;
+    ipc_conn_close(ss->conn, 0); /* idle: like an HTTP keep-alive, closed silently */
+}
+
+/* Ends the sessions whose time is up. Returns the milliseconds until the
+ * next deadline, or -1 for none. */
+static int expire_sessions(struct server *sv)
+{
+    uint64_t now = clock_mono_us(), next = 0;
+
+    for (struct session *ss = sv->sessions; ss; ss = ss->next_session) {
+        if (ss->closing)
+            continue;
+        track_stall(ss, now);
+        uint64_t due = session_deadline(sv, ss);
+        if (due && due <= now)
+            expire(sv, ss);
+        else if (due && (next == 0 || due < next))
+            next = due;
+    }
+    return next ? (int)((next - now + 999) / 1000) : -1;
+}
+
 int server_run_once(struct server *sv, int timeout_ms)
 {
-    int rc;
+    int rc, due;
 
+    due = expire_sessions(sv);
+    if (due >= 0 && (timeout_ms < 0 || due < timeout_ms))
+        timeout_ms = due;
     /* Entries written since the last round (heartbeats); unfinished scans
      * keep the loop from sleeping. */
     if (pump_streams(sv))

@@ -244,6 +244,11 @@ int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgl
     return rc;
 }
 
+void svc_note(struct svc *s, const char *msg)
+{
+    record(s, LOG_WARNING, "service", msg, NULL, 0);
+}
+
 void svc_begin_stop(struct svc *s, const char *why)
 {
     char msg[256];

@@ -57,6 +57,10 @@ int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgl
 void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, int granted,
                const char *detail);
 
+/* Writes a warning from the service about something it did on its own
+ * (e.g. cutting off a client), not synced at once. */
+void svc_note(struct svc *s, const char *msg);
+
 /* Writes the "stopping" entry (durably) and enters STOPPING. */
 void svc_begin_stop(struct svc *s, const char *why);
 

@@ -54,7 +54,8 @@ Test(config, unknown_key_names_file_line_and_key)
     cr_assert_str_eq(err, "/etc/svcd.conf:3: unknown key 'intervall' (known keys: endpoint, "
                           "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
                           "rotate_keep, rotate_max_age, max_connections, "
-                          "max_connections_per_user, control_group, read_group, control_sddl)");
+                          "max_connections_per_user, request_timeout, idle_timeout, stall_timeout, "
+                          "control_group, read_group, control_sddl)");
 }
 
 Test(config, bad_values_name_file_line_and_key)
