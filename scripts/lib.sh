@@ -45,6 +45,18 @@ jobs() {
     nproc 2>/dev/null || echo 2
 }
 
+# The memory checker run over the integration tests.
+VALGRIND_PACKAGES=(valgrind)
+
+# clang and its libFuzzer runtime, whose package is named for clang's
+# major version (libclang-rt-14-dev on Debian 12).
+ensure_fuzz_packages() {
+    ensure_packages clang
+    local v
+    v=$(clang -dumpversion | cut -d. -f1)
+    ensure_packages "libclang-rt-$v-dev"
+}
+
 # What the Windows cross build and its Wine tests need.
 WINDOWS_PACKAGES=(mingw-w64 wine wine64 dpkg-dev)
 

@@ -19,6 +19,7 @@
 #include "codec.h"
 #include "frame.h"
 #include "proc.h"
+#include "raw.h"
 #include "tmpdir.h"
 
 static char dir[256], sock[320], state[320], svcd_log[320];
@@ -81,128 +82,34 @@ static void teardown(void)
 
 static int hconnect(void)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    cr_assert_lt(strlen(sock), sizeof(sa.sun_path));
-    memcpy(sa.sun_path, sock, strlen(sock) + 1);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "connect: %s",
-                 strerror(errno));
+    int fd = raw_connect(sock);
+    cr_assert_geq(fd, 0, "connect: %s", strerror(errno));
     return fd;
 }
 
 static void send_all(int fd, const void *p, size_t n)
 {
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        cr_assert_gt(w, 0, "send: %s", strerror(errno));
-        b += w;
-        n -= (size_t)w;
-    }
-}
-
-/* Reads exactly n bytes within timeout_ms. Returns 0, or -1 at end of
- * stream / reset / timeout. */
-static int recv_exact(int fd, uint8_t *p, size_t n, int timeout_ms)
-{
-    while (n > 0) {
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, timeout_ms) <= 0)
-            return -1;
-        ssize_t r = recv(fd, p, n, 0);
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-/* The next response, or NULL when the connection ended (or nothing came). */
-static Svcd__Response *recv_resp(int fd, int timeout_ms)
-{
-    uint8_t hdr[4];
-    uint32_t len;
-    Svcd__Response *r = NULL;
-
-    if (recv_exact(fd, hdr, 4, timeout_ms) < 0)
-        return NULL;
-    cr_assert_eq(frame_get_header(hdr, FRAME_MAX_PAYLOAD, &len), 0, "a sane reply frame");
-    uint8_t *body = malloc(len ? len : 1);
-    cr_assert_eq(recv_exact(fd, body, len, timeout_ms), 0, "a whole reply");
-    cr_assert_eq(codec_unpack_response(body, len, &r), 0, "a valid reply");
-    free(body);
-    return r;
-}
-
-/* 1 when the server has closed the connection within timeout_ms. */
-static int closed_within(int fd, int timeout_ms)
-{
-    uint8_t b[4096];
-    struct pollfd pf = {.fd = fd, .events = POLLIN};
-
-    for (;;) {
-        if (poll(&pf, 1, timeout_ms) <= 0)
-            return 0;
-        ssize_t r = recv(fd, b, sizeof(b), 0);
-        if (r == 0 || (r < 0 && errno == ECONNRESET))
-            return 1;
-        if (r < 0)
-            return 0;
-    }
+    cr_assert_eq(raw_send_all(fd, p, n), 0, "send: %s", strerror(errno));
 }
 
 static void send_req(int fd, Svcd__Request *req)
 {
-    uint8_t *frame;
-    size_t len;
-
-    cr_assert_eq(codec_frame(&req->base, &frame, &len), 0);
-    send_all(fd, frame, len);
-    free(frame);
+    cr_assert_eq(raw_send_req(fd, req), 0, "send: %s", strerror(errno));
 }
 
 static void send_payload(int fd, const void *payload, uint32_t n)
 {
-    uint8_t hdr[4];
-    frame_put_header(hdr, n);
-    send_all(fd, hdr, 4);
-    if (n)
-        send_all(fd, payload, n);
-}
-
-static Svcd__Request status_req(uint64_t id)
-{
-    static Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
-    Svcd__Request req = SVCD__REQUEST__INIT;
-
-    req.version = CODEC_PROTOCOL_VERSION;
-    req.id = id;
-    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
-    req.status = &st;
-    return req;
-}
-
-static Svcd__Request logs_req(uint64_t id, Svcd__LogsRequest *lr)
-{
-    Svcd__Request req = SVCD__REQUEST__INIT;
-
-    req.version = CODEC_PROTOCOL_VERSION;
-    req.id = id;
-    req.command_case = SVCD__REQUEST__COMMAND_LOGS;
-    req.logs = lr;
-    return req;
+    cr_assert_eq(raw_send_payload(fd, payload, n), 0, "send: %s", strerror(errno));
 }
 
 /* The check after every case: a new connection is served at once. */
 static void status_still_works(void)
 {
     int fd = hconnect();
-    Svcd__Request req = status_req(4242);
+    Svcd__Request req = raw_status_req(4242);
 
     send_req(fd, &req);
-    Svcd__Response *r = recv_resp(fd, 2000);
+    Svcd__Response *r = raw_recv_resp(fd, 2000);
     cr_assert_not_null(r, "svcd no longer answers status");
     cr_assert_eq(r->result, SVCD__RESULT__RESULT_OK);
     cr_assert_eq(r->id, 4242);
@@ -215,7 +122,7 @@ static void status_still_works(void)
  * then (if `closes`) the end of the connection. */
 static void expect_error(int fd, Svcd__Result result, const char *text, int closes)
 {
-    Svcd__Response *r = recv_resp(fd, 2000);
+    Svcd__Response *r = raw_recv_resp(fd, 2000);
 
     cr_assert_not_null(r, "an error reply, not a silent close");
     cr_assert_eq(r->result, result, "result %d, expected %d (%s)", r->result, result, r->error);
@@ -223,7 +130,7 @@ static void expect_error(int fd, Svcd__Result result, const char *text, int clos
               text);
     svcd__response__free_unpacked(r, NULL);
     if (closes)
-        cr_assert(closed_within(fd, 2000), "the connection is closed after the error");
+        cr_assert(raw_closed_within(fd, 2000), "the connection is closed after the error");
 }
 
 TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 60);
@@ -290,7 +197,7 @@ Test(hostile, connect_and_say_nothing)
 
 Test(hostile, slowloris_one_byte_at_a_time)
 {
-    Svcd__Request req = status_req(1);
+    Svcd__Request req = raw_status_req(1);
     uint8_t *frame;
     size_t len, i;
     int fd = hconnect();
@@ -359,8 +266,8 @@ Test(hostile, a_response_message_sent_as_a_request)
     cr_assert_eq(codec_frame(&resp.base, &frame, &len), 0);
     send_all(fd, frame, len);
     free(frame);
-    expect_error(fd, SVCD__RESULT__RESULT_UNSUPPORTED_VERSION, "protocol version 7 is not supported",
-                 0);
+    expect_error(fd, SVCD__RESULT__RESULT_UNSUPPORTED_VERSION,
+                 "protocol version 7 is not supported", 0);
     close(fd);
     status_still_works();
 }
@@ -387,7 +294,7 @@ Test(hostile, no_command_at_all)
 
 Test(hostile, no_protocol_version)
 {
-    Svcd__Request req = status_req(3);
+    Svcd__Request req = raw_status_req(3);
     int fd = hconnect();
     req.version = 0;
     send_req(fd, &req);
@@ -399,7 +306,7 @@ Test(hostile, no_protocol_version)
 
 Test(hostile, a_future_protocol_version)
 {
-    Svcd__Request req = status_req(3);
+    Svcd__Request req = raw_status_req(3);
     int fd = hconnect();
     req.version = UINT32_MAX;
     send_req(fd, &req);
@@ -411,14 +318,14 @@ Test(hostile, a_future_protocol_version)
 
 static void bad_logs(Svcd__LogsRequest *lr, const char *text)
 {
-    Svcd__Request req = logs_req(11, lr);
+    Svcd__Request req = raw_logs_req(11, lr);
     int fd = hconnect();
     send_req(fd, &req);
     expect_error(fd, SVCD__RESULT__RESULT_BAD_REQUEST, text, 0);
     /* the same connection goes on working after a refused request */
-    Svcd__Request st = status_req(12);
+    Svcd__Request st = raw_status_req(12);
     send_req(fd, &st);
-    Svcd__Response *r = recv_resp(fd, 2000);
+    Svcd__Response *r = raw_recv_resp(fd, 2000);
     cr_assert_not_null(r);
     cr_assert_eq(r->result, SVCD__RESULT__RESULT_OK);
     svcd__response__free_unpacked(r, NULL);
@@ -476,7 +383,7 @@ static uint64_t read_stream(int fd, uint64_t id)
 {
     uint64_t n = 0;
     for (;;) {
-        Svcd__Response *r = recv_resp(fd, 5000);
+        Svcd__Response *r = raw_recv_resp(fd, 5000);
         cr_assert_not_null(r, "the stream ends with a LogEnd");
         cr_assert_eq(r->id, id);
         if (r->body_case == SVCD__RESPONSE__BODY_LOG_END) {
@@ -493,7 +400,7 @@ static uint64_t read_stream(int fd, uint64_t id)
 Test(hostile, the_largest_tail_is_every_entry_not_an_allocation)
 {
     Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
-    Svcd__Request req = logs_req(21, &lr);
+    Svcd__Request req = raw_logs_req(21, &lr);
     int fd = hconnect();
     lr.tail = UINT32_MAX;
     send_req(fd, &req);
@@ -504,9 +411,9 @@ Test(hostile, the_largest_tail_is_every_entry_not_an_allocation)
 
 Test(hostile, requests_sent_twice_before_reading_are_answered_in_order)
 {
-    Svcd__Request a = status_req(31), b = status_req(32);
+    Svcd__Request a = raw_status_req(31), b = raw_status_req(32);
     Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
-    Svcd__Request c = logs_req(33, &lr);
+    Svcd__Request c = raw_logs_req(33, &lr);
     uint8_t *fa, *fb, *fc, all[4096];
     size_t la, lb, lc;
     int fd = hconnect();
@@ -524,7 +431,7 @@ Test(hostile, requests_sent_twice_before_reading_are_answered_in_order)
     free(fc);
     cr_assert_eq(read_stream(fd, 33), 5);
     for (uint64_t id = 31; id <= 32; id++) {
-        Svcd__Response *r = recv_resp(fd, 2000);
+        Svcd__Response *r = raw_recv_resp(fd, 2000);
         cr_assert_not_null(r);
         cr_assert_eq(r->id, id);
         cr_assert_eq(r->result, SVCD__RESULT__RESULT_OK);
@@ -537,17 +444,17 @@ Test(hostile, requests_sent_twice_before_reading_are_answered_in_order)
 Test(hostile, a_request_during_a_follow_ends_the_stream)
 {
     Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
-    Svcd__Request req = logs_req(41, &lr), st = status_req(42);
+    Svcd__Request req = raw_logs_req(41, &lr), st = raw_status_req(42);
     int fd = hconnect();
     lr.tail = 1;
     lr.follow = 1;
     send_req(fd, &req);
-    Svcd__Response *r = recv_resp(fd, 2000);
+    Svcd__Response *r = raw_recv_resp(fd, 2000);
     cr_assert_not_null(r);
     svcd__response__free_unpacked(r, NULL);
     send_req(fd, &st);
     for (;;) {
-        r = recv_resp(fd, 2000);
+        r = raw_recv_resp(fd, 2000);
         cr_assert_not_null(r, "the follow ends with a reason, not a silent close");
         if (r->body_case == SVCD__RESPONSE__BODY_LOG_END)
             break;
@@ -555,7 +462,7 @@ Test(hostile, a_request_during_a_follow_ends_the_stream)
     }
     cr_assert_str_eq(r->log_end->reason, "request sent during a follow stream; closing connection");
     svcd__response__free_unpacked(r, NULL);
-    cr_assert(closed_within(fd, 2000));
+    cr_assert(raw_closed_within(fd, 2000));
     close(fd);
     status_still_works();
 }
@@ -589,7 +496,7 @@ static int wait_cut_off(int timeout_ms)
 Test(hostile, a_reader_that_never_reads_is_cut_off_and_logged)
 {
     Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
-    Svcd__Request req = logs_req(51, &lr);
+    Svcd__Request req = raw_logs_req(51, &lr);
     int fd = hconnect();
 
     lr.tail = UINT32_MAX; /* the 20 000 entries written before svcd started, and more */
@@ -597,13 +504,13 @@ Test(hostile, a_reader_that_never_reads_is_cut_off_and_logged)
     send_req(fd, &req);
     cr_assert(wait_cut_off(5000), "no 'cut off' entry in the log");
     status_still_works(); /* everyone else is served meanwhile */
-    cr_assert(closed_within(fd, 5000), "the connection is closed");
+    cr_assert(raw_closed_within(fd, 5000), "the connection is closed");
     close(fd);
 }
 
 Test(hostile, pipelined_requests_from_a_client_that_never_reads)
 {
-    Svcd__Request req = status_req(61);
+    Svcd__Request req = raw_status_req(61);
     uint8_t *frame, *burst;
     size_t len, total = 0;
     int fd = hconnect();
@@ -619,7 +526,7 @@ Test(hostile, pipelined_requests_from_a_client_that_never_reads)
     free(frame);
     status_still_works(); /* others are served while this one is stuck */
     cr_assert(wait_cut_off(5000), "no 'cut off' entry in the log");
-    cr_assert(closed_within(fd, 5000), "the connection is closed");
+    cr_assert(raw_closed_within(fd, 5000), "the connection is closed");
     close(fd);
     status_still_works();
 }
@@ -634,7 +541,7 @@ Test(hostile, random_payloads)
             buf[k] = (uint8_t)rand_r(&seed);
         int fd = hconnect();
         send_payload(fd, buf, n);
-        Svcd__Response *r = recv_resp(fd, 2000);
+        Svcd__Response *r = raw_recv_resp(fd, 2000);
         cr_assert_not_null(r, "payload %d: a reply to every payload", i);
         svcd__response__free_unpacked(r, NULL);
         close(fd);
@@ -644,13 +551,13 @@ Test(hostile, random_payloads)
 
 Test(hostile, an_idle_connection_is_closed)
 {
-    Svcd__Request req = status_req(71);
+    Svcd__Request req = raw_status_req(71);
     int fd = hconnect();
     send_req(fd, &req);
-    Svcd__Response *r = recv_resp(fd, 2000);
+    Svcd__Response *r = raw_recv_resp(fd, 2000);
     cr_assert_not_null(r);
     svcd__response__free_unpacked(r, NULL);
-    cr_assert(closed_within(fd, 3000), "closed after idle_timeout (700 ms)");
+    cr_assert(raw_closed_within(fd, 3000), "closed after idle_timeout (700 ms)");
     close(fd);
     status_still_works();
 }
@@ -658,7 +565,7 @@ Test(hostile, an_idle_connection_is_closed)
 Test(hostile, a_follow_is_never_idle)
 {
     Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
-    Svcd__Request req = logs_req(81, &lr);
+    Svcd__Request req = raw_logs_req(81, &lr);
     int fd = hconnect();
     uint64_t n = 0;
     lr.tail = 0;
@@ -667,7 +574,7 @@ Test(hostile, a_follow_is_never_idle)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     do {
-        Svcd__Response *r = recv_resp(fd, 2000);
+        Svcd__Response *r = raw_recv_resp(fd, 2000);
         cr_assert_not_null(r, "the follow goes on past idle_timeout");
         if (r->body_case == SVCD__RESPONSE__BODY_LOG_CHUNK)
             n += r->log_chunk->n_entries;
@@ -681,11 +588,11 @@ Test(hostile, a_follow_is_never_idle)
 
 Test(hostile, half_closed_after_the_request)
 {
-    Svcd__Request req = status_req(91);
+    Svcd__Request req = raw_status_req(91);
     int fd = hconnect();
     send_req(fd, &req);
     shutdown(fd, SHUT_WR);
-    Svcd__Response *r = recv_resp(fd, 2000);
+    Svcd__Response *r = raw_recv_resp(fd, 2000);
     cr_assert_not_null(r, "the reply still comes");
     cr_assert_eq(r->id, 91);
     svcd__response__free_unpacked(r, NULL);
@@ -699,7 +606,7 @@ Test(hostile, more_connections_than_allowed)
     for (int i = 0; i < 300; i++)
         fds[i] = hconnect();
     /* The last one is past max_connections (256) and per user (16): busy. */
-    Svcd__Request req = status_req(101);
+    Svcd__Request req = raw_status_req(101);
     send_req(fds[299], &req);
     expect_error(fds[299], SVCD__RESULT__RESULT_BUSY, "svcd is busy", 1);
     for (int i = 0; i < 300; i++)
