@@ -467,26 +467,17 @@ Test(hostile, a_request_during_a_follow_ends_the_stream)
     status_still_works();
 }
 
-/* The log's text, to check what hostile clients made svcd write. */
-static void read_log(char *buf, size_t cap)
-{
-    char path[400];
-    snprintf(path, sizeof(path), "%s/svcd.log", state);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
 /* Waits (without reading `fd`) for the log to say a client was cut off. */
 static int wait_cut_off(int timeout_ms)
 {
-    static char log[8 << 20];
     for (int waited = 0; waited < timeout_ms; waited += 100) {
-        read_log(log, sizeof(log));
-        if (strstr(log, "\"source\":\"service\",\"msg\":\"cut off root (uid 0, pid ") &&
-            strstr(log, "of queued output for 0.500s (stall_timeout)"))
+        size_t len;
+        char *log = tmpdir_read(state, "svcd.log", &len);
+        int found = log &&
+                    strstr(log, "\"source\":\"service\",\"msg\":\"cut off root (uid 0, pid ") &&
+                    strstr(log, "of queued output for 0.500s (stall_timeout)");
+        free(log);
+        if (found)
             return 1;
         usleep(100 * 1000);
     }

@@ -1129,18 +1129,6 @@ static long uid_of(const char *user)
     return (long)pw->pw_uid;
 }
 
-/* The log's text (every entry is in the one current file here). */
-static void read_log(char *buf, size_t cap)
-{
-    char path[400];
-    snprintf(path, sizeof(path), "%s/svcd.log", state);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
-
 TestSuite(authz, .init = setup_accounts, .fini = teardown_accounts, .timeout = 90);
 
 /* svcd is restarted with a read group too (start_svcd takes two words). */
@@ -1202,7 +1190,7 @@ Test(authz, a_read_only_member_reads_but_pause_is_refused_and_audited)
 {
     struct proc_result r;
     char want[1200], entry[400];
-    static char log[1 << 20];
+    size_t len;
 
     restart_with_read_group();
     client_as(u_read, &r, "status", NULL);
@@ -1220,12 +1208,14 @@ Test(authz, a_read_only_member_reads_but_pause_is_refused_and_audited)
              "run svcclient as root\n",
              u_read, uid_of(u_read), u_read, g_ctl);
     cr_assert_str_eq(r.err, want);
-    read_log(log, sizeof(log));
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
     snprintf(entry, sizeof(entry),
              "\"level\":\"warning\",\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid "
              "%ld): denied, no control right\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
              u_read, uid_of(u_read), r.pid, u_read, uid_of(u_read), r.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
+    free(log);
     client_as(NULL, &r, "status", NULL);
     cr_assert(strstr(r.out, "State: running"), "still running: %s", r.out);
 }
@@ -1234,7 +1224,7 @@ Test(authz, a_control_member_pauses_and_resumes_and_both_are_audited)
 {
     struct proc_result p, q;
     char entry[400];
-    static char log[1 << 20];
+    size_t len;
 
     client_as(u_ctl, &p, "pause", NULL);
     cr_assert_eq(p.exit_code, 0, "%s", p.err);
@@ -1242,7 +1232,8 @@ Test(authz, a_control_member_pauses_and_resumes_and_both_are_audited)
     cr_assert(strstr(q.out, "paused"), "%s", q.out);
     client_as(u_ctl, &q, "resume", NULL);
     cr_assert_eq(q.exit_code, 0, "%s", q.err);
-    read_log(log, sizeof(log));
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
     snprintf(entry, sizeof(entry),
              "\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld): granted, "
              "paused\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
@@ -1251,6 +1242,7 @@ Test(authz, a_control_member_pauses_and_resumes_and_both_are_audited)
     snprintf(entry, sizeof(entry), "resume by %s (uid %ld, pid %ld): granted, resumed", u_ctl,
              uid_of(u_ctl), q.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
+    free(log);
 }
 
 Test(authz, root_may_do_everything)

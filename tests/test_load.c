@@ -235,10 +235,21 @@ Test(load, many_clients_follows_and_idle_connections_all_served_without_leaking)
     if (wrap && *wrap)
         cr_skip_test("the load test under SVCD_TEST_WRAP (valgrind) would take many minutes; "
                      "the plain and ASan runs cover it");
-    char *argv[] = {SVCD_BIN,        "run",   "--endpoint",                 sock,
-                    "--state-dir",   state,   "--interval",                 "20ms",
-                    "--control-group", "root", "--max-connections",         "1000",
-                    "--max-connections-per-user", "1000", NULL};
+    char *argv[] = {SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    sock,
+                    "--state-dir",
+                    state,
+                    "--interval",
+                    "20ms",
+                    "--control-group",
+                    "root",
+                    "--max-connections",
+                    "1000",
+                    "--max-connections-per-user",
+                    "1000",
+                    NULL};
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_gt(svcd_pid, 0);
     cr_assert_eq(proc_wait_connect(sock, 5000), 0);

@@ -1,0 +1,133 @@
+/* Idle cost: svcd with heartbeats running and no clients, against a
+ * minimal C daemon that holds one listening Unix socket and one sleeping
+ * thread. Memory from /proc/PID/smaps_rollup (RSS and PSS); CPU wake-ups
+ * from the run counts in /proc/PID/task/ * /schedstat over a window.
+ *
+ * usage: bench_idle SECONDS */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void *sleeper(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* The baseline daemon. */
+static void minimal_daemon(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    pthread_t t;
+
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 128) < 0)
+        _exit(1);
+    pthread_create(&t, NULL, sleeper, NULL);
+    for (;;)
+        pause();
+}
+
+/* "Rss:" or "Pss:" of the whole process, in KiB. */
+static long rollup(pid_t pid, const char *key)
+{
+    char path[64], line[256];
+    long v = -1;
+    size_t klen = strlen(key);
+
+    snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, key, klen) == 0) {
+            v = atol(line + klen);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+/* Times any thread of pid was scheduled in (the third schedstat field). */
+static long long runs(pid_t pid)
+{
+    char path[64];
+    long long total = 0;
+    struct dirent *e;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        char p[400];
+        unsigned long long a, b, c;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof(p), "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
+        FILE *f = fopen(p, "r");
+        if (f && fscanf(f, "%llu %llu %llu", &a, &b, &c) == 3)
+            total += (long long)c;
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return total;
+}
+
+int main(int argc, char **argv)
+{
+    char dir[] = "/tmp/svcd-idle-XXXXXX", sock[96], base_sock[96], state[96];
+    pid_t svcd, base;
+
+    if (argc != 2 || mkdtemp(dir) == NULL)
+        return 2;
+    int secs = atoi(argv[1]);
+    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
+    snprintf(base_sock, sizeof(base_sock), "%s/base.sock", dir);
+    snprintf(state, sizeof(state), "%s/state", dir);
+    if ((svcd = fork()) == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(SVCD_BIN, SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state,
+              "--control-group", "root", (char *)NULL);
+        _exit(127);
+    }
+    if ((base = fork()) == 0)
+        minimal_daemon(base_sock);
+    sleep(2); /* started, settled */
+    long long s0 = runs(svcd), b0 = runs(base);
+    sleep((unsigned)secs);
+    long long s1 = runs(svcd), b1 = runs(base);
+    long srss = rollup(svcd, "Rss:"), spss = rollup(svcd, "Pss:");
+    long brss = rollup(base, "Rss:"), bpss = rollup(base, "Pss:");
+
+    printf("%-26s %10s %10s %16s\n", "", "RSS KiB", "PSS KiB", "wake-ups/s");
+    printf("%-26s %10ld %10ld %16.2f\n", "svcd (1 s heartbeats)", srss, spss,
+           (double)(s1 - s0) / secs);
+    printf("%-26s %10ld %10ld %16.2f\n", "minimal daemon", brss, bpss, (double)(b1 - b0) / secs);
+    printf("RSS ratio %.2fx, PSS ratio %.2fx (target <= 2.00); svcd woke %.2f times per "
+           "heartbeat\n",
+           (double)srss / (double)brss, (double)spss / (double)bpss,
+           (double)(s1 - s0) / secs / 1.0);
+    kill(svcd, SIGTERM);
+    kill(base, SIGKILL);
+    waitpid(svcd, NULL, 0);
+    waitpid(base, NULL, 0);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : 1;
+}
