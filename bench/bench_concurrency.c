@@ -73,7 +73,8 @@ static void *client(void *arg)
     if (fd < 0)
         return NULL;
     while (atomic_load(&running)) {
-        if (write(fd, req_frame, req_len) != (ssize_t)req_len || read_frame(fd, buf, sizeof(buf)) < 0)
+        if (write(fd, req_frame, req_len) != (ssize_t)req_len ||
+            read_frame(fd, buf, sizeof(buf)) < 0)
             break;
         n++;
     }
@@ -164,8 +165,7 @@ int main(int argc, char **argv)
 
     if ((svcd = fork()) == 0) {
         execl(SVCD_BIN, SVCD_BIN, "run", "--endpoint", sock_svcd, "--state-dir", state,
-              "--control-group", "root", "--max-connections-per-user", "1000",
-              (char *)NULL);
+              "--control-group", "root", "--max-connections-per-user", "1000", (char *)NULL);
         _exit(127);
     }
     if ((echo = fork()) == 0)

@@ -129,8 +129,14 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
     rc = rpc_send(&x->rpc, req);
     if (rc < 0)
         return reply_failure(x, rc);
-    for (;;) {
+    for (int replies = 0;; replies++) {
         rc = rpc_recv(&x->rpc, &resp);
+        if (rc == ERR_CLOSED && replies > 0)
+            return fail(x, CLI_EXIT_UNREACHABLE,
+                        "the connection to svcd at %s broke in the middle of the log stream, "
+                        "without an end message (did svcd crash? check 'svcclient status'); "
+                        "entries after the last one shown were not received",
+                        x->rpc.endpoint);
         if (rc < 0)
             return reply_failure(x, rc);
         /* Following, the service speaks when something is written: no time

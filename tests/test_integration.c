@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <grp.h>
+#include <time.h>
 #include <pwd.h>
 #include <sys/xattr.h>
 
@@ -429,6 +430,85 @@ Test(running, follow_streams_new_entries_until_the_service_stops)
             cr_assert_eq(seq, prev + 1, "no gap or duplicate: %s", text);
         prev = seq;
     }
+    free(text);
+}
+
+Test(running, kill_9_with_clients_connected_is_reported_clearly_and_svcd_comes_back)
+{
+    char *follow[] = {SVCCLIENT_BIN, "--endpoint", sock, "logs", "-f", "-n", "1", NULL};
+    char out[400], want[700];
+    struct proc_result r;
+    pid_t followers[5];
+    int idle[5];
+    size_t len;
+
+    snprintf(out, sizeof(out), "%s/follow.out", dir);
+    for (int i = 0; i < 5; i++) {
+        followers[i] = proc_spawn(follow, NULL, out);
+        idle[i] = raw_connect();
+    }
+    usleep(400 * 1000);
+    kill(svcd_pid, SIGKILL);
+    proc_stop(svcd_pid, 0, 5000);
+    svcd_pid = -1;
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(proc_stop(followers[i], 0, 5000), 3, "a broken follow exits 3");
+    char *text = tmpdir_read(dir, "follow.out", &len);
+    snprintf(want, sizeof(want),
+             "svcclient: the connection to svcd at %s broke in the middle of the log stream, "
+             "without an end message (did svcd crash? check 'svcclient status'); entries after "
+             "the last one shown were not received\n",
+             sock);
+    int said = 0;
+    for (const char *p = text; (p = strstr(p, want)); p++)
+        said++;
+    cr_assert_eq(said, 5, "every follower says why: %s", text);
+    free(text);
+    for (int i = 0; i < 5; i++)
+        close(idle[i]);
+
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 3);
+    start_svcd(NULL, NULL); /* the stale socket is replaced */
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "the endpoint is back: %s", r.err);
+}
+
+/* As many as one user may open (max_connections_per_user is 16). */
+#define FOLLOWERS 15
+
+Test(running, stop_with_many_streams_open_ends_each_with_a_reason_in_time)
+{
+    char *follow[] = {SVCCLIENT_BIN, "--endpoint", sock, "logs", "-f", "-n", "all", NULL};
+    char out[400];
+    pid_t followers[FOLLOWERS];
+    size_t len;
+
+    snprintf(out, sizeof(out), "%s/follow.out", dir);
+    for (int i = 0; i < FOLLOWERS; i++)
+        followers[i] = proc_spawn(follow, NULL, out);
+    usleep(500 * 1000);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    svcd_pid = -1;
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    cr_assert_lt(ms, 3000,
+                 "stopped in %ld ms: well within the 10 s stop wait hint svcd gives the SCM", ms);
+    char *text = tmpdir_read(dir, "follow.out", &len);
+    for (int i = 0; i < FOLLOWERS; i++) {
+        int rc = proc_stop(followers[i], 0, 5000);
+        cr_assert_eq(rc, 3, "follower %d exited %d: %s", i, rc, strstr(text, "svcclient:"));
+    }
+    free(text);
+    text = tmpdir_read(dir, "follow.out", &len);
+    int said = 0;
+    for (const char *p = text; (p = strstr(p, "svcclient: svcd ended the log stream: service "
+                                              "stopping"));
+         p++)
+        said++;
+    cr_assert_eq(said, FOLLOWERS, "each stream ended with the reason: %s", text);
     free(text);
 }
 
