@@ -22,7 +22,7 @@
 #include "frame.h"
 #include "svc.h"
 
-#define STREAM_FRAMES_MAX 64
+#define STREAM_FRAMES_MAX 16
 
 static struct svc s;
 static struct authz *az;

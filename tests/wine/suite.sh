@@ -213,6 +213,24 @@ resumed=$(last_seq "resumed by")
 sleep 1
 check "heartbeats continue after resume" [ "$(last_seq '번 째')" -gt "$resumed" ]
 
+echo "==> many clients at once over the pipe (IOCP: nobody waits for anybody)"
+par_pids=()
+for i in $(seq 1 12); do
+    (
+        timeout -k 5 90 wine "$CLIENT" status >"$build/par-$i.out" 2>&1 </dev/null
+        echo $? >"$build/par-$i.rc"
+    ) &
+    par_pids+=($!)
+done
+wait "${par_pids[@]}"
+par_ok=0
+for i in $(seq 1 12); do
+    if [ "$(cat "$build/par-$i.rc")" = 0 ] && grep -q "State: running" "$build/par-$i.out"; then
+        par_ok=$((par_ok + 1))
+    fi
+done
+check "12 concurrent svcclient status: all 12 answered" [ "$par_ok" -eq 12 ]
+
 echo "==> SCM pause/continue drive the same state machine"
 run "$SCMCTL" pause svcd
 check "SCM pause reaches PAUSED" [ "$rc" -eq 0 ]
