@@ -433,6 +433,25 @@ Test(running, follow_streams_new_entries_until_the_service_stops)
     free(text);
 }
 
+/* Waits until dir/name holds `needle` at least n times (followers have
+ * printed their first entries: they are connected), at most timeout_ms. */
+static void wait_for_output(const char *name, const char *needle, int n, int timeout_ms)
+{
+    int count = 0;
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        size_t len;
+        char *text = tmpdir_read(dir, name, &len);
+        count = 0;
+        for (const char *p = text; p && (p = strstr(p, needle)); p++)
+            count++;
+        free(text);
+        if (count >= n)
+            return;
+        usleep(50 * 1000);
+    }
+    cr_assert_fail("only %d of %d followers started within %d ms", count, n, timeout_ms);
+}
+
 Test(running, kill_9_with_clients_connected_is_reported_clearly_and_svcd_comes_back)
 {
     char *follow[] = {SVCCLIENT_BIN, "--endpoint", sock, "logs", "-f", "-n", "1", NULL};
@@ -442,12 +461,14 @@ Test(running, kill_9_with_clients_connected_is_reported_clearly_and_svcd_comes_b
     int idle[5];
     size_t len;
 
+    /* Paused, each follower prints exactly one entry: five lines, five followers. */
+    client(&r, "pause", NULL, NULL, NULL);
     snprintf(out, sizeof(out), "%s/follow.out", dir);
     for (int i = 0; i < 5; i++) {
         followers[i] = proc_spawn(follow, NULL, out);
         idle[i] = raw_connect();
     }
-    usleep(400 * 1000);
+    wait_for_output("follow.out", "\n", 5, 20000);
     kill(svcd_pid, SIGKILL);
     proc_stop(svcd_pid, 0, 5000);
     svcd_pid = -1;
@@ -487,7 +508,7 @@ Test(running, stop_with_many_streams_open_ends_each_with_a_reason_in_time)
     snprintf(out, sizeof(out), "%s/follow.out", dir);
     for (int i = 0; i < FOLLOWERS; i++)
         followers[i] = proc_spawn(follow, NULL, out);
-    usleep(500 * 1000);
+    wait_for_output("follow.out", "service: started (pid", FOLLOWERS, 30000);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
