@@ -1,6 +1,7 @@
 #include "config.h"
 #include "clock.h"
 #include "err.h"
+#include "logfilter.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -56,6 +57,14 @@ static const struct config_key keys[] = {
      "cut off a client whose full output buffer it has not read from for this long "
      "(default: 10s)",
      CONFIG_DURATION, F(stall_timeout_us), 100000, US(3600), "100ms to 1h"},
+    {"max_request_size", "--max-request-size", "SIZE",
+     "largest request frame accepted; a longer one closes its connection (default: 64KiB)",
+     CONFIG_SIZE, F(max_request_size), 1024, 1024 * 1024, "1KiB to 1MiB"},
+    {"max_grep", "--max-grep", "BYTES", "longest logs --grep text, in bytes (default: 255)",
+     CONFIG_COUNT, F(max_grep), 1, LOGFILTER_GREP_MAX - 1, "1 to 255"},
+    {"max_tail", "--max-tail", "COUNT",
+     "most entries one logs --tail may ask for (default: 4294967295, that is all)", CONFIG_COUNT,
+     F(max_tail), 1, 4294967295ULL, "1 to 4294967295"},
     {"control_group", "--control-group", "GROUP",
      "POSIX, as root: members may read and pause/resume; it must exist (default: svcd)",
      CONFIG_TEXT, F(control_group), 1, CONFIG_NAME_MAX - 1, NULL},
@@ -85,6 +94,9 @@ void config_defaults(struct config *c, int system_mode)
     c->request_timeout_us = US(5);
     c->idle_timeout_us = US(60);
     c->stall_timeout_us = US(10);
+    c->max_request_size = 64 * 1024;
+    c->max_grep = LOGFILTER_GREP_MAX - 1;
+    c->max_tail = 4294967295ULL;
     snprintf(c->control_group, sizeof(c->control_group), "svcd");
     snprintf(c->control_sddl, sizeof(c->control_sddl), "%s", CONFIG_DEFAULT_SDDL);
 }

@@ -39,6 +39,9 @@ struct config {
     uint64_t request_timeout_us;         /* connect or first byte -> whole request */
     uint64_t idle_timeout_us;            /* no request on a connection without a stream */
     uint64_t stall_timeout_us;           /* output buffer full and unread */
+    uint64_t max_request_size;           /* bytes in one request frame */
+    uint64_t max_grep;                   /* bytes of grep text */
+    uint64_t max_tail;                   /* entries in one tail; 4294967295: all */
     char control_group[CONFIG_NAME_MAX]; /* POSIX system mode: read + control */
     char read_group[CONFIG_NAME_MAX];    /* POSIX system mode: read only; "" for none */
     char control_sddl[CONFIG_TEXT_MAX];  /* Windows service mode */

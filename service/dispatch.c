@@ -81,14 +81,25 @@ static int answer_change(struct svc *s, const struct ipc_peer *who, uint64_t id,
 
 /* Turns a request's bounds into a filter; a reason in msg when they are
  * not acceptable. */
-static int make_filter(const Svcd__LogsRequest *lr, struct logfilter *f, char *msg, size_t n)
+static int make_filter(const struct config *cfg, const Svcd__LogsRequest *lr, struct logfilter *f,
+                       char *msg, size_t n)
 {
     size_t glen = lr->grep ? strlen(lr->grep) : 0;
 
     memset(f, 0, sizeof(*f));
-    if (glen >= LOGFILTER_GREP_MAX) {
-        snprintf(msg, n, "grep text is %zu bytes; at most %d are allowed", glen,
-                 LOGFILTER_GREP_MAX - 1);
+    if (glen > cfg->max_grep) {
+        snprintf(msg, n, "grep text is %zu bytes; at most %llu are allowed (max_grep)", glen,
+                 (unsigned long long)cfg->max_grep);
+        return ERR_INVAL;
+    }
+    if (lr->tail > cfg->max_tail && lr->tail != UINT32_MAX) {
+        snprintf(msg, n, "a tail of %u entries is over the limit of %llu (max_tail)", lr->tail,
+                 (unsigned long long)cfg->max_tail);
+        return ERR_INVAL;
+    }
+    if (lr->tail == UINT32_MAX && cfg->max_tail < UINT32_MAX && !lr->since_us && !lr->until_us) {
+        snprintf(msg, n, "every entry was asked for, but tails are limited to %llu (max_tail)",
+                 (unsigned long long)cfg->max_tail);
         return ERR_INVAL;
     }
     if (!json_utf8_valid(lr->grep ? lr->grep : "", glen)) {
@@ -120,7 +131,7 @@ static int answer_logs(struct svc *s, uint64_t id, const Svcd__LogsRequest *lr,
     char why[160];
     int rc;
 
-    if (make_filter(lr, &filter, why, sizeof(why)) < 0)
+    if (make_filter(&s->cfg, lr, &filter, why, sizeof(why)) < 0)
         return dispatch_error_frame(id, SVCD__RESULT__RESULT_BAD_REQUEST, why, &out->frame,
                                     &out->frame_len);
     rc =

@@ -197,14 +197,15 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
 
 /* A frame that cannot be read leaves the stream out of sync: say why, then
  * close this connection only. */
-static void reject_frame(ipc_conn *c, struct session *ss, int err)
+static void reject_frame(struct server *sv, ipc_conn *c, struct session *ss, int err)
 {
     char msg[128];
     size_t len = 0;
 
     if (err == ERR_TOOBIG)
-        snprintf(msg, sizeof(msg), "frame larger than the %u-byte limit; closing connection",
-                 FRAME_MAX_PAYLOAD);
+        snprintf(msg, sizeof(msg),
+                 "frame larger than the %llu-byte limit (max_request_size); closing connection",
+                 (unsigned long long)sv->svc->cfg.max_request_size);
     else if (err == ERR_PROTO)
         snprintf(msg, sizeof(msg), "zero-length frame; closing connection");
     else
@@ -272,7 +273,7 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
         data += used;
         n -= used;
         if (rc < 0) {
-            reject_frame(c, ss, rc);
+            reject_frame(sv, c, ss, rc);
             return;
         }
         if (rc == 1) {
@@ -297,7 +298,7 @@ static void on_accept(void *ctx, ipc_conn *c)
         ipc_conn_close(c, 0);
         return;
     }
-    frame_reader_init(&ss->fr, FRAME_MAX_PAYLOAD);
+    frame_reader_init(&ss->fr, (uint32_t)sv->svc->cfg.max_request_size);
     ss->conn = c;
     ss->last_us = clock_mono_us();
     ss->next_session = sv->sessions;

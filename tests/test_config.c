@@ -51,11 +51,12 @@ Test(config, unknown_key_names_file_line_and_key)
     char err[CONFIG_ERR_MAX];
 
     cr_assert_eq(parse(&c, "interval = 1\n\nintervall = 2\n", err), ERR_INVAL);
-    cr_assert_str_eq(err, "/etc/svcd.conf:3: unknown key 'intervall' (known keys: endpoint, "
-                          "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
-                          "rotate_keep, rotate_max_age, max_connections, "
-                          "max_connections_per_user, request_timeout, idle_timeout, stall_timeout, "
-                          "control_group, read_group, control_sddl)");
+    cr_assert_str_eq(
+        err, "/etc/svcd.conf:3: unknown key 'intervall' (known keys: endpoint, "
+             "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
+             "rotate_keep, rotate_max_age, max_connections, "
+             "max_connections_per_user, request_timeout, idle_timeout, stall_timeout, "
+             "max_request_size, max_grep, max_tail, control_group, read_group, control_sddl)");
 }
 
 Test(config, bad_values_name_file_line_and_key)

@@ -253,7 +253,7 @@ Test(dispatch, bad_log_filters_are_refused_with_a_reason)
     longtext[sizeof(longtext) - 1] = '\0';
     lr.grep = longtext;
     r = call(&req, &out);
-    cr_assert_str_eq(r->error, "grep text is 299 bytes; at most 255 are allowed");
+    cr_assert_str_eq(r->error, "grep text is 299 bytes; at most 255 are allowed (max_grep)");
     svcd__response__free_unpacked(r, NULL);
 
     lr.grep = "";
@@ -374,4 +374,39 @@ Test(dispatch, a_burst_of_denied_requests_is_counted_not_logged_one_by_one)
     /* a new window audits again */
     svcd__response__free_unpacked(call_as(&mallory, &pa, &out), NULL);
     cr_assert_eq(count_of(log_text(), "denied, no control right"), SVC_AUDIT_BURST + 1);
+}
+
+Test(dispatch, per_request_limits_come_from_the_config)
+{
+    Svcd__Request req = request(SVCD__REQUEST__COMMAND_LOGS);
+    Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+    struct dispatch_out out;
+    Svcd__Response *r;
+
+    s.cfg.max_tail = 100;
+    s.cfg.max_grep = 4;
+    req.logs = &lr;
+    lr.tail = 101;
+    r = call(&req, &out);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_BAD_REQUEST);
+    cr_assert_str_eq(r->error, "a tail of 101 entries is over the limit of 100 (max_tail)");
+    svcd__response__free_unpacked(r, NULL);
+
+    lr.tail = UINT32_MAX;
+    r = call(&req, &out);
+    cr_assert_str_eq(r->error,
+                     "every entry was asked for, but tails are limited to 100 (max_tail)");
+    svcd__response__free_unpacked(r, NULL);
+
+    lr.since_us = 1; /* a time range may still ask for all of itself */
+    cr_assert_null(call(&req, &out));
+    cr_assert_not_null(out.stream);
+    query_free(out.stream);
+
+    lr.since_us = 0;
+    lr.tail = 100;
+    lr.grep = "abcde";
+    r = call(&req, &out);
+    cr_assert_str_eq(r->error, "grep text is 5 bytes; at most 4 are allowed (max_grep)");
+    svcd__response__free_unpacked(r, NULL);
 }

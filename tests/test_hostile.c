@@ -148,9 +148,10 @@ Test(hostile, length_just_over_the_limit)
 {
     uint8_t hdr[4];
     int fd = hconnect();
-    frame_put_header(hdr, FRAME_MAX_PAYLOAD + 1);
+    frame_put_header(hdr, 64 * 1024 + 1); /* max_request_size is 64 KiB by default */
     send_all(fd, hdr, 4);
-    expect_error(fd, SVCD__RESULT__RESULT_BAD_REQUEST, "frame larger than the 1048576-byte limit",
+    expect_error(fd, SVCD__RESULT__RESULT_BAD_REQUEST,
+                 "frame larger than the 65536-byte limit (max_request_size); closing connection",
                  1);
     close(fd);
     status_still_works();
@@ -161,7 +162,8 @@ Test(hostile, length_of_four_gigabytes)
     const uint8_t hdr[4] = {0xff, 0xff, 0xff, 0xff};
     int fd = hconnect();
     send_all(fd, hdr, 4);
-    expect_error(fd, SVCD__RESULT__RESULT_BAD_REQUEST, "frame larger than the 1048576-byte limit",
+    expect_error(fd, SVCD__RESULT__RESULT_BAD_REQUEST,
+                 "frame larger than the 65536-byte limit (max_request_size); closing connection",
                  1);
     close(fd);
     status_still_works();

@@ -351,7 +351,8 @@ Test(running, malformed_frames_close_only_their_own_connection)
     cr_assert_eq(n, 0, "the server closes the offending connection");
     cr_assert_eq(codec_unpack_response(reply + 4, (size_t)got - 4, &resp), 0);
     cr_assert_eq(resp->result, SVCD__RESULT__RESULT_BAD_REQUEST);
-    cr_assert(strstr(resp->error, "frame larger than the 1048576-byte limit"), "%s", resp->error);
+    cr_assert(strstr(resp->error, "frame larger than the 65536-byte limit (max_request_size)"),
+              "%s", resp->error);
     svcd__response__free_unpacked(resp, NULL);
     close(fd);
 

@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chunk = chunk == 0 ? size : chunk;
     data++;
     size--;
-    frame_reader_init(&fr, FRAME_MAX_PAYLOAD);
+    frame_reader_init(&fr, (uint32_t)s.cfg.max_request_size);
     while (size > 0) {
         size_t n = size < chunk ? size : chunk, used = 0;
         const uint8_t *p = data;
