@@ -2,6 +2,7 @@
 #include "host.h"
 #include "diag.h"
 #include "err.h"
+#include "sdnotify.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -40,14 +41,38 @@ void host_wake_on_stop(struct server *sv)
     wake_target = sv;
 }
 
+static enum worker_state told_state; /* what systemd last heard */
+
+/* Tells systemd (when it started us with Type=notify) how things stand. */
+static void notify(const char *state)
+{
+    int rc = sdnotify(state);
+    if (rc < 0)
+        diag(DIAG_WARN, "cannot notify systemd (NOTIFY_SOCKET): %s", err_str(rc));
+}
+
 void host_ready(struct svc *s)
 {
-    (void)s;
+    char msg[PATHS_MAX + 96];
+
+    snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld\nSTATUS=running; endpoint %s", s->pid,
+             s->cfg.endpoint);
+    told_state = s->worker.state;
+    notify(msg);
 }
 
 void host_sync(struct svc *s)
 {
-    (void)s;
+    char msg[WORKER_WHO_MAX + 48];
+
+    if (s->worker.state == told_state)
+        return;
+    told_state = s->worker.state;
+    if (told_state == WORKER_PAUSED)
+        snprintf(msg, sizeof(msg), "STATUS=paused by %s", s->worker.paused_by);
+    else
+        snprintf(msg, sizeof(msg), "STATUS=running");
+    notify(msg); /* shown by systemctl status */
 }
 
 int host_stop_requested(char *why, size_t n)
@@ -62,6 +87,7 @@ int host_stop_requested(char *why, size_t n)
 
 void host_stopping(void)
 {
+    notify("STOPPING=1\nSTATUS=stopping");
 }
 
 void host_done(void)
