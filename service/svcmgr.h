@@ -1,6 +1,6 @@
 /* Installing and controlling svcd as a system service: the seed's
  * install/remove/start/stop/restart verbs, plus status. svcmgr_win.c uses the
- * SCM API; other platforms say the verbs are not available yet.
+ * SCM API; svcmgr_posix.c uses systemd (and refuses where it is not PID 1).
  *
  * Each call prints its result in one or two lines and returns an exit status
  * (SVCMGR_EXIT_*). Verbs whose target state already holds (start a running
@@ -31,5 +31,11 @@ int svcmgr_start(void);
 int svcmgr_stop(void);
 int svcmgr_restart(void);
 int svcmgr_status(void);
+
+struct sbuf;
+/* Linux: the unit `svcd install` writes: the packaged one, started from
+ * `exe` with `config_file` (NULL: /etc/svcd/svcd.conf). Returns 0,
+ * ERR_INVAL (the packaged ExecStart line is missing) or ERR_NOMEM. */
+int svcmgr_unit_text(const char *exe, const char *config_file, struct sbuf *out);
 
 #endif

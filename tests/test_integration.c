@@ -1495,3 +1495,34 @@ Test(stopped, systemd_hears_ready_on_an_abstract_socket)
     snprintf(path, sizeof(path), "@svcd-test-notify-%d", (int)getpid());
     notify_round(path);
 }
+
+/* ---- Linux service verbs -------------------------------------------------- */
+
+Test(stopped, service_verbs_without_systemd_say_so_and_fail)
+{
+    const char *verbs[] = {"install", "remove", "start", "stop", "restart", "status"};
+    struct stat st;
+    char comm[64] = "unknown", want[600];
+    struct proc_result r;
+
+    if (lstat("/run/systemd/system", &st) == 0)
+        cr_skip_test("systemd runs this machine: the refusal cannot be seen here");
+    FILE *f = fopen("/proc/1/comm", "r");
+    if (f) {
+        if (fgets(comm, sizeof(comm), f))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+    }
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+        char *argv[] = {SVCD_BIN, (char *)verbs[i], NULL};
+        cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+        cr_assert_eq(r.exit_code, 1, "%s exits 1", verbs[i]);
+        snprintf(want, sizeof(want),
+                 "svcd: error: %s: systemd is not running on this machine (PID 1 is '%s', as in "
+                 "a container or CI), so svcd cannot be managed as a system service here; run "
+                 "'svcd run' in the foreground instead\n",
+                 verbs[i], comm);
+        cr_assert_str_eq(r.err, want);
+    }
+    cr_assert_neq(access("/etc/systemd/system/svcd.service", F_OK), 0, "nothing was written");
+}
