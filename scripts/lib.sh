@@ -45,6 +45,9 @@ jobs() {
     nproc 2>/dev/null || echo 2
 }
 
+# The .deb test: dpkg-shlibdeps, systemd-analyze, groupadd.
+LINUX_PACKAGES=(dpkg-dev systemd passwd)
+
 # The memory checker run over the integration tests.
 VALGRIND_PACKAGES=(valgrind)
 

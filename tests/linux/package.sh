@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The Linux package on this very machine: cpack builds the .deb, dpkg
+# installs it, the files, the group and the unit are checked (systemd-analyze
+# verify and security), the installed svcd serves its shipped configuration,
+# then the package is removed and purged.
+# Usage: tests/linux/package.sh BUILD_DIR     (exit 77: skipped, with the reason)
+set -uo pipefail
+
+build=$(cd "${1:?usage: package.sh BUILD_DIR}" 2>/dev/null && pwd) || {
+    echo "SKIPPED: no native build at $1"
+    exit 77
+}
+[ "$(id -u)" -eq 0 ] || {
+    echo "SKIPPED: installing a .deb needs root (CI runs as root; run scripts/test as root)"
+    exit 77
+}
+for tool in dpkg dpkg-deb cpack systemd-analyze; do
+    command -v "$tool" >/dev/null || {
+        echo "SKIPPED: $tool is not installed"
+        exit 77
+    }
+done
+
+passed=0
+failed=0
+ok() { echo "ok - $1"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
+check() {
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+# Runs a command, showing its output only when it fails.
+quiet() { "$@" >"$tmp/quiet.out" 2>&1 || {
+    cat "$tmp/quiet.out"
+    return 1
+}; }
+
+version=$(sed -n 's/^#define SVCD_VERSION "\(.*\)"/\1/p' "$build/generated/version.h")
+tmp=$(mktemp -d /tmp/svcd-pkg-XXXXXX)
+cleanup() {
+    [ -n "${svcd_pid:-}" ] && kill "$svcd_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "==> cpack -G DEB"
+(cd "$build" && cpack -G DEB >"$tmp/cpack.out" 2>&1)
+deb="$build/packages/svcd_${version}_amd64.deb"
+check "the package is built: $(basename "$deb")" [ -f "$deb" ]
+check "it depends on what svcd links (dpkg-shlibdeps) and on passwd (groupadd)" \
+    sh -c "dpkg-deb -f '$deb' Depends | grep -q 'libprotobuf-c1' && dpkg-deb -f '$deb' Depends | grep -q passwd"
+
+echo "==> dpkg -i"
+# The postinst must create the group: start without it (the suites that ran
+# before made it; it is made again below either way).
+getent group svcd >/dev/null && groupdel svcd
+check "dpkg -i succeeds" quiet dpkg -i "$deb"
+for f in /usr/bin/svcd /usr/bin/svcclient /usr/lib/systemd/system/svcd.service \
+    /usr/share/man/man8/svcd.8 /usr/share/man/man1/svcclient.1 /etc/svcd/svcd.conf; do
+    check "installed: $f" [ -f "$f" ]
+done
+check "the svcd group exists (postinst made it)" quiet getent group svcd
+check "svcd --version is the package's version" \
+    sh -c "/usr/bin/svcd version | grep -q '$version'"
+check "svcclient version is the package's version" \
+    sh -c "/usr/bin/svcclient version | grep -q '$version'"
+check "the man pages carry the version" grep -q "svcd $version" /usr/share/man/man8/svcd.8
+
+echo "==> the unit"
+check "systemd-analyze verify accepts the installed unit" \
+    quiet systemd-analyze verify --man=no /usr/lib/systemd/system/svcd.service
+score=$(systemd-analyze security --offline=true /usr/lib/systemd/system/svcd.service 2>/dev/null |
+    sed -n 's/.*Overall exposure level for svcd.service: \([0-9.]*\).*/\1/p')
+echo "    systemd-analyze security: exposure $score"
+check "exposure level at most 2.0 (got $score)" awk "BEGIN { exit !($score <= 2.0) }"
+
+echo "==> the installed svcd runs on its shipped configuration, as the unit starts it"
+/usr/bin/svcd run --config /etc/svcd/svcd.conf --endpoint "$tmp/svcd.sock" \
+    --state-dir "$tmp/log" >"$tmp/svcd.out" 2>&1 </dev/null &
+svcd_pid=$!
+for _ in $(seq 50); do [ -S "$tmp/svcd.sock" ] && break; sleep 0.1; done
+check "svcclient status answers" quiet /usr/bin/svcclient --endpoint "$tmp/svcd.sock" status
+kill "$svcd_pid"
+wait "$svcd_pid" 2>/dev/null
+svcd_pid=
+
+echo "==> dpkg -r, then dpkg -P"
+check "dpkg -r succeeds" quiet dpkg -r svcd
+for f in /usr/bin/svcd /usr/bin/svcclient /usr/lib/systemd/system/svcd.service \
+    /usr/share/man/man8/svcd.8; do
+    check "removed: $f" [ ! -e "$f" ]
+done
+check "the configuration is kept on remove (a conffile)" [ -f /etc/svcd/svcd.conf ]
+check "the group is kept" quiet getent group svcd
+check "dpkg -P succeeds" quiet dpkg -P svcd
+check "purge deletes the configuration" [ ! -e /etc/svcd/svcd.conf ]
+
+echo "package: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
