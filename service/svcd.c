@@ -168,7 +168,16 @@ static int cmd_run(int argc, char **argv)
 static int cmd_service(int argc, char **argv)
 {
     static struct config cfg; /* lives as long as the service */
-    int rc = parse_run_options(argc, argv, 1, &cfg);
+    const char *config_file = NULL;
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        const char *v = flag_value(argc, argv, &i, "--config");
+        if (v)
+            config_file = v;
+    }
+    svcmgr_service_setup(config_file);
+    rc = parse_run_options(argc, argv, 1, &cfg);
 
     if (rc >= 0)
         return rc;

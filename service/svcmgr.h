@@ -32,6 +32,15 @@ int svcmgr_stop(void);
 int svcmgr_restart(void);
 int svcmgr_status(void);
 
+/* Run by `svcd service` (the service manager started us, with system
+ * rights) before it reads its configuration: applies what an installer may
+ * have left out. Windows: the default config file at `config_file` when
+ * there is none, the recovery actions, and the data folder's DACL, so an
+ * MSI-installed svcd is configured like a CLI-installed one. Problems are
+ * reported, never fatal. POSIX: nothing; the unit and the package carry it
+ * all. */
+void svcmgr_service_setup(const char *config_file);
+
 struct sbuf;
 /* Linux: the unit `svcd install` writes: the packaged one, started from
  * `exe` with `config_file` (NULL: /etc/svcd/svcd.conf). Returns 0,

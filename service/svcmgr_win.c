@@ -1,12 +1,22 @@
 /* svcd install|remove|start|stop|restart|status through the SCM API. */
 #include "svcmgr.h"
+#include "diag.h"
 #include "err.h"
+#include "fs.h"
+#include "paths.h"
+#include "security.h"
 #include "winutil.h"
+
+#include <aclapi.h>
+#include <sddl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 #include <windows.h>
+
+#include "svcd_conf_win.h"
 
 #define SERVICE_NAME L"svcd"
 #define DISPLAY_NAME L"svcd logging service"
@@ -344,4 +354,122 @@ int svcmgr_restart(void)
 int svcmgr_status(void)
 {
     return with_service("status", SERVICE_QUERY_STATUS, status_verb);
+}
+
+/* ---- `svcd service` applies to itself what an installer may have left out:
+ * an MSI built with wixl cannot set recovery actions or ACLs, nor install a
+ * configuration that upgrades and uninstalls must leave alone. Each step is
+ * idempotent, so it runs at every start. */
+
+/* Writes the default configuration where the service was told to read it,
+ * unless a file is there already (the administrator's, kept as it is). */
+static void ensure_config(const char *path)
+{
+    char dir[PATHS_MAX];
+    const char *slash = strrchr(path, '\\');
+    wchar_t *w;
+    HANDLE h;
+    DWORD n = (DWORD)strlen(svcd_conf_win_text), put = 0;
+
+    if (slash && (size_t)(slash - path) < sizeof(dir)) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+        fs_mkdir_p(dir, FS_DIR_SERVICE);
+    }
+    w = win_wide(path);
+    if (w == NULL)
+        return;
+    h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        if (GetLastError() != ERROR_FILE_EXISTS)
+            diag(DIAG_WARN, "cannot create the default configuration %s: %s", path,
+                 err_str(err_last_os()));
+        return;
+    }
+    if (!WriteFile(h, svcd_conf_win_text, n, &put, NULL) || put != n)
+        diag(DIAG_WARN, "cannot write the default configuration %s", path);
+    CloseHandle(h);
+}
+
+/* Gives svcd's data folder (%ProgramData%\svcd) the same protected DACL
+ * `svcd install` creates it with, whoever created it. */
+static void secure_data_dir(void)
+{
+    char logs[PATHS_MAX];
+    PSECURITY_DESCRIPTOR sd = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+    wchar_t *w;
+
+    if (paths_default_state_dir(1, logs, sizeof(logs)) < 0 || strrchr(logs, '\\') == NULL)
+        return;
+    *strrchr(logs, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd */
+    if (fs_mkdir_p(logs, FS_DIR_SERVICE) < 0 ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(SECURITY_LOGDIR_SDDL, SDDL_REVISION_1,
+                                                              &sd, NULL))
+        return;
+    w = win_wide(logs);
+    if (w && GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
+        DWORD e = SetNamedSecurityInfoW(
+            w, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+            NULL, NULL, dacl, NULL);
+        if (e != ERROR_SUCCESS)
+            diag(DIAG_WARN, "cannot set the DACL of %s: %s", logs, err_str(err_from_os(e)));
+    }
+    free(w);
+    LocalFree(sd);
+}
+
+/* The recovery actions `svcd install` sets, on the running service itself. */
+static void set_own_recovery(void)
+{
+    SC_HANDLE scm, svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_CHANGE_CONFIG);
+
+    if (svc == NULL || set_recovery(svc) < 0)
+        diag(DIAG_WARN, "cannot set svcd's recovery actions: %s", err_str(err_last_os()));
+    if (svc) {
+        CloseServiceHandle(svc);
+        CloseServiceHandle(scm);
+    }
+}
+
+/* Windows Installer may register the program path unquoted; with a space
+ * in it ("C:\Program Files\...") the SCM would try C:\Program.exe first.
+ * Quote it, as `svcd install` does. */
+static void quote_own_image_path(void)
+{
+    union {
+        QUERY_SERVICE_CONFIGW c;
+        BYTE raw[8192];
+    } qc;
+    wchar_t exe[MAX_PATH], fixed[2 * MAX_PATH + 512];
+    SC_HANDLE scm, svc;
+    DWORD need, n;
+
+    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG);
+    if (svc == NULL)
+        return;
+    n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+    if (QueryServiceConfigW(svc, &qc.c, sizeof(qc), &need) && n > 0 && n < MAX_PATH &&
+        qc.c.lpBinaryPathName[0] != L'"' && _wcsnicmp(qc.c.lpBinaryPathName, exe, n) == 0 &&
+        wcschr(exe, L' ')) {
+        _snwprintf(fixed, sizeof(fixed) / sizeof(fixed[0]), L"\"%ls\"%ls", exe,
+                   qc.c.lpBinaryPathName + n);
+        fixed[sizeof(fixed) / sizeof(fixed[0]) - 1] = 0;
+        if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
+                                  fixed, NULL, NULL, NULL, NULL, NULL, NULL))
+            diag(DIAG_WARN, "cannot quote svcd's program path: %s", err_str(err_last_os()));
+    }
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+}
+
+void svcmgr_service_setup(const char *config_file)
+{
+    quote_own_image_path();
+    secure_data_dir();
+    if (config_file)
+        ensure_config(config_file);
+    set_own_recovery();
 }

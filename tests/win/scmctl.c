@@ -26,6 +26,28 @@ static int control(SC_HANDLE svc, DWORD ctl, DWORD want)
     return st.dwCurrentState == want ? 0 : 1;
 }
 
+/* The recovery actions as `sc qfailure` would list them ("none" when the
+ * SCM keeps none, as Wine's does). */
+static void print_recovery(SC_HANDLE svc)
+{
+    union {
+        SERVICE_FAILURE_ACTIONSW f;
+        BYTE raw[4096];
+    } fa;
+    DWORD need;
+
+    if (!QueryServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, fa.raw, sizeof(fa), &need) ||
+        fa.f.cActions == 0) {
+        printf("recovery none\n");
+        return;
+    }
+    printf("recovery reset=%lu", (unsigned long)fa.f.dwResetPeriod);
+    for (DWORD i = 0; i < fa.f.cActions; i++)
+        printf(" %s/%lu", fa.f.lpsaActions[i].Type == SC_ACTION_RESTART ? "restart" : "other",
+               (unsigned long)fa.f.lpsaActions[i].Delay);
+    printf("\n");
+}
+
 static int config(SC_HANDLE svc)
 {
     union {
@@ -54,6 +76,7 @@ static int config(SC_HANDLE svc)
         win_utf8(desc.d.lpDescription, a, sizeof(a));
         printf("description %s\n", a);
     }
+    print_recovery(svc);
     return 0;
 }
 

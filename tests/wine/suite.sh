@@ -12,7 +12,9 @@
 # recovery actions (install must say it could not set them).
 set -uo pipefail
 
-build=$(cd "${1:?usage: suite.sh BUILD_DIR}" 2>/dev/null && pwd) || {
+msi_n=${2:-}
+msi_next=${3:-}
+build=$(cd "${1:?usage: suite.sh BUILD_DIR [MSI_N MSI_N+1]}" 2>/dev/null && pwd) || {
     echo "SKIPPED: no Windows build at $1 (cmake --preset windows)"
     exit 77
 }
@@ -75,6 +77,77 @@ cleanup() {
     wait 2>/dev/null
 }
 trap cleanup EXIT
+
+# The MSI from install to uninstall, with an upgrade N -> N+1 between, and
+# the service it registers compared with the one `svcd install` registered.
+msi_suite() {
+    local pf="$WINEPREFIX/drive_c/Program Files/svcd" data="$WINEPREFIX/drive_c/ProgramData/svcd"
+    local v_n v_next before after first
+    v_n=$(basename "$msi_n" | sed -n 's/^svcd-\(.*\)-x64\.msi$/\1/p')
+    v_next=$(basename "$msi_next" | sed -n 's/^svcd-\(.*\)-x64\.msi$/\1/p')
+    cp "$msi_n" "$bin/n.msi"
+    cp "$msi_next" "$bin/next.msi"
+    local PFCLIENT='C:\Program Files\svcd\svcclient.exe'
+
+    echo "==> MSI $v_n: msiexec /i /qn"
+    run msiexec /i 'C:\svcd\n.msi' /qn /l*v 'C:\svcd\msi-n.log'
+    check "msiexec /i: exit 0" [ "$rc" -eq 0 ]
+    check "sc query: RUNNING after install (ServiceControl start)" [ "$(state)" = RUNNING ]
+    check "svcd.exe under Program Files\\svcd" [ -f "$pf/svcd.exe" ]
+    check "svcclient.exe under Program Files\\svcd" [ -f "$pf/svcclient.exe" ]
+    run reg query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\svcclient.exe'
+    check "svcclient has an App Paths entry" contains "$out" 'C:\Program Files\svcd\svcclient.exe'
+    run "$PFCLIENT" status
+    check "svcclient status through the pipe: running" contains "$out" "State: running since"
+    check "status shows version $v_n" contains "$out" "Version: $v_n (protocol"
+    check "the service wrote its default configuration" [ -f "$data/svcd.conf" ]
+
+    echo "==> the MSI-installed service is configured like the CLI-installed one"
+    run "$SCMCTL" config svcd
+    local msi_config=$out
+    check "same type, start, account, display name, description and recovery" \
+        [ "$(echo "$msi_config" | grep -v '^binary ')" = "$(echo "$cli_config" | grep -v '^binary ')" ]
+    check "ImagePath: quoted program, service verb, config (as svcd install writes it)" \
+        matches "$msi_config" 'binary "C:\\Program Files\\svcd\\svcd\.exe" service --config "C:\\ProgramData\\svcd\\svcd\.conf"'
+
+    echo "==> upgrade to $v_next: configuration and history kept"
+    printf 'interval = 250ms\r\n' >>"$data/svcd.conf"
+    cp "$data/svcd.conf" "$build/svcd.conf.before"
+    run "$PFCLIENT" logs --tail 1 --json
+    before=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' | tail -1)
+    run msiexec /i 'C:\svcd\next.msi' /qn /l*v 'C:\svcd\msi-next.log'
+    check "msiexec /i of $v_next: exit 0" [ "$rc" -eq 0 ]
+    check "sc query: RUNNING after the upgrade" [ "$(state)" = RUNNING ]
+    run "$PFCLIENT" status
+    check "the service now runs $v_next" contains "$out" "Version: $v_next (protocol"
+    check "with the kept configuration (interval 250ms)" contains "$out" "Interval: 0.250s"
+    check "the configuration file is untouched" cmp -s "$data/svcd.conf" "$build/svcd.conf.before"
+    run "$PFCLIENT" logs --tail all --json
+    first=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' | head -1)
+    after=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' | tail -1)
+    check "every entry from before the upgrade is there (from #1 to #$before)" \
+        sh -c "[ '$first' = 1 ] && echo '$out' | grep -q '^{\"seq\":$before,'"
+    check "and new ones after it (last #$after)" [ "${after:-0}" -gt "${before:-0}" ]
+    run "$PFCLIENT" version
+    check "svcclient version: $v_next" contains "$out" "$v_next"
+
+    echo "==> downgrade to $v_n is refused"
+    run msiexec /i 'C:\svcd\n.msi' /qn /l*v 'C:\svcd\msi-down.log'
+    check "msiexec /i of the older MSI fails" [ "$rc" -ne 0 ]
+    check "with the downgrade message in its log" \
+        grep -aq "A newer version of svcd is already installed" "$bin/msi-down.log"
+    run "$PFCLIENT" status
+    check "and $v_next keeps running" contains "$out" "Version: $v_next (protocol"
+
+    echo "==> msiexec /x: service and program files gone, logs and configuration kept"
+    run msiexec /x 'C:\svcd\next.msi' /qn
+    check "msiexec /x: exit 0" [ "$rc" -eq 0 ]
+    check "sc query: the service no longer exists" [ "$(state)" = "" ]
+    check "the program files are gone" [ ! -e "$pf/svcd.exe" ] && [ ! -e "$pf/svcclient.exe" ]
+    check "the log is kept" [ -s "$data/logs/svcd.log" ]
+    check "the configuration is kept" cmp -s "$data/svcd.conf" "$build/svcd.conf.before"
+    check "no svcd.exe is left running" sh -c "! pgrep -f 'Program Files.svcd.svcd.exe' >/dev/null"
+}
 
 echo "==> fresh Wine prefix in $WINEPREFIX"
 wineserver -k 2>/dev/null
@@ -168,6 +241,7 @@ check "Wine cannot store recovery actions: install says so and how to set them" 
     contains "$out" "sc failure svcd reset= 86400"
 check "sc query shows RUNNING" [ "$(state)" = RUNNING ]
 run "$SCMCTL" config svcd
+cli_config=$out
 check "registered as LocalSystem" contains "$out" "account LocalSystem"
 check "auto start" contains "$out" "start 2"
 check "with a display name" contains "$out" "display svcd logging service"
@@ -300,6 +374,12 @@ run "$SVCD" remove
 check "removing a missing service: exit 3" [ "$rc" -eq 3 ]
 check "and says it is not installed" contains "$out" "svcd is not installed"
 check "the log is kept after remove" [ -s "$WINEPREFIX/drive_c/ProgramData/svcd/logs/svcd.log" ]
+
+if [ -n "$msi_n" ] && [ -n "$msi_next" ]; then
+    msi_suite
+else
+    echo "SKIPPED: the MSI part (no MSI pair given: scripts/test builds version N and N+1)"
+fi
 
 echo "wine-suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
