@@ -145,22 +145,49 @@ static int start_and_wait(SC_HANDLE svc)
     return SVCMGR_EXIT_OK;
 }
 
+/* Waits (bounded) for the service's process to end, so its program file is
+ * free for an uninstaller or an upgrade the moment `svcd stop` returns. */
+static void wait_exit(HANDLE proc)
+{
+    if (proc == NULL)
+        return;
+    WaitForSingleObject(proc, SVCMGR_WAIT_MS);
+    CloseHandle(proc);
+}
+
+/* Stops the service and waits until it is STOPPED and its process gone. A
+ * stop already under way (an installer sent it) is waited for the same way,
+ * which is what the MSI's uninstall relies on. */
 static int stop_and_wait(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
     SERVICE_STATUS ss;
+    HANDLE proc = NULL;
 
+    if (query(svc, &st) == 0 && st.dwProcessId != 0)
+        proc = OpenProcess(SYNCHRONIZE, FALSE, st.dwProcessId);
     if (!ControlService(svc, SERVICE_CONTROL_STOP, &ss)) {
-        if (GetLastError() != ERROR_SERVICE_NOT_ACTIVE)
+        DWORD e = GetLastError();
+        if (e == ERROR_SERVICE_NOT_ACTIVE) {
+            wait_exit(proc);
+            printf("svcd is already stopped\n");
+            return SVCMGR_EXIT_OK;
+        }
+        if (e != ERROR_SERVICE_CANNOT_ACCEPT_CTRL) { /* not "a stop is pending" */
+            if (proc)
+                CloseHandle(proc);
+            SetLastError(e);
             return fail("stop");
-        printf("svcd is already stopped\n");
-        return SVCMGR_EXIT_OK;
+        }
     }
     if (wait_for(svc, SERVICE_STOPPED, &st) != SERVICE_STOPPED) {
+        if (proc)
+            CloseHandle(proc);
         fprintf(stderr, "svcd: stop: the service is %s, not STOPPED, after %d s\n",
                 state_name(st.dwCurrentState), SVCMGR_WAIT_MS / 1000);
         return SVCMGR_EXIT_FAILED;
     }
+    wait_exit(proc);
     printf("svcd stopped\n");
     return SVCMGR_EXIT_OK;
 }
