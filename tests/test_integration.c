@@ -1047,8 +1047,14 @@ Test(diskfull, degraded_while_full_then_recovered_with_nothing_lost)
     cr_assert_eq(proc_wait_connect(sock, 5000), 0);
     usleep(200 * 1000);
     fill_up(filler);
-    usleep(600 * 1000);
-
+    /* The log's last page may still have room: wait for the first write
+     * that needs a new one. */
+    for (int waited = 0; waited < 5000; waited += 100) {
+        client(&r, "status", NULL, NULL, NULL);
+        if (strstr(r.out, "    Health: degraded since "))
+            break;
+        usleep(100 * 1000);
+    }
     client(&r, "status", NULL, NULL, NULL);
     cr_assert_eq(r.exit_code, 0, "svcd keeps answering on a full disk: %s", r.err);
     cr_assert(strstr(r.out, "    Health: degraded since "), "%s", r.out);
