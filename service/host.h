@@ -1,5 +1,5 @@
 /* How the process is hosted: in a console (signals on POSIX, Ctrl-C on
- * Windows) or by a service manager (the Windows SCM; systemd later). The
+ * Windows) or by a service manager (the Windows SCM; systemd, told through sd_notify). The
  * shared run loop (run.c) talks to the host only through these calls. */
 #ifndef SVCD_HOST_H
 #define SVCD_HOST_H
