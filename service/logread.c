@@ -14,6 +14,9 @@ struct tail_scan {
     int done;     /* enough found, or `since` reached */
     uint64_t off; /* where reading forward starts */
     struct sbuf msg;
+    uint64_t *scanned; /* the reader's slice counter */
+    int paused;        /* the slice ran out; go on from `resume` */
+    uint64_t resume;
 };
 
 static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t start)
@@ -21,11 +24,15 @@ static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t star
     struct tail_scan *t = ctx;
     struct log_entry e;
 
+    if (++*t->scanned >= LOGREAD_SLICE) { /* this line is looked at, then a pause */
+        t->paused = 1;
+        t->resume = start;
+    }
     /* Without a time bound, a line that cannot match needs no parsing. */
     if (!t->filter->since_us && !logfilter_line_may_match(t->filter, line, len))
-        return 0;
+        return t->paused;
     if (logline_parse(line, len, &e, &t->msg) < 0)
-        return 0;
+        return t->paused;
     if (t->filter->since_us && e.time_us < t->filter->since_us) {
         t->off = start + len + 1; /* everything from here leftwards is older */
         t->done = 1;
@@ -36,21 +43,21 @@ static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t star
         t->done = 1;
         return 1;
     }
-    return 0;
+    return t->paused;
 }
 
-/* Looks for `*want` entries backwards in one file. Returns 1 when the start
- * is in this file (at *off), 0 when older files must be read too (*want is
- * reduced by what this one holds), or an error. */
-static int scan_file(const struct logreader *r, fs_file *f, uint64_t end, uint64_t *want,
-                     uint64_t *off)
+/* Looks for `*want` entries backwards in f[0, end). Returns 1 when the start
+ * is in this file (at *off), 0 when older files must be read too, or
+ * LOGREAD_MORE when the slice ran out (go on from *end); *want is reduced by
+ * what was found. Or an error. */
+static int scan_file(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *want, uint64_t *off)
 {
-    struct tail_scan t = {&r->filter, *want, 0, 0, 0, {0}};
+    struct tail_scan t = {&r->filter, *want, 0, 0, 0, {0}, &r->scanned, 0, 0};
     uint64_t found;
     int rc;
 
     if (logfilter_is_all(&r->filter)) {
-        rc = logscan_tail_offset(f, end, *want, off, &found);
+        rc = logscan_tail_offset(f, *end, *want, off, &found);
         if (rc < 0)
             return rc;
         if (found >= *want)
@@ -59,14 +66,19 @@ static int scan_file(const struct logreader *r, fs_file *f, uint64_t end, uint64
         return 0;
     }
     sbuf_init(&t.msg, LOGSTORE_LINE_MAX);
-    rc = logscan_backward(f, end, tail_scan_line, &t);
+    rc = logscan_backward(f, *end, tail_scan_line, &t);
     sbuf_free(&t.msg);
     if (rc < 0)
         return rc;
-    *off = t.done ? t.off : 0;
-    if (t.done)
+    if (t.done) {
+        *off = t.off;
         return 1;
+    }
     *want -= t.found;
+    if (t.paused) {
+        *end = t.resume;
+        return LOGREAD_MORE;
+    }
     return 0;
 }
 
@@ -107,13 +119,50 @@ static int open_from(struct logreader *r, size_t i)
     return rc;
 }
 
-/* Finds the file and offset where the last `tail` matching entries begin,
- * newest file first; files wholly after `until` are not read at all, and
- * the scan stops at `since`. */
+/* Goes on finding the file and offset where the last `tail` matching
+ * entries begin, newest file first; files wholly after `until` are not read
+ * at all, and the scan stops at `since`. A long search (a rare match far
+ * back) pauses every LOGREAD_SLICE lines: returns LOGREAD_MORE then, 0 once
+ * positioned, or an error. */
+static int locate(struct logreader *r)
+{
+    uint64_t off = 0;
+    int rc;
+
+    for (;;) {
+        if (!r->loc_open) {
+            if (r->loc_i == 0)
+                break;
+            size_t i = --r->loc_i;
+            const struct logfile *lf = &r->files.v[i];
+            if (r->filter.until_us && lf->first_time_us > r->filter.until_us && i > 0)
+                continue;
+            rc = open_at(r, i, 0);
+            if (rc == ERR_NOENT && !lf->current)
+                continue; /* removed by retention meanwhile */
+            if (rc < 0)
+                return rc;
+            r->loc_open = 1;
+            r->loc_end = r->end;
+        }
+        rc = scan_file(r, r->f, &r->loc_end, &r->loc_want, &off);
+        if (rc < 0 || rc == LOGREAD_MORE)
+            return rc;
+        r->loc_open = 0;
+        if (rc == 1) {
+            r->locating = 0;
+            r->off = off;
+            return 0;
+        }
+    }
+    r->locating = 0;
+    return open_from(r, 0); /* fewer than `tail` in all the files: from the start */
+}
+
+/* Sets up the search for where the last `tail` entries begin and takes its
+ * first slice. */
 static int find_start(struct logreader *r, uint64_t tail)
 {
-    uint64_t want = tail, off = 0;
-    size_t i = r->files.n;
     int rc;
 
     if (tail == 0) {
@@ -124,24 +173,11 @@ static int find_start(struct logreader *r, uint64_t tail)
     /* Everything, from the first file on: no need to count backwards. */
     if (tail == UINT32_MAX && !r->filter.since_us)
         return open_from(r, 0);
-    while (i-- > 0) {
-        const struct logfile *lf = &r->files.v[i];
-        if (r->filter.until_us && lf->first_time_us > r->filter.until_us && i > 0)
-            continue;
-        rc = open_at(r, i, 0);
-        if (rc == ERR_NOENT && !lf->current)
-            continue; /* removed by retention meanwhile */
-        if (rc < 0)
-            return rc;
-        rc = scan_file(r, r->f, r->end, &want, &off);
-        if (rc < 0)
-            return rc;
-        if (rc == 1) {
-            r->off = off;
-            return 0;
-        }
-    }
-    return open_from(r, 0); /* fewer than `tail` in all the files: from the start */
+    r->locating = 1;
+    r->loc_i = r->files.n;
+    r->loc_want = tail;
+    rc = locate(r);
+    return rc == LOGREAD_MORE ? 0 : rc;
 }
 
 int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
@@ -267,6 +303,11 @@ int logreader_next(struct logreader *r, struct log_entry *e)
 {
     int rc;
 
+    if (r->locating) {
+        rc = locate(r);
+        if (rc != 0)
+            return rc;
+    }
     for (;;) {
         if (r->scanned >= LOGREAD_SLICE)
             return LOGREAD_MORE; /* checked before reading, so no line is lost */

@@ -81,10 +81,16 @@ struct logreader {
     uint64_t last_seq; /* the last entry read, matching or not */
     uint64_t skipped;  /* lines that did not parse */
     uint64_t scanned;  /* lines looked at since the caller last reset it */
+    int locating;      /* still searching backwards for where the tail begins */
+    int loc_open;      /* file loc_i is open and being searched */
+    size_t loc_i;      /* the file being searched (counting down) */
+    uint64_t loc_want; /* matching entries still to find */
+    uint64_t loc_end;  /* the search goes on before this offset */
 };
 
 /* logreader_next returns this after LOGREAD_SLICE lines without a match, so
- * a long scan can yield to other work (reset `scanned` and call again). */
+ * a long scan can yield to other work (reset `scanned` and call again). The
+ * backward search for where a filtered tail begins pauses the same way. */
 #define LOGREAD_MORE  2
 #define LOGREAD_SLICE 50000
 

@@ -583,6 +583,41 @@ Test(logstore, a_long_scan_yields_in_slices_and_loses_no_line)
     logstore_close(&ls);
 }
 
+Test(logstore, a_backward_search_for_a_rare_match_yields_too)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct logfilter f;
+    struct log_entry e;
+    int slices = 0, rc;
+    char found[64] = "";
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    append(&ls, "the only needle, far back");
+    for (int i = 0; i < 3 * LOGREAD_SLICE; i++)
+        append(&ls, "hay");
+    memset(&f, 0, sizeof(f));
+    strcpy(f.grep, "needle");
+    f.grep_len = 6;
+    /* `logs --tail 1 --grep needle`: the search runs backwards over
+     * 150 000 lines before it finds anything. */
+    cr_assert_eq(logreader_open(&r, ls.path, &f, 1, 0, NULL), 0);
+    while ((rc = logreader_next(&r, &e)) != 0) {
+        cr_assert_geq(rc, 0);
+        if (rc == LOGREAD_MORE) {
+            r.scanned = 0;
+            slices++;
+            continue;
+        }
+        cr_assert_str_empty(found, "one match only");
+        snprintf(found, sizeof(found), "%.*s", (int)e.msg_len, e.msg);
+    }
+    cr_assert_str_eq(found, "the only needle, far back");
+    cr_assert_geq(slices, 2, "the backward search yielded between slices (%d)", slices);
+    logreader_close(&r);
+    logstore_close(&ls);
+}
+
 Test(logstore, a_file_removed_under_a_reader_is_stepped_over)
 {
     struct logstore ls;
