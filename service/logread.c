@@ -1,6 +1,7 @@
 /* Reading the log back across its files: the last N matching entries found
  * by scanning backwards from the newest file, then forwards through the
  * files in order, and on past rotations when following. */
+#include "clock.h"
 #include "err.h"
 #include "logscan.h"
 #include "logstore.h"
@@ -14,17 +15,34 @@ struct tail_scan {
     int done;     /* enough found, or `since` reached */
     uint64_t off; /* where reading forward starts */
     struct sbuf msg;
-    uint64_t *scanned; /* the reader's slice counter */
-    int paused;        /* the slice ran out; go on from `resume` */
+    struct logreader *r; /* whose slice this scan spends */
+    int paused;          /* the slice ran out; go on from `resume` */
     uint64_t resume;
 };
+
+/* Counts one more line of the current slice and says whether the slice is
+ * spent: LOGREAD_SLICE lines, or LOGREAD_SLICE_US of time (checked every
+ * 1024 lines), since a cold cache can make few lines slow. */
+static int slice_over(struct logreader *r)
+{
+    if (r->scanned == 0)
+        r->slice_start_us = clock_mono_us();
+    r->scanned++;
+    if (r->scanned >= LOGREAD_SLICE)
+        return 1;
+    if ((r->scanned & 1023) == 0 && clock_mono_us() - r->slice_start_us >= LOGREAD_SLICE_US) {
+        r->scanned = LOGREAD_SLICE; /* spent: the caller resets it */
+        return 1;
+    }
+    return 0;
+}
 
 static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t start)
 {
     struct tail_scan *t = ctx;
     struct log_entry e;
 
-    if (++*t->scanned >= LOGREAD_SLICE) { /* this line is looked at, then a pause */
+    if (slice_over(t->r)) { /* this line is looked at, then a pause */
         t->paused = 1;
         t->resume = start;
     }
@@ -52,7 +70,7 @@ static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t star
  * what was found. Or an error. */
 static int scan_file(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *want, uint64_t *off)
 {
-    struct tail_scan t = {&r->filter, *want, 0, 0, 0, {0}, &r->scanned, 0, 0};
+    struct tail_scan t = {&r->filter, *want, 0, 0, 0, {0}, r, 0, 0};
     uint64_t found;
     int rc;
 
@@ -320,7 +338,7 @@ int logreader_next(struct logreader *r, struct log_entry *e)
         }
         if (rc < 0)
             return rc;
-        r->scanned++;
+        slice_over(r); /* a spent slice shows at the top of the next round */
         if (!r->line.failed && !logfilter_line_may_match(&r->filter, r->line.p, r->line.len))
             continue;
         if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {

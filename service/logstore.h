@@ -81,6 +81,7 @@ struct logreader {
     uint64_t last_seq; /* the last entry read, matching or not */
     uint64_t skipped;  /* lines that did not parse */
     uint64_t scanned;  /* lines looked at since the caller last reset it */
+    uint64_t slice_start_us;
     int locating;      /* still searching backwards for where the tail begins */
     int loc_open;      /* file loc_i is open and being searched */
     size_t loc_i;      /* the file being searched (counting down) */
@@ -91,8 +92,9 @@ struct logreader {
 /* logreader_next returns this after LOGREAD_SLICE lines without a match, so
  * a long scan can yield to other work (reset `scanned` and call again). The
  * backward search for where a filtered tail begins pauses the same way. */
-#define LOGREAD_MORE  2
-#define LOGREAD_SLICE 50000
+#define LOGREAD_MORE     2
+#define LOGREAD_SLICE    50000
+#define LOGREAD_SLICE_US 10000 /* or this long, whichever comes first */
 
 /* Opens a reader positioned at the first of the last `tail` entries that
  * match `filter` (NULL: all), searching from the newest file back through
