@@ -335,6 +335,30 @@ check "the follower receives heartbeats as they are written" \
     [ "$(tr -d '\r' <"$build/wine-follow.out" | grep -c '번 째')" -ge 3 ]
 run "$CLIENT" pause
 sleep 0.5
+echo "==> control_sddl decides: a caller with read but not control is refused"
+# Wine runs everyone as an administrator, so the default descriptor grants
+# all; a descriptor that gives control to SYSTEM only shows the refusal
+# path end to end (AccessCheck on the pipe client's token).
+run "$SVCD" stop
+cp "$bin/svcd.conf" "$build/svcd.conf.saved"
+printf 'control_sddl = O:SYG:SYD:(A;;0x3;;;SY)(A;;0x1;;;WD)\r\n' >>"$bin/svcd.conf"
+run "$SVCD" start
+check "the service starts with the custom control_sddl" [ "$rc" -eq 0 ]
+run "$CLIENT" status
+check "read is granted (Everyone has 0x1)" contains "$out" "State: running since"
+run "$CLIENT" pause
+check "pause is refused: exit 1" [ "$rc" -eq 1 ]
+check "with one line: what, for whom, how to get the right" matches "$out" \
+    '^svcclient: permission denied: pause needs the control right, which [^ ]+ \(S-1-5-[0-9-]+\) does not have; run svcclient from an elevated prompt \(Run as administrator\), or ask an administrator to grant S-1-5-[0-9-]+ the control right \(0x2\) in control_sddl$'
+check "the service was not paused" [ "$(state)" = RUNNING ]
+run "$CLIENT" logs --tail 20 --json
+check "the refusal is audited with the caller's name, SID and pid" matches "$out" \
+    '"source":"audit","msg":"pause by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\): denied, no control right"'
+run "$SVCD" stop
+cp "$build/svcd.conf.saved" "$bin/svcd.conf"
+run "$SVCD" start
+check "and back to the default descriptor" [ "$rc" -eq 0 ]
+
 echo "==> stop, start, restart"
 run "$SVCD" stop
 check "stop: exit 0" [ "$rc" -eq 0 ]
