@@ -3,8 +3,6 @@
 
 #include "config.h"
 #include "err.h"
-#include "sbuf.h"
-#include "svcmgr.h"
 
 static int parse(struct config *c, const char *text, char *err)
 {
@@ -134,20 +132,4 @@ Test(config, sizes)
     cr_assert_eq(config_parse_size("1.5M", &b), ERR_INVAL);
     cr_assert_eq(config_parse_size("M", &b), ERR_INVAL);
     cr_assert_eq(config_parse_size("99999999999999999999", &b), ERR_INVAL);
-}
-
-Test(config, the_installed_unit_is_the_packaged_one_with_this_binary)
-{
-    struct sbuf out;
-
-    sbuf_init(&out, 65536);
-    cr_assert_eq(svcmgr_unit_text("/opt/svcd/bin/svcd", NULL, &out), 0);
-    cr_assert(strstr(sbuf_str(&out),
-                     "\nExecStart=/opt/svcd/bin/svcd run --config /etc/svcd/svcd.conf\n"));
-    cr_assert(strstr(sbuf_str(&out), "\nType=notify\n"));
-    cr_assert_null(strstr(sbuf_str(&out), "/usr/bin/svcd"), "only ExecStart changes");
-    sbuf_reset(&out);
-    cr_assert_eq(svcmgr_unit_text("/usr/bin/svcd", "/srv/svcd.conf", &out), 0);
-    cr_assert(strstr(sbuf_str(&out), "\nExecStart=/usr/bin/svcd run --config /srv/svcd.conf\n"));
-    sbuf_free(&out);
 }
