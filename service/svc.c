@@ -111,19 +111,25 @@ static void record(struct svc *s, enum log_level level, const char *source, cons
     append_entry(s, &e, durable);
 }
 
-/* Reports how many denied requests went unaudited once their window ends. */
-static void report_suppressed(struct svc *s, uint64_t now)
+/* Reports, once its window has ended, how many entries a limiter held
+ * back: `what` names them, `source` is where they would have gone. */
+static void report_limited(struct svc *s, struct ratelimit *rl, const char *source,
+                           const char *what, uint64_t now)
 {
-    uint64_t n = ratelimit_take_suppressed(&s->denied_audit, now);
-    char msg[160];
+    uint64_t n = ratelimit_take_suppressed(rl, now);
+    char msg[200];
 
     if (n == 0)
         return;
-    snprintf(msg, sizeof(msg),
-             "suppressed %llu audit entries of denied requests (more than %d in %llu s)",
-             (unsigned long long)n, SVC_AUDIT_BURST,
-             (unsigned long long)(SVC_AUDIT_WINDOW_US / CLOCK_US_PER_SEC));
-    record(s, LOG_WARNING, "audit", msg, NULL, 1);
+    snprintf(msg, sizeof(msg), "suppressed %llu %s (more than %u in %llu s)", (unsigned long long)n,
+             what, rl->burst, (unsigned long long)(rl->window_us / CLOCK_US_PER_SEC));
+    record(s, LOG_WARNING, source, msg, NULL, 1);
+}
+
+static void report_suppressed(struct svc *s, uint64_t now)
+{
+    report_limited(s, &s->denied_audit, "audit", "audit entries of denied requests", now);
+    report_limited(s, &s->notes, "service", "warnings about clients", now);
 }
 
 void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, int granted,
@@ -154,6 +160,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     worker_init(&s->worker, cfg->interval_us);
     holdq_init(&s->held, HOLDQ_MAX_ITEMS, HOLDQ_MAX_BYTES);
     ratelimit_init(&s->denied_audit, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
+    ratelimit_init(&s->notes, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
     rc = logstore_open(&s->log, cfg->state_dir, system_mode);
     if (rc < 0)
         return rc;
@@ -200,9 +207,13 @@ int svc_tick(struct svc *s)
         wait = (int64_t)s->cfg.flush_window_us;
     if (s->degraded && (wait < 0 || wait > 1000000))
         wait = 1000000;
-    int64_t audit_due = ratelimit_due_in(&s->denied_audit, clock_mono_us());
+    uint64_t mono = clock_mono_us();
+    int64_t audit_due = ratelimit_due_in(&s->denied_audit, mono);
+    int64_t note_due = ratelimit_due_in(&s->notes, mono);
     if (audit_due >= 0 && (wait < 0 || wait > audit_due))
         wait = audit_due;
+    if (note_due >= 0 && (wait < 0 || wait > note_due))
+        wait = note_due;
     return wait < 0 ? -1 : (int)((wait + 999) / 1000);
 }
 
@@ -246,7 +257,11 @@ int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgl
 
 void svc_note(struct svc *s, const char *msg)
 {
-    record(s, LOG_WARNING, "service", msg, NULL, 0);
+    uint64_t now = clock_mono_us();
+
+    report_suppressed(s, now);
+    if (ratelimit_allow(&s->notes, now))
+        record(s, LOG_WARNING, "service", msg, NULL, 0);
 }
 
 void svc_begin_stop(struct svc *s, const char *why)

@@ -28,6 +28,7 @@ struct svc {
     uint64_t held_written;         /* entries written late in this episode */
     uint64_t lost_before;          /* held.lost when this episode began */
     struct ratelimit denied_audit; /* denied requests' audit entries */
+    struct ratelimit notes;        /* svc_note: warnings a client can cause */
 };
 
 /* At most this many denied requests are audited per window; the rest are
@@ -58,7 +59,8 @@ void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, i
                const char *detail);
 
 /* Writes a warning from the service about something it did on its own
- * (e.g. cutting off a client), not synced at once. */
+ * (e.g. cutting off a client), not synced at once. Clients can cause these,
+ * so they are rate-limited like denials (SVC_AUDIT_BURST per window). */
 void svc_note(struct svc *s, const char *msg);
 
 /* Writes the "stopping" entry (durably) and enters STOPPING. */

@@ -410,3 +410,14 @@ Test(dispatch, per_request_limits_come_from_the_config)
     cr_assert_str_eq(r->error, "grep text is 5 bytes; at most 4 are allowed (max_grep)");
     svcd__response__free_unpacked(r, NULL);
 }
+
+Test(dispatch, warnings_clients_can_cause_are_rate_limited_too)
+{
+    for (int i = 0; i < 30; i++)
+        svc_note(&s, "cut off mallory: it read none of its output");
+    cr_assert_eq(count_of(log_text(), "cut off mallory"), SVC_AUDIT_BURST);
+    s.notes.window_start -= SVC_AUDIT_WINDOW_US;
+    svc_tick(&s);
+    cr_assert_not_null(strstr(log_text(), "\"source\":\"service\",\"msg\":\"suppressed 10 warnings "
+                                          "about clients (more than 20 in 10 s)\""));
+}
