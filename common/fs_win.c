@@ -3,6 +3,7 @@
 #include "security.h"
 #include "winutil.h"
 
+#include <aclapi.h>
 #include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,23 +15,35 @@ struct fs_file {
     HANDLE h;
 };
 
-/* Creates one directory, with the service's DACL when asked. */
+/* Creates one directory; in FS_DIR_SERVICE mode with the service's DACL, which
+ * an existing directory is given too, so the service's directories end up
+ * protected alike whoever created them (an installer, an older version). */
 static int make_dir(const wchar_t *path, enum fs_dir_mode mode)
 {
     SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
     PSECURITY_DESCRIPTOR sd = NULL;
-    BOOL ok;
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+    int rc = 0;
 
     if (mode == FS_DIR_SERVICE && !ConvertStringSecurityDescriptorToSecurityDescriptorW(
                                       SECURITY_LOGDIR_SDDL, SDDL_REVISION_1, &sd, NULL))
         return err_last_os();
     sa.lpSecurityDescriptor = sd;
-    ok = CreateDirectoryW(path, sd ? &sa : NULL);
+    if (!CreateDirectoryW(path, sd ? &sa : NULL)) {
+        if (GetLastError() != ERROR_ALREADY_EXISTS)
+            rc = err_last_os();
+        else if (sd && GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
+            DWORD e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT,
+                                            DACL_SECURITY_INFORMATION |
+                                                PROTECTED_DACL_SECURITY_INFORMATION,
+                                            NULL, NULL, dacl, NULL);
+            rc = e == ERROR_SUCCESS ? 0 : err_from_os(e);
+        }
+    }
     if (sd)
         LocalFree(sd);
-    if (!ok && GetLastError() != ERROR_ALREADY_EXISTS)
-        return err_last_os();
-    return 0;
+    return rc;
 }
 
 int fs_mkdir_p(const char *path, enum fs_dir_mode mode)
@@ -54,8 +67,8 @@ int fs_mkdir_p(const char *path, enum fs_dir_mode mode)
             rc = make_dir(w, mode == FS_DIR_PRIVATE ? FS_DIR_PRIVATE : FS_DIR_SHARED);
         w[i] = saved;
     }
-    if (rc == 0 && GetFileAttributesW(w) == INVALID_FILE_ATTRIBUTES)
-        rc = make_dir(w, mode);
+    if (rc == 0)
+        rc = make_dir(w, mode); /* also when it exists: FS_DIR_SERVICE sets its DACL */
     attr = GetFileAttributesW(w);
     if (rc == 0 && (attr == INVALID_FILE_ATTRIBUTES || !(attr & FILE_ATTRIBUTE_DIRECTORY)))
         rc = attr == INVALID_FILE_ATTRIBUTES ? err_last_os() : ERR_EXIST;

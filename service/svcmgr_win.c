@@ -4,11 +4,7 @@
 #include "err.h"
 #include "fs.h"
 #include "paths.h"
-#include "security.h"
 #include "winutil.h"
-
-#include <aclapi.h>
-#include <sddl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,7 +397,7 @@ static void ensure_config(const char *path)
     if (slash && (size_t)(slash - path) < sizeof(dir)) {
         memcpy(dir, path, (size_t)(slash - path));
         dir[slash - path] = '\0';
-        fs_mkdir_p(dir, FS_DIR_SERVICE);
+        fs_mkdir_p(dir, FS_DIR_SHARED); /* the administrator's folder: created, not changed */
     }
     w = win_wide(path);
     if (w == NULL)
@@ -419,33 +415,21 @@ static void ensure_config(const char *path)
     CloseHandle(h);
 }
 
-/* Gives svcd's data folder (%ProgramData%\svcd) the same protected DACL
- * `svcd install` creates it with, whoever created it. */
+/* Gives svcd's data folder (%ProgramData%\svcd, the parent of the default
+ * log directory) the protected DACL of the log directory, whoever created it
+ * (the MSI creates it with the inherited one). */
 static void secure_data_dir(void)
 {
-    char logs[PATHS_MAX];
-    PSECURITY_DESCRIPTOR sd = NULL;
-    BOOL present = FALSE, defaulted = FALSE;
-    PACL dacl = NULL;
-    wchar_t *w;
+    char dir[PATHS_MAX];
+    char *slash;
+    int rc;
 
-    if (paths_default_state_dir(1, logs, sizeof(logs)) < 0 || strrchr(logs, '\\') == NULL)
+    if (paths_default_state_dir(1, dir, sizeof(dir)) < 0 || (slash = strrchr(dir, '\\')) == NULL)
         return;
-    *strrchr(logs, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd */
-    if (fs_mkdir_p(logs, FS_DIR_SERVICE) < 0 ||
-        !ConvertStringSecurityDescriptorToSecurityDescriptorW(SECURITY_LOGDIR_SDDL, SDDL_REVISION_1,
-                                                              &sd, NULL))
-        return;
-    w = win_wide(logs);
-    if (w && GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
-        DWORD e = SetNamedSecurityInfoW(
-            w, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
-            NULL, NULL, dacl, NULL);
-        if (e != ERROR_SUCCESS)
-            diag(DIAG_WARN, "cannot set the DACL of %s: %s", logs, err_str(err_from_os(e)));
-    }
-    free(w);
-    LocalFree(sd);
+    *slash = '\0'; /* ...\svcd\logs -> ...\svcd */
+    rc = fs_mkdir_p(dir, FS_DIR_SERVICE);
+    if (rc < 0)
+        diag(DIAG_WARN, "cannot give %s its DACL: %s", dir, err_str(rc));
 }
 
 /* The recovery actions `svcd install` sets, on the running service itself. */
