@@ -24,6 +24,7 @@
 #include "codec.h"
 #include "frame.h"
 #include "proc.h"
+#include "raw.h"
 #include "logfiles.h"
 #include "logline.h"
 #include "tmpdir.h"
@@ -303,14 +304,12 @@ Test(running, sequence_continues_after_a_restart)
     cr_assert_eq(after, before + 1, "started continues right after stopped");
 }
 
-/* A raw connection to svcd, for bytes svcclient would never send. */
-static int raw_connect(void)
+/* A raw connection to svcd (tests/support/raw.c), for bytes svcclient would
+ * never send. */
+static int connect_raw(void)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-
-    strcpy(sa.sun_path, sock);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    int fd = raw_connect(sock);
+    cr_assert_geq(fd, 0, "connect to %s", sock);
     return fd;
 }
 
@@ -318,22 +317,13 @@ static int raw_connect(void)
  * decoded reply. */
 static Svcd__Response *raw_status(int fd, uint32_t version, uint64_t id)
 {
-    Svcd__Request req = SVCD__REQUEST__INIT;
-    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    Svcd__Request req = raw_status_req(id);
     Svcd__Response *resp;
-    uint8_t *frame, reply[4096];
-    size_t len;
 
     req.version = version;
-    req.id = id;
-    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
-    req.status = &st;
-    cr_assert_eq(codec_frame(&req.base, &frame, &len), 0);
-    cr_assert_eq(write(fd, frame, len), (ssize_t)len);
-    free(frame);
-    ssize_t got = read(fd, reply, sizeof(reply));
-    cr_assert_gt(got, 4, "a reply");
-    cr_assert_eq(codec_unpack_response(reply + 4, (size_t)got - 4, &resp), 0);
+    cr_assert_eq(raw_send_req(fd, &req), 0);
+    resp = raw_recv_resp(fd, 5000);
+    cr_assert_not_null(resp, "a reply");
     return resp;
 }
 
@@ -342,8 +332,8 @@ Test(running, malformed_frames_close_only_their_own_connection)
     uint8_t oversize[4], reply[512];
     struct proc_result r;
     Svcd__Response *resp;
-    int fd = raw_connect();
-    int other = raw_connect(); /* an honest connection, open throughout */
+    int fd = connect_raw();
+    int other = connect_raw(); /* an honest connection, open throughout */
 
     frame_put_header(oversize, FRAME_MAX_PAYLOAD + 1);
     cr_assert_eq(write(fd, oversize, 4), 4);
@@ -370,7 +360,7 @@ Test(running, malformed_frames_close_only_their_own_connection)
 
 Test(running, an_unknown_protocol_version_gets_a_clear_reply)
 {
-    int fd = raw_connect();
+    int fd = connect_raw();
     Svcd__Response *resp = raw_status(fd, 2, 3);
 
     cr_assert_eq(resp->result, SVCD__RESULT__RESULT_UNSUPPORTED_VERSION);
@@ -469,7 +459,7 @@ Test(running, kill_9_with_clients_connected_is_reported_clearly_and_svcd_comes_b
     snprintf(out, sizeof(out), "%s/follow.out", dir);
     for (int i = 0; i < 5; i++) {
         followers[i] = proc_spawn(follow, NULL, out);
-        idle[i] = raw_connect();
+        idle[i] = connect_raw();
     }
     wait_for_output("follow.out", "\n", 5, 20000);
     kill(svcd_pid, SIGKILL);
@@ -543,7 +533,7 @@ Test(running, a_request_during_a_follow_ends_that_stream_with_a_reason)
     Svcd__Response *resp = NULL;
     uint8_t *frame, buf[1 << 16];
     size_t len, have = 0;
-    int fd = raw_connect();
+    int fd = connect_raw();
 
     req.version = CODEC_PROTOCOL_VERSION;
     req.id = 7;
@@ -952,7 +942,7 @@ Test(stopped, one_user_cannot_take_every_connection)
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_eq(proc_wait_connect(sock, 5000), 0);
     for (int i = 0; i < 3; i++) {
-        fds[i] = raw_connect();
+        fds[i] = connect_raw();
         Svcd__Response *resp = raw_status(fds[i], CODEC_PROTOCOL_VERSION, (uint64_t)i + 1);
         cr_assert_eq(resp->result, SVCD__RESULT__RESULT_OK, "connection %d admitted", i + 1);
         svcd__response__free_unpacked(resp, NULL);
@@ -981,7 +971,7 @@ Test(stopped, over_max_connections_is_a_busy_reply_not_a_hang)
 
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_eq(proc_wait_connect(sock, 5000), 0);
-    int a = raw_connect(), b = raw_connect();
+    int a = connect_raw(), b = connect_raw();
     usleep(100 * 1000);
     client(&r, "status", NULL, NULL, NULL);
     cr_assert_eq(r.exit_code, 1);
