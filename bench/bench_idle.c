@@ -5,6 +5,8 @@
  *
  * usage: bench_idle SECONDS */
 #define _GNU_SOURCE
+#include "benchutil.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -87,21 +89,6 @@ static long long runs(pid_t pid)
     return total;
 }
 
-static pid_t start_svcd(const char *sock, const char *state)
-{
-    pid_t pid = fork();
-
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl(SVCD_BIN, SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state,
-              "--control-group", "root", (char *)NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
 int main(int argc, char **argv)
 {
     char dir[] = "/tmp/svcd-idle-XXXXXX", shm[] = "/dev/shm/svcd-idle-XXXXXX";
@@ -115,8 +102,8 @@ int main(int argc, char **argv)
     snprintf(sock2, sizeof(sock2), "%s/svcd2.sock", dir);
     snprintf(base_sock, sizeof(base_sock), "%s/base.sock", dir);
     snprintf(state, sizeof(state), "%s/state", dir);
-    svcd = start_svcd(sock, state);
-    svcd_shm = start_svcd(sock2, shm); /* syncs cost no I/O wait: timer wake-ups only */
+    svcd = bench_start_svcd(sock, state);
+    svcd_shm = bench_start_svcd(sock2, shm); /* syncs cost no I/O wait: timer wake-ups only */
     if ((base = fork()) == 0)
         minimal_daemon(base_sock);
     sleep(2); /* started, settled */
@@ -135,12 +122,9 @@ int main(int argc, char **argv)
     printf("RSS ratio %.2fx (target <= 2.00), PSS ratio %.2fx. Wake-ups count every time a "
            "thread ran; on disk each heartbeat's fdatasync adds I/O waits.\n",
            (double)srss / (double)brss, (double)spss / (double)bpss);
-    kill(svcd, SIGTERM);
-    kill(svcd_shm, SIGTERM);
-    kill(base, SIGKILL);
-    waitpid(svcd, NULL, 0);
-    waitpid(svcd_shm, NULL, 0);
-    waitpid(base, NULL, 0);
+    bench_stop(svcd, SIGTERM);
+    bench_stop(svcd_shm, SIGTERM);
+    bench_stop(base, SIGKILL);
     char cmd[160];
     snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, shm);
     return system(cmd) == 0 ? 0 : 1;

@@ -17,17 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "codec.h"
+#include "benchutil.h"
 #include "frame.h"
 
 extern char **environ;
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -40,32 +33,6 @@ static double pct(double *v, int n, double p)
     qsort(v, (size_t)n, sizeof(double), cmp_double);
     int i = (int)(p * (n - 1) + 0.5);
     return v[i];
-}
-
-static int connect_to(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static void wait_ready(const char *path)
-{
-    for (int i = 0; i < 1000; i++) {
-        int fd = connect_to(path);
-        if (fd >= 0) {
-            close(fd);
-            return;
-        }
-        usleep(5000);
-    }
-    fprintf(stderr, "bench: %s never became ready\n", path);
-    exit(1);
 }
 
 /* The baseline server: one process per connection, echoes what it reads. */
@@ -102,7 +69,7 @@ static double run_process(char *const argv[])
     posix_spawn_file_actions_t fa;
     pid_t pid;
     int st;
-    double t0 = now_us();
+    double t0 = bench_now_us();
 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -116,45 +83,33 @@ static double run_process(char *const argv[])
         fprintf(stderr, "bench: %s failed\n", argv[0]);
         exit(1);
     }
-    return now_us() - t0;
-}
-
-static int read_full(int fd, uint8_t *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
+    return bench_now_us() - t0;
 }
 
 /* One status round trip on an open connection; returns its latency. */
 static double status_rtt(int fd, const uint8_t *frame, size_t len, uint8_t *buf, size_t cap)
 {
     uint32_t plen;
-    double t0 = now_us();
+    double t0 = bench_now_us();
 
-    if (write(fd, frame, len) != (ssize_t)len || read_full(fd, buf, 4) < 0 ||
+    if (write(fd, frame, len) != (ssize_t)len || bench_read_full(fd, buf, 4) < 0 ||
         frame_get_header(buf, FRAME_MAX_PAYLOAD, &plen) < 0 || plen > cap ||
-        read_full(fd, buf, plen) < 0) {
+        bench_read_full(fd, buf, plen) < 0) {
         fprintf(stderr, "bench: status round trip failed\n");
         exit(1);
     }
-    return now_us() - t0;
+    return bench_now_us() - t0;
 }
 
 static double echo_rtt(int fd, uint8_t *buf)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
     memset(buf, 'x', 64);
-    if (write(fd, buf, 64) != 64 || read_full(fd, buf, 64) < 0) {
+    if (write(fd, buf, 64) != 64 || bench_read_full(fd, buf, 64) < 0) {
         fprintf(stderr, "bench: echo round trip failed\n");
         exit(1);
     }
-    return now_us() - t0;
+    return bench_now_us() - t0;
 }
 
 int main(int argc, char **argv)
@@ -171,16 +126,9 @@ int main(int argc, char **argv)
     snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
     snprintf(echo, sizeof(echo), "%s/echo.sock", dir);
     snprintf(state, sizeof(state), "%s/state", dir);
-    char *svcd_argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t svcd;
-    if (posix_spawn(&svcd, SVCD_BIN, &fa, NULL, svcd_argv, environ) != 0)
-        return 1;
+    pid_t svcd = bench_start_svcd(sock, state);
     pid_t echo_pid = start_echo(echo);
-    wait_ready(sock);
-    wait_ready(echo);
+    bench_wait_ready(echo);
 
     /* (a) whole process: interleaved so drift hits both sides alike */
     char *client_argv[] = {SVCCLIENT_BIN, "--endpoint", sock, "status", NULL};
@@ -200,16 +148,9 @@ int main(int argc, char **argv)
     printf("    ratio                   %8.2fx   (target <= 1.30x)\n\n", a50 / b50);
 
     /* (b) persistent connection */
-    Svcd__Request req = SVCD__REQUEST__INIT;
-    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
-    uint8_t *frame;
     size_t len;
-    req.version = CODEC_PROTOCOL_VERSION;
-    req.id = 1;
-    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
-    req.status = &st;
-    codec_frame(&req.base, &frame, &len);
-    int sfd = connect_to(sock), efd = connect_to(echo);
+    uint8_t *frame = bench_status_frame(&len);
+    int sfd = bench_connect(sock), efd = bench_connect(echo);
     for (int i = 0; i < 1000; i++) {
         status_rtt(sfd, frame, len, buf, sizeof(buf));
         echo_rtt(efd, buf);
@@ -232,10 +173,8 @@ int main(int argc, char **argv)
     free(frame);
     close(sfd);
     close(efd);
-    kill(echo_pid, SIGKILL);
-    waitpid(echo_pid, NULL, 0);
-    kill(svcd, SIGTERM);
-    waitpid(svcd, NULL, 0);
+    bench_stop(echo_pid, SIGKILL);
+    bench_stop(svcd, SIGTERM);
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -1,0 +1,121 @@
+#define _GNU_SOURCE
+#include "benchutil.h"
+#include "codec.h"
+#include "frame.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+double bench_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+int bench_connect(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t len = strlen(path);
+    int fd;
+
+    if (len >= sizeof(sa.sun_path))
+        return -1;
+    memcpy(sa.sun_path, path, len + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+void bench_wait_ready(const char *path)
+{
+    for (int i = 0; i < 1000; i++) {
+        int fd = bench_connect(path);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        usleep(5000);
+    }
+    fprintf(stderr, "bench: %s never became ready\n", path);
+    exit(1);
+}
+
+int bench_read_full(int fd, void *buf, size_t n)
+{
+    uint8_t *p = buf;
+
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+int bench_read_frame(int fd, uint8_t *buf, size_t cap)
+{
+    uint32_t len;
+
+    if (cap < 4 || bench_read_full(fd, buf, 4) < 0 ||
+        frame_get_header(buf, (uint32_t)(cap - 4), &len) < 0 ||
+        bench_read_full(fd, buf + 4, len) < 0)
+        return -1;
+    return (int)len;
+}
+
+uint8_t *bench_status_frame(size_t *len)
+{
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    uint8_t *frame;
+
+    req.version = CODEC_PROTOCOL_VERSION;
+    req.id = 1;
+    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
+    req.status = &st;
+    if (codec_frame(&req.base, &frame, len) < 0) {
+        fprintf(stderr, "bench: cannot build a status request\n");
+        exit(1);
+    }
+    return frame;
+}
+
+pid_t bench_start_svcd(const char *sock, const char *state)
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(SVCD_BIN, SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state,
+              "--control-group", "root", "--max-connections-per-user", "100000", (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0) {
+        perror("bench: fork");
+        exit(1);
+    }
+    bench_wait_ready(sock);
+    return pid;
+}
+
+void bench_stop(pid_t pid, int sig)
+{
+    kill(pid, sig);
+    waitpid(pid, NULL, 0);
+}

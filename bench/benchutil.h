@@ -1,0 +1,35 @@
+/* What the bench programs share: the clock, Unix-socket clients, frames,
+ * and the svcd under test. Errors end the benchmark with a message. */
+#ifndef SVCD_BENCHUTIL_H
+#define SVCD_BENCHUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+double bench_now_us(void);
+
+/* Connects to the socket at `path`: the fd, or -1. */
+int bench_connect(const char *path);
+
+/* Waits until `path` accepts connections (at most 5 s, else exits). */
+void bench_wait_ready(const char *path);
+
+/* Reads exactly n bytes: 0, or -1 at end of stream or on an error. */
+int bench_read_full(int fd, void *buf, size_t n);
+
+/* Reads one frame (header and payload) into buf: the payload length, or -1. */
+int bench_read_frame(int fd, uint8_t *buf, size_t cap);
+
+/* A framed status request (free with free). Exits when it cannot be built. */
+uint8_t *bench_status_frame(size_t *len);
+
+/* Starts svcd on `sock` with its log in `state` (output discarded; root's
+ * group as control_group, so it needs no svcd group; no per-user limit in
+ * the way), and waits until it listens. Returns its pid. */
+pid_t bench_start_svcd(const char *sock, const char *state);
+
+/* Stops a child (signal, then wait). */
+void bench_stop(pid_t pid, int sig);
+
+#endif
