@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static volatile sig_atomic_t stop_signal;
@@ -47,8 +48,14 @@ static enum worker_state told_state; /* what systemd last heard */
 static void notify(const char *state)
 {
     int rc = sdnotify(state);
-    if (rc < 0)
-        diag(DIAG_WARN, "cannot notify systemd (NOTIFY_SOCKET): %s", err_str(rc));
+    if (rc == ERR_INVAL || rc == ERR_NAMETOOLONG)
+        diag(DIAG_WARN,
+             "NOTIFY_SOCKET='%s' is not an absolute socket path or @name (%s); the service "
+             "manager will not hear svcd's state",
+             getenv("NOTIFY_SOCKET"), err_str(rc));
+    else if (rc < 0)
+        diag(DIAG_WARN, "cannot notify the service manager through NOTIFY_SOCKET='%s': %s",
+             getenv("NOTIFY_SOCKET"), err_str(rc));
 }
 
 void host_ready(struct svc *s)

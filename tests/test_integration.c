@@ -1522,3 +1522,22 @@ Test(stopped, service_verbs_without_systemd_say_so_and_fail)
     }
     cr_assert_neq(access("/etc/systemd/system/svcd.service", F_OK), 0, "nothing was written");
 }
+
+Test(stopped, a_bad_notify_socket_is_a_warning_not_a_failure)
+{
+    char *envv[] = {"NOTIFY_SOCKET=relative/notify.sock", NULL};
+    char *argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, NULL};
+    struct proc_result r;
+    size_t len;
+
+    svcd_pid = proc_spawn(argv, envv, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd runs anyway");
+    client(&r, "status", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0);
+    char *out = tmpdir_read(dir, "svcd.out", &len);
+    cr_assert(strstr(out, "svcd: warning: NOTIFY_SOCKET='relative/notify.sock' is not an absolute "
+                          "socket path or @name (invalid argument); the service manager will not "
+                          "hear svcd's state"),
+              "%s", out);
+    free(out);
+}
