@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "clock.h"
 #include "logstore.h"
 #include "tmpdir.h"
 
@@ -640,6 +641,31 @@ Test(logstore, a_file_removed_under_a_reader_is_stepped_over)
     cr_assert_lt(n, 150, "the removed file's entries are gone");
     cr_assert_eq(e.seq, 150, "the reader went on to the end");
     logfiles_free(&set);
+    logreader_close(&r);
+    logstore_close(&ls);
+}
+
+Test(logstore, a_slow_slice_ends_on_time_not_only_on_lines)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct logfilter f;
+    struct log_entry e;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    for (int i = 0; i < 3000; i++)
+        append(&ls, "hay");
+    memset(&f, 0, sizeof(f));
+    strcpy(f.grep, "needle");
+    f.grep_len = 6;
+    cr_assert_eq(logreader_open(&r, ls.path, &f, UINT32_MAX, 0, NULL), 0);
+    /* A slice that began long ago (a cold cache, say): far fewer lines than
+     * LOGREAD_SLICE, yet it must end at the next time check (1024 lines). */
+    r.scanned = 1;
+    r.slice_start_us = clock_mono_us() - 1000000;
+    cr_assert_eq(logreader_next(&r, &e), LOGREAD_MORE, "3000 lines is under the line budget");
+    r.scanned = 0;
+    cr_assert_eq(logreader_next(&r, &e), 0, "a fresh slice reads on to the end");
     logreader_close(&r);
     logstore_close(&ls);
 }
