@@ -27,7 +27,6 @@ struct session {
     struct session *next_session; /* in server.sessions */
     int admitted;                 /* passed the per-user limit at its first request */
     int over_total;               /* accepted past max_connections: refused at its request */
-    int answered;                 /* at least one request answered */
     uint64_t last_us;             /* accepted, or the last request arrived (monotonic) */
     uint64_t partial_us;          /* the first byte of an unfinished frame arrived; 0: none */
     uint64_t stall_us;            /* output queued and untaken since; 0: none queued */
@@ -281,7 +280,6 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
             uint8_t *payload = frame_reader_take(&ss->fr, &len);
             ss->partial_us = 0;
             ss->last_us = clock_mono_us();
-            ss->answered = 1;
             if (admit(sv, c, ss))
                 answer(sv, c, ss, payload, len);
             free(payload);
@@ -427,7 +425,7 @@ static uint64_t session_deadline(const struct server *sv, const struct session *
         return 0;
     if (ss->partial_us)
         return ss->partial_us + cfg->request_timeout_us;
-    if (!ss->answered)
+    if (!ss->admitted) /* no request yet: a refused one closes the session */
         return ss->last_us + cfg->request_timeout_us;
     return ss->last_us + cfg->idle_timeout_us;
 }
@@ -452,7 +450,7 @@ static void expire(struct server *sv, struct session *ss)
         ipc_conn_close(ss->conn, 0); /* nothing more can reach it */
         return;
     }
-    if (ss->partial_us || !ss->answered) {
+    if (ss->partial_us || !ss->admitted) {
         clock_format_duration(cfg->request_timeout_us, took, sizeof(took));
         snprintf(msg, sizeof(msg),
                  "no complete request within %s (request_timeout); closing connection", took);
