@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "authz.h"
+#include "diag.h"
 #include "err.h"
 
 #include <grp.h>
@@ -63,6 +64,9 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
 
     if (a == NULL)
         return ERR_NOMEM;
+    if (strcmp(cfg->control_sddl, CONFIG_DEFAULT_SDDL) != 0)
+        diag(DIAG_WARN, "control_sddl applies to the Windows service only; here control_group "
+                        "and read_group decide");
     a->rule.system_mode = system_mode;
     a->rule.self_uid = (long)geteuid();
     a->rule.control_gid = a->rule.read_gid = -1;

@@ -1,4 +1,5 @@
 #include "authz.h"
+#include "diag.h"
 #include "err.h"
 #include "winutil.h"
 
@@ -86,6 +87,9 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
 
     if (a == NULL)
         return ERR_NOMEM;
+    if (strcmp(cfg->control_group, "svcd") != 0 || cfg->read_group[0])
+        diag(DIAG_WARN, "control_group and read_group apply on Linux only; on Windows "
+                        "control_sddl decides");
     a->system_mode = system_mode;
     rc = system_mode ? load_sddl(a, cfg->control_sddl, err, errlen) : load_self(a);
     if (rc < 0 && !system_mode)

@@ -1541,3 +1541,19 @@ Test(stopped, a_bad_notify_socket_is_a_warning_not_a_failure)
               "%s", out);
     free(out);
 }
+
+Test(stopped, a_key_for_the_other_platform_is_named_not_silently_ignored)
+{
+    char *argv[] = {SVCD_BIN,      "run", "--endpoint",     sock,
+                    "--state-dir", state, "--control-sddl", "O:SYG:SYD:(A;;0x3;;;SY)",
+                    NULL};
+    size_t len;
+
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    char *out = tmpdir_read(dir, "svcd.out", &len);
+    cr_assert(strstr(out, "svcd: warning: control_sddl applies to the Windows service only; here "
+                          "control_group and read_group decide\n"),
+              "%s", out);
+    free(out);
+}

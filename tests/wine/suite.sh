@@ -204,7 +204,7 @@ check "and says it is not installed" contains "$out" "svcd is not installed"
 
 echo "==> console mode (svcd.exe run) on the user's pipe"
 # Korean on the command line: argv must reach svcd as UTF-8, not the ANSI code page.
-wine "$SVCD" run --interval 200ms --heartbeat-message "구동중 {n}번 째 로그" \
+wine "$SVCD" run --interval 200ms --heartbeat-message "구동중 {n}번 째 로그" --read-group staff \
     </dev/null >"$build/wine-console.out" 2>&1 &
 console=$!
 for _ in $(seq 50); do run "$CLIENT" status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
@@ -215,6 +215,9 @@ run "$CLIENT" logs --tail 50
 check "Korean heartbeat text comes back byte for byte" contains "$out" "worker: 구동중 2번 째 로그"
 run "$CLIENT" logs --tail 3 --json
 check "logs --json: one object per line" [ "$(echo "$out" | grep -c '^{"seq":')" -eq 3 ]
+check "a Linux-only key is named, not silently ignored" grep -q \
+    "svcd: warning: control_group and read_group apply on Linux only; on Windows control_sddl decides" \
+    "$build/wine-console.out"
 # Ctrl-C cannot be delivered to a Wine console program from here; the
 # console stop path is the POSIX SIGINT test's twin.
 kill "$console" 2>/dev/null
