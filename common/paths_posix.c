@@ -77,7 +77,7 @@ int paths_join(const char *dir, const char *name, char *buf, size_t n)
 
 const char *paths_start_hint(void)
 {
-    return "start it with 'svcd run'";
+    return "start it with 'sudo systemctl start svcd' (the installed service) or 'svcd run'";
 }
 
 const char *paths_access_hint(void)

@@ -572,13 +572,14 @@ TestSuite(stopped, .init = setup, .fini = teardown, .timeout = 60);
 Test(stopped, client_says_the_service_is_not_running)
 {
     struct proc_result r;
-    char expect[512];
+    char expect[640];
 
     client(&r, "status", NULL, NULL, NULL);
     cr_assert_eq(r.exit_code, 3);
     snprintf(expect, sizeof(expect),
              "svcclient: cannot reach svcd at %s (not found): is svcd running? start it with "
-             "'svcd run', or point --endpoint / SVCD_ENDPOINT at its endpoint\n",
+             "'sudo systemctl start svcd' (the installed service) or 'svcd run', or point "
+             "--endpoint / SVCD_ENDPOINT at its endpoint\n",
              sock);
     cr_assert_str_eq(r.err, expect);
     cr_assert_str_eq(r.out, "");
