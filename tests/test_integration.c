@@ -1271,6 +1271,22 @@ Test(authz, the_endpoint_belongs_to_root_and_the_groups_only)
     cr_assert(found, "the read group has no rw entry in the socket's ACL");
 }
 
+Test(authz, a_read_group_taken_out_of_the_config_loses_its_access)
+{
+    unsigned char acl[128];
+    struct proc_result r;
+
+    restart_with_read_group();
+    cr_assert_gt(getxattr(run_dir, "system.posix_acl_access", acl, sizeof(acl)), 0);
+    proc_stop(svcd_pid, SIGTERM, 5000);
+    start_svcd("--control-group", g_ctl); /* read_group no longer set */
+    cr_assert_lt(getxattr(run_dir, "system.posix_acl_access", acl, sizeof(acl)), 0,
+                 "the directory's old ACL entry is gone");
+    cr_assert_eq(errno, ENODATA);
+    client_as(u_read, &r, "status", NULL);
+    cr_assert_eq(r.exit_code, 3, "a former read-group member cannot connect: %s", r.err);
+}
+
 Test(authz, a_user_in_neither_group_cannot_connect)
 {
     struct proc_result r;
