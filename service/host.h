@@ -14,7 +14,9 @@
  * request is honoured rather than fatal. Returns 0 or an ERR_ code. */
 int host_init(void);
 
-/* From now on a stop or control request also wakes `sv`'s loop. */
+/* From now on a stop or control request also wakes `sv`'s loop; NULL
+ * detaches. Once it returns no handler is waking the previous server, so
+ * that server may be closed. */
 void host_wake_on_stop(struct server *sv);
 
 /* The service is up: endpoint open, log started (the SCM hears RUNNING). */
@@ -31,7 +33,8 @@ int host_stop_requested(char *why, size_t n);
 /* Shutdown began (the SCM hears STOP_PENDING). */
 void host_stopping(void);
 
-/* Restores what host_init changed. */
+/* The host is done with the loop. Stop requests that still arrive (a second
+ * SIGTERM or Ctrl-C while stopping) are absorbed, so the exit stays clean. */
 void host_done(void);
 
 /* Runs as a service under the platform's service manager, when it started

@@ -10,13 +10,17 @@
 #include <string.h>
 
 static volatile sig_atomic_t stop_signal;
-static struct server *wake_target;
+/* Read by the handler, which runs on the loop's only thread: once the loop
+ * stores NULL here, no handler can still be using the old server. */
+static struct server *volatile wake_target;
 
 static void on_signal(int sig)
 {
+    struct server *sv = wake_target;
+
     stop_signal = sig;
-    if (wake_target)
-        server_wake(wake_target);
+    if (sv)
+        server_wake(sv);
 }
 
 int host_init(void)
@@ -99,8 +103,8 @@ void host_stopping(void)
 
 void host_done(void)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    /* The handlers stay: restoring SIG_DFL here would let a repeated
+     * SIGTERM kill a process that is only returning from main. */
     wake_target = NULL;
 }
 

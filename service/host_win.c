@@ -35,6 +35,19 @@ struct host {
  * global; everything else receives &host as its context. */
 static struct host host;
 
+/* The SCM and console handlers run on other threads: they wake the server
+ * under this lock (shared), and detaching takes it exclusively, so a server
+ * is never closed while a handler is still waking it. */
+static SRWLOCK wake_lock = SRWLOCK_INIT;
+
+static void wake_server(struct host *h)
+{
+    AcquireSRWLockShared(&wake_lock);
+    if (h->wake)
+        server_wake(h->wake);
+    ReleaseSRWLockShared(&wake_lock);
+}
+
 static void report(struct host *h, DWORD state, DWORD wait_hint)
 {
     if (!h->service_mode)
@@ -68,12 +81,9 @@ static void report_state(struct host *h, DWORD state, int force)
 
 static void request_stop(struct host *h, const char *why)
 {
-    struct server *sv = h->wake;
-
     snprintf(h->why, sizeof(h->why), "%s", why);
     InterlockedExchange(&h->stop, 1);
-    if (sv)
-        server_wake(sv);
+    wake_server(h);
 }
 
 static BOOL WINAPI on_console_ctrl(DWORD type)
@@ -106,7 +116,9 @@ int host_init(void)
 
 void host_wake_on_stop(struct server *sv)
 {
+    AcquireSRWLockExclusive(&wake_lock);
     host.wake = sv;
+    ReleaseSRWLockExclusive(&wake_lock);
 }
 
 void host_ready(struct svc *s)
@@ -144,15 +156,14 @@ void host_stopping(void)
 
 void host_done(void)
 {
-    host.wake = NULL;
-    if (!host.service_mode)
-        SetConsoleCtrlHandler(on_console_ctrl, FALSE);
+    /* The console handler stays: removing it would let a second Ctrl-C end a
+     * process that is only returning from main, with a failure status. */
+    host_wake_on_stop(NULL);
 }
 
 static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
 {
     struct host *h = ctx;
-    struct server *sv;
 
     (void)type;
     (void)data;
@@ -170,9 +181,7 @@ static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
         report(h, ctl == SERVICE_CONTROL_PAUSE ? SERVICE_PAUSE_PENDING : SERVICE_CONTINUE_PENDING,
                1000);
         InterlockedExchange(&h->control, (LONG)ctl);
-        sv = h->wake;
-        if (sv)
-            server_wake(sv);
+        wake_server(h);
         return NO_ERROR;
     case SERVICE_CONTROL_INTERROGATE:
         return NO_ERROR; /* the SCM keeps the last reported status */

@@ -75,6 +75,9 @@ int run_service(const struct config *cfg, int system_mode)
             break;
         }
     }
+    /* Detached before the server closes: a repeated stop signal must not
+     * wake a server that is gone. */
+    host_wake_on_stop(NULL);
     diag(DIAG_INFO, "stopping: %s", why);
     host_stopping();
     svc_begin_stop(&s, why);

@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <grp.h>
 #include <time.h>
@@ -283,6 +284,31 @@ Test(running, sigterm_writes_the_final_entry_and_removes_the_endpoint)
     char *log = tmpdir_read(state, "svcd.log", &len);
     cr_assert_not_null(log);
     cr_assert(strstr(log, "\"msg\":\"stopping (SIGTERM received)\""), "%s", log);
+    cr_assert(strstr(log, "\"msg\":\"stopped after "), "%s", log);
+    free(log);
+}
+
+/* systemd, a supervisor or an impatient user may signal again while svcd is
+ * already stopping; every repeat is absorbed, so the exit stays the clean one
+ * and the final entry is still written. */
+Test(running, repeated_sigterm_while_stopping_still_exits_cleanly)
+{
+    int status = 0;
+    size_t len;
+    pid_t w = 0;
+
+    for (int i = 0; i < 5000 && w == 0; i++) {
+        kill(svcd_pid, i % 2 ? SIGINT : SIGTERM);
+        usleep(200);
+        w = waitpid(svcd_pid, &status, WNOHANG);
+    }
+    cr_assert_eq(w, svcd_pid, "svcd stopped");
+    svcd_pid = -1;
+    cr_assert(WIFEXITED(status), "svcd was killed by signal %d instead of exiting",
+              WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    cr_assert_eq(WEXITSTATUS(status), 0);
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
     cr_assert(strstr(log, "\"msg\":\"stopped after "), "%s", log);
     free(log);
 }
