@@ -60,8 +60,8 @@ row "svcclient logs --grep needle" "$t_ours" "grep -c needle (all files)" "$t_ba
 t_ours=$(median_ms 21 "${client[@]}" logs --since 1m)
 t_base=$(median_ms 21 tail -n 20 svcd.log)
 row "svcclient logs --since 1m" "$t_ours" "tail -n 20" "$t_base" 3
-# Nobody waits for a long search: status calls while `--tail 1 --grep`
-# looks for a string that is nowhere, backwards through every file.
+# Nobody waits for a long scan: status calls while one runs, the worst of
+# them against the median when idle.
 status_ms() {
     local a b
     a=$(date +%s%N)
@@ -71,17 +71,29 @@ status_ms() {
 }
 idle=()
 for _ in $(seq 21); do idle+=("$(status_ms)"); done
-"${client[@]}" logs --tail 1 --grep no-such-needle-anywhere >/dev/null &
-search=$!
-busy=()
-while kill -0 "$search" 2>/dev/null; do busy+=("$(status_ms)"); done
-wait "$search"
 idle_med=$(printf '%s\n' "${idle[@]}" | sort -n | sed -n "$(((${#idle[@]} + 1) / 2))p")
-busy_max=$(printf '%s\n' "${busy[@]}" | sort -n | tail -1)
-printf '    %-34s %9.2f ms   %-28s %9.2f ms   %5.2fx  (%d calls during the search)\n' \
-    "status, worst during a rare grep" "$(echo "${busy_max:-0} / 1000" | bc -l)" \
-    "status, median when idle" "$(echo "$idle_med / 1000" | bc -l)" \
-    "$(echo "${busy_max:-0} / $idle_med" | bc -l)" "${#busy[@]}"
+# status_during NAME COMMAND...: runs the command in the background and
+# calls status until it ends.
+status_during() {
+    local name=$1 scan busy=() busy_max
+    shift
+    "$@" >/dev/null 2>&1 &
+    scan=$!
+    while kill -0 "$scan" 2>/dev/null; do busy+=("$(status_ms)"); done
+    wait "$scan" || true
+    busy_max=$(printf '%s\n' "${busy[@]}" | sort -n | tail -1)
+    printf '    %-34s %9.2f ms   %-28s %9.2f ms   %5.2fx  (%d calls during it)\n' \
+        "$name" "$(echo "${busy_max:-0} / 1000" | bc -l)" \
+        "status, median when idle" "$(echo "$idle_med / 1000" | bc -l)" \
+        "$(echo "${busy_max:-0} / $idle_med" | bc -l)" "${#busy[@]}"
+}
+# `--tail 1 --grep` for a string that is nowhere searches backwards through
+# every file; a tail longer than the history counts every newline back to
+# the first file (the client leaves after the first entry it gets).
+status_during "status, worst during a rare grep" \
+    "${client[@]}" logs --tail 1 --grep no-such-needle-anywhere
+status_during "status, worst during a huge tail" \
+    bash -c '"$@" | head -1' _ "${client[@]}" logs --tail 999999999
 if command -v journalctl >/dev/null && [ -x /lib/systemd/systemd-journal-remote ]; then
     if [ ! -f "$data/journal/.complete-$mib" ]; then
         rm -rf "$data/journal"

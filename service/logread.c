@@ -37,6 +37,20 @@ static int slice_over(struct logreader *r)
     return 0;
 }
 
+/* Counts a chunk of LOGREAD_CHUNK bytes counted backwards against the slice,
+ * as LOGREAD_SLICE / LOGREAD_CHUNKS lines; time is checked every chunk. */
+static int chunk_over(struct logreader *r)
+{
+    if (r->scanned == 0)
+        r->slice_start_us = clock_mono_us();
+    r->scanned += LOGREAD_SLICE / LOGREAD_CHUNKS;
+    if (r->scanned >= LOGREAD_SLICE || clock_mono_us() - r->slice_start_us >= LOGREAD_SLICE_US) {
+        r->scanned = LOGREAD_SLICE; /* spent: the caller resets it */
+        return 1;
+    }
+    return 0;
+}
+
 static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t start)
 {
     struct tail_scan *t = ctx;
@@ -64,6 +78,28 @@ static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t star
     return t->paused;
 }
 
+/* An unfiltered tail only counts newlines, a chunk at a time: a huge
+ * `--tail N` pauses like a filtered search (scan_file's contract). */
+static int count_back(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *want, uint64_t *off)
+{
+    uint64_t found;
+    int rc;
+
+    for (;;) {
+        rc = logscan_tail_offset(f, *end, *want, LOGREAD_CHUNK, off, &found);
+        if (rc < 0)
+            return rc;
+        if (found >= *want)
+            return 1;
+        *want -= found;
+        if (rc == 0)
+            return 0; /* the whole file, and older files must be read too */
+        *end = *off;
+        if (chunk_over(r))
+            return LOGREAD_MORE;
+    }
+}
+
 /* Looks for `*want` entries backwards in f[0, end). Returns 1 when the start
  * is in this file (at *off), 0 when older files must be read too, or
  * LOGREAD_MORE when the slice ran out (go on from *end); *want is reduced by
@@ -71,18 +107,10 @@ static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t star
 static int scan_file(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *want, uint64_t *off)
 {
     struct tail_scan t = {&r->filter, *want, 0, 0, 0, {0}, r, 0, 0};
-    uint64_t found;
     int rc;
 
-    if (logfilter_is_all(&r->filter)) {
-        rc = logscan_tail_offset(f, *end, *want, off, &found);
-        if (rc < 0)
-            return rc;
-        if (found >= *want)
-            return 1;
-        *want -= found;
-        return 0;
-    }
+    if (logfilter_is_all(&r->filter))
+        return count_back(r, f, end, want, off);
     sbuf_init(&t.msg, LOGSTORE_LINE_MAX);
     rc = logscan_backward(f, *end, tail_scan_line, &t);
     sbuf_free(&t.msg);

@@ -7,22 +7,18 @@
 
 #define BLOCK LOGSCAN_BLOCK
 
-int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off, uint64_t *found_out)
+int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes, uint64_t *off,
+                        uint64_t *found)
 {
     char buf[BLOCK];
     uint64_t pos = end > 0 ? end - 1 : 0; /* skip the final newline */
-    uint64_t found = 0;
+    uint64_t done = 0;                    /* lines whose start was seen */
     int rc = 0;
 
-    *off = 0;
-    *found_out = 0;
-    if (n == 0) {
-        *off = end;
+    *off = n == 0 ? end : 0;
+    *found = 0;
+    if (n == 0 || end == 0)
         return 0;
-    }
-    if (end == 0)
-        return 0;
-    found = 1; /* the last line, ended by the newline at end-1 */
     while (pos > 0) {
         size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
         size_t got;
@@ -34,16 +30,21 @@ int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off, uin
         for (size_t i = want; i-- > 0;) {
             if (buf[i] != '\n')
                 continue;
-            if (found == n) {
-                *off = pos - want + i + 1;
-                *found_out = found;
+            *off = pos - want + i + 1;
+            if (++done == n) {
+                *found = n;
                 return 0;
             }
-            found++;
         }
         pos -= want;
+        /* Pausing needs a line start to go on from. */
+        if (pos > 0 && done > 0 && end - pos >= max_bytes) {
+            *found = done;
+            return 1;
+        }
     }
-    *found_out = found;
+    *off = 0;
+    *found = done + 1; /* the first line, which no newline precedes */
     return 0;
 }
 

@@ -17,9 +17,13 @@
 int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end);
 
 /* Finds where the last `n` lines of f[0, end) begin, counting newlines
- * backwards (end-1 is a newline). *found says how many lines there were, up
- * to n; *off is 0 when the file has fewer. */
-int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t *off, uint64_t *found);
+ * backwards (end-1 is a newline). Returns 0 when done: *found is n and *off
+ * where they begin, or *found is fewer and *off 0 (the whole file). Returns 1
+ * when max_bytes were read first (at the next block edge after a newline):
+ * the last *found lines begin at *off, a line start, so going on with
+ * end = *off finds the rest. Or an I/O error. */
+int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes, uint64_t *off,
+                        uint64_t *found);
 
 typedef int (*logscan_line_fn)(void *ctx, const char *line, size_t len, uint64_t start);
 

@@ -91,10 +91,14 @@ struct logreader {
 
 /* logreader_next returns this after LOGREAD_SLICE lines without a match, so
  * a long scan can yield to other work (reset `scanned` and call again). The
- * backward search for where a filtered tail begins pauses the same way. */
+ * backward search for where a tail begins pauses the same way. */
 #define LOGREAD_MORE     2
 #define LOGREAD_SLICE    50000
 #define LOGREAD_SLICE_US 10000 /* or this long, whichever comes first */
+/* Counting newlines back for an unfiltered tail, a slice is this many chunks
+ * (8 MiB, some 80 000 typical lines), or LOGREAD_SLICE_US. */
+#define LOGREAD_CHUNK  (1024u * 1024u)
+#define LOGREAD_CHUNKS 8
 
 /* Opens a reader positioned at the first of the last `tail` entries that
  * match `filter` (NULL: all), searching from the newest file back through

@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "clock.h"
+#include "logscan.h"
 #include "logstore.h"
 #include "tmpdir.h"
 
@@ -666,6 +667,89 @@ Test(logstore, a_slow_slice_ends_on_time_not_only_on_lines)
     cr_assert_eq(logreader_next(&r, &e), LOGREAD_MORE, "3000 lines is under the line budget");
     r.scanned = 0;
     cr_assert_eq(logreader_next(&r, &e), 0, "a fresh slice reads on to the end");
+    logreader_close(&r);
+    logstore_close(&ls);
+}
+
+/* Counting back in pieces of any size ends where one pass ends: each pause is
+ * at a line start, and no line is counted twice or missed. */
+Test(logstore, counting_back_in_pieces_agrees_with_one_pass)
+{
+    const uint64_t ns[] = {1, 2, 999, 1000, 1001, 2500, 4000, 5000};
+    char path[512], line[80];
+    fs_file *f;
+    uint64_t end;
+
+    snprintf(path, sizeof(path), "%s/lines", dir);
+    FILE *w = fopen(path, "w");
+    cr_assert_not_null(w);
+    for (int i = 0; i < 4000; i++) /* 4000 lines of 11 to 61 bytes, 150 KiB in all */
+        fprintf(w, "%.*s\n", 10 + i % 51, "line line line line line line line line line line line");
+    fclose(w);
+    cr_assert_eq(fs_open_read(path, &f), 0);
+    cr_assert_eq(fs_size(f, &end), 0);
+    for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+        uint64_t off1, found1, off = 0, found, at = end, want = ns[k], pauses = 0;
+        int rc;
+
+        cr_assert_eq(logscan_tail_offset(f, end, ns[k], UINT64_MAX, &off1, &found1), 0);
+        while ((rc = logscan_tail_offset(f, at, want, 1, &off, &found)) == 1) {
+            cr_assert_lt(off, at, "a pause moves on");
+            size_t got;
+            cr_assert_eq(fs_read_at(f, line, 1, off - 1, &got), 0);
+            cr_assert_eq(line[0], '\n', "a pause is at a line start");
+            want -= found;
+            at = off;
+            pauses++;
+        }
+        cr_assert_eq(rc, 0);
+        cr_assert_eq(off, off1, "n=%llu", (unsigned long long)ns[k]);
+        cr_assert_eq(found + (ns[k] - want), found1, "n=%llu", (unsigned long long)ns[k]);
+        if (ns[k] > 2000)
+            cr_assert_geq(pauses, 1, "a 64 KiB block already spends a 1-byte budget");
+    }
+    uint64_t off, found;
+    cr_assert_eq(logscan_tail_offset(f, end, 5000, 1, &off, &found), 1, "pauses on the way");
+    cr_assert_eq(logscan_tail_offset(f, end, 5000, UINT64_MAX, &off, &found), 0);
+    cr_assert_eq(found, 4000, "fewer than asked: all of them");
+    cr_assert_eq(off, 0);
+    fs_close(f);
+}
+
+/* `logs --tail N` with a huge N over a big history: the newline count yields
+ * between slices, and what comes back is exactly the last N, in order. */
+Test(logstore, a_huge_unfiltered_tail_counts_back_in_slices)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct log_entry e;
+    char m[160], pad[101];
+    int rc;
+    uint64_t n = 0, next = 20001;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    /* 100 000 entries of about 190 bytes: 19 MB, over two slices' bytes. */
+    memset(pad, 'x', 100);
+    pad[100] = '\0';
+    for (int i = 1; i <= 100000; i++) {
+        snprintf(m, sizeof(m), "entry %06d %s", i, pad);
+        append(&ls, m);
+    }
+    /* 80 000 lines back is some 15 MB: more than one slice may count. */
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, 80000, 0, NULL), 0);
+    cr_assert(r.locating, "the first slice paused before it found the start");
+    r.scanned = 0;
+    while ((rc = logreader_next(&r, &e)) != 0) {
+        cr_assert_geq(rc, 0);
+        if (rc == LOGREAD_MORE) {
+            r.scanned = 0;
+            continue;
+        }
+        cr_assert_eq(e.seq, next, "entries in order, none lost or repeated");
+        next++;
+        n++;
+    }
+    cr_assert_eq(n, 80000);
     logreader_close(&r);
     logstore_close(&ls);
 }
