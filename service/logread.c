@@ -20,31 +20,21 @@ struct tail_scan {
     uint64_t resume;
 };
 
-/* Counts one more line of the current slice and says whether the slice is
- * spent: LOGREAD_SLICE lines, or LOGREAD_SLICE_US of time (checked every
- * 1024 lines), since a cold cache can make few lines slow. */
-static int slice_over(struct logreader *r)
+/* Spends `cost` lines' worth of the current slice and says whether it is
+ * spent: LOGREAD_SLICE lines, or LOGREAD_SLICE_US of time, since a cold cache
+ * can make few lines slow. The clock is read once per 1024 lines' worth; per
+ * line it would cost more than the line. */
+static int slice_spend(struct logreader *r, uint64_t cost)
 {
-    if (r->scanned == 0)
+    uint64_t before = r->scanned;
+
+    if (before == 0)
         r->slice_start_us = clock_mono_us();
-    r->scanned++;
+    r->scanned += cost;
     if (r->scanned >= LOGREAD_SLICE)
         return 1;
-    if ((r->scanned & 1023) == 0 && clock_mono_us() - r->slice_start_us >= LOGREAD_SLICE_US) {
-        r->scanned = LOGREAD_SLICE; /* spent: the caller resets it */
-        return 1;
-    }
-    return 0;
-}
-
-/* Counts a chunk of LOGREAD_CHUNK bytes counted backwards against the slice,
- * as LOGREAD_SLICE / LOGREAD_CHUNKS lines; time is checked every chunk. */
-static int chunk_over(struct logreader *r)
-{
-    if (r->scanned == 0)
-        r->slice_start_us = clock_mono_us();
-    r->scanned += LOGREAD_SLICE / LOGREAD_CHUNKS;
-    if (r->scanned >= LOGREAD_SLICE || clock_mono_us() - r->slice_start_us >= LOGREAD_SLICE_US) {
+    if ((before >> 10) != (r->scanned >> 10) &&
+        clock_mono_us() - r->slice_start_us >= LOGREAD_SLICE_US) {
         r->scanned = LOGREAD_SLICE; /* spent: the caller resets it */
         return 1;
     }
@@ -56,7 +46,7 @@ static int tail_scan_line(void *ctx, const char *line, size_t len, uint64_t star
     struct tail_scan *t = ctx;
     struct log_entry e;
 
-    if (slice_over(t->r)) { /* this line is looked at, then a pause */
+    if (slice_spend(t->r, 1)) { /* this line is looked at, then a pause */
         t->paused = 1;
         t->resume = start;
     }
@@ -95,7 +85,7 @@ static int count_back(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *
         if (rc == 0)
             return 0; /* the whole file, and older files must be read too */
         *end = *off;
-        if (chunk_over(r))
+        if (slice_spend(r, LOGREAD_SLICE / LOGREAD_CHUNKS)) /* a chunk's worth */
             return LOGREAD_MORE;
     }
 }
@@ -366,7 +356,7 @@ int logreader_next(struct logreader *r, struct log_entry *e)
         }
         if (rc < 0)
             return rc;
-        slice_over(r); /* a spent slice shows at the top of the next round */
+        slice_spend(r, 1); /* a spent slice shows at the top of the next round */
         if (!r->line.failed && !logfilter_line_may_match(&r->filter, r->line.p, r->line.len))
             continue;
         if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {
