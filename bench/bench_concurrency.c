@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "benchutil.h"
+#include "raw.h"
 
 static char sock_svcd[108], sock_echo[108];
 static uint8_t *req_frame;
@@ -31,7 +31,7 @@ static void *client(void *arg)
     const char *path = arg;
     uint8_t buf[8192];
     long n = 0;
-    int fd = bench_connect(path);
+    int fd = raw_connect(path);
 
     if (fd < 0)
         return NULL;
@@ -82,12 +82,8 @@ static void *echo_conn(void *arg)
 
 static void echo_server(const char *path)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    int lfd = bench_listen(path);
 
-    memcpy(sa.sun_path, path, strlen(path) + 1);
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 128) < 0)
-        _exit(1);
     for (;;) {
         pthread_t t;
         int fd = accept(lfd, NULL, NULL);

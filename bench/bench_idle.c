@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,13 +28,9 @@ static void *sleeper(void *arg)
 /* The baseline daemon. */
 static void minimal_daemon(const char *path)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
     pthread_t t;
 
-    memcpy(sa.sun_path, path, strlen(path) + 1);
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 128) < 0)
-        _exit(1);
+    bench_listen(path); /* held open for the process's life */
     pthread_create(&t, NULL, sleeper, NULL);
     for (;;)
         pause();

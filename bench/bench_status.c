@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "benchutil.h"
+#include "raw.h"
 #include "frame.h"
 
 extern char **environ;
@@ -41,12 +41,7 @@ static pid_t start_echo(const char *path)
     pid_t pid = fork();
     if (pid != 0)
         return pid;
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-    unlink(path);
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 128) < 0)
-        _exit(1);
+    int lfd = bench_listen(path);
     signal(SIGCHLD, SIG_IGN);
     for (;;) {
         int fd = accept(lfd, NULL, NULL);
@@ -150,7 +145,7 @@ int main(int argc, char **argv)
     /* (b) persistent connection */
     size_t len;
     uint8_t *frame = bench_status_frame(&len);
-    int sfd = bench_connect(sock), efd = bench_connect(echo);
+    int sfd = raw_connect(sock), efd = raw_connect(echo);
     for (int i = 0; i < 1000; i++) {
         status_rtt(sfd, frame, len, buf, sizeof(buf));
         echo_rtt(efd, buf);

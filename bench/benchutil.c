@@ -2,6 +2,7 @@
 #include "benchutil.h"
 #include "codec.h"
 #include "frame.h"
+#include "raw.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -21,19 +22,20 @@ double bench_now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-int bench_connect(const char *path)
+int bench_listen(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    size_t len = strlen(path);
-    int fd;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-    if (len >= sizeof(sa.sun_path))
-        return -1;
-    memcpy(sa.sun_path, path, len + 1);
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        close(fd);
-        fd = -1;
+    if (fd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
+        fprintf(stderr, "bench: cannot make a socket for %s\n", path);
+        exit(1);
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
+        perror("bench: listen");
+        exit(1);
     }
     return fd;
 }
@@ -41,7 +43,7 @@ int bench_connect(const char *path)
 void bench_wait_ready(const char *path)
 {
     for (int i = 0; i < 1000; i++) {
-        int fd = bench_connect(path);
+        int fd = raw_connect(path);
         if (fd >= 0) {
             close(fd);
             return;
@@ -79,14 +81,9 @@ int bench_read_frame(int fd, uint8_t *buf, size_t cap)
 
 uint8_t *bench_status_frame(size_t *len)
 {
-    Svcd__Request req = SVCD__REQUEST__INIT;
-    Svcd__StatusRequest st = SVCD__STATUS_REQUEST__INIT;
+    Svcd__Request req = raw_status_req(1);
     uint8_t *frame;
 
-    req.version = CODEC_PROTOCOL_VERSION;
-    req.id = 1;
-    req.command_case = SVCD__REQUEST__COMMAND_STATUS;
-    req.status = &st;
     if (codec_frame(&req.base, &frame, len) < 0) {
         fprintf(stderr, "bench: cannot build a status request\n");
         exit(1);

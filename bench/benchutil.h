@@ -1,5 +1,6 @@
-/* What the bench programs share: the clock, Unix-socket clients, frames,
- * and the svcd under test. Errors end the benchmark with a message. */
+/* What the bench programs share: the clock, frames, and the svcd under
+ * test (connecting is raw_connect, from tests/support/raw.h). Errors end the benchmark with a
+ * message. */
 #ifndef SVCD_BENCHUTIL_H
 #define SVCD_BENCHUTIL_H
 
@@ -9,8 +10,8 @@
 
 double bench_now_us(void);
 
-/* Connects to the socket at `path`: the fd, or -1. */
-int bench_connect(const char *path);
+/* A listening socket at `path` for a baseline server (exits on failure). */
+int bench_listen(const char *path);
 
 /* Waits until `path` accepts connections (at most 5 s, else exits). */
 void bench_wait_ready(const char *path);
