@@ -183,6 +183,12 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     return 0;
 }
 
+/* The earlier of two waits in microseconds, where -1 is "nothing due". */
+static int64_t sooner(int64_t wait, int64_t due)
+{
+    return due >= 0 && (wait < 0 || due < wait) ? due : wait;
+}
+
 int svc_tick(struct svc *s)
 {
     uint64_t now = clock_mono_us();
@@ -202,18 +208,14 @@ int svc_tick(struct svc *s)
     int rc = logstore_sync_due(&s->log, now, s->cfg.flush_window_us);
     if (rc < 0)
         diag(DIAG_ERROR, "cannot sync %s: %s", s->log.path, err_str(rc));
-    wait = worker_wait_us(&s->worker, clock_mono_us());
-    if (s->log.dirty && (wait < 0 || (uint64_t)wait > s->cfg.flush_window_us))
-        wait = (int64_t)s->cfg.flush_window_us;
-    if (s->degraded && (wait < 0 || wait > 1000000))
-        wait = 1000000;
-    uint64_t mono = clock_mono_us();
-    int64_t audit_due = ratelimit_due_in(&s->denied_audit, mono);
-    int64_t note_due = ratelimit_due_in(&s->notes, mono);
-    if (audit_due >= 0 && (wait < 0 || wait > audit_due))
-        wait = audit_due;
-    if (note_due >= 0 && (wait < 0 || wait > note_due))
-        wait = note_due;
+    now = clock_mono_us();
+    wait = worker_wait_us(&s->worker, now);
+    if (s->log.dirty)
+        wait = sooner(wait, (int64_t)s->cfg.flush_window_us);
+    if (s->degraded)
+        wait = sooner(wait, 1000000);
+    wait = sooner(wait, ratelimit_due_in(&s->denied_audit, now));
+    wait = sooner(wait, ratelimit_due_in(&s->notes, now));
     return wait < 0 ? -1 : (int)((wait + 999) / 1000);
 }
 
