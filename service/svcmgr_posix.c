@@ -23,11 +23,13 @@
 #include "svcd_conf.h"
 #include "svcd_unit.h"
 
-#define UNIT_PATH        "/etc/systemd/system/svcd.service"
-#define CONF_DIR         "/etc/svcd"
-#define CONF_PATH        "/etc/svcd/svcd.conf"
-#define PACKAGED_EXEC    "ExecStart=/usr/bin/svcd run --config " CONF_PATH
-#define SYSTEMCTL_EXIT_4 4 /* systemctl status: no such unit */
+#define UNIT_PATH     "/etc/systemd/system/svcd.service"
+#define CONF_DIR      "/etc/svcd"
+#define CONF_PATH     "/etc/svcd/svcd.conf"
+#define PACKAGED_EXEC "ExecStart=/usr/bin/svcd run --config " CONF_PATH
+/* systemctl status exit codes (LSB): the unit is not running / not there. */
+#define SYSTEMCTL_NOT_RUNNING 3
+#define SYSTEMCTL_NO_UNIT     4
 
 extern char **environ;
 
@@ -162,8 +164,11 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
         return SVCMGR_EXIT_FAILED;
     }
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0)
+    if (n <= 0) {
+        diag(DIAG_ERROR, "install: cannot find this program's path (/proc/self/exe): %s",
+             strerror(errno));
         return SVCMGR_EXIT_FAILED;
+    }
     exe[n] = '\0';
     if (prepare_system(o) < 0)
         return SVCMGR_EXIT_FAILED;
@@ -252,5 +257,6 @@ int svcmgr_status(void)
     rc = run("systemctl", "status", "--no-pager", "svcd.service", NULL);
     if (rc == 0)
         return SVCMGR_EXIT_OK;
-    return rc == 3 || rc == SYSTEMCTL_EXIT_4 ? SVCMGR_EXIT_NOT_INSTALLED : SVCMGR_EXIT_FAILED;
+    return rc == SYSTEMCTL_NOT_RUNNING || rc == SYSTEMCTL_NO_UNIT ? SVCMGR_EXIT_NOT_INSTALLED
+                                                                  : SVCMGR_EXIT_FAILED;
 }

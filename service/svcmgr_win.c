@@ -141,51 +141,43 @@ static int start_and_wait(SC_HANDLE svc)
     return SVCMGR_EXIT_OK;
 }
 
-/* Waits (bounded) for the service's process to end, so its program file is
- * free for an uninstaller or an upgrade the moment `svcd stop` returns. */
-static void wait_exit(HANDLE proc)
-{
-    if (proc == NULL)
-        return;
-    WaitForSingleObject(proc, SVCMGR_WAIT_MS);
-    CloseHandle(proc);
-}
-
-/* Stops the service and waits until it is STOPPED and its process gone. A
- * stop already under way (an installer sent it) is waited for the same way,
- * which is what the MSI's uninstall relies on. */
+/* Stops the service and waits until it is STOPPED and its process gone, so
+ * its program file is free for an uninstaller or an upgrade the moment this
+ * returns. A stop already under way (an installer sent it) is waited for the
+ * same way, which is what the MSI's uninstall relies on. */
 static int stop_and_wait(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
     SERVICE_STATUS ss;
     HANDLE proc = NULL;
+    const char *said = "svcd stopped";
+    int rc = SVCMGR_EXIT_OK;
 
+    /* Opened first: once stopped, the SCM no longer says which process. */
     if (query(svc, &st) == 0 && st.dwProcessId != 0)
         proc = OpenProcess(SYNCHRONIZE, FALSE, st.dwProcessId);
     if (!ControlService(svc, SERVICE_CONTROL_STOP, &ss)) {
         DWORD e = GetLastError();
         if (e == ERROR_SERVICE_NOT_ACTIVE) {
-            wait_exit(proc);
-            printf("svcd is already stopped\n");
-            return SVCMGR_EXIT_OK;
-        }
-        if (e != ERROR_SERVICE_CANNOT_ACCEPT_CTRL) { /* not "a stop is pending" */
-            if (proc)
-                CloseHandle(proc);
-            SetLastError(e);
-            return fail("stop");
+            said = "svcd is already stopped";
+        } else if (e != ERROR_SERVICE_CANNOT_ACCEPT_CTRL) { /* that one: a stop is pending */
+            rc = fail("stop");
+            goto close_proc;
         }
     }
     if (wait_for(svc, SERVICE_STOPPED, &st) != SERVICE_STOPPED) {
-        if (proc)
-            CloseHandle(proc);
         fprintf(stderr, "svcd: stop: the service is %s, not STOPPED, after %d s\n",
                 state_name(st.dwCurrentState), SVCMGR_WAIT_MS / 1000);
-        return SVCMGR_EXIT_FAILED;
+        rc = SVCMGR_EXIT_FAILED;
+        goto close_proc;
     }
-    wait_exit(proc);
-    printf("svcd stopped\n");
-    return SVCMGR_EXIT_OK;
+    if (proc)
+        WaitForSingleObject(proc, SVCMGR_WAIT_MS);
+    printf("%s\n", said);
+close_proc:
+    if (proc)
+        CloseHandle(proc);
+    return rc;
 }
 
 /* Recovery: restart after 5 s, 10 s, then 60 s; the count resets after a
@@ -403,16 +395,22 @@ static void ensure_config(const char *path)
     if (w == NULL)
         return;
     h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
-    free(w);
     if (h == INVALID_HANDLE_VALUE) {
         if (GetLastError() != ERROR_FILE_EXISTS)
             diag(DIAG_WARN, "cannot create the default configuration %s: %s", path,
                  err_str(err_last_os()));
-        return;
+        goto free_path;
     }
-    if (!WriteFile(h, svcd_conf_win_text, n, &put, NULL) || put != n)
-        diag(DIAG_WARN, "cannot write the default configuration %s", path);
+    if (!WriteFile(h, svcd_conf_win_text, n, &put, NULL) || put != n) {
+        diag(DIAG_WARN, "cannot write the default configuration %s: %s", path,
+             err_str(err_last_os()));
+        CloseHandle(h);
+        DeleteFileW(w); /* a part of it would pass for the administrator's file */
+        goto free_path;
+    }
     CloseHandle(h);
+free_path:
+    free(w);
 }
 
 /* Gives svcd's data folder (%ProgramData%\svcd, the parent of the default
