@@ -80,7 +80,7 @@ build_msi_pair() {
 }
 
 # What the Windows cross build and its Wine tests need.
-WINDOWS_PACKAGES=(mingw-w64 wine wine64 dpkg-dev wixl)
+WINDOWS_PACKAGES=(mingw-w64 wine wine64 dpkg-dev wixl msitools)
 
 # Makes `apt-get source` work: adds deb-src entries mirroring the deb ones
 # when the machine has none.

@@ -153,7 +153,7 @@ msi_suite() {
     check "the program files are gone" [ ! -e "$pf/svcd.exe" ] && [ ! -e "$pf/svcclient.exe" ]
     check "the log is kept" [ -s "$data/logs/svcd.log" ]
     check "the configuration is kept" cmp -s "$data/svcd.conf" "$build/svcd.conf.before"
-    check "no svcd.exe is left running" sh -c "! pgrep -f '[P]rogram Files.svcd.svcd.exe' >/dev/null"
+    check "no svcd.exe of this prefix is left running" none_running 'Program Files.svcd.svcd.exe'
 }
 
 echo "==> fresh Wine prefix in $WINEPREFIX"
@@ -178,6 +178,17 @@ SVCD='C:\svcd\svcd.exe'
 CLIENT='C:\svcd\svcclient.exe'
 SCMCTL='C:\svcd\scmctl.exe'
 SYSPIPE='\\.\pipe\ProtectedPrefix\Administrators\svcd\control'
+
+# PIDs of this prefix's processes whose command line matches $1: other Wine
+# prefixes on the machine (another test run, a developer's) are not ours.
+own_procs() {
+    local pid
+    for pid in $(pgrep -f "$1"); do
+        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" &&
+            echo "$pid"
+    done
+}
+none_running() { [ -z "$(own_procs "$1")" ]; }
 
 state() {
     run sc query svcd
