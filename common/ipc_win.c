@@ -3,6 +3,7 @@
  * the pipe is always waiting for the next client, so the name never lapses. */
 #include "ipc.h"
 #include "ipc_conn.h"
+#include "ipc_win.h"
 #include "err.h"
 #include "ipcverify.h"
 #include "security.h"
@@ -62,8 +63,7 @@ static void mark_dead(ipc_conn *c, int err)
     CancelIoEx(c->h, NULL); /* pending operations complete as aborted */
 }
 
-/* Builds the pipe's security descriptor from security.h's SDDL. */
-static int make_sd(int system_mode, PSECURITY_DESCRIPTOR *sd)
+int ipc_win_pipe_sd(int system_mode, PSECURITY_DESCRIPTOR *sd)
 {
     wchar_t sddl[512];
     char sid[IPC_SID_MAX], name[IPC_NAME_MAX];
@@ -83,7 +83,8 @@ static int make_sd(int system_mode, PSECURITY_DESCRIPTOR *sd)
         wsid = win_wide(sid);
         if (wsid == NULL)
             return ERR_NOMEM;
-        _snwprintf(sddl, sizeof(sddl) / sizeof(sddl[0]), SECURITY_PIPE_SDDL_USER_FMT, wsid, wsid);
+        _snwprintf(sddl, sizeof(sddl) / sizeof(sddl[0]), SECURITY_PIPE_SDDL_USER_FMT, wsid, wsid,
+                   wsid);
         sddl[sizeof(sddl) / sizeof(sddl[0]) - 1] = 0;
         free(wsid);
     }
@@ -289,7 +290,7 @@ int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
         rc = ERR_INVAL;
         goto free_server;
     }
-    rc = make_sd(opts->system_mode, &s->sd);
+    rc = ipc_win_pipe_sd(opts->system_mode, &s->sd);
     if (rc < 0)
         goto free_name;
     s->iocp = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
@@ -543,7 +544,7 @@ int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, in
     for (;;) {
         /* SECURITY_IDENTIFICATION: the service may learn who we are, never act
          * as us. */
-        h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+        h = CreateFileW(name, SECURITY_PIPE_CLIENT_ACCESS, 0, NULL, OPEN_EXISTING,
                         FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
                         NULL);
         if (h != INVALID_HANDLE_VALUE)

@@ -9,7 +9,9 @@ int ipc_verify(const struct ipc_client_opts *o, enum ipc_owner owner, long serve
         return ERR_UNTRUSTED;
     if (o->expect == IPC_EXPECT_SELF_OR_SYSTEM && owner == IPC_OWNER_OTHER)
         return ERR_UNTRUSTED;
-    if (o->expect_pid > 0 && server_pid != 0 && server_pid != o->expect_pid)
+    /* A server whose process cannot be named (pid 0) is not the service:
+     * Windows always names it, so only a failed query or an impostor gets 0. */
+    if (o->expect_pid > 0 && server_pid != o->expect_pid)
         return ERR_UNTRUSTED;
     return 0;
 }

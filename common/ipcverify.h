@@ -15,9 +15,9 @@ enum ipc_owner {
 };
 
 /* Returns 0 when acceptable, ERR_UNTRUSTED otherwise. `server_pid` 0 means
- * the OS did not say (Wine's GetNamedPipeServerProcessId): the owner rule
- * still applies and the pid rule cannot, as no real Windows or Linux returns
- * 0 for a live server. */
+ * the OS did not say: where a process is expected (o->expect_pid > 0, the
+ * SCM's pid of the service) that is a refusal, since Windows (and Wine 8)
+ * names every live pipe server and only a failed query yields 0. */
 int ipc_verify(const struct ipc_client_opts *o, enum ipc_owner owner, long server_pid);
 
 #endif

@@ -8,8 +8,9 @@
  * FILE_GENERIC_WRITE minus 0x4), so no user can start a rogue instance of
  * our pipe name.
  *
- * Pipe, console mode: only SYSTEM and the user running svcd (the %ls is the
- * user's SID string).
+ * Pipe, console mode: only SYSTEM and the user running svcd (each %ls is the
+ * user's SID string: owner, group and the ACE; AccessCheck needs an owner
+ * and a group).
  *
  * Log directory, service mode: SYSTEM and Administrators full control,
  * Users read and list, inherited by the files in it. */
@@ -17,11 +18,20 @@
 #define SVCD_SECURITY_H
 
 #define SECURITY_PIPE_SDDL_SYSTEM   L"O:SYG:SYD:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;AU)"
-#define SECURITY_PIPE_SDDL_USER_FMT L"O:%lsD:P(A;;GA;;;SY)(A;;GA;;;%ls)"
+#define SECURITY_PIPE_SDDL_USER_FMT L"O:%lsG:%lsD:P(A;;GA;;;SY)(A;;GA;;;%ls)"
 #define SECURITY_LOGDIR_SDDL        L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
 
 /* Access masks the tests check the descriptors grant. */
 #define SECURITY_PIPE_USER_MASK            0x12019bu
 #define SECURITY_FILE_CREATE_PIPE_INSTANCE 0x4u
+
+/* What svcclient asks for when it opens the pipe, and all it needs: read
+ * replies, write requests, and READ_CONTROL (in GENERIC_READ) for the owner
+ * check. Not GENERIC_WRITE: that maps to FILE_GENERIC_WRITE, whose
+ * FILE_APPEND_DATA is the same bit as FILE_CREATE_PIPE_INSTANCE, which the
+ * DACL rightly denies every non-admin (and an admin in a UAC-filtered
+ * prompt). tests/win/test_win.c runs AccessCheck of exactly this mask
+ * against the live pipe's descriptor for such tokens. */
+#define SECURITY_PIPE_CLIENT_ACCESS (0x80000000u /* GENERIC_READ */ | 0x2u /* FILE_WRITE_DATA */)
 
 #endif

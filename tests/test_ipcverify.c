@@ -22,8 +22,8 @@ Test(ipcverify, the_service_process_must_match_when_known)
     cr_assert_eq(ipc_verify(&o, IPC_OWNER_SYSTEM, 4242), 0);
     cr_assert_eq(ipc_verify(&o, IPC_OWNER_SYSTEM, 4243), ERR_UNTRUSTED,
                  "another SYSTEM process is not the service");
-    cr_assert_eq(ipc_verify(&o, IPC_OWNER_SYSTEM, 0), 0,
-                 "an OS that cannot name the server process (Wine) leaves the owner rule");
+    cr_assert_eq(ipc_verify(&o, IPC_OWNER_SYSTEM, 0), ERR_UNTRUSTED,
+                 "a server process that cannot be named is not the service");
     cr_assert_eq(ipc_verify(&o, IPC_OWNER_OTHER, 0), ERR_UNTRUSTED);
 }
 

@@ -1,9 +1,11 @@
 /* Unit tests of the Windows-only code, run under Wine (and on Windows).
- * Wine does not enforce pipe DACLs or FILE_FLAG_FIRST_PIPE_INSTANCE, so the
- * descriptors are checked here as data: they parse, and grant exactly the
- * access masks README documents. */
+ * Wine does not enforce pipe DACLs, so the descriptors are checked here as
+ * data (they parse, and grant exactly the masks README documents) and by
+ * AccessCheck, which Wine implements, for tokens standing in for the
+ * callers of a real machine. */
 #include <windows.h>
 
+#include <aclapi.h>
 #include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,8 @@
 #include "codec.h"
 #include "config.h"
 #include "err.h"
+#include "ipc.h"
+#include "ipc_win.h"
 #include "paths.h"
 #include "security.h"
 #include "winutil.h"
@@ -110,7 +114,7 @@ static void test_pipe_sddl_user(void)
     PSID owner, user = NULL;
     int prot;
 
-    _snwprintf(sddl, 256, SECURITY_PIPE_SDDL_USER_FMT, sid, sid);
+    _snwprintf(sddl, 256, SECURITY_PIPE_SDDL_USER_FMT, sid, sid, sid);
     PSECURITY_DESCRIPTOR sd = parse(sddl, &dacl, &owner, &prot);
     CHECK(sd != NULL, "console pipe SDDL parses");
     if (sd == NULL)
@@ -232,6 +236,256 @@ static HANDLE token_without(PSID *disable, DWORD n)
     return imp;
 }
 
+/* --- Who may open the pipe: AccessCheck on real tokens -------------------
+ *
+ * Wine runs everyone as an administrator and enforces no pipe DACL, so these
+ * tokens stand in for the callers of a real Windows machine. All are made
+ * from this process's token without any privilege: CreateRestrictedToken
+ * turns groups into deny-only ones, which is exactly how UAC filters an
+ * administrator's token, and strips privileges. */
+enum caller {
+    CALLER_ADMIN,          /* (a) an elevated administrator */
+    CALLER_FILTERED_ADMIN, /* (b) an administrator in an ordinary (UAC-filtered) prompt */
+    CALLER_OTHER_USER,     /* (c) another interactive, non-admin user */
+    CALLER_NONINTERACTIVE, /* (d) a non-admin service, batch or network logon */
+    CALLER_ANONYMOUS,      /* not authenticated: only Everyone is left */
+    CALLER_COUNT
+};
+
+static const char *const caller_names[CALLER_COUNT] = {"full admin", "UAC-filtered admin",
+                                                       "interactive non-admin (another user)",
+                                                       "non-interactive non-admin", "anonymous"};
+
+static PSID token_user_sid(HANDLE tok)
+{
+    static union {
+        TOKEN_USER tu;
+        BYTE raw[512];
+    } info;
+    DWORD len = 0;
+    return GetTokenInformation(tok, TokenUser, &info, sizeof(info), &len) ? info.tu.User.Sid : NULL;
+}
+
+/* An impersonation token of this process as `who`. The anonymous caller
+ * keeps only Everyone: Wine has no ImpersonateAnonymousToken, and a real
+ * anonymous token has no other group our descriptors name. */
+static HANDLE caller_token(enum caller who)
+{
+    SID_AND_ATTRIBUTES deny[8];
+    DWORD n = 0, flags = who == CALLER_ADMIN ? 0 : DISABLE_MAX_PRIVILEGE;
+    HANDLE proc, restricted = NULL, imp = NULL;
+    WELL_KNOWN_SID_TYPE groups[] = {
+        WinBuiltinAdministratorsSid, WinInteractiveSid, WinAuthenticatedUserSid,
+        WinBuiltinUsersSid,          WinLocalSid,       WinAccountDomainUsersSid};
+    size_t ngroups = who == CALLER_ANONYMOUS        ? 6
+                     : who == CALLER_NONINTERACTIVE ? 2
+                     : who == CALLER_ADMIN          ? 0
+                                                    : 1;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &proc))
+        return NULL;
+    for (size_t i = 0; i < ngroups; i++) {
+        deny[n].Sid = well_known(groups[i]);
+        deny[n].Attributes = 0;
+        if (deny[n].Sid)
+            n++;
+    }
+    /* Another user (and anonymous) must not pass as the user running this. */
+    if (who == CALLER_OTHER_USER || who == CALLER_ANONYMOUS) {
+        deny[n].Sid = token_user_sid(proc);
+        deny[n].Attributes = 0;
+        if (deny[n].Sid)
+            n++;
+    }
+    if (!CreateRestrictedToken(proc, flags, n, n ? deny : NULL, 0, NULL, 0, NULL, &restricted))
+        restricted = NULL;
+    CloseHandle(proc);
+    if (restricted && !DuplicateToken(restricted, SecurityIdentification, &imp))
+        imp = NULL;
+    if (restricted)
+        CloseHandle(restricted);
+    return imp;
+}
+
+static HANDLE callers[CALLER_COUNT];
+
+static void open_callers(void)
+{
+    for (int i = 0; i < CALLER_COUNT; i++) {
+        callers[i] = caller_token((enum caller)i);
+        CHECK(callers[i] != NULL, "cannot make the %s token: error %lu", caller_names[i],
+              GetLastError());
+    }
+}
+
+static void close_callers(void)
+{
+    for (int i = 0; i < CALLER_COUNT; i++)
+        if (callers[i])
+            CloseHandle(callers[i]);
+}
+
+/* 1 when AccessCheck grants `token` all of `want` (generic bits mapped as
+ * the kernel maps them for a file or pipe), 0 when it denies it, -1 when the
+ * check itself failed. */
+static int file_access_granted(PSECURITY_DESCRIPTOR sd, HANDLE token, DWORD want)
+{
+    GENERIC_MAPPING map = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
+                           FILE_ALL_ACCESS};
+    union {
+        PRIVILEGE_SET ps;
+        BYTE raw[256];
+    } privs;
+    DWORD plen = sizeof(privs), granted = 0;
+    BOOL status = FALSE;
+
+    if (token == NULL)
+        return -1;
+    MapGenericMask(&want, &map);
+    if (!AccessCheck(sd, token, want, &map, &privs.ps, &plen, &granted, &status))
+        return -1;
+    return status && (granted & want) == want;
+}
+
+/* The security descriptor of a live pipe, read back from a client handle
+ * the way svcclient reads the owner. */
+static PSECURITY_DESCRIPTOR live_pipe_sd(int system_mode, const char *name)
+{
+    struct ipc_server_opts opts = {system_mode, -1, -1};
+    struct ipc_handlers h;
+    ipc_server *srv = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    wchar_t *w = win_wide(name);
+    HANDLE c;
+
+    memset(&h, 0, sizeof(h));
+    if (w == NULL || ipc_server_open(name, &opts, &h, &srv) < 0) {
+        free(w);
+        return NULL;
+    }
+    c = CreateFileW(w, READ_CONTROL, 0, NULL, OPEN_EXISTING, 0, NULL);
+    if (c != INVALID_HANDLE_VALUE) {
+        if (GetSecurityInfo(c, SE_KERNEL_OBJECT,
+                            OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
+                                DACL_SECURITY_INFORMATION,
+                            NULL, NULL, NULL, NULL, &sd) != ERROR_SUCCESS)
+            sd = NULL;
+        CloseHandle(c);
+    }
+    ipc_server_close(srv);
+    free(w);
+    return sd;
+}
+
+/* The service's pipe: every local, authenticated caller may talk to svcd
+ * with the access svcclient asks for; nobody but SYSTEM and an elevated
+ * administrator may create an instance of it; anonymous gets nothing. */
+static void check_system_pipe_sd(PSECURITY_DESCRIPTOR sd, const char *which)
+{
+    static const DWORD old_client_mask = GENERIC_READ | GENERIC_WRITE;
+
+    for (int i = 0; i < CALLER_COUNT; i++) {
+        int want = i != CALLER_ANONYMOUS;
+        int got = file_access_granted(sd, callers[i], SECURITY_PIPE_CLIENT_ACCESS);
+        CHECK(got == want, "%s pipe: svcclient's access 0x%lx %s to the %s (AccessCheck: %d)",
+              which, (unsigned long)SECURITY_PIPE_CLIENT_ACCESS, want ? "granted" : "denied",
+              caller_names[i], got);
+        if (i == CALLER_ADMIN)
+            continue;
+        got = file_access_granted(sd, callers[i], SECURITY_FILE_CREATE_PIPE_INSTANCE);
+        CHECK(got == 0, "%s pipe: FILE_CREATE_PIPE_INSTANCE denied to the %s (AccessCheck: %d)",
+              which, caller_names[i], got);
+        /* The mask svcclient asked for before: it includes FILE_APPEND_DATA,
+         * so every non-admin was refused on real Windows. */
+        got = file_access_granted(sd, callers[i], old_client_mask);
+        CHECK(got == 0, "%s pipe: GENERIC_READ|GENERIC_WRITE is denied to the %s (got %d)", which,
+              caller_names[i], got);
+    }
+    CHECK(file_access_granted(sd, callers[CALLER_ADMIN], SECURITY_FILE_CREATE_PIPE_INSTANCE) == 1,
+          "%s pipe: an elevated administrator may create instances", which);
+    CHECK(file_access_granted(sd, callers[CALLER_ANONYMOUS], READ_CONTROL) == 0,
+          "%s pipe: anonymous may not even read its descriptor", which);
+}
+
+/* A console svcd's pipe: the user who runs it, elevated or not, in any
+ * logon. (The restricted tokens all keep this user's SID: Wine's AccessCheck
+ * ignores a deny-only user SID, so other users are checked against the
+ * pipe of another user instead, below.) */
+static void check_user_pipe_sd(PSECURITY_DESCRIPTOR sd, const char *which)
+{
+    static const enum caller same_user[] = {CALLER_ADMIN, CALLER_FILTERED_ADMIN,
+                                            CALLER_NONINTERACTIVE};
+
+    for (size_t i = 0; i < sizeof(same_user) / sizeof(same_user[0]); i++) {
+        int got = file_access_granted(sd, callers[same_user[i]], SECURITY_PIPE_CLIENT_ACCESS);
+        CHECK(got == 1,
+              "%s console pipe: svcclient's access granted to its own user as the %s "
+              "(AccessCheck: %d)",
+              which, caller_names[same_user[i]], got);
+    }
+}
+
+/* Another user's console svcd: nobody of ours gets in, not even an elevated
+ * administrator (the DACL names only SYSTEM and that user). */
+static void test_other_users_console_pipe(void)
+{
+    const wchar_t *sid = L"S-1-5-21-1-2-3-1001";
+    PSECURITY_DESCRIPTOR sd = NULL;
+    wchar_t sddl[256];
+
+    _snwprintf(sddl, 256, SECURITY_PIPE_SDDL_USER_FMT, sid, sid, sid);
+    CHECK(ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL),
+          "another user's console pipe SDDL parses");
+    for (int i = 0; sd && i < CALLER_COUNT; i++) {
+        int got = file_access_granted(sd, callers[i], SECURITY_PIPE_CLIENT_ACCESS);
+        CHECK(got == 0, "another user's console pipe: denied to the %s (AccessCheck: %d)",
+              caller_names[i], got);
+    }
+    LocalFree(sd);
+}
+
+static void test_pipe_access(void)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    char name[128];
+
+    CHECK(SECURITY_PIPE_CLIENT_ACCESS == (GENERIC_READ | FILE_WRITE_DATA),
+          "the client asks for GENERIC_READ | FILE_WRITE_DATA, nothing more");
+    CHECK(ipc_win_pipe_sd(1, &sd) == 0, "the service pipe's descriptor is built");
+    if (sd) {
+        check_system_pipe_sd(sd, "built service");
+        LocalFree(sd);
+    }
+    sd = NULL;
+    CHECK(ipc_win_pipe_sd(0, &sd) == 0, "the console pipe's descriptor is built");
+    if (sd) {
+        check_user_pipe_sd(sd, "built");
+        LocalFree(sd);
+    }
+    snprintf(name, sizeof(name), "\\\\.\\pipe\\svcd-test-acl-%lu-s",
+             (unsigned long)GetCurrentProcessId());
+    sd = live_pipe_sd(1, name);
+    CHECK(sd != NULL, "a live service-mode pipe's descriptor is read back from a client handle");
+    if (sd) {
+        PSID owner = NULL;
+        BOOL defaulted;
+        GetSecurityDescriptorOwner(sd, &owner, &defaulted);
+        CHECK(owner && EqualSid(owner, well_known(WinLocalSystemSid)),
+              "the live pipe is owned by SYSTEM");
+        check_system_pipe_sd(sd, "live service");
+        LocalFree(sd);
+    }
+    snprintf(name, sizeof(name), "\\\\.\\pipe\\svcd-test-acl-%lu-u",
+             (unsigned long)GetCurrentProcessId());
+    sd = live_pipe_sd(0, name);
+    CHECK(sd != NULL, "a live console-mode pipe's descriptor is read back");
+    if (sd) {
+        check_user_pipe_sd(sd, "live");
+        LocalFree(sd);
+    }
+    test_other_users_console_pipe();
+}
+
 static unsigned rights_with(const char *sddl, HANDLE token)
 {
     struct config cfg;
@@ -322,6 +576,20 @@ static void test_control_sddl(void)
         CloseHandle(stranger);
 }
 
+/* The default control_sddl with the same callers as the pipe: whoever sits
+ * at the machine may control svcd, any other authenticated caller may read,
+ * anonymous nothing (README, "Who may do what"). */
+static void test_control_rights_by_caller(void)
+{
+    static const unsigned want[CALLER_COUNT] = {AUTHZ_ALL, AUTHZ_ALL, AUTHZ_ALL, AUTHZ_READ, 0};
+
+    for (int i = 0; i < CALLER_COUNT; i++) {
+        unsigned got = callers[i] ? rights_with(CONFIG_DEFAULT_SDDL, callers[i]) : 0xdead;
+        CHECK(got == want[i], "default control_sddl: the %s gets rights %u, want %u",
+              caller_names[i], got, want[i]);
+    }
+}
+
 int main(void)
 {
     test_pipe_sddl_system();
@@ -332,6 +600,10 @@ int main(void)
     test_default_paths();
     test_codec_on_windows();
     test_control_sddl();
+    open_callers();
+    test_pipe_access();
+    test_control_rights_by_caller();
+    close_callers();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -4,12 +4,14 @@
 #   tests/wine/suite.sh BUILD_DIR      (BUILD_DIR: the `windows` preset's)
 # Exits 77 (skipped) with the reason when Wine or the build is missing.
 #
-# What Wine cannot show is tested elsewhere, as each case says: Wine does not
-# enforce pipe DACLs or FILE_FLAG_FIRST_PIPE_INSTANCE (the descriptors are
-# unit-tested in tests/win/test_win.c), does not report a pipe server's PID
-# (the rule is unit-tested in tests/test_ipcverify.c), has no `sc pause`
-# (tests/win/scmctl.exe sends the control) and does not implement service
-# recovery actions (install must say it could not set them).
+# What Wine cannot show is proven another way, as each case says (README,
+# "Tested under Wine", lists every such rule): Wine enforces no pipe DACL
+# (tests/win/test_win.c runs AccessCheck on the built and the live
+# descriptor; here Wine's trace shows the access svcclient asks for), nor
+# FILE_FLAG_FIRST_PIPE_INSTANCE or PIPE_REJECT_REMOTE_CLIENTS (its trace
+# shows svcd asks for them), has no `sc pause` (tests/win/scmctl.exe sends
+# the control) and does not implement service recovery actions (install
+# must say it could not set them).
 set -uo pipefail
 
 msi_n=${2:-}
@@ -31,6 +33,7 @@ for exe in svcd.exe svcclient.exe tests/win/test_win.exe tests/win/scmctl.exe; d
     }
 done
 
+src=$(cd "$(dirname "$0")/../.." && pwd)
 export WINEPREFIX="$build/wine-prefix"
 export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="
@@ -248,6 +251,36 @@ rotated=$(find "$WINEPREFIX/drive_c/users" -path '*svcd/logs/svcd.log.0*' | wc -
 check "at most rotate_keep rotated files on disk ($rotated)" [ "$rotated" -ge 1 -a "$rotated" -le 2 ]
 kill "$rotator" 2>/dev/null
 wait "$rotator" 2>/dev/null
+echo "==> the pipe flags Wine does not enforce: first instance, remote clients rejected"
+# Wine lets a second server take a FILE_FLAG_FIRST_PIPE_INSTANCE name and
+# serves remote clients no differently, so its trace of CreateNamedPipeW
+# shows what svcd asks for: the first instance with the flag (0x80000 in
+# the open mode), every instance with PIPE_REJECT_REMOTE_CLIENTS (0x8).
+WINEDEBUG=trace+sync wine "$SVCD" run --endpoint '\\.\pipe\svcd-flags' \
+    </dev/null >/dev/null 2>"$build/wine-flags.err" &
+flagged=$!
+for _ in $(seq 50); do run "$CLIENT" --endpoint '\\.\pipe\svcd-flags' status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
+run "$CLIENT" --endpoint '\\.\pipe\svcd-flags' status
+kill "$flagged" 2>/dev/null
+wait "$flagged" 2>/dev/null
+# "open mode, pipe mode" of each CreateNamedPipeW of that name, in order.
+modes=$(tr -d '\r' <"$build/wine-flags.err" | grep -F 'CreateNamedPipeW (L"\\\\.\\pipe\\svcd-flags"' |
+    sed -n 's/.*svcd-flags", \(0x[0-9a-f]*\), \(0x[0-9a-f]*\),.*/\1 \2/p')
+first_ok() { set -- $modes; [ $# -ge 2 ] && [ $(($1 & 0x80000)) -ne 0 ]; }
+later_ok() {
+    set -- $modes
+    [ $# -ge 4 ] || return 1
+    shift 2
+    while [ $# -ge 2 ]; do [ $(($1 & 0x80000)) -eq 0 ] || return 1; shift 2; done
+}
+remote_ok() {
+    set -- $modes
+    [ $# -ge 4 ] || return 1
+    while [ $# -ge 2 ]; do [ $(($2 & 0x8)) -ne 0 ] || return 1; shift 2; done
+}
+check "the first instance is created with FILE_FLAG_FIRST_PIPE_INSTANCE ($(echo $modes | cut -d' ' -f1))" first_ok
+check "later instances without it (they join the name svcd holds)" later_ok
+check "every instance with PIPE_REJECT_REMOTE_CLIENTS ($(echo "$modes" | wc -l) instances)" remote_ok
 run "$CLIENT" --endpoint '\\.\pipe\svcd-nobody' status
 check "an explicit endpoint that does not exist: exit 3" [ "$rc" -eq 3 ]
 
@@ -287,6 +320,30 @@ for _ in $(seq 50); do # 20 entries take about 6 s at 300 ms
 done
 check "logs --tail 20: exactly 20 entries" [ "$(echo "$out" | grep -c 'Z ')" -eq 20 ]
 check "logs: Korean heartbeats shown correctly" contains "$out" "번 째 로그"
+
+echo "==> the access svcclient asks for is what the pipe's DACL grants every user"
+# Wine enforces no pipe DACL, so its own trace shows what the real client
+# asks for: NtCreateFile's access, with GENERIC_READ as the kernel maps it
+# for a file, must fit inside the Authenticated Users mask of security.h
+# (test_win.exe runs AccessCheck of the same mask for restricted tokens).
+au_mask=$(sed -n 's/^#define SECURITY_PIPE_USER_MASK *\(0x[0-9a-f]*\)u.*/\1/p' "$src/common/security.h")
+WINEDEBUG=trace+file timeout -k 5 60 wine "$CLIENT" status </dev/null >/dev/null 2>"$build/wine-trace.err"
+access=$(tr -d '\r' <"$build/wine-trace.err" | grep -F 'NtCreateFile' | grep -F 'ProtectedPrefix\\Administrators\\svcd\\control' |
+    sed -n 's/.* access=\([0-9a-f]*\) .*/\1/p' | head -1)
+# fits MASK ACCESS: 0 when ACCESS (hex, no 0x), its generic bits mapped as
+# for a file, asks for nothing outside MASK.
+fits() {
+    local a=$((0x${2:-ffffffff})) m=$(($1))
+    [ -n "$2" ] && [ -n "$1" ] || return 1
+    a=$(((a & 0x0fffffff) | ((a & 0x80000000) ? 0x120089 : 0) | ((a & 0x40000000) ? 0x120116 : 0) |
+        ((a & 0x20000000) ? 0x1200a0 : 0) | ((a & 0x10000000) ? 0x1f01ff : 0)))
+    [ $((a & ~m)) -eq 0 ]
+}
+check "svcclient opens the service pipe asking for 0x$access, within the users' $au_mask" \
+    fits "$au_mask" "$access"
+refuses() { ! fits "$@"; }
+check "(the check can fail: GENERIC_READ|GENERIC_WRITE, which asks for 0x4, does not fit)" \
+    refuses "$au_mask" c0000000
 
 echo "==> pause and resume through svcclient drive the SCM state"
 run "$CLIENT" pause
