@@ -103,7 +103,7 @@ msi_suite() {
     check "the service wrote its default configuration" [ -f "$data/svcd.conf" ]
 
     echo "==> MSI: the Event Log source svcd is registered"
-    run reg query "$EVKEY"
+    reg_query "$EVKEY"
     check "EventMessageFile: the installed svcd.exe" \
         matches "$out" 'EventMessageFile +REG_[A-Z_]*SZ +C:\\Program Files\\svcd\\svcd\.exe'
     check "TypesSupported: 7" matches "$out" 'TypesSupported +REG_DWORD +0x7'
@@ -162,8 +162,9 @@ msi_suite() {
     check "no svcd.exe of this prefix is left running" none_running 'Program Files.svcd.svcd.exe'
 
     echo "==> MSI: uninstall removed the Event Log source"
-    run reg query "$EVKEY"
-    check "the Application log's svcd key is gone" [ "$rc" -ne 0 ]
+    reg_query "$EVKEY"
+    check "the Application log's svcd key is gone" \
+        eval '[ "$rc" -ne 0 ] && contains "$out" "Unable to find the specified registry key"'
 }
 
 echo "==> fresh Wine prefix in $WINEPREFIX"
@@ -309,7 +310,18 @@ check "installing twice: says so" contains "$out" "svcd is already installed"
 
 echo "==> Event Log: svcd install registered the source svcd"
 EVKEY='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\svcd'
-run reg query "$EVKEY"
+# reg.exe has once printed nothing at all on this loaded machine: an empty
+# answer (neither values nor "unable to find") is asked again.
+reg_query() {
+    local i
+    for i in 1 2 3; do
+        run reg query "$1"
+        [ -n "$out" ] && return 0
+        echo "    reg query printed nothing (exit $rc); again"
+        sleep 1
+    done
+}
+reg_query "$EVKEY"
 check "EventMessageFile: svcd.exe, which holds the message table" \
     matches "$out" 'EventMessageFile +REG_EXPAND_SZ +C:\\svcd\\svcd\.exe'
 check "TypesSupported: 7 (error, warning, information)" matches "$out" 'TypesSupported +REG_DWORD +0x7'
@@ -569,8 +581,9 @@ check "and says it is not installed" contains "$out" "svcd is not installed"
 check "the log is kept after remove" [ -s "$WINEPREFIX/drive_c/ProgramData/svcd/logs/svcd.log" ]
 
 echo "==> Event Log: svcd remove removed the source"
-run reg query "$EVKEY"
-check "the Application log's svcd key is gone" [ "$rc" -ne 0 ]
+reg_query "$EVKEY"
+check "the Application log's svcd key is gone" \
+    eval '[ "$rc" -ne 0 ] && contains "$out" "Unable to find the specified registry key"'
 
 if [ -n "$msi_n" ] && [ -n "$msi_next" ]; then
     msi_suite
