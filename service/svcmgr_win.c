@@ -311,13 +311,12 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
         !ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
         fprintf(stderr, "svcd: install: warning: cannot set delayed start: %s\n",
                 err_str(err_last_os()));
-    rc = eventlog_install();
-    if (rc < 0)
+    int ev = eventlog_install();
+    if (ev < 0)
         fprintf(stderr,
                 "svcd: install: warning: cannot register the event source svcd in the "
                 "Application log: %s\n",
-                err_str(rc));
-    rc = SVCMGR_EXIT_OK;
+                err_str(ev));
     printf("svcd installed: LocalSystem, startup %s, restart on failure after 5s/10s/60s\n",
            startup_name(o->startup));
     /* Like `systemctl enable --now`: an automatic service starts now too. */
@@ -356,10 +355,10 @@ static int remove_verb(SC_HANDLE svc)
         return rc;
     if (!DeleteService(svc))
         return fail("remove");
-    rc = eventlog_uninstall();
-    if (rc < 0)
+    int ev = eventlog_uninstall();
+    if (ev < 0)
         fprintf(stderr, "svcd: remove: warning: cannot remove the event source svcd: %s\n",
-                err_str(rc));
+                err_str(ev));
     printf("svcd removed\n");
     return SVCMGR_EXIT_OK;
 }

@@ -543,6 +543,18 @@ run "$SVCD" status
 check "a note about another code is not shown; the code's meaning is" \
     contains "$out" "svcd: start failed: log error (service-specific exit code 5; see the Application event log, source svcd)"
 
+datadir="$WINEPREFIX/drive_c/ProgramData/svcd"
+mv "$datadir" "$datadir.moved" && : >"$datadir"
+run "$SVCD" start
+check "a data folder that cannot be created (a file is in its place): exit 1" [ "$rc" -eq 1 ]
+check "the code's meaning, since no note can be written there" contains "$out" \
+    "svcd: start failed: data folder error (service-specific exit code 3; see the Application event log, source svcd)"
+ev=$(events)
+check "Event Log: ID 3000 names the folder" \
+    has_event '^0x0001 0x00000bb8 cannot create the data folder C:.+ProgramData.+svcd or give it its DACL: '
+rm -f "$datadir"
+mv "$datadir.moved" "$datadir"
+
 echo "==> the eventlog key chooses what goes to the Event Log"
 cp "$build/svcd.conf.good" "$bin/svcd.conf"
 printf 'eventlog = failures\r\n' >>"$bin/svcd.conf"
