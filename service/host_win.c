@@ -265,6 +265,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     }
     LeaveCriticalSection(&host.lock);
     report(&host, SERVICE_STOPPED, 0);
+    eventlog_close();
 }
 
 /* A service never touches a console: its diagnostics go to the debugger
