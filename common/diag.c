@@ -7,9 +7,9 @@
 static const char *diag_prog = "svcd";
 static enum diag_level diag_min = DIAG_INFO;
 static int diag_stamps;
-static void (*diag_sink)(const char *line);
+static void (*diag_sink)(enum diag_level level, const char *msg, const char *line);
 
-void diag_set_sink(void (*sink)(const char *line))
+void diag_set_sink(void (*sink)(enum diag_level level, const char *msg, const char *line))
 {
     diag_sink = sink;
 }
@@ -36,7 +36,7 @@ void diag(enum diag_level level, const char *fmt, ...)
     if (diag_sink) {
         char full[2200];
         snprintf(full, sizeof(full), "%s: %s: %s", diag_prog, names[level], line);
-        diag_sink(full);
+        diag_sink(level, line, full);
         return;
     }
     /* One fprintf per line so concurrent writers do not interleave mid-line. */

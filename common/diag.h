@@ -9,8 +9,9 @@ enum diag_level { DIAG_DEBUG = 0, DIAG_INFO = 1, DIAG_WARN = 2, DIAG_ERROR = 3 }
  * the UTC time, for long-running processes. */
 void diag_init(const char *prog, enum diag_level min, int timestamps);
 
-/* Sends lines to `sink` instead of stderr (a service has no console). */
-void diag_set_sink(void (*sink)(const char *line));
+/* Sends messages to `sink` instead of stderr (a service has no console):
+ * `msg` is the text alone, `line` the whole "prog: level: text". */
+void diag_set_sink(void (*sink)(enum diag_level level, const char *msg, const char *line));
 
 void diag(enum diag_level level, const char *fmt, ...)
 #if defined(__GNUC__)

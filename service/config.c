@@ -1,6 +1,7 @@
 #include "config.h"
 #include "clock.h"
 #include "err.h"
+#include "eventlog.h"
 #include "logfilter.h"
 
 #include <stddef.h>
@@ -75,6 +76,11 @@ static const struct config_key keys[] = {
      "Windows service: who has the read (0x1) and control (0x2) rights "
      "(default: " CONFIG_DEFAULT_SDDL ")",
      CONFIG_TEXT, F(control_sddl), 1, CONFIG_TEXT_MAX - 1, NULL},
+    {"eventlog", "--eventlog", "CLASSES",
+     "Windows service: what also goes to the Application event log (source svcd): a "
+     "comma-separated list of lifecycle, audit (denials), failures, clients (cut off); or all, "
+     "or none (default: lifecycle,audit,failures)",
+     CONFIG_EVENTLOG, F(eventlog), 0, EVENTLOG_CLASSES_ALL, NULL},
     {NULL, NULL, NULL, NULL, CONFIG_TEXT, 0, 0, 0, NULL},
 };
 
@@ -99,6 +105,7 @@ void config_defaults(struct config *c, int system_mode)
     c->max_tail = 4294967295ULL;
     snprintf(c->control_group, sizeof(c->control_group), "svcd");
     snprintf(c->control_sddl, sizeof(c->control_sddl), "%s", CONFIG_DEFAULT_SDDL);
+    c->eventlog = EVENTLOG_CLASSES_DEFAULT;
 }
 
 const struct config_key *config_keys(void)
@@ -219,6 +226,14 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
     }
     if (k->kind == CONFIG_TEXT)
         return set_text(k, (char *)c + k->offset, value, err, errlen);
+    if (k->kind == CONFIG_EVENTLOG) {
+        unsigned mask;
+        if (eventlog_parse_classes(value, &mask, err, errlen) < 0)
+            return ERR_INVAL;
+        v = mask;
+        memcpy((char *)c + k->offset, &v, sizeof(v));
+        return 0;
+    }
     if (parse_number(k, value, &v, err, errlen) < 0)
         return ERR_INVAL;
     if (v < k->min || v > k->max) {

@@ -45,9 +45,11 @@ struct config {
     char control_group[CONFIG_NAME_MAX]; /* POSIX system mode: read + control */
     char read_group[CONFIG_NAME_MAX];    /* POSIX system mode: read only; "" for none */
     char control_sddl[CONFIG_TEXT_MAX];  /* Windows service mode */
+    uint64_t eventlog;                   /* Windows service: eventlog.h class bits */
 };
 
-enum config_kind { CONFIG_TEXT, CONFIG_DURATION, CONFIG_SIZE, CONFIG_COUNT };
+/* CONFIG_EVENTLOG: a list of event log classes (eventlog_parse_classes). */
+enum config_kind { CONFIG_TEXT, CONFIG_DURATION, CONFIG_SIZE, CONFIG_COUNT, CONFIG_EVENTLOG };
 
 struct config_key {
     const char *key;  /* in the file */

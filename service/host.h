@@ -37,8 +37,16 @@ void host_stopping(void);
  * SIGTERM or Ctrl-C while stopping) are absorbed, so the exit stays clean. */
 void host_done(void);
 
+/* Called by the service host once it is connected to the service manager
+ * (so that a failure here is reported to it, with the reason): applies the
+ * set-up an installer may have left out and reads the configuration into
+ * *cfg. Returns RUN_EXIT_OK, or a run.h RUN_EXIT_ code with the reason
+ * already reported through diag. */
+typedef int (*host_load_fn)(void *ctx, struct config *cfg);
+
 /* Runs as a service under the platform's service manager, when it started
- * us (the hidden `svcd service` verb). Returns an exit status. */
-int host_service_main(const struct config *cfg);
+ * us (the hidden `svcd service` verb): connects first, then loads and runs.
+ * Returns the process exit status (a RUN_EXIT_ code). */
+int host_service_main(host_load_fn load, void *ctx);
 
 #endif

@@ -108,9 +108,10 @@ void host_done(void)
     wake_target = NULL;
 }
 
-int host_service_main(const struct config *cfg)
+int host_service_main(host_load_fn load, void *ctx)
 {
-    (void)cfg;
+    (void)load;
+    (void)ctx;
     diag(DIAG_ERROR, "'svcd service' is the entry point for the Windows service manager; "
                      "use 'svcd run' here");
     return 2;

@@ -5,6 +5,8 @@
 #include "host.h"
 #include "diag.h"
 #include "err.h"
+#include "eventlog.h"
+#include "failnote.h"
 #include "run.h"
 #include "winutil.h"
 
@@ -27,8 +29,12 @@ struct host {
     volatile LONG control; /* a pending SERVICE_CONTROL_PAUSE / _CONTINUE */
     char why[64];
     struct server *volatile wake;
-    const struct config *cfg;
+    host_load_fn load;
+    void *load_ctx;
     int exit_code;
+    int starting;                           /* until RUNNING: warnings go to the event log */
+    int started;                            /* reached RUNNING once */
+    char last_error[FAILNOTE_TEXT_MAX - 1]; /* the last DIAG_ERROR text: why it failed */
 };
 
 /* ServiceMain has no context parameter, so the SCM API forces this one
@@ -121,9 +127,25 @@ void host_wake_on_stop(struct server *sv)
     ReleaseSRWLockExclusive(&wake_lock);
 }
 
+/* The data folder, where the failure note lives; "" when unknown. */
+static const char *data_dir(void)
+{
+    static char dir[PATHS_MAX];
+
+    if (dir[0] == '\0' && failnote_dir(dir, sizeof(dir)) < 0)
+        dir[0] = '\0';
+    return dir;
+}
+
 void host_ready(struct svc *s)
 {
     (void)s;
+    if (host.service_mode) {
+        host.starting = 0;
+        host.started = 1;
+        if (failnote_clear(data_dir()) < 0) /* the last failure is history now */
+            diag(DIAG_WARN, "cannot remove %s\\%s", data_dir(), FAILNOTE_NAME);
+    }
     report(&host, SERVICE_RUNNING, 0);
 }
 
@@ -190,17 +212,52 @@ static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
     }
 }
 
+static void service_diag(enum diag_level level, const char *msg, const char *line);
+
+/* The service ends with `code` (not RUN_EXIT_OK): the reason, the last
+ * error it reported, goes to the event log and to the failure note that
+ * `svcd start|status` print. */
+static void record_failure(struct host *h, int code)
+{
+    char text[FAILNOTE_TEXT_MAX];
+    int rc;
+
+    EnterCriticalSection(&h->lock);
+    snprintf(text, sizeof(text), "%s", h->last_error[0] ? h->last_error : run_exit_text(code));
+    LeaveCriticalSection(&h->lock);
+    eventlog_report(h->started ? EVENTLOG_FAILED : EVENTLOG_START_FAILED, text);
+    rc = data_dir()[0] ? failnote_write(data_dir(), code, text) : ERR_INVAL;
+    if (rc < 0)
+        diag(DIAG_WARN, "cannot write %s\\%s: %s", data_dir(), FAILNOTE_NAME, err_str(rc));
+}
+
 static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 {
+    static struct config cfg; /* lives as long as the service */
+
     (void)argc;
     (void)argv;
+    /* First: from here on every start-up problem reaches the event log,
+     * with the default classes until the configuration is read. */
+    diag_set_sink(service_diag);
+    eventlog_open();
+    host.starting = 1;
     host.handle = RegisterServiceCtrlHandlerExW(SERVICE_NAME, on_control, &host);
     if (host.handle == NULL) {
-        host.exit_code = 1;
+        diag(DIAG_ERROR, "cannot register with the service control manager: %s",
+             err_str(err_last_os()));
+        host.exit_code = RUN_EXIT_FAILED;
+        record_failure(&host, host.exit_code);
         return;
     }
     report(&host, SERVICE_START_PENDING, START_WAIT_HINT_MS);
-    host.exit_code = run_service(host.cfg, 1);
+    host.exit_code = host.load(host.load_ctx, &cfg);
+    if (host.exit_code == RUN_EXIT_OK) {
+        eventlog_set_classes((unsigned)cfg.eventlog);
+        host.exit_code = run_service(&cfg, 1);
+    }
+    if (host.exit_code != RUN_EXIT_OK)
+        record_failure(&host, host.exit_code);
     EnterCriticalSection(&host.lock);
     if (host.exit_code != 0) {
         host.status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
@@ -208,11 +265,14 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     }
     LeaveCriticalSection(&host.lock);
     report(&host, SERVICE_STOPPED, 0);
+    eventlog_close();
 }
 
 /* A service never touches a console: its diagnostics go to the debugger
- * channel (DebugView, WinDbg); what matters to users is in its log. */
-static void to_debugger(const char *line)
+ * channel (DebugView, WinDbg); what matters to users is in its log, and
+ * what matters to administrators also in the event log: while starting,
+ * every warning, and the last error as the reason it could not start. */
+static void service_diag(enum diag_level level, const char *msg, const char *line)
 {
     wchar_t *w = win_wide(line);
 
@@ -220,15 +280,22 @@ static void to_debugger(const char *line)
         OutputDebugStringW(w);
         free(w);
     }
+    if (level == DIAG_ERROR) {
+        EnterCriticalSection(&host.lock);
+        snprintf(host.last_error, sizeof(host.last_error), "%s", msg);
+        LeaveCriticalSection(&host.lock);
+    } else if (level == DIAG_WARN && host.starting) {
+        eventlog_report(EVENTLOG_WARNING, msg);
+    }
 }
 
-int host_service_main(const struct config *cfg)
+int host_service_main(host_load_fn load, void *ctx)
 {
     SERVICE_TABLE_ENTRYW table[] = {{(LPWSTR)SERVICE_NAME, service_main}, {NULL, NULL}};
 
     host.service_mode = 1;
-    diag_set_sink(to_debugger);
-    host.cfg = cfg;
+    host.load = load;
+    host.load_ctx = ctx;
     InitializeCriticalSection(&host.lock);
     if (!StartServiceCtrlDispatcherW(table)) {
         if (GetLastError() == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)

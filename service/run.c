@@ -9,6 +9,26 @@
 
 #include <stdio.h>
 
+const char *run_exit_text(int code)
+{
+    switch (code) {
+    case RUN_EXIT_OK:
+        return "stopped cleanly";
+    case RUN_EXIT_FAILED:
+        return "stopped on an error";
+    case RUN_EXIT_CONFIG:
+        return "configuration error";
+    case RUN_EXIT_DATA_DIR:
+        return "data folder error";
+    case RUN_EXIT_ENDPOINT:
+        return "endpoint error";
+    case RUN_EXIT_LOG:
+        return "log error";
+    default:
+        return "unknown exit code";
+    }
+}
+
 static void explain_open_failure(const struct config *cfg, int rc)
 {
     switch (rc) {
@@ -39,7 +59,7 @@ int run_service(const struct config *cfg, int system_mode)
     struct server sv;
     char why[64] = "stop requested", err[AUTHZ_ERR_MAX];
     struct authz *az = NULL;
-    int rc;
+    int rc, fail;
 
     rc = host_init();
     if (rc < 0)
@@ -48,11 +68,12 @@ int run_service(const struct config *cfg, int system_mode)
     if (rc < 0) {
         diag(DIAG_ERROR, "%s", rc == ERR_INVAL ? err : err_str(rc));
         host_done();
-        return 1;
+        return RUN_EXIT_CONFIG;
     }
     rc = server_open(&sv, &s, az, cfg->endpoint, system_mode);
     if (rc < 0) {
         explain_open_failure(cfg, rc);
+        fail = RUN_EXIT_ENDPOINT;
         goto close_authz;
     }
     rc = svc_start(&s, cfg, system_mode);
@@ -60,6 +81,7 @@ int run_service(const struct config *cfg, int system_mode)
         diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
              cfg->state_dir, err_str(rc));
         server_close(&sv);
+        fail = RUN_EXIT_LOG;
         goto close_authz;
     }
     host_wake_on_stop(&sv);
@@ -86,10 +108,10 @@ int run_service(const struct config *cfg, int system_mode)
     svc_finish(&s);
     authz_close(az);
     host_done();
-    return rc < 0 ? 1 : 0;
+    return rc < 0 ? RUN_EXIT_FAILED : RUN_EXIT_OK;
 
 close_authz:
     authz_close(az);
     host_done();
-    return 1;
+    return fail;
 }

@@ -6,8 +6,24 @@
 
 #include "config.h"
 
-/* Returns a process exit status: 0 after a clean stop, 1 when it could not
- * start (the reason is printed). */
+/* Why the service ended: the Windows service's dwServiceSpecificExitCode
+ * (shown by `sc query` as SERVICE_EXIT_CODE, with WIN32_EXIT_CODE 1066),
+ * and what `svcd start|restart|status` explain. Stable and documented in
+ * README.md; never renumber. */
+enum run_exit {
+    RUN_EXIT_OK = 0,
+    RUN_EXIT_FAILED = 1,   /* stopped on an error after it had started (event loop) */
+    RUN_EXIT_CONFIG = 2,   /* configuration: svcd.conf, a flag, SVCD_ENDPOINT, control_sddl */
+    RUN_EXIT_DATA_DIR = 3, /* the data folder (%ProgramData%\svcd) cannot be made or secured */
+    RUN_EXIT_ENDPOINT = 4, /* the endpoint cannot be created (e.g. another svcd serves it) */
+    RUN_EXIT_LOG = 5,      /* the log directory or file cannot be opened */
+};
+
+/* One phrase describing a run_exit code ("configuration error"). */
+const char *run_exit_text(int code);
+
+/* Returns RUN_EXIT_OK after a clean stop, or the RUN_EXIT_ code saying why
+ * it could not start or went on (the reason is reported through diag). */
 int run_service(const struct config *cfg, int system_mode);
 
 #endif

@@ -3,6 +3,7 @@
 #include "dispatch.h"
 #include "clock.h"
 #include "err.h"
+#include "eventlog.h"
 #include "frame.h"
 
 #include <stdio.h>
@@ -445,7 +446,8 @@ static void expire(struct server *sv, struct session *ss)
                  "cut off %s: it read none of its %llu KiB of queued output for %s "
                  "(stall_timeout)",
                  who, (unsigned long long)(ipc_conn_pending(ss->conn) / 1024), took);
-        svc_note(sv->svc, msg);
+        if (svc_note(sv->svc, msg))
+            eventlog_report(EVENTLOG_CUT_OFF, msg);
         ss->closing = 1;
         ipc_conn_close(ss->conn, 0); /* nothing more can reach it */
         return;

@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "err.h"
+#include "eventlog.h"
 #include "paths.h"
 
 #include <stdio.h>
@@ -31,6 +32,7 @@ static void enter_degraded(struct svc *s, int err)
     s->lost_before = s->held.lost;
     diag(DIAG_ERROR, "%s; holding entries in memory (at most %d) until it can", s->degraded_error,
          HOLDQ_MAX_ITEMS);
+    eventlog_report(EVENTLOG_DEGRADED, s->degraded_error);
 }
 
 static void append_entry(struct svc *s, struct log_entry *e, int durable);
@@ -62,6 +64,7 @@ static void flush_held(struct svc *s)
              dur, s->degraded_error, (unsigned long long)s->held_written,
              (unsigned long long)(s->held.lost - s->lost_before));
     diag(DIAG_INFO, "%s", msg);
+    eventlog_report(EVENTLOG_RECOVERED, msg);
     s->held_written = 0;
     struct log_entry rec;
     memset(&rec, 0, sizeof(rec));
@@ -145,6 +148,8 @@ void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, i
     snprintf(msg, sizeof(msg), "%s by %s: %s%s%s", request, by, granted ? "granted" : "denied",
              detail ? ", " : "", detail ? detail : "");
     record(s, granted ? LOG_NOTICE : LOG_WARNING, "audit", msg, who, 1);
+    if (!granted)
+        eventlog_report(EVENTLOG_DENIED, msg);
 }
 
 int svc_start(struct svc *s, const struct config *cfg, int system_mode)
@@ -179,6 +184,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     snprintf(msg, sizeof(msg), "started (pid %ld, interval %s, endpoint %s)", s->pid, iv,
              cfg->endpoint);
     record(s, LOG_NOTICE, "service", msg, NULL, 1);
+    eventlog_report(EVENTLOG_STARTED, msg);
     worker_start(&s->worker, clock_mono_us());
     return 0;
 }
@@ -229,6 +235,7 @@ int svc_pause(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgle
     if (rc == 1) {
         snprintf(line, sizeof(line), "paused by %s", by);
         record(s, LOG_NOTICE, who ? "client" : "service", line, who, 1);
+        eventlog_report(EVENTLOG_PAUSED, line);
         snprintf(msg, msglen, "paused: heartbeats stop until resumed");
     } else if (rc == 0) {
         snprintf(msg, msglen, "already paused (by %s)", s->worker.paused_by);
@@ -248,6 +255,7 @@ int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgl
     if (rc == 1) {
         snprintf(line, sizeof(line), "resumed by %s", by);
         record(s, LOG_NOTICE, who ? "client" : "service", line, who, 1);
+        eventlog_report(EVENTLOG_RESUMED, line);
         snprintf(msg, msglen, "resumed: heartbeats continue");
     } else if (rc == 0) {
         snprintf(msg, msglen, "already running (not paused)");
@@ -257,13 +265,15 @@ int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgl
     return rc;
 }
 
-void svc_note(struct svc *s, const char *msg)
+int svc_note(struct svc *s, const char *msg)
 {
     uint64_t now = clock_mono_us();
 
     report_suppressed(s, now);
-    if (ratelimit_allow(&s->notes, now))
-        record(s, LOG_WARNING, "service", msg, NULL, 0);
+    if (!ratelimit_allow(&s->notes, now))
+        return 0;
+    record(s, LOG_WARNING, "service", msg, NULL, 0);
+    return 1;
 }
 
 void svc_begin_stop(struct svc *s, const char *why)
@@ -275,6 +285,7 @@ void svc_begin_stop(struct svc *s, const char *why)
     worker_stop(&s->worker);
     snprintf(msg, sizeof(msg), "stopping (%s)", why);
     record(s, LOG_NOTICE, "service", msg, NULL, 1);
+    eventlog_report(EVENTLOG_STOPPING, msg);
 }
 
 void svc_finish(struct svc *s)
@@ -285,6 +296,7 @@ void svc_finish(struct svc *s)
     snprintf(msg, sizeof(msg), "stopped after %s, %llu heartbeats", up,
              (unsigned long long)s->worker.beats);
     record(s, LOG_NOTICE, "service", msg, NULL, 1);
+    eventlog_report(EVENTLOG_STOPPED, msg);
     flush_held(s);
     if (s->held.n)
         diag(DIAG_ERROR, "stopping with %llu entries that could not be written: %s",

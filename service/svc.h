@@ -60,8 +60,10 @@ void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, i
 
 /* Writes a warning from the service about something it did on its own
  * (e.g. cutting off a client), not synced at once. Clients can cause these,
- * so they are rate-limited like denials (SVC_AUDIT_BURST per window). */
-void svc_note(struct svc *s, const char *msg);
+ * so they are rate-limited like denials (SVC_AUDIT_BURST per window).
+ * Returns 1 when written, 0 when the limit held it back (so a caller that
+ * also reports it elsewhere, e.g. to the event log, stays within it too). */
+int svc_note(struct svc *s, const char *msg);
 
 /* Writes the "stopping" entry (durably) and enters STOPPING. */
 void svc_begin_stop(struct svc *s, const char *why);

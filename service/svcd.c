@@ -161,28 +161,41 @@ static int cmd_run(int argc, char **argv)
     if (rc >= 0)
         return rc;
     diag_init("svcd", DIAG_INFO, 1);
-    return run_service(&cfg, system_mode);
+    return run_service(&cfg, system_mode) == RUN_EXIT_OK ? EXIT_OK : 1;
 }
 
-/* Started by the service manager: always the system-wide defaults. */
+struct service_args {
+    int argc;
+    char **argv;
+    const char *config_file;
+};
+
+/* host_load_fn of the service: runs as the service, connected to its
+ * manager, so every failure here is reported to it (run.h codes). */
+static int load_service(void *ctx, struct config *cfg)
+{
+    const struct service_args *a = ctx;
+
+    if (svcmgr_service_setup(a->config_file) < 0)
+        return RUN_EXIT_DATA_DIR;
+    return parse_run_options(a->argc, a->argv, 1, cfg) >= 0 ? RUN_EXIT_CONFIG : RUN_EXIT_OK;
+}
+
+/* Started by the service manager: always the system-wide defaults. It
+ * connects to the manager before anything can fail. */
 static int cmd_service(int argc, char **argv)
 {
-    static struct config cfg; /* lives as long as the service */
-    const char *config_file = NULL;
-    int rc;
+    static struct service_args a;
 
+    a.argc = argc;
+    a.argv = argv;
     for (int i = 2; i < argc; i++) {
         const char *v = flag_value(argc, argv, &i, "--config");
         if (v)
-            config_file = v;
+            a.config_file = v;
     }
-    svcmgr_service_setup(config_file);
-    rc = parse_run_options(argc, argv, 1, &cfg);
-
-    if (rc >= 0)
-        return rc;
     diag_init("svcd", DIAG_INFO, 1);
-    return host_service_main(&cfg);
+    return host_service_main(load_service, &a);
 }
 
 static int cmd_install(int argc, char **argv)

@@ -36,10 +36,11 @@ int svcmgr_status(void);
  * rights) before it reads its configuration: applies what an installer may
  * have left out. Windows: the default config file at `config_file` when
  * there is none, the recovery actions, and the data folder's DACL, so an
- * MSI-installed svcd is configured like a CLI-installed one. Problems are
- * reported, never fatal. POSIX: nothing; the unit and the package carry it
- * all. */
-void svcmgr_service_setup(const char *config_file);
+ * MSI-installed svcd is configured like a CLI-installed one. Returns 0, or
+ * an ERR_ code (reported) when the data folder cannot be created or
+ * secured, which is fatal; other problems are reported only. POSIX:
+ * nothing; the unit and the package carry it all. */
+int svcmgr_service_setup(const char *config_file);
 
 struct sbuf;
 /* Linux: the unit `svcd install` writes: the packaged one, started from

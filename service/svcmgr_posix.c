@@ -243,9 +243,10 @@ int svcmgr_restart(void)
     return control("restart");
 }
 
-void svcmgr_service_setup(const char *config_file)
+int svcmgr_service_setup(const char *config_file)
 {
     (void)config_file; /* systemd and the .deb already did all of it */
+    return 0;
 }
 
 int svcmgr_status(void)

@@ -2,8 +2,11 @@
 #include "svcmgr.h"
 #include "diag.h"
 #include "err.h"
+#include "eventlog.h"
+#include "failnote.h"
 #include "fs.h"
 #include "paths.h"
+#include "run.h"
 #include "winutil.h"
 
 #include <stdio.h>
@@ -116,6 +119,30 @@ static BOOL start_service(SC_HANDLE svc)
     return TRUE;
 }
 
+/* The service stopped with a service-specific exit code (run.h): says why
+ * in one line, from the note it left or else from the code alone. */
+static void print_failure(FILE *out, const SERVICE_STATUS_PROCESS *st)
+{
+    char dir[PATHS_MAX], text[FAILNOTE_TEXT_MAX];
+    DWORD code = st->dwServiceSpecificExitCode;
+    const char *what = code == RUN_EXIT_FAILED ? "failed" : "start failed";
+
+    if (failnote_dir(dir, sizeof(dir)) == 0 &&
+        failnote_read(dir, (int)code, text, sizeof(text)) == 0)
+        fprintf(out, "svcd: %s: %s (see the Application event log, source svcd)\n", what, text);
+    else
+        fprintf(out,
+                "svcd: %s: %s (service-specific exit code %lu; see the Application event log, "
+                "source svcd)\n",
+                what, run_exit_text((int)code), (unsigned long)code);
+}
+
+static int stopped_on_error(const SERVICE_STATUS_PROCESS *st)
+{
+    return st->dwCurrentState == SERVICE_STOPPED &&
+           st->dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR;
+}
+
 static int start_and_wait(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
@@ -127,7 +154,11 @@ static int start_and_wait(SC_HANDLE svc)
         printf("svcd is already running (pid %lu)\n", (unsigned long)st.dwProcessId);
         return SVCMGR_EXIT_OK;
     }
-    if (wait_for(svc, SERVICE_RUNNING, &st) != SERVICE_RUNNING) {
+    if (wait_for(svc, SERVICE_RUNNING, &st) != SERVICE_RUNNING && stopped_on_error(&st)) {
+        print_failure(stderr, &st);
+        return SVCMGR_EXIT_FAILED;
+    }
+    if (st.dwCurrentState != SERVICE_RUNNING) {
         fprintf(stderr,
                 "svcd: start: the service is %s, not RUNNING, after %d s (exit code %lu); see "
                 "its log in %%ProgramData%%\\svcd\\logs\n",
@@ -280,6 +311,12 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
         !ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
         fprintf(stderr, "svcd: install: warning: cannot set delayed start: %s\n",
                 err_str(err_last_os()));
+    int ev = eventlog_install();
+    if (ev < 0)
+        fprintf(stderr,
+                "svcd: install: warning: cannot register the event source svcd in the "
+                "Application log: %s\n",
+                err_str(ev));
     printf("svcd installed: LocalSystem, startup %s, restart on failure after 5s/10s/60s\n",
            startup_name(o->startup));
     /* Like `systemctl enable --now`: an automatic service starts now too. */
@@ -318,6 +355,10 @@ static int remove_verb(SC_HANDLE svc)
         return rc;
     if (!DeleteService(svc))
         return fail("remove");
+    int ev = eventlog_uninstall();
+    if (ev < 0)
+        fprintf(stderr, "svcd: remove: warning: cannot remove the event source svcd: %s\n",
+                err_str(ev));
     printf("svcd removed\n");
     return SVCMGR_EXIT_OK;
 }
@@ -340,6 +381,8 @@ static int status_verb(SC_HANDLE svc)
                (unsigned long)st.dwProcessId);
     else
         printf("svcd: %s\n", state_name(st.dwCurrentState));
+    if (stopped_on_error(&st))
+        print_failure(stdout, &st);
     return (st.dwCurrentState == SERVICE_RUNNING || st.dwCurrentState == SERVICE_PAUSED)
                ? SVCMGR_EXIT_OK
                : SVCMGR_EXIT_NOT_INSTALLED;
@@ -415,19 +458,22 @@ free_path:
 
 /* Gives svcd's data folder (%ProgramData%\svcd, the parent of the default
  * log directory) the protected DACL of the log directory, whoever created it
- * (the MSI creates it with the inherited one). */
-static void secure_data_dir(void)
+ * (the MSI creates it with the inherited one). Returns 0 or the error,
+ * reported: the service does not start without its folder. */
+static int secure_data_dir(void)
 {
     char dir[PATHS_MAX];
     char *slash;
     int rc;
 
     if (paths_default_state_dir(1, dir, sizeof(dir)) < 0 || (slash = strrchr(dir, '\\')) == NULL)
-        return;
+        return 0;
     *slash = '\0'; /* ...\svcd\logs -> ...\svcd */
     rc = fs_mkdir_p(dir, FS_DIR_SERVICE);
     if (rc < 0)
-        diag(DIAG_WARN, "cannot give %s its DACL: %s", dir, err_str(rc));
+        diag(DIAG_ERROR, "cannot create the data folder %s or give it its DACL: %s", dir,
+             err_str(rc));
+    return rc;
 }
 
 /* The recovery actions `svcd install` sets, on the running service itself. */
@@ -474,11 +520,16 @@ static void quote_own_image_path(void)
     CloseServiceHandle(scm);
 }
 
-void svcmgr_service_setup(const char *config_file)
+int svcmgr_service_setup(const char *config_file)
 {
+    int rc;
+
     quote_own_image_path();
-    secure_data_dir();
+    rc = secure_data_dir();
+    if (rc < 0)
+        return rc;
     if (config_file)
         ensure_config(config_file);
     set_own_recovery();
+    return 0;
 }

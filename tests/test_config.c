@@ -56,7 +56,8 @@ Test(config, unknown_key_names_file_line_and_key)
              "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
              "rotate_keep, rotate_max_age, max_connections, "
              "max_connections_per_user, request_timeout, idle_timeout, stall_timeout, "
-             "max_request_size, max_grep, max_tail, control_group, read_group, control_sddl)");
+             "max_request_size, max_grep, max_tail, control_group, read_group, control_sddl, "
+             "eventlog)");
 }
 
 Test(config, bad_values_name_file_line_and_key)

@@ -105,6 +105,12 @@ msi_suite() {
     check "status shows version $v_n" contains "$out" "Version: $v_n (protocol"
     check "the service wrote its default configuration" [ -f "$data/svcd.conf" ]
 
+    echo "==> MSI: the Event Log source svcd is registered"
+    reg_query "$EVKEY"
+    check "EventMessageFile: the installed svcd.exe" \
+        matches "$out" 'EventMessageFile +REG_[A-Z_]*SZ +C:\\Program Files\\svcd\\svcd\.exe'
+    check "TypesSupported: 7" matches "$out" 'TypesSupported +REG_DWORD +0x7'
+
     echo "==> the MSI-installed service is configured like the CLI-installed one"
     run "$SCMCTL" config svcd
     local msi_config=$out
@@ -157,6 +163,11 @@ msi_suite() {
     check "the log is kept" [ -s "$data/logs/svcd.log" ]
     check "the configuration is kept" cmp -s "$data/svcd.conf" "$build/svcd.conf.before"
     check "no svcd.exe of this prefix is left running" none_running 'Program Files.svcd.svcd.exe'
+
+    echo "==> MSI: uninstall removed the Event Log source"
+    reg_query "$EVKEY"
+    check "the Application log's svcd key is gone" \
+        eval '[ "$rc" -ne 0 ] && contains "$out" "Unable to find the specified registry key"'
 }
 
 echo "==> fresh Wine prefix in $WINEPREFIX"
@@ -169,9 +180,15 @@ wineserver -k 2>/dev/null
 wineserver -w 2>/dev/null
 # Wine ends services when no user process is left: keep one alive. Whatever
 # starts the wineserver and the service manager passes them its stdio, so
-# both first commands get /dev/null.
-wine cmd /c "ping -n 3600 127.0.0.1 > NUL" </dev/null >/dev/null 2>&1 &
-timeout -k 5 60 wine sc query svcd </dev/null >/dev/null 2>&1
+# both first commands get /dev/null, except stderr: Wine's event log only
+# traces, so the service manager (and every service it starts) inherits
+# WINEDEBUG=+eventlog and writes what ReportEventW got to $evtrace.
+evtrace="$build/wine-eventlog.trace"
+: >"$evtrace"
+WINEDEBUG=err+eventlog,warn+eventlog,trace+eventlog \
+    wine cmd /c "ping -n 3600 127.0.0.1 > NUL" </dev/null >/dev/null 2>>"$evtrace" &
+WINEDEBUG=err+eventlog,warn+eventlog,trace+eventlog \
+    timeout -k 5 60 wine sc query svcd </dev/null >/dev/null 2>>"$evtrace"
 
 bin="$WINEPREFIX/drive_c/svcd"
 mkdir -p "$bin"
@@ -196,6 +213,24 @@ none_running() { [ -z "$(own_procs "$1")" ]; }
 state() {
     run sc query svcd
     echo "$out" | sed -n 's/.*STATE *: [0-9]* *\([A-Z_]*\).*/\1/p'
+}
+# The events svcd reported so far, one per line: "TYPE ID TEXT" (TYPE 0x0001
+# error, 0x0002 warning, 0x0004 information; ID in hex as Wine prints it),
+# from the trace's ReportEventW stub line and the string line that follows
+# it on the same thread.
+events() {
+    tr -d '\r' <"$evtrace" | awk '
+        /:fixme:advapi:ReportEventW \(/ {
+            t = $0; sub(/^[^(]*\(/, "", t); split(t, f, ",")
+            tid = $0; sub(/:.*/, "", tid); pend[tid] = f[2] " " f[4]; next
+        }
+        /:eventlog:ReportEventW L"/ {
+            tid = $0; sub(/:.*/, "", tid)
+            if (tid in pend) {
+                txt = $0; sub(/^[^"]*L"/, "", txt); sub(/"[^"]*$/, "", txt)
+                print pend[tid] " " txt; delete pend[tid]
+            }
+        }'
 }
 last_seq() { # last seq of entries whose message contains $1
     run "$CLIENT" logs --tail 200 --json
@@ -305,6 +340,24 @@ check "ImagePath runs the service verb with the config" contains "$out" \
 run "$SVCD" install
 check "installing twice: exit 1" [ "$rc" -eq 1 ]
 check "installing twice: says so" contains "$out" "svcd is already installed"
+
+echo "==> Event Log: svcd install registered the source svcd"
+EVKEY='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\svcd'
+# reg.exe has once printed nothing at all on this loaded machine: an empty
+# answer (neither values nor "unable to find") is asked again.
+reg_query() {
+    local i
+    for i in 1 2 3; do
+        run reg query "$1"
+        [ -n "$out" ] && return 0
+        echo "    reg query printed nothing (exit $rc); again"
+        sleep 1
+    done
+}
+reg_query "$EVKEY"
+check "EventMessageFile: svcd.exe, which holds the message table" \
+    matches "$out" 'EventMessageFile +REG_EXPAND_SZ +C:\\svcd\\svcd\.exe'
+check "TypesSupported: 7 (error, warning, information)" matches "$out" 'TypesSupported +REG_DWORD +0x7'
 
 echo "==> svcclient against the service"
 run "$CLIENT" status
@@ -466,6 +519,125 @@ check "the SCM's stop is logged" contains "$out" \
     "stopping (stop requested by the service control manager)"
 check "the final entry is logged" contains "$out" "service: stopped after "
 
+echo "==> Event Log: what the service reported (ReportEventW under WINEDEBUG=+eventlog)"
+ev=$(events)
+has_event() { grep -Eq -- "$1" <<<"$ev" || {
+    printf '    no event matching: %s\n    events:\n%s\n' "$1" "$(sed 's/^/      /' <<<"$ev")"
+    return 1
+}; }
+check "the service's reports reach the trace" [ -n "$ev" ]
+check "started: information, ID 1000, with pid, interval and endpoint" \
+    has_event '^0x0004 0x000003e8 started \(pid [0-9]+, interval 0\.300s, endpoint '
+check "paused by a client: information, ID 1003, with who" \
+    has_event '^0x0004 0x000003eb paused by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\)$'
+check "paused by the SCM: ID 1003, by the service manager" \
+    has_event '^0x0004 0x000003eb paused by the service manager$'
+check "resumed: information, ID 1004, with who" \
+    has_event '^0x0004 0x000003ec resumed by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\)$'
+check "a denied control: warning, ID 2000, with who and why (audit)" \
+    has_event '^0x0002 0x000007d0 pause by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\): denied, no control right$'
+check "stopping: information, ID 1001, with why" \
+    has_event '^0x0004 0x000003e9 stopping \(stop requested by the service control manager\)$'
+check "stopped: information, ID 1002" has_event '^0x0004 0x000003ea stopped after [0-9.]+s, [0-9]+ heartbeats$'
+check "a start-up warning: warning, ID 3004 (Wine stores no recovery actions)" \
+    has_event '^0x0002 0x00000bbc .*recovery actions'
+# Heartbeats ("구동중 {n}번 째 로그", hundreds so far) would show as Wine's
+# escapes of their Korean text (번 is \bc88), and outnumber everything else.
+check "heartbeats never go to the event log ($(wc -l <<<"$ev") events in all)" \
+    eval '! grep -qi "bc88" <<<"$ev" && [ "$(wc -l <<<"$ev")" -lt 40 ]'
+check "every event has one of the documented IDs" \
+    eval '! grep -Ev "^0x000[124] 0x00000(3e[89a-c]|7d0|bb[89a-c]|fa0) " <<<"$ev" | grep -q .'
+
+echo "==> start-up failures say why: SCM exit code, svcd start|restart|status, Event Log"
+note="$WINEPREFIX/drive_c/ProgramData/svcd/last-failure.txt"
+cp "$bin/svcd.conf" "$build/svcd.conf.good"
+line=$(($(wc -l <"$bin/svcd.conf") + 1))
+printf 'colour = blue\r\n' >>"$bin/svcd.conf"
+run "$SVCD" restart
+check "restart with a bad config: exit 1" [ "$rc" -eq 1 ]
+reason="svcd: start failed: C:\\svcd\\svcd.conf:$line: unknown key 'colour'"
+check "says why: file:line and the key" contains "$out" "$reason"
+check "in one line, with where to look" \
+    matches "$out" "(^|"$'\n'")svcd: start failed: [^"$'\n'"]* \(see the Application event log, source svcd\)$"
+check "not a timeout, not error 1053" sh -c "! grep -q '1053\\|not RUNNING' '$build/wine-run.out'"
+run sc query svcd
+check "sc query: WIN32_EXIT_CODE 1066 (service-specific error)" matches "$out" 'WIN32_EXIT_CODE +: 1066 '
+check "sc query: SERVICE_EXIT_CODE 2 (configuration error)" matches "$out" 'SERVICE_EXIT_CODE +: 2 '
+run "$SVCD" status
+check "status of the failed service: exit 3" [ "$rc" -eq 3 ]
+check "status: STOPPED, then the reason" matches "$out" "^svcd: STOPPED"$'\n'"svcd: start failed: C:"
+check "status: with file:line and key" contains "$out" "$reason"
+run "$SVCD" start
+check "start: exit 1, with the same reason" eval '[ "$rc" -eq 1 ] && contains "$out" "$reason"'
+check "the reason is kept in the data folder for the CLI" grep -q "^2 C:.*unknown key 'colour'" "$note"
+ev=$(events)
+check "Event Log: error, ID 3000, with the reason" \
+    has_event "^0x0001 0x00000bb8 C:.+svcd\.conf:$line: unknown key 'colour'"
+
+cp "$build/svcd.conf.good" "$bin/svcd.conf"
+printf 'eventlog = lifecycle,heartbeats\r\n' >>"$bin/svcd.conf"
+run "$SVCD" start
+check "a bad eventlog value: start fails naming the key and the accepted values" contains "$out" \
+    "svcd: start failed: C:\\svcd\\svcd.conf:$line: eventlog: unknown class 'heartbeats' (a comma-separated list of lifecycle, audit, failures, clients; or all, or none)"
+
+cp "$build/svcd.conf.good" "$bin/svcd.conf"
+printf 'endpoint = C:\\not-a-pipe\r\n' >>"$bin/svcd.conf"
+run "$SVCD" start
+check "a pipe that cannot be created: exit 1, says which" eval '[ "$rc" -eq 1 ] &&
+    contains "$out" "svcd: start failed: cannot listen on C:\\not-a-pipe: "'
+run sc query svcd
+check "sc query: SERVICE_EXIT_CODE 4 (endpoint error)" matches "$out" 'SERVICE_EXIT_CODE +: 4 '
+
+cp "$build/svcd.conf.good" "$bin/svcd.conf"
+printf 'state_dir = C:\\svcd\\svcd.exe\\logs\r\n' >>"$bin/svcd.conf"
+run "$SVCD" start
+check "a log directory that cannot be made: exit 1, says which" eval '[ "$rc" -eq 1 ] &&
+    contains "$out" "svcd: start failed: cannot open the log in C:\\svcd\\svcd.exe\\logs: "'
+run sc query svcd
+check "sc query: SERVICE_EXIT_CODE 5 (log error)" matches "$out" 'SERVICE_EXIT_CODE +: 5 '
+printf '2 a stale reason from another failure\n' >"$note"
+run "$SVCD" status
+check "a note about another code is not shown; the code's meaning is" \
+    contains "$out" "svcd: start failed: log error (service-specific exit code 5; see the Application event log, source svcd)"
+
+datadir="$WINEPREFIX/drive_c/ProgramData/svcd"
+mv "$datadir" "$datadir.moved" && : >"$datadir"
+run "$SVCD" start
+check "a data folder that cannot be created (a file is in its place): exit 1" [ "$rc" -eq 1 ]
+check "the code's meaning, since no note can be written there" contains "$out" \
+    "svcd: start failed: data folder error (service-specific exit code 3; see the Application event log, source svcd)"
+ev=$(events)
+check "Event Log: ID 3000 names the folder" \
+    has_event '^0x0001 0x00000bb8 cannot create the data folder C:.+ProgramData.+svcd or give it its DACL: '
+rm -f "$datadir"
+mv "$datadir.moved" "$datadir"
+
+echo "==> the eventlog key chooses what goes to the Event Log"
+cp "$build/svcd.conf.good" "$bin/svcd.conf"
+printf 'eventlog = failures\r\n' >>"$bin/svcd.conf"
+before=$(events | grep -c '^0x0004 0x000003e[8b] ')
+run "$SVCD" start
+check "eventlog = failures: the service starts" [ "$rc" -eq 0 ]
+run "$CLIENT" pause
+run "$CLIENT" resume
+check "and reports neither its start nor a pause (lifecycle is off)" \
+    [ "$(events | grep -c '^0x0004 0x000003e[8b] ')" -eq "$before" ]
+run "$SVCD" stop
+
+echo "==> with the configuration fixed, start works and the old reason is gone"
+cp "$build/svcd.conf.good" "$bin/svcd.conf"
+run "$SVCD" start
+check "start: exit 0, running" eval '[ "$rc" -eq 0 ] && contains "$out" "svcd is running (pid "'
+check "the failure note is removed once the service runs" [ ! -e "$note" ]
+run "$SVCD" status
+check "status: RUNNING, no reason" eval '[ "$rc" -eq 0 ] && matches "$out" "^svcd: RUNNING \\(pid [0-9]+\\)\$"'
+run "$SVCD" stop
+run "$SVCD" status
+check "after a clean stop: STOPPED and nothing stale" [ "$out" = "svcd: STOPPED" ]
+run sc query svcd
+check "sc query: exit code 0 after a clean stop" matches "$out" 'WIN32_EXIT_CODE +: 0 '
+run "$SVCD" start
+
 echo "==> svcd.exe remove"
 run "$SVCD" remove
 check "remove: exit 0" [ "$rc" -eq 0 ]
@@ -476,6 +648,11 @@ run "$SVCD" remove
 check "removing a missing service: exit 3" [ "$rc" -eq 3 ]
 check "and says it is not installed" contains "$out" "svcd is not installed"
 check "the log is kept after remove" [ -s "$WINEPREFIX/drive_c/ProgramData/svcd/logs/svcd.log" ]
+
+echo "==> Event Log: svcd remove removed the source"
+reg_query "$EVKEY"
+check "the Application log's svcd key is gone" \
+    eval '[ "$rc" -ne 0 ] && contains "$out" "Unable to find the specified registry key"'
 
 if [ -n "$msi_n" ] && [ -n "$msi_next" ]; then
     msi_suite
