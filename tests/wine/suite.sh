@@ -453,8 +453,12 @@ check "svcclient sees it running again" contains "$out" "State: running since"
 echo "==> logs --follow over the pipe, ended by the service stopping"
 wine "$CLIENT" logs -f -n 1 </dev/null >"$build/wine-follow.out" 2>&1 &
 follower=$!
-sleep 1.5
-# Heartbeats alone (no other client activity) must reach the follower.
+# Heartbeats alone (no other client activity) must reach the follower; a
+# loaded machine may take a while to start it, so wait up to 15 s.
+for _ in $(seq 75); do
+    [ "$(tr -d '\r' <"$build/wine-follow.out" | grep -c '번 째')" -ge 3 ] && break
+    sleep 0.2
+done
 check "the follower receives heartbeats as they are written" \
     [ "$(tr -d '\r' <"$build/wine-follow.out" | grep -c '번 째')" -ge 3 ]
 run "$CLIENT" pause
