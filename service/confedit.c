@@ -81,9 +81,9 @@ int confedit_apply(const char *text, size_t n, const struct confedit_set *sets, 
     return confedit_apply_parsed(text, n, sets, nsets, origin, out, &parsed, err, errlen);
 }
 
-int confedit_apply_parsed(const char *text, size_t n, const struct confedit_set *sets,
-                          size_t nsets, const char *origin, struct sbuf *out,
-                          struct config *parsed, char *err, size_t errlen)
+int confedit_apply_parsed(const char *text, size_t n, const struct confedit_set *sets, size_t nsets,
+                          const char *origin, struct sbuf *out, struct config *parsed, char *err,
+                          size_t errlen)
 {
     unsigned char written[CONFEDIT_MAX_SETS] = {0};
     const char *eol = "\r\n", *p, *end, *nl;

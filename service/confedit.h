@@ -38,9 +38,9 @@ int confedit_apply(const char *text, size_t n, const struct confedit_set *sets, 
 
 /* The same, and when it succeeds, the configuration the result gives (the
  * system-wide defaults under it) in *parsed. */
-int confedit_apply_parsed(const char *text, size_t n, const struct confedit_set *sets,
-                          size_t nsets, const char *origin, struct sbuf *out,
-                          struct config *parsed, char *err, size_t errlen);
+int confedit_apply_parsed(const char *text, size_t n, const struct confedit_set *sets, size_t nsets,
+                          const char *origin, struct sbuf *out, struct config *parsed, char *err,
+                          size_t errlen);
 
 /* Appends `arg` to `out` as one argument of a Windows command line, quoted
  * so that CommandLineToArgvW gives back exactly `arg` (backslashes before a

@@ -81,9 +81,18 @@ static int write_atomically(const char *path, const struct sbuf *text)
     return rc;
 }
 
+/* What an edit replaced, to put it back when the service then fails to
+ * start with it. */
+struct previous {
+    char *text; /* NULL: there was no file */
+    size_t n;
+    int startup; /* -1: not changed */
+};
+
 /* Edits the file: reads it (the packaged default when missing), applies
- * the sets, checks the result, writes it. Returns an exit status. */
-static int edit_file(const char *path, const struct configure_opts *o)
+ * the sets, checks the result, writes it; the old text goes to `prev`.
+ * Returns an exit status. */
+static int edit_file(const char *path, const struct configure_opts *o, struct previous *prev)
 {
     static struct config parsed;
     char err[CONFIG_ERR_MAX];
@@ -122,10 +131,36 @@ static int edit_file(const char *path, const struct configure_opts *o)
         printf("svcd: %s: %s = %s\n", path, o->sets[i].key, o->sets[i].value);
     if (created)
         printf("svcd: %s: created from the default configuration\n", path);
+    prev->text = text;
+    prev->n = n;
+    text = NULL;
 free_text:
     sbuf_free(&out);
     free(text);
     return status;
+}
+
+/* Puts back what a failed configure changed. */
+static void restore(const char *path, const struct configure_opts *o, struct previous *prev)
+{
+    struct sbuf old;
+    int rc = 0;
+
+    if (o->nsets > 0 && prev->text) {
+        sbuf_init(&old, 0);
+        sbuf_add(&old, prev->text, prev->n);
+        rc = write_atomically(path, &old);
+        sbuf_free(&old);
+    } else if (o->nsets > 0) {
+        rc = fs_remove(path);
+    }
+    if (rc < 0)
+        fprintf(stderr, "svcd: configure: cannot restore %s: %s\n", path, err_str(rc));
+    else if (o->nsets > 0)
+        fprintf(stderr, "svcd: configure: %s restored as it was\n", path);
+    if (prev->startup >= 0 && configure_set_startup(prev->startup) == 0)
+        fprintf(stderr, "svcd: configure: startup restored to %s\n",
+                configure_startup_name(prev->startup));
 }
 
 /* Starts the service when its startup is auto or delayed, as an install
@@ -147,29 +182,44 @@ static int start_if_automatic(void)
 
 int configure_run(const struct configure_opts *o)
 {
+    struct previous prev = {NULL, 0, -1};
     char path[PATHS_MAX];
-    int rc;
+    const char *file = o->config_file;
+    int rc, status = SVCMGR_EXIT_OK, old;
 
-    if (o->config_file == NULL && configure_default_path(path, sizeof(path)) < 0) {
-        fprintf(stderr, "svcd: configure: cannot find the default config file; give --config\n");
-        return SVCMGR_EXIT_USAGE;
+    if (file == NULL) {
+        if (configure_default_path(path, sizeof(path)) < 0) {
+            fprintf(stderr, "svcd: configure: cannot find the default config file; give "
+                            "--config\n");
+            return SVCMGR_EXIT_USAGE;
+        }
+        file = path;
     }
-    if (o->nsets > 0) {
-        rc = edit_file(o->config_file ? o->config_file : path, o);
-        if (rc != SVCMGR_EXIT_OK)
-            return rc;
-    }
+    if (o->nsets > 0 && (status = edit_file(file, o, &prev)) != SVCMGR_EXIT_OK)
+        return status;
     if (o->startup >= 0) {
+        if (configure_get_startup(&old) == 0 && old != o->startup)
+            prev.startup = old;
         rc = configure_set_startup(o->startup);
         if (rc < 0) {
             fprintf(stderr, "svcd: configure: cannot set the startup to %s: %s\n",
                     configure_startup_name(o->startup), err_str(rc));
-            return rc == ERR_NOENT      ? SVCMGR_EXIT_NOT_INSTALLED
-                   : rc == ERR_ACCESS   ? SVCMGR_EXIT_DENIED
-                   : rc == ERR_UNSUPPORTED ? SVCMGR_EXIT_USAGE
-                                        : SVCMGR_EXIT_FAILED;
+            status = rc == ERR_NOENT         ? SVCMGR_EXIT_NOT_INSTALLED
+                     : rc == ERR_ACCESS      ? SVCMGR_EXIT_DENIED
+                     : rc == ERR_UNSUPPORTED ? SVCMGR_EXIT_USAGE
+                                             : SVCMGR_EXIT_FAILED;
+            prev.startup = -1;
+            goto restore_prev;
         }
         printf("svcd: startup %s\n", configure_startup_name(o->startup));
     }
-    return o->start ? start_if_automatic() : SVCMGR_EXIT_OK;
+    if (o->start)
+        status = start_if_automatic();
+restore_prev:
+    /* All or nothing: an installer that fails on our exit status must not
+     * leave a configuration behind that the service cannot start with. */
+    if (status != SVCMGR_EXIT_OK)
+        restore(file, o, &prev);
+    free(prev.text);
+    return status;
 }

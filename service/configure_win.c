@@ -89,8 +89,8 @@ int configure_get_startup(int *startup)
         break;
     default:
         *startup = SVCMGR_AUTO;
-        if (QueryServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, dl.raw,
-                                 sizeof(dl), &need) &&
+        if (QueryServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, dl.raw, sizeof(dl),
+                                 &need) &&
             dl.d.fDelayedAutostart)
             *startup = SVCMGR_DELAYED;
     }

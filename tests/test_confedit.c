@@ -6,8 +6,7 @@
 #include "err.h"
 
 /* Applies `sets` to `text`; returns the result (static) or NULL with err. */
-static const char *edit(const char *text, const struct confedit_set *sets, size_t nsets,
-                        char *err)
+static const char *edit(const char *text, const struct confedit_set *sets, size_t nsets, char *err)
 {
     static struct sbuf out;
 
@@ -23,8 +22,8 @@ Test(confedit, replaces_an_existing_line_keeping_everything_else)
 {
     const struct confedit_set s[] = {{"interval", "5s"}};
     char err[CONFIG_ERR_MAX] = "";
-    const char *r = edit("# header\r\n\r\n  interval=250ms\r\nrotate_keep = 3\r\n# end\r\n", s, 1,
-                         err);
+    const char *r =
+        edit("# header\r\n\r\n  interval=250ms\r\nrotate_keep = 3\r\n# end\r\n", s, 1, err);
 
     cr_assert_not_null(r, "%s", err);
     cr_assert_str_eq(r, "# header\r\n\r\ninterval = 5s\r\nrotate_keep = 3\r\n# end\r\n");
@@ -36,8 +35,9 @@ Test(confedit, appends_a_missing_key_with_the_files_line_ending)
     char err[CONFIG_ERR_MAX] = "";
 
     /* The commented example stays a comment; the new line goes at the end. */
-    cr_assert_str_eq(edit("# interval = 1s\nrotate_keep = 3\n", s, 2, err),
-                     "# interval = 1s\nrotate_keep = 3\ninterval = 5s\nstate_dir = D:\\svcd logs\n");
+    cr_assert_str_eq(
+        edit("# interval = 1s\nrotate_keep = 3\n", s, 2, err),
+        "# interval = 1s\nrotate_keep = 3\ninterval = 5s\nstate_dir = D:\\svcd logs\n");
     cr_assert_str_eq(edit("# interval = 1s\r\n", s, 1, err),
                      "# interval = 1s\r\ninterval = 5s\r\n");
 }
@@ -72,7 +72,8 @@ Test(confedit, keeps_a_utf8_bom_and_edits_the_first_line_behind_it)
 {
     const struct confedit_set s[] = {{"interval", "5s"}};
     char err[CONFIG_ERR_MAX] = "";
-    const char *r = edit("\xEF\xBB\xBFinterval = 1s\r\nheartbeat_message = 구동중 {n}\r\n", s, 1, err);
+    const char *r =
+        edit("\xEF\xBB\xBFinterval = 1s\r\nheartbeat_message = 구동중 {n}\r\n", s, 1, err);
 
     cr_assert_not_null(r, "%s", err);
     cr_assert_str_eq(r, "\xEF\xBB\xBFinterval = 5s\r\nheartbeat_message = 구동중 {n}\r\n");

@@ -33,8 +33,8 @@ TestSuite(configure, .init = setup, .fini = teardown);
 Test(configure, sets_the_given_keys_and_keeps_the_rest)
 {
     static const char before[] = "# kept\r\ninterval = 1s\r\nrotate_keep = 3\r\n";
-    char *args[] = {SVCD_BIN,      "configure", "--config", conf, "--interval=5s",
-                    "--state-dir", "/srv/svcd logs",        NULL};
+    char *args[] = {SVCD_BIN,        "configure",   "--config",       conf,
+                    "--interval=5s", "--state-dir", "/srv/svcd logs", NULL};
     char *after;
 
     cr_assert_eq(tmpdir_write(dir, "svcd.conf", before, sizeof(before) - 1), 0);
@@ -50,8 +50,8 @@ Test(configure, sets_the_given_keys_and_keeps_the_rest)
 Test(configure, a_bad_value_fails_and_changes_nothing)
 {
     static const char before[] = "# kept\ninterval = 1s\n";
-    char *args[] = {SVCD_BIN,        "configure", "--config", conf, "--rotate-keep", "2",
-                    "--interval", "soon",      NULL};
+    char *args[] = {SVCD_BIN, "configure",  "--config", conf, "--rotate-keep",
+                    "2",      "--interval", "soon",     NULL};
     char *after;
 
     cr_assert_eq(tmpdir_write(dir, "svcd.conf", before, sizeof(before) - 1), 0);
@@ -104,4 +104,21 @@ Test(configure, startup_is_the_service_managers_on_linux)
     cr_assert_eq(proc_run(unknown, NULL, 10000, &r), 0);
     cr_assert_eq(r.exit_code, 2);
     cr_assert(strstr(r.err, "unknown option '--colour'"), "%s", r.err);
+}
+
+Test(configure, a_failure_after_the_edit_puts_the_file_back)
+{
+    static const char before[] = "# kept\ninterval = 1s\n";
+    /* On Linux --startup always fails (systemd decides), after the edit. */
+    char *args[] = {SVCD_BIN, "configure", "--config", conf, "--interval",
+                    "5s",     "--startup", "manual",   NULL};
+    char *after;
+
+    cr_assert_eq(tmpdir_write(dir, "svcd.conf", before, sizeof(before) - 1), 0);
+    cr_assert_eq(proc_run(args, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 2);
+    cr_assert(strstr(r.err, "restored as it was"), "%s", r.err);
+    after = conf_text();
+    cr_assert_str_eq(after, before);
+    free(after);
 }
