@@ -57,7 +57,8 @@ int configure_check(const struct config *cfg, char *err, size_t errlen);
  * ERR_ACCESS, ERR_UNSUPPORTED (Linux: systemctl decides) or ERR_IO. */
 int configure_get_startup(int *startup);
 
-/* Sets it (Windows: the SCM's start type and delayed flag). Same returns. */
+/* Sets it (Windows: the SCM's start type and delayed flag; a delayed flag the
+ * SCM refuses is a warning on stderr, as in svcd install). Same returns. */
 int configure_set_startup(int startup);
 
 #endif

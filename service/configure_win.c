@@ -6,6 +6,7 @@
 #include "paths.h"
 #include "sbuf.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <windows.h>
 
@@ -114,11 +115,16 @@ int configure_set_startup(int startup)
     if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, NULL, NULL, NULL,
                               NULL, NULL, NULL, NULL))
         rc = err_last_os();
-    /* The flag only means something for an automatic service; it is
-     * cleared otherwise so a later switch back to auto is not delayed. */
+    /* The flag means something only for an automatic service; it is cleared
+     * otherwise so a later switch back to auto is not delayed. Like
+     * `svcd install`, a flag that cannot be set (Wine has none) leaves an
+     * automatic service, with a warning. */
     else if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed) &&
              startup == SVCMGR_DELAYED)
-        rc = err_last_os();
+        fprintf(stderr,
+                "svcd: configure: warning: cannot set delayed start (Win32 error %lu); the "
+                "service starts as auto\n",
+                (unsigned long)GetLastError());
     CloseServiceHandle(svc);
     CloseServiceHandle(scm);
     return rc;

@@ -54,8 +54,7 @@ static void say(MSIHANDLE h, INSTALLMESSAGE kind, const char *fmt, ...)
     if (w && rec) {
         MsiRecordSetStringW(rec, 0, L"svcd: [1]");
         MsiRecordSetStringW(rec, 1, w);
-        MsiProcessMessage(h, kind | (kind == INSTALLMESSAGE_ERROR ? MB_OK | MB_ICONERROR : 0),
-                          rec);
+        MsiProcessMessage(h, kind | (kind == INSTALLMESSAGE_ERROR ? MB_OK | MB_ICONERROR : 0), rec);
     }
     if (rec)
         MsiCloseHandle(rec);
@@ -111,8 +110,9 @@ static int read_props(MSIHANDLE h, char values[NPROPS][PROP_MAX], struct configu
             rc = ERR_INVAL;
         }
         if (rc < 0) {
-            say(h, INSTALLMESSAGE_ERROR, "%s=%s is not valid: %s. Nothing was installed or changed.",
-                props[i].name, values[i], err);
+            say(h, INSTALLMESSAGE_ERROR,
+                "%s=%s is not valid: %s. Nothing was installed or changed.", props[i].name,
+                values[i], err);
             return -1;
         }
         o->nsets++;
@@ -141,14 +141,14 @@ static int check_file(MSIHANDLE h, const char *path, const struct configure_opts
     int rc = configure_read_file(path, &text, &n);
 
     if (rc < 0 && rc != ERR_NOENT) {
-        say(h, INSTALLMESSAGE_INFO, "cannot read %s (%s); it is checked when it is written",
-            path, err_str(rc));
+        say(h, INSTALLMESSAGE_INFO, "cannot read %s (%s); it is checked when it is written", path,
+            err_str(rc));
         return 0;
     }
     sbuf_init(&out, CONFIG_FILE_MAX + 4096);
     rc = confedit_apply_parsed(text ? text : configure_default_text(),
-                               text ? n : strlen(configure_default_text()), o->sets, o->nsets,
-                               path, &out, &parsed, err, sizeof(err));
+                               text ? n : strlen(configure_default_text()), o->sets, o->nsets, path,
+                               &out, &parsed, err, sizeof(err));
     if (rc == 0)
         rc = configure_check(&parsed, err, sizeof(err));
     sbuf_free(&out);
