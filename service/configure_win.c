@@ -37,7 +37,10 @@ int configure_check(const struct config *cfg, char *err, size_t errlen)
     int rc = authz_open(cfg, 1, &a, why, sizeof(why));
 
     if (rc < 0) {
-        sbuf_fmt(err, errlen, "control_sddl: %s", why[0] ? why : err_str(rc));
+        if (why[0]) /* it names control_sddl and says how to fix it */
+            sbuf_copy(err, errlen, why);
+        else
+            sbuf_fmt(err, errlen, "control_sddl: %s", err_str(rc));
         return ERR_INVAL;
     }
     authz_close(a);

@@ -280,7 +280,7 @@ msi_properties_suite() {
         sh -c "[ $rc -ne 0 ] && grep -aqF \"STATE_DIR=logs is not valid: 'logs' is not an absolute path\" '$bin/msi-bad3.log'"
     run msiexec /i 'C:\svcd\next.msi' /qn /l*v 'C:\svcd\msi-bad4.log' 'CONTROL_SDDL=D:(A;;nonsense)'
     check "CONTROL_SDDL that the service could not parse: fails, naming control_sddl" \
-        sh -c "[ $rc -ne 0 ] && grep -aqF 'svcd: the configuration would not let the service start: control_sddl: ' '$bin/msi-bad4.log'"
+        sh -c "[ $rc -ne 0 ] && grep -aqF 'svcd: the configuration would not let the service start: control_sddl is not valid SDDL' '$bin/msi-bad4.log'"
     check "after all four: svcd.conf untouched" cmp "$data/svcd.conf" "$build/props-3.conf"
     check "and still $v_n, the same entry" [ "$(arp_keys)" = "$keys" ]
 
