@@ -312,6 +312,21 @@ msi_properties_suite() {
         sh -c "echo \"\$1\" | grep -q 'Version: $v_next (protocol' && echo \"\$1\" | grep -q 'Interval: 0.300s'" _ "$out"
     check "and the kept state_dir" contains "$out" "Log: $statedir\\svcd.log"
 
+    echo "==> svcd configure from a prompt: startup disabled, then auto again"
+    run "$PFSVCD" configure --startup disabled
+    check "configure --startup disabled: exit 0" [ "$rc" -eq 0 ]
+    run "$SCMCTL" config svcd
+    check "start type disabled (4)" contains "$out" $'\nstart 4\n'
+    run "$PFSVCD" configure --startup sometimes
+    check "an unknown startup: exit 2, saying what is accepted" \
+        sh -c "[ $rc -eq 2 ] && echo \"\$1\" | grep -q 'must be auto, delayed, manual or disabled'" _ "$out"
+    run "$PFSVCD" configure --interval 1ns
+    check "a bad value from the prompt: exit 2, nothing changed" \
+        sh -c "[ $rc -eq 2 ] && cmp -s '$data/svcd.conf' '$build/props-3.conf'"
+    run "$PFSVCD" configure --startup auto
+    run "$SCMCTL" config svcd
+    check "configure --startup auto: start type auto (2)" contains "$out" $'\nstart 2\n'
+
     echo "==> msiexec /x after the properties"
     run msiexec /x 'C:\svcd\next.msi' /qn
     check "msiexec /x: exit 0" [ "$rc" -eq 0 ]
