@@ -160,12 +160,22 @@ msi_suite() {
     check "no svcd.exe of this prefix is left running" none_running 'Program Files.svcd.svcd.exe'
 }
 
+# reg query KEY [ARGS]: sets $out and $rc; an answer of nothing at all
+# (reg.exe under a loaded machine) is asked again.
+reg_ask() {
+    local i
+    for i in 1 2 3; do
+        run reg query "$@"
+        [ -n "$out" ] && return 0
+        sleep 0.5
+    done
+}
 # Uninstall keys (Add/Remove Programs entries) whose DisplayName is svcd.
 arp_keys() {
     local k
-    run reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall'
+    reg_ask 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall'
     for k in $(echo "$out" | grep -o '{[0-9A-F-]*}$'); do
-        run reg query "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\$k" /v DisplayName
+        reg_ask "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\$k" /v DisplayName
         echo "$out" | grep -q 'DisplayName *REG_SZ *svcd$' && echo "$k"
     done
 }
@@ -247,7 +257,7 @@ msi_properties_suite() {
     run "$SCMCTL" config svcd
     check "one service, from Program Files" matches "$out" 'binary "?C:\\Program Files\\svcd\\svcd\.exe"? service'
     check "STARTUP not given: the start type stays demand (3)" contains "$out" $'\nstart 3\n'
-    run reg query "$uninst\\$keys"
+    reg_ask "$uninst\\$keys"
     check "Add/Remove Programs: DisplayVersion $v_n" matches "$out" "DisplayVersion +REG_SZ +$v_n"
     check "InstallLocation is Program Files\\svcd" \
         matches "$out" 'InstallLocation +REG_SZ +C:\\Program Files\\svcd\\'
