@@ -107,12 +107,9 @@ Test(confedit, a_similar_key_is_not_the_key)
 
     /* Not replaced: the parser then names the line. */
     cr_assert_null(edit("rotate_keepx = 1\n", s, 1, err));
-    cr_assert_str_eq(err, "svcd.conf:1: unknown key 'rotate_keepx' (known keys: endpoint, "
-                          "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
-                          "rotate_keep, rotate_max_age, max_connections, "
-                          "max_connections_per_user, request_timeout, idle_timeout, "
-                          "stall_timeout, max_request_size, max_grep, max_tail, "
-                          "control_group, read_group, control_sddl)");
+    /* (The list of known keys that follows is test_config's business.) */
+    static const char want[] = "svcd.conf:1: unknown key 'rotate_keepx' (known keys: ";
+    cr_assert(strncmp(err, want, sizeof(want) - 1) == 0, "%s", err);
 }
 
 Test(confedit, values_the_parser_would_change_are_quoted)
