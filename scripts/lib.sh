@@ -60,23 +60,34 @@ ensure_fuzz_packages() {
     ensure_packages "libclang-rt-$v-dev"
 }
 
-# Builds the MSI of this tree (build/windows) and of the same tree with the
-# next patch version (build/next), for the upgrade test. The version lives
-# only in CMakeLists.txt's project(); the copy gets it bumped there.
+# Builds the MSI of a copy of this tree in build/$1 with version $2 (the
+# version lives only in CMakeLists.txt's project(); the copy gets it there).
+build_msi_copy() {
+    local dir=build/$1 v=$2 cur src=build/$1/src
+    cur=$(sed -n 's/^project(svcd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+    rm -rf "$dir" && mkdir -p "$src"
+    git ls-files -z | xargs -0 cp --parents -t "$src"
+    sed -i "s/^project(svcd VERSION $cur/project(svcd VERSION $v/" "$src/CMakeLists.txt"
+    cmake -S "$src" -B "$dir/windows" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSVCD_TESTS=OFF \
+        -DCMAKE_TOOLCHAIN_FILE="$PWD/$src/cmake/toolchains/mingw-w64-x86_64.cmake" \
+        -DSVCD_PROTOBUF_C_SOURCE="$PWD/build/third_party/protobuf-c" >/dev/null
+    cmake --build "$dir/windows" -j "$(jobs)" --target msi >/dev/null
+}
+
+# Builds the MSI of this tree (build/windows), of the same tree with the next
+# patch version (build/next), for the upgrade test, and of the same tree and
+# version again (build/same: another ProductCode), for the same-version
+# rebuild that must replace, not sit beside, the installed one.
 build_msi_pair() {
-    local v next src=build/next/src
+    local v next
     cmake --build --preset windows -j "$(jobs)" --target msi
     v=$(sed -n 's/^project(svcd VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
     next=$(echo "$v" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')
-    rm -rf build/next && mkdir -p "$src"
-    git ls-files -z | xargs -0 cp --parents -t "$src"
-    sed -i "s/^project(svcd VERSION $v/project(svcd VERSION $next/" "$src/CMakeLists.txt"
-    cmake -S "$src" -B build/next/windows -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSVCD_TESTS=OFF \
-        -DCMAKE_TOOLCHAIN_FILE="$PWD/$src/cmake/toolchains/mingw-w64-x86_64.cmake" \
-        -DSVCD_PROTOBUF_C_SOURCE="$PWD/build/third_party/protobuf-c" >/dev/null
-    cmake --build build/next/windows -j "$(jobs)" --target msi >/dev/null
+    build_msi_copy next "$next"
+    build_msi_copy same "$v"
     MSI_N="$PWD/build/windows/svcd-$v-x64.msi"
     MSI_NEXT="$PWD/build/next/windows/svcd-$next-x64.msi"
+    MSI_SAME="$PWD/build/same/windows/svcd-$v-x64.msi"
 }
 
 # What the Windows cross build and its Wine tests need.

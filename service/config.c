@@ -308,6 +308,8 @@ int config_parse(struct config *c, const char *text, size_t n, const char *origi
         snprintf(err, errlen, "%s: larger than %d bytes", origin, CONFIG_FILE_MAX);
         return ERR_INVAL;
     }
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3; /* a UTF-8 BOM, as Notepad may write */
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;

@@ -1,6 +1,7 @@
 /* svcd: the logging service. `svcd run` serves in the foreground. */
 #include "codec.h"
 #include "config.h"
+#include "configure.h"
 #include "diag.h"
 #include "err.h"
 #include "fs.h"
@@ -30,6 +31,11 @@ static void usage(FILE *out)
                  "  start | stop | restart\n"
                  "             control the installed service, waiting for the result\n"
                  "  status     the installed service's state and pid\n"
+                 "  configure [--config FILE] [--KEY VALUE]... [--startup MODE] [--start]\n"
+                 "             set keys of the config file in place (every other line kept;\n"
+                 "             KEY as in svcd run --help, e.g. --interval 5s), the service's\n"
+                 "             startup (auto|delayed|manual|disabled; Windows), then with\n"
+                 "             --start start it unless it is manual or disabled\n"
                  "  version    print the version\n"
                  "  help       show this help (svcd run --help for run's options)\n"
                  "\n"
@@ -230,6 +236,45 @@ static int cmd_install(int argc, char **argv)
     return svcmgr_install(&o);
 }
 
+/* svcd configure: its options into configure_opts, then configure.c. */
+static int cmd_configure(int argc, char **argv)
+{
+    static struct configure_opts o;
+
+    o.startup = -1;
+    for (int i = 2; i < argc; i++) {
+        const struct config_key *k;
+        const char *v;
+        char name[64];
+        if ((v = flag_value(argc, argv, &i, "--config"))) {
+            o.config_file = v;
+        } else if ((v = flag_value(argc, argv, &i, "--startup"))) {
+            o.startup = configure_startup_from_name(v);
+            if (o.startup < 0) {
+                diag(DIAG_ERROR,
+                     "configure: --startup must be auto, delayed, manual or disabled, not '%s'", v);
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(argv[i], "--start") == 0) {
+            o.start = 1;
+        } else {
+            snprintf(name, sizeof(name), "%.*s", (int)strcspn(argv[i], "="), argv[i]);
+            k = config_key_by_flag(name);
+            v = k ? flag_value(argc, argv, &i, k->flag) : NULL;
+            if (v == NULL || o.nsets == CONFEDIT_MAX_SETS) {
+                diag(DIAG_ERROR,
+                     "configure: %s '%s' (options: --config FILE, --KEY VALUE, "
+                     "--startup MODE, --start; keys: svcd run --help)",
+                     k ? "missing value for" : "unknown option", argv[i]);
+                return EXIT_USAGE;
+            }
+            o.sets[o.nsets].key = k->key;
+            o.sets[o.nsets++].value = v;
+        }
+    }
+    return configure_run(&o);
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd;
@@ -256,6 +301,8 @@ int main(int argc, char **argv)
         return cmd_service(argc, argv);
     if (strcmp(cmd, "install") == 0)
         return cmd_install(argc, argv);
+    if (strcmp(cmd, "configure") == 0)
+        return cmd_configure(argc, argv);
     if (argc > 2 &&
         (strcmp(cmd, "remove") == 0 || strcmp(cmd, "start") == 0 || strcmp(cmd, "stop") == 0 ||
          strcmp(cmd, "restart") == 0 || strcmp(cmd, "status") == 0)) {

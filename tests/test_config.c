@@ -134,3 +134,12 @@ Test(config, sizes)
     cr_assert_eq(config_parse_size("M", &b), ERR_INVAL);
     cr_assert_eq(config_parse_size("99999999999999999999", &b), ERR_INVAL);
 }
+
+Test(config, a_utf8_bom_is_skipped)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+
+    cr_assert_eq(parse(&c, "\xEF\xBB\xBFinterval = 250ms\r\n", err), 0, "%s", err);
+    cr_assert_eq(c.interval_us, 250000);
+}

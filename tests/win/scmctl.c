@@ -48,6 +48,23 @@ static void print_recovery(SC_HANDLE svc)
     printf("\n");
 }
 
+/* The delayed-start flag of an automatic service (svcd install --startup
+ * delayed, the MSI's STARTUP=delayed). */
+static void print_delayed(SC_HANDLE svc)
+{
+    union {
+        SERVICE_DELAYED_AUTO_START_INFO d;
+        BYTE raw[64];
+    } dl;
+    DWORD need;
+
+    if (QueryServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, dl.raw, sizeof(dl),
+                             &need))
+        printf("delayed %d\n", dl.d.fDelayedAutostart ? 1 : 0);
+    else
+        printf("delayed unknown (%lu)\n", GetLastError());
+}
+
 static int config(SC_HANDLE svc)
 {
     union {
@@ -77,6 +94,7 @@ static int config(SC_HANDLE svc)
         printf("description %s\n", a);
     }
     print_recovery(svc);
+    print_delayed(svc);
     return 0;
 }
 

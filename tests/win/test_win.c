@@ -7,12 +7,14 @@
 
 #include <aclapi.h>
 #include <sddl.h>
+#include <shellapi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
 #include "codec.h"
+#include "confedit.h"
 #include "config.h"
 #include "err.h"
 #include "ipc.h"
@@ -762,6 +764,50 @@ static void test_failnote_on_windows(void)
           "the note lives in the data folder: %s", dir);
 }
 
+/* The MSI's custom action quotes each property for svcd.exe's command line
+ * (confedit_quote_arg); Windows' own parser must give back every value
+ * unchanged: paths with spaces and a trailing backslash, SDDL, quotes. */
+static void test_command_line_quoting(void)
+{
+    static const char *const args[] = {
+        "5s",
+        "",
+        "C:\\svcd data\\logs",
+        "C:\\logs\\",
+        "D:\\",
+        "\\\\server\\share\\svcd",
+        "O:SYG:SYD:(A;;0x3;;;SY)(A;;0x1;;;WD)",
+        "a\"b",
+        "a\\\"b",
+        "tail\\\\",
+        " padded ",
+        "구동중 {n}",
+    };
+
+    for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+        struct sbuf cmd;
+        wchar_t *w;
+        LPWSTR *argv = NULL;
+        char back[256] = "";
+        int n = 0;
+
+        sbuf_init(&cmd, 0);
+        sbuf_adds(&cmd, "svcd.exe configure --interval ");
+        confedit_quote_arg(&cmd, args[i]);
+        w = win_wide(sbuf_str(&cmd));
+        if (w)
+            argv = CommandLineToArgvW(w, &n);
+        if (argv && n == 4)
+            win_utf8(argv[3], back, sizeof(back));
+        CHECK(argv && n == 4 && strcmp(back, args[i]) == 0,
+              "quoted for the command line, [%s] came back as [%s] (%d arguments) from %s", args[i],
+              back, n, sbuf_str(&cmd));
+        LocalFree(argv);
+        free(w);
+        sbuf_free(&cmd);
+    }
+}
+
 int main(void)
 {
     test_pipe_sddl_system();
@@ -779,6 +825,7 @@ int main(void)
     test_message_table();
     test_version_info();
     test_failnote_on_windows();
+    test_command_line_quoting();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real cross-built svcd.exe and svcclient.exe under
 # Wine's service manager, over a real named pipe.
-#   tests/wine/suite.sh BUILD_DIR      (BUILD_DIR: the `windows` preset's)
+#   tests/wine/suite.sh BUILD_DIR [MSI_N MSI_N+1 [MSI_N_REBUILT]]
+# (BUILD_DIR: the `windows` preset's; the MSIs: scripts/lib.sh build_msi_pair)
 # Exits 77 (skipped) with the reason when Wine or the build is missing.
 #
 # What Wine cannot show is proven another way, as each case says (README,
@@ -16,6 +17,7 @@ set -uo pipefail
 
 msi_n=${2:-}
 msi_next=${3:-}
+msi_same=${4:-}
 build=$(cd "${1:?usage: suite.sh BUILD_DIR [MSI_N MSI_N+1]}" 2>/dev/null && pwd) || {
     echo "SKIPPED: no Windows build at $1 (cmake --preset windows)"
     exit 77
@@ -151,6 +153,8 @@ msi_suite() {
     if command -v msiinfo >/dev/null; then
         check "whose message the MSI carries" \
             sh -c "msiinfo export '$msi_n' LaunchCondition | grep -q 'A newer version of svcd is already installed'"
+    else
+        echo "SKIPPED: the launch condition's message (msiinfo missing: Debian package msitools)"
     fi
     run "$PFCLIENT" status
     check "and $v_next keeps running" contains "$out" "Version: $v_next (protocol"
@@ -168,6 +172,192 @@ msi_suite() {
     reg_query "$EVKEY"
     check "the Application log's svcd key is gone" \
         eval '[ "$rc" -ne 0 ] && contains "$out" "Unable to find the specified registry key"'
+}
+
+# reg query KEY [ARGS]: sets $out and $rc; an answer of nothing at all
+# (reg.exe under a loaded machine) is asked again.
+reg_ask() {
+    local i
+    for i in 1 2 3; do
+        run reg query "$@"
+        [ -n "$out" ] && return 0
+        sleep 0.5
+    done
+}
+# Uninstall keys (Add/Remove Programs entries) whose DisplayName is svcd.
+arp_keys() {
+    local k
+    reg_ask 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall'
+    for k in $(echo "$out" | grep -o '{[0-9A-F-]*}$'); do
+        reg_ask "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\$k" /v DisplayName
+        echo "$out" | grep -q 'DisplayName *REG_SZ *svcd$' && echo "$k"
+    done
+}
+product_code() { msiinfo export "$1" Property | tr -d '\r' | sed -n 's/^ProductCode\t//p'; }
+
+# The MSI's public properties (INTERVAL, CONTROL_SDDL, STATE_DIR, STARTUP),
+# Add/Remove Programs fields, and a rebuild of the same version replacing
+# the installed one; runs after msi_suite (nothing installed, svcd.conf kept).
+msi_properties_suite() {
+    local pf="$WINEPREFIX/drive_c/Program Files/svcd" data="$WINEPREFIX/drive_c/ProgramData/svcd"
+    local v_n v_next keys p1 p2 uninst
+    local sddl='O:SYG:SYD:(A;;0x3;;;SY)(A;;0x1;;;WD)' statedir='C:\svcd data\logs'
+    local PFSVCD='C:\Program Files\svcd\svcd.exe' PFCLIENT='C:\Program Files\svcd\svcclient.exe'
+    v_n=$(basename "$msi_n" | sed -n 's/^svcd-\(.*\)-x64\.msi$/\1/p')
+    v_next=$(basename "$msi_next" | sed -n 's/^svcd-\(.*\)-x64\.msi$/\1/p')
+    cp "$msi_same" "$bin/same.msi"
+    uninst='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall'
+
+    echo "==> MSI tables: public properties, Add/Remove Programs, same-version upgrade (msiinfo)"
+    if command -v msiinfo >/dev/null; then
+        local props
+        props=$(msiinfo export "$msi_n" Property | tr -d '\r')
+        check "SecureCustomProperties lists INSTALLDIR, INTERVAL, CONTROL_SDDL, STATE_DIR, STARTUP" \
+            matches "$props" $'\nSecureCustomProperties\t([^\n]*;)?INSTALLDIR;INTERVAL;CONTROL_SDDL;STATE_DIR;STARTUP(\n|$)'
+        check "ARPPRODUCTICON names the icon" contains "$props" $'ARPPRODUCTICON\tsvcd.ico'
+        check "ARPNOMODIFY is set" contains "$props" $'ARPNOMODIFY\t1'
+        check "ARPURLINFOABOUT and ARPHELPLINK are URLs" \
+            matches "$props" $'ARPURLINFOABOUT\thttps?://[^\n]+\nARPHELPLINK\thttps?://'
+        check "the Icon table carries svcd.ico" \
+            sh -c "cd '$build' && msiinfo export '$msi_n' Icon | grep -q '^svcd.ico'"
+        check "an Upgrade row takes this very version too (AllowSameVersionUpgrades)" \
+            sh -c "msiinfo export '$msi_n' Upgrade | tr -d '\r' | grep -qP '\t$v_n\t\t\t256\t\tSVCD_SAME_VERSION_DETECTED$'"
+        p1=$(product_code "$msi_n")
+        p2=$(product_code "$msi_same")
+        check "the rebuild of $v_n has another ProductCode ($p1, $p2)" \
+            [ -n "$p1" -a -n "$p2" -a "$p1" != "$p2" ]
+    else
+        echo "SKIPPED: the MSI table checks (msiinfo missing: Debian package msitools)"
+    fi
+
+    echo "==> MSI $v_n with INTERVAL, CONTROL_SDDL, STATE_DIR and STARTUP=manual"
+    cp "$data/svcd.conf" "$build/props-before.conf"
+    run msiexec /i 'C:\svcd\n.msi' /qn /l*v 'C:\svcd\msi-props.log' INTERVAL=400ms \
+        "CONTROL_SDDL=$sddl" "STATE_DIR=$statedir" STARTUP=manual
+    check "msiexec /i with the four properties: exit 0" [ "$rc" -eq 0 ]
+    # The file as it was, with the interval line replaced in place and the
+    # two new keys appended, its line endings kept: every other byte equal.
+    { sed 's/^interval = 250ms/interval = 400ms/' "$build/props-before.conf"
+      printf 'control_sddl = %s\nstate_dir = %s\n' "$sddl" "$statedir"; } >"$build/props-1.conf"
+    check "svcd.conf: interval replaced in place, the others appended, comments kept" \
+        cmp "$data/svcd.conf" "$build/props-1.conf"
+    check "the log shows the command svcd.exe was given" \
+        grep -aqF 'svcd: svcd.exe configure --config "C:\ProgramData\svcd\svcd.conf" --interval "400ms"' \
+        "$bin/msi-props.log"
+    run "$SCMCTL" config svcd
+    check "STARTUP=manual: the service's start type is demand (3)" contains "$out" $'\nstart 3\n'
+    check "and it was not started" [ "$(state)" = STOPPED ]
+    run "$PFSVCD" start
+    check "svcd start: exit 0" [ "$rc" -eq 0 ]
+    run "$PFCLIENT" status
+    check "the service runs with INTERVAL (0.400s)" contains "$out" "Interval: 0.400s"
+    check "and logs under STATE_DIR" contains "$out" "Log: $statedir\\svcd.log"
+    check "the log file is there" [ -f "$WINEPREFIX/drive_c/svcd data/logs/svcd.log" ]
+    run "$PFCLIENT" pause
+    check "and CONTROL_SDDL decides: pause refused (control for SYSTEM only)" \
+        sh -c "[ $rc -eq 1 ] && echo \"\$1\" | grep -q 'permission denied: pause needs the control right'" _ "$out"
+
+    echo "==> the same version rebuilt (another ProductCode) with INTERVAL only: replaces it"
+    keys=$(arp_keys)
+    check "one Add/Remove Programs entry before ($keys)" [ "$(echo "$keys" | grep -c .)" -eq 1 ]
+    run msiexec /i 'C:\svcd\same.msi' /qn /l*v 'C:\svcd\msi-same.log' INTERVAL=300ms
+    check "msiexec /i of the rebuild: exit 0" [ "$rc" -eq 0 ]
+    keys=$(arp_keys)
+    check "still one Add/Remove Programs entry, now the rebuild's ($keys)" \
+        [ "$(echo "$keys" | grep -c .)" -eq 1 -a "$keys" = "${p2:-$keys}" ]
+    sed 's/^interval = 400ms/interval = 300ms/' "$build/props-1.conf" >"$build/props-2.conf"
+    check "svcd.conf: only interval changed, control_sddl and state_dir kept" \
+        cmp "$data/svcd.conf" "$build/props-2.conf"
+    run "$SCMCTL" config svcd
+    check "one service, from Program Files" matches "$out" 'binary "?C:\\Program Files\\svcd\\svcd\.exe"? service'
+    check "STARTUP not given: the start type stays demand (3)" contains "$out" $'\nstart 3\n'
+    reg_ask "$uninst\\$keys"
+    check "Add/Remove Programs: DisplayVersion $v_n" matches "$out" "DisplayVersion +REG_SZ +$v_n"
+    check "InstallLocation is Program Files\\svcd" \
+        matches "$out" 'InstallLocation +REG_SZ +C:\\Program Files\\svcd\\'
+    check "NoModify is set" matches "$out" 'NoModify +REG_DWORD +0x1'
+    check "URLInfoAbout and HelpLink are set" \
+        sh -c "echo \"\$1\" | grep -qE 'URLInfoAbout +REG_SZ +https?://' && echo \"\$1\" | grep -qE 'HelpLink +REG_SZ +https?://'" _ "$out"
+    # Windows writes DisplayIcon (from ARPPRODUCTICON) and EstimatedSize (from
+    # costing) itself; Wine's msi writes no DisplayIcon and EstimatedSize 0.
+    echo "    note: Wine: $(echo "$out" | grep -E 'DisplayIcon|EstimatedSize' | tr -s ' ' | tr '\n' ';')"
+
+    echo "==> a bad value fails the install before anything changes, with the reason in the log"
+    cp "$data/svcd.conf" "$build/props-3.conf"
+    run msiexec /i 'C:\svcd\next.msi' /qn /l*v 'C:\svcd\msi-bad.log' INTERVAL=soon
+    check "INTERVAL=soon: msiexec fails" [ "$rc" -ne 0 ]
+    check "the log says why" grep -aqF \
+        "svcd: INTERVAL=soon is not valid: interval: 'soon' is not a duration (examples: 1, 0.5, 250ms, 2s, 1m). Nothing was installed or changed." \
+        "$bin/msi-bad.log"
+    # Windows logs a failed action as "Return value 3", Wine as 0.
+    check "and which action failed" grep -aqE 'SvcdPrepareConfigure\. Return value [03]\.' "$bin/msi-bad.log"
+    run "$PFCLIENT" version
+    check "the installed $v_n is intact" contains "$out" "$v_n"
+    check "the same one Add/Remove Programs entry" [ "$(arp_keys)" = "$keys" ]
+    check "svcd.conf untouched" cmp "$data/svcd.conf" "$build/props-3.conf"
+    check "the service is still registered" [ "$(state)" = STOPPED ]
+    run msiexec /i 'C:\svcd\next.msi' /qn /l*v 'C:\svcd\msi-bad2.log' STARTUP=sometimes
+    check "STARTUP=sometimes: fails, saying what is accepted" \
+        sh -c "[ $rc -ne 0 ] && grep -aqF 'STARTUP=sometimes is not valid: it must be auto, delayed, manual or disabled' '$bin/msi-bad2.log'"
+    run msiexec /i 'C:\svcd\next.msi' /qn /l*v 'C:\svcd\msi-bad3.log' 'STATE_DIR=logs'
+    check "STATE_DIR=logs: fails, not an absolute path" \
+        sh -c "[ $rc -ne 0 ] && grep -aqF \"STATE_DIR=logs is not valid: 'logs' is not an absolute path\" '$bin/msi-bad3.log'"
+    run msiexec /i 'C:\svcd\next.msi' /qn /l*v 'C:\svcd\msi-bad4.log' 'CONTROL_SDDL=D:(A;;nonsense)'
+    check "CONTROL_SDDL that the service could not parse: fails, naming control_sddl" \
+        sh -c "[ $rc -ne 0 ] && grep -aqF 'svcd: the configuration would not let the service start: control_sddl is not valid SDDL' '$bin/msi-bad4.log'"
+    check "after all four: svcd.conf untouched" cmp "$data/svcd.conf" "$build/props-3.conf"
+    check "and still $v_n, the same entry" [ "$(arp_keys)" = "$keys" ]
+
+    echo "==> a value the service cannot start with: svcd configure fails, the file is put back"
+    # Valid as text, but the log directory cannot be made under a file.
+    run msiexec /i 'C:\svcd\n.msi' /qn /l*v 'C:\svcd\msi-nostart.log' \
+        'STATE_DIR=C:\windows\win.ini\logs' STARTUP=auto
+    check "msiexec fails" [ "$rc" -ne 0 ]
+    check "the log names the failed deferred action" \
+        grep -aqE 'SvcdConfigure\. Return value [03]\.' "$bin/msi-nostart.log"
+    check "svcd.conf is as it was (svcd configure restored it)" \
+        cmp "$data/svcd.conf" "$build/props-3.conf"
+    # Windows rolls the whole transaction back, the removed rebuild
+    # included; Wine's msi does not roll back RemoveExistingProducts.
+    echo "    note: Wine left $(arp_keys | grep -c .) svcd entries (Windows restores the previous one)"
+
+    echo "==> $v_next with STARTUP=delayed: automatic and started, the file untouched"
+    run msiexec /i 'C:\svcd\next.msi' /qn /l*v 'C:\svcd\msi-delayed.log' STARTUP=delayed
+    check "msiexec /i: exit 0" [ "$rc" -eq 0 ]
+    check "RUNNING" [ "$(state)" = RUNNING ]
+    run "$SCMCTL" config svcd
+    check "start type auto (2)" contains "$out" $'\nstart 2\n'
+    # Wine has no SERVICE_CONFIG_DELAYED_AUTO_START_INFO (error 124): the
+    # flag is checked on Windows only.
+    echo "    note: $(echo "$out" | grep '^delayed')"
+    check "svcd.conf untouched" cmp "$data/svcd.conf" "$build/props-3.conf"
+    run "$PFCLIENT" status
+    check "$v_next runs with the kept interval (0.300s)" \
+        sh -c "echo \"\$1\" | grep -q 'Version: $v_next (protocol' && echo \"\$1\" | grep -q 'Interval: 0.300s'" _ "$out"
+    check "and the kept state_dir" contains "$out" "Log: $statedir\\svcd.log"
+
+    echo "==> svcd configure from a prompt: startup disabled, then auto again"
+    run "$PFSVCD" configure --startup disabled
+    check "configure --startup disabled: exit 0" [ "$rc" -eq 0 ]
+    run "$SCMCTL" config svcd
+    check "start type disabled (4)" contains "$out" $'\nstart 4\n'
+    run "$PFSVCD" configure --startup sometimes
+    check "an unknown startup: exit 2, saying what is accepted" \
+        sh -c "[ $rc -eq 2 ] && echo \"\$1\" | grep -q 'must be auto, delayed, manual or disabled'" _ "$out"
+    run "$PFSVCD" configure --interval 1ns
+    check "a bad value from the prompt: exit 2, nothing changed" \
+        sh -c "[ $rc -eq 2 ] && cmp -s '$data/svcd.conf' '$build/props-3.conf'"
+    run "$PFSVCD" configure --startup auto
+    run "$SCMCTL" config svcd
+    check "configure --startup auto: start type auto (2)" contains "$out" $'\nstart 2\n'
+
+    echo "==> msiexec /x after the properties"
+    run msiexec /x 'C:\svcd\next.msi' /qn
+    check "msiexec /x: exit 0" [ "$rc" -eq 0 ]
+    check "no Add/Remove Programs entry left" [ -z "$(arp_keys)" ]
+    check "the service is gone" [ "$(state)" = "" ]
+    check "svcd.conf kept" cmp "$data/svcd.conf" "$build/props-3.conf"
+    check "no svcd.exe of this prefix is left running" none_running 'Program Files.svcd.svcd.exe'
 }
 
 echo "==> fresh Wine prefix in $WINEPREFIX"
@@ -660,6 +850,11 @@ check "the Application log's svcd key is gone" \
 
 if [ -n "$msi_n" ] && [ -n "$msi_next" ]; then
     msi_suite
+    if [ -n "$msi_same" ]; then
+        msi_properties_suite
+    else
+        echo "SKIPPED: the MSI properties part (no rebuilt MSI of version N given: build_msi_pair)"
+    fi
 else
     echo "SKIPPED: the MSI part (no MSI pair given: scripts/test builds version N and N+1)"
 fi

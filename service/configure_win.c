@@ -1,0 +1,134 @@
+/* `svcd configure` on Windows: the file is %ProgramData%\svcd\svcd.conf,
+ * the startup is the SCM's start type plus its delayed-start flag. */
+#include "configure.h"
+#include "authz.h"
+#include "err.h"
+#include "paths.h"
+#include "sbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <windows.h>
+
+#include "svcd_conf_win.h"
+
+int configure_default_path(char *buf, size_t n)
+{
+    char dir[PATHS_MAX];
+    char *slash;
+
+    /* The default log directory is %ProgramData%\svcd\logs. */
+    if (paths_default_state_dir(1, dir, sizeof(dir)) < 0 || (slash = strrchr(dir, '\\')) == NULL)
+        return ERR_NOENT;
+    *slash = '\0';
+    return sbuf_fmt(buf, n, "%s\\svcd.conf", dir);
+}
+
+const char *configure_default_text(void)
+{
+    return svcd_conf_win_text;
+}
+
+/* control_sddl through the service's own parser (authz_open). */
+int configure_check(const struct config *cfg, char *err, size_t errlen)
+{
+    struct authz *a;
+    char why[AUTHZ_ERR_MAX] = "";
+    int rc = authz_open(cfg, 1, &a, why, sizeof(why));
+
+    if (rc < 0) {
+        if (why[0]) /* it names control_sddl and says how to fix it */
+            sbuf_copy(err, errlen, why);
+        else
+            sbuf_fmt(err, errlen, "control_sddl: %s", err_str(rc));
+        return ERR_INVAL;
+    }
+    authz_close(a);
+    return 0;
+}
+
+static SC_HANDLE open_svcd(SC_HANDLE *scm, DWORD access)
+{
+    SC_HANDLE svc;
+    DWORD e;
+
+    *scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (*scm == NULL)
+        return NULL;
+    svc = OpenServiceW(*scm, L"svcd", access);
+    if (svc == NULL) {
+        e = GetLastError();
+        CloseServiceHandle(*scm);
+        SetLastError(e);
+    }
+    return svc;
+}
+
+int configure_get_startup(int *startup)
+{
+    union {
+        QUERY_SERVICE_CONFIGW c;
+        BYTE raw[8192];
+    } qc;
+    union {
+        SERVICE_DELAYED_AUTO_START_INFO d;
+        BYTE raw[64];
+    } dl;
+    SC_HANDLE scm, svc = open_svcd(&scm, SERVICE_QUERY_CONFIG);
+    DWORD need;
+    int rc = 0;
+
+    if (svc == NULL)
+        return err_last_os();
+    if (!QueryServiceConfigW(svc, &qc.c, sizeof(qc), &need)) {
+        rc = err_last_os();
+        goto close_svc;
+    }
+    switch (qc.c.dwStartType) {
+    case SERVICE_DISABLED:
+        *startup = SVCMGR_DISABLED;
+        break;
+    case SERVICE_DEMAND_START:
+        *startup = SVCMGR_MANUAL;
+        break;
+    default:
+        *startup = SVCMGR_AUTO;
+        if (QueryServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, dl.raw, sizeof(dl),
+                                 &need) &&
+            dl.d.fDelayedAutostart)
+            *startup = SVCMGR_DELAYED;
+    }
+close_svc:
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
+
+int configure_set_startup(int startup)
+{
+    SERVICE_DELAYED_AUTO_START_INFO delayed = {startup == SVCMGR_DELAYED};
+    SC_HANDLE scm, svc = open_svcd(&scm, SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG);
+    DWORD type = startup == SVCMGR_MANUAL     ? SERVICE_DEMAND_START
+                 : startup == SVCMGR_DISABLED ? SERVICE_DISABLED
+                                              : SERVICE_AUTO_START;
+    int rc = 0;
+
+    if (svc == NULL)
+        return err_last_os();
+    if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, NULL, NULL, NULL,
+                              NULL, NULL, NULL, NULL))
+        rc = err_last_os();
+    /* The flag means something only for an automatic service; it is cleared
+     * otherwise so a later switch back to auto is not delayed. Like
+     * `svcd install`, a flag that cannot be set (Wine has none) leaves an
+     * automatic service, with a warning. */
+    else if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed) &&
+             startup == SVCMGR_DELAYED)
+        fprintf(stderr,
+                "svcd: configure: warning: cannot set delayed start (Win32 error %lu); the "
+                "service starts as auto\n",
+                (unsigned long)GetLastError());
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return rc;
+}
