@@ -57,8 +57,8 @@ static void check_rotation(struct svc *s)
         s->rotation_warned = 0;
         clock_format_duration((uint64_t)(clock_wall_us() - s->log.rotate_blocked_since_us), dur,
                               sizeof(dur));
-        snprintf(msg, sizeof(msg), "log rotation resumed after %s blocked (%s)", dur,
-                 s->log.rotate_blocked_why);
+        snprintf(msg, sizeof(msg),
+                 "log rotation resumed after %s: " LOGSTORE_FILE " could be renamed again", dur);
         diag(DIAG_INFO, "%s", msg);
         record(s, LOG_NOTICE, "service", msg, NULL, 1);
     }

@@ -173,6 +173,15 @@ static void test_error_translation(void)
     CHECK(err_from_os(12345) == ERR_IO, "anything else");
 }
 
+/* A reader without FILE_SHARE_DELETE makes a rename fail with a sharing
+ * violation: the log's rotation reports it as ERR_BUSY ("held open"). */
+static void test_sharing_violation_is_busy(void)
+{
+    CHECK(err_from_os(ERROR_SHARING_VIOLATION) == ERR_BUSY, "sharing violation: busy");
+    CHECK(err_from_os(ERROR_LOCK_VIOLATION) == ERR_BUSY, "lock violation: busy");
+    CHECK(strcmp(err_str(ERR_BUSY), "held open by another process") == 0, "err_str(ERR_BUSY)");
+}
+
 static void test_default_paths(void)
 {
     char buf[PATHS_MAX];
@@ -330,6 +339,7 @@ int main(void)
     test_utf8_boundary();
     test_error_translation();
     test_default_paths();
+    test_sharing_violation_is_busy();
     test_codec_on_windows();
     test_control_sddl();
     printf("test_win: %d passed, %d failed\n", passed, failed);

@@ -251,6 +251,54 @@ wait "$rotator" 2>/dev/null
 run "$CLIENT" --endpoint '\\.\pipe\svcd-nobody' status
 check "an explicit endpoint that does not exist: exit 3" [ "$rc" -eq 3 ]
 
+echo "==> a reader without FILE_SHARE_DELETE blocks rotation: reported, retried, nothing lost"
+# tests/win/holdopen.exe opens svcd.log as PowerShell's Get-Content -Wait does
+# (sharing read and write, not delete); Wine enforces share modes on rename.
+cp "$build/tests/win/holdopen.exe" "$bin/"
+rm -rf "$bin/rotblk" "$bin/rotblk.hold"
+BLK='\\.\pipe\svcd-rotblk'
+wine "$SVCD" run --endpoint "$BLK" --state-dir 'C:\svcd\rotblk' --interval 20ms \
+    --rotate-size 4K --rotate-keep 50 </dev/null >"$build/wine-rotblk.out" 2>&1 &
+blocked_svcd=$!
+for _ in $(seq 50); do run "$CLIENT" --endpoint "$BLK" status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
+touch "$bin/rotblk.hold"
+wine 'C:\svcd\holdopen.exe' 'C:\svcd\rotblk\svcd.log' 'C:\svcd\rotblk.hold' </dev/null \
+    >"$build/wine-hold.out" 2>&1 &
+holder=$!
+for _ in $(seq 50); do grep -q holding "$build/wine-hold.out" && break; sleep 0.2; done
+check "the helper holds svcd.log open without FILE_SHARE_DELETE" grep -q holding "$build/wine-hold.out"
+sleep 3 # 150 entries of ~130 bytes: far past rotate_size
+run "$CLIENT" --endpoint "$BLK" status
+check "status: rotation blocked since when, and why" matches "$out" \
+    'Rotation: blocked since [0-9T:.-]+Z: a process holds svcd\.log open without sharing delete \(e\.g\. PowerShell Get-Content -Wait\), so it cannot be renamed to svcd\.log\.[0-9]+'
+run "$CLIENT" --endpoint "$BLK" status --json
+check "status --json: rotation_blocked and its time" matches "$out" \
+    '"rotation_blocked":"a process holds svcd\.log open[^"]*","rotation_blocked_since":"[0-9T:.-]+Z"'
+size=$(stat -c %s "$bin/rotblk/svcd.log")
+check "svcd.log grows past rotate_size meanwhile ($size bytes)" [ "$size" -gt 8192 ]
+run "$CLIENT" --endpoint "$BLK" logs --tail all --json
+check "one warning entry in the log, not one per entry" \
+    [ "$(echo "$out" | grep -c '"level":"warning","source":"service","msg":"log rotation blocked: a process holds svcd.log')" -eq 1 ]
+check "and one diagnostic line" \
+    [ "$(grep -c 'svcd: warning: log rotation blocked: a process holds svcd.log' "$build/wine-rotblk.out")" -eq 1 ]
+rm -f "$bin/rotblk.hold"
+wait "$holder"
+sleep 2 # retried within a second of the next entry
+run "$CLIENT" --endpoint "$BLK" status
+check "released: status no longer shows a blocked rotation" sh -c "! echo '$out' | grep -q Rotation:"
+run "$CLIENT" --endpoint "$BLK" status --json
+check "status --json: rotation_blocked is null again" contains "$out" '"rotation_blocked":null'
+run "$CLIENT" --endpoint "$BLK" logs --tail all --json
+check "the recovery is logged" contains "$out" '"level":"notice","source":"service","msg":"log rotation resumed after '
+seqs=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
+check "no entry lost: #1 onwards, consecutive across the files" \
+    [ "$(echo "$seqs" | awk 'NR == 1 && $1 != 1 { bad = 1 } NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
+rotated=$(find "$bin/rotblk" -name 'svcd.log.0*' | wc -l)
+check "rotation resumed: rotated files exist ($rotated)" [ "$rotated" -ge 1 ]
+check "and the current file is back under rotate_size" [ "$(stat -c %s "$bin/rotblk/svcd.log")" -le 4096 ]
+kill "$blocked_svcd" 2>/dev/null
+wait "$blocked_svcd" 2>/dev/null
+
 echo "==> svcd.exe install (SCM API, LocalSystem, auto start)"
 printf 'interval = 300ms\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\n' >"$bin/svcd.conf"
 run "$SVCD" install --config 'C:\svcd\svcd.conf'
