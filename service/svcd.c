@@ -181,6 +181,8 @@ static int cmd_service(int argc, char **argv)
 
     if (rc >= 0)
         return rc;
+    if (svcmgr_service_check(config_file, cfg.state_dir) < 0)
+        return 1; /* a file others can change would decide for a LocalSystem service */
     diag_init("svcd", DIAG_INFO, 1);
     return host_service_main(&cfg);
 }

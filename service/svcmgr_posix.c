@@ -248,6 +248,13 @@ void svcmgr_service_setup(const char *config_file)
     (void)config_file; /* systemd and the .deb already did all of it */
 }
 
+int svcmgr_service_check(const char *config_file, const char *state_dir)
+{
+    (void)config_file;
+    (void)state_dir;
+    return 0;
+}
+
 int svcmgr_status(void)
 {
     int rc;

@@ -421,6 +421,31 @@ cp "$build/svcd.conf.saved" "$bin/svcd.conf"
 run "$SVCD" start
 check "and back to the default descriptor" [ "$rc" -eq 0 ]
 
+echo "==> a configuration others can change: the service refuses to start, and says why"
+# Wine has no ACLs of its own: it derives a file's DACL from its Unix mode
+# (o+w becomes an ACE granting Everyone write, 0x1301ff). That is enough to
+# drive the real check (GetNamedSecurityInfoW, then fsguard) end to end.
+# What Wine cannot show (an owner other than the caller, a DACL set on a
+# folder) is checked on descriptors in test_win.exe.
+run "$SVCD" stop
+chmod o+w "$bin/svcd.conf"
+run "$SVCD" start
+check "svcd start fails on a svcd.conf that Everyone may write" [ "$rc" -ne 0 ]
+check "the service is not running" [ "$(state)" = STOPPED ]
+run "$SVCD" service --config 'C:\svcd\svcd.conf'
+check "the reason: which file, who may change it, how to fix it" contains "$out" \
+    'svcd: error: refusing to start: the configuration file C:\svcd\svcd.conf can be changed by Everyone (S-1-1-0), who may write (or add files), append (or add folders), delete'
+check "with the commands that take it back" contains "$out" \
+    'takeown /a /f "C:\svcd\svcd.conf" and icacls "C:\svcd\svcd.conf" /reset'
+chmod o-w "$bin/svcd.conf"
+chmod o+w "$bin"
+run "$SVCD" service --config 'C:\svcd\svcd.conf'
+check "a folder Everyone may write is refused too" contains "$out" \
+    "svcd: error: refusing to start: the configuration's folder C:\svcd can be changed by Everyone (S-1-1-0)"
+chmod o-w "$bin"
+run "$SVCD" start
+check "back to its permissions: the service starts" [ "$rc" -eq 0 ]
+
 echo "==> stop, start, restart"
 run "$SVCD" stop
 check "stop: exit 0" [ "$rc" -eq 0 ]
