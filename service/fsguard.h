@@ -47,10 +47,10 @@ struct fsguard_sd {
 
 enum fsguard_problem {
     FSGUARD_OK = 0,
-    FSGUARD_NO_DACL,       /* NULL DACL: everyone has full control */
-    FSGUARD_NO_OWNER,      /* the owner is unknown */
+    FSGUARD_NO_DACL,         /* NULL DACL: everyone has full control */
+    FSGUARD_NO_OWNER,        /* the owner is unknown */
     FSGUARD_UNTRUSTED_OWNER, /* an owner may always change the DACL */
-    FSGUARD_UNTRUSTED_ACE, /* an allow ACE gives a change right to someone else */
+    FSGUARD_UNTRUSTED_ACE,   /* an allow ACE gives a change right to someone else */
 };
 
 struct fsguard_verdict {

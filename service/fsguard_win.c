@@ -54,8 +54,8 @@ static void describe_sid(const char *text, char *buf, size_t n)
 static void trusted_sids(struct sid_text *store, const char **list)
 {
     static const char *const fixed[] = {
-        "S-1-5-18",     /* SYSTEM */
-        "S-1-5-32-544", /* Administrators */
+        "S-1-5-18",                                                       /* SYSTEM */
+        "S-1-5-32-544",                                                   /* Administrators */
         "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464", /* TrustedInstaller */
     };
     BYTE sid[SECURITY_MAX_SID_SIZE];

@@ -46,7 +46,8 @@ void svcmgr_service_setup(const char *config_file);
  * can change. Windows: gives `state_dir` the service's owner and DACL
  * (creating it), locks svcd's program folder when it lies outside Program
  * Files and holds nothing but svcd's files, then checks the configuration
- * file and its folder, the log folder, and svcd.exe and its folder: each
+ * file and its folder, the log folder, the data folder (%ProgramData%\svcd),
+ * and svcd.exe and its folder: each
  * must be owned by, and changeable only by, SYSTEM, Administrators,
  * TrustedInstaller or the service's own account. Returns 0, or ERR_ACCESS
  * (or the error reading a descriptor) after one diag() error line saying

@@ -415,8 +415,9 @@ free_path:
 }
 
 /* Gives svcd's data folder (%ProgramData%\svcd, the parent of the default
- * log directory) the protected DACL of the log directory, whoever created it
- * (the MSI creates it with the inherited one). */
+ * log directory) the owner SYSTEM and the protected DACL of the log
+ * directory, whoever created it (the MSI creates it with the inherited one;
+ * a standard user may have created it first, to own it). */
 static void secure_data_dir(void)
 {
     char dir[PATHS_MAX];
@@ -622,6 +623,10 @@ int svcmgr_service_check(const char *config_file, const char *state_dir)
             return rc;
     }
     rc = check_one("the log folder", state_dir, 1);
+    if (rc == 0 && paths_default_state_dir(1, dir, sizeof(dir)) == 0 && strrchr(dir, '\\')) {
+        *strrchr(dir, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd, secured by secure_data_dir */
+        rc = check_one("svcd's data folder", dir, 1);
+    }
     if (rc < 0)
         return rc;
     if (program_paths(exe, sizeof(exe), dir, sizeof(dir)) < 0)

@@ -68,8 +68,8 @@ Test(fsguard, a_write_ace_for_anyone_else_is_refused_with_its_rights)
 
 Test(fsguard, each_change_right_alone_is_refused)
 {
-    const uint32_t rights[] = {FSGUARD_WRITE_DATA,  FSGUARD_APPEND_DATA, FSGUARD_DELETE_CHILD,
-                               FSGUARD_DELETE,      FSGUARD_WRITE_DAC,   FSGUARD_WRITE_OWNER,
+    const uint32_t rights[] = {FSGUARD_WRITE_DATA,  FSGUARD_APPEND_DATA,  FSGUARD_DELETE_CHILD,
+                               FSGUARD_DELETE,      FSGUARD_WRITE_DAC,    FSGUARD_WRITE_OWNER,
                                FSGUARD_GENERIC_ALL, FSGUARD_GENERIC_WRITE};
     struct fsguard_verdict v;
 
