@@ -604,9 +604,12 @@ static int check_one(const char *what, const char *path, int folder)
 
 int svcmgr_service_check(const char *config_file, const char *state_dir)
 {
-    char exe[PATHS_MAX], dir[PATHS_MAX], conf_dir[PATHS_MAX];
+    char exe[PATHS_MAX], dir[PATHS_MAX], conf_dir[PATHS_MAX], data[PATHS_MAX];
+    int have_exe = program_paths(exe, sizeof(exe), dir, sizeof(dir)) == 0;
     int rc;
 
+    if (have_exe) /* first: a config file kept next to svcd.exe inherits the new DACL */
+        lock_program_dir(dir);
     rc = fs_mkdir_p(state_dir, FS_DIR_SERVICE); /* owner SYSTEM and the protected DACL */
     if (rc < 0)
         diag(DIAG_WARN, "cannot give the log folder %s its owner and DACL: %s", state_dir,
@@ -623,15 +626,14 @@ int svcmgr_service_check(const char *config_file, const char *state_dir)
             return rc;
     }
     rc = check_one("the log folder", state_dir, 1);
-    if (rc == 0 && paths_default_state_dir(1, dir, sizeof(dir)) == 0 && strrchr(dir, '\\')) {
-        *strrchr(dir, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd, secured by secure_data_dir */
-        rc = check_one("svcd's data folder", dir, 1);
+    if (rc == 0 && paths_default_state_dir(1, data, sizeof(data)) == 0 && strrchr(data, '\\')) {
+        *strrchr(data, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd, secured by secure_data_dir */
+        rc = check_one("svcd's data folder", data, 1);
     }
     if (rc < 0)
         return rc;
-    if (program_paths(exe, sizeof(exe), dir, sizeof(dir)) < 0)
+    if (!have_exe)
         return 0; /* nothing to check that could be named */
-    lock_program_dir(dir);
     rc = check_one("svcd's program", exe, 0);
     if (rc == 0)
         rc = check_one("svcd's program folder", dir, 1);
