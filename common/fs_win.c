@@ -44,7 +44,7 @@ static int protect_existing(const wchar_t *path, PACL dacl)
 
     enable_privilege(L"SeTakeOwnershipPrivilege");
     enable_privilege(L"SeRestorePrivilege");
-    if (!CreateWellKnownSid(WinLocalSystemSid, NULL, system, &size))
+    if (!CreateWellKnownSid(SECURITY_SERVICE_DIR_OWNER, NULL, system, &size))
         return err_last_os();
     e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, system,
                               NULL, NULL, NULL);

@@ -353,7 +353,7 @@ static int judged(const wchar_t *sddl, char *why, size_t n)
 static void test_fsguard_descriptors(void)
 {
     char why[FSGUARD_WHY_MAX], me[192], name[64], sddl_me[256];
-    wchar_t wsddl[300], logdir[300];
+    wchar_t wsddl[300];
     HANDLE tok;
     int rc;
 
@@ -410,11 +410,32 @@ static void test_fsguard_descriptors(void)
         }
         CloseHandle(tok);
     }
-    /* What fs_win.c gives the service's folders: owner SYSTEM (set first),
-     * then the protected log-directory DACL. */
-    _snwprintf(logdir, 300, L"O:SY%ls", SECURITY_LOGDIR_SDDL);
-    rc = judged(logdir, why, sizeof(why));
-    CHECK(rc == 0, "the data and log folders' owner and DACL pass the check, got %d '%s'", rc, why);
+    /* What fs_win.c gives the service's folders, from the same constants:
+     * the owner (set first), then the protected log-directory DACL. */
+    PSECURITY_DESCRIPTOR dir_sd = NULL;
+    SECURITY_DESCRIPTOR dir_abs;
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dir_dacl = NULL;
+    if (ConvertStringSecurityDescriptorToSecurityDescriptorW(SECURITY_LOGDIR_SDDL, SDDL_REVISION_1,
+                                                             &dir_sd, NULL) &&
+        GetSecurityDescriptorDacl(dir_sd, &present, &dir_dacl, &defaulted)) {
+        InitializeSecurityDescriptor(&dir_abs, SECURITY_DESCRIPTOR_REVISION);
+        SetSecurityDescriptorOwner(&dir_abs, well_known(SECURITY_SERVICE_DIR_OWNER), FALSE);
+        SetSecurityDescriptorDacl(&dir_abs, TRUE, dir_dacl, FALSE);
+        rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
+        CHECK(rc == 0, "the data and log folders' owner and DACL pass the check, got %d '%s'", rc,
+              why);
+        SetSecurityDescriptorOwner(&dir_abs, NULL, FALSE);
+        rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
+        CHECK(rc == ERR_ACCESS && strstr(why, "has no owner"),
+              "the DACL alone, owner unknown: refused, got %d '%s'", rc, why);
+        CHECK(EqualSid(well_known(SECURITY_SERVICE_DIR_OWNER), well_known(WinLocalSystemSid)),
+              "the service's folders are given to SYSTEM");
+    } else {
+        CHECK(0, "the log directory SDDL parses");
+    }
+    if (dir_sd)
+        LocalFree(dir_sd);
 }
 
 int main(void)
