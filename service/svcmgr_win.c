@@ -615,7 +615,9 @@ int svcmgr_service_check(const char *config_file, const char *state_dir)
         diag(DIAG_WARN, "cannot give the log folder %s its owner and DACL: %s", state_dir,
              err_str(rc));
     if (config_file) {
-        const char *slash = strrchr(config_file, '\\');
+        const char *slash = strrchr(config_file, '\\'), *fwd = strrchr(config_file, '/');
+        if (fwd && (!slash || fwd > slash))
+            slash = fwd; /* C:/svcd/svcd.conf works too */
         rc = check_one("the configuration file", config_file, 0);
         if (rc == 0 && slash && (size_t)(slash - config_file) < sizeof(conf_dir)) {
             memcpy(conf_dir, config_file, (size_t)(slash - config_file));

@@ -442,6 +442,9 @@ chmod o+w "$bin"
 run "$SVCD" service --config 'C:\svcd\svcd.conf'
 check "a folder Everyone may write is refused too" contains "$out" \
     "svcd: error: refusing to start: the configuration's folder C:\svcd can be changed by Everyone (S-1-1-0)"
+run "$SVCD" service --config 'C:/svcd/svcd.conf'
+check "also when the path is written with forward slashes" contains "$out" \
+    "svcd: error: refusing to start: the configuration's folder C:/svcd can be changed by Everyone (S-1-1-0)"
 chmod o-w "$bin"
 run "$SVCD" start
 check "back to its permissions: the service starts" [ "$rc" -eq 0 ]
