@@ -446,6 +446,19 @@ run "$SVCD" service --config 'C:/svcd/svcd.conf'
 check "also when the path is written with forward slashes" contains "$out" \
     "svcd: error: refusing to start: the configuration's folder C:/svcd can be changed by Everyone (S-1-1-0)"
 chmod o-w "$bin"
+# Wine applies no owner or DACL set on a folder, but traces the calls: the
+# data and log folders get the owner first (OWNER_SECURITY_INFORMATION, 1),
+# then the protected DACL (PROTECTED_DACL | DACL_SECURITY_INFORMATION,
+# 0x80000004), so a user who created them loses WRITE_DAC before the DACL
+# changes. What the owner and DACL are is checked in test_win.exe.
+WINEDEBUG=trace+advapi run "$SVCD" service --config 'C:\svcd\svcd.conf'
+sets=$(echo "$out" | sed -n 's/.*trace:advapi:SetNamedSecurityInfoW L"\([^"]*\)" 1 \(-\?[0-9]*\) .*/\1 \2/p')
+check "the data folder: owner, then protected DACL" contains "$sets" \
+    'C:\\ProgramData\\svcd 1
+C:\\ProgramData\\svcd -2147483644'
+check "the log folder: owner, then protected DACL" contains "$sets" \
+    'C:\\ProgramData\\svcd\\logs 1
+C:\\ProgramData\\svcd\\logs -2147483644'
 run "$SVCD" start
 check "back to its permissions: the service starts" [ "$rc" -eq 0 ]
 
