@@ -459,6 +459,18 @@ C:\\ProgramData\\svcd -2147483644'
 check "the log folder: owner, then protected DACL" contains "$sets" \
     'C:\\ProgramData\\svcd\\logs 1
 C:\\ProgramData\\svcd\\logs -2147483644'
+touched=$(echo "$sets" | grep -cF 'C:\\svcd ')
+check "a program folder holding other files (C:\\svcd) is checked, not changed" [ "$touched" -eq 0 ]
+# An INSTALLDIR outside Program Files that holds nothing but svcd's files
+# (wixl cannot lock it) is locked by svcd itself, the same way.
+mkdir -p "$WINEPREFIX/drive_c/svcdonly"
+cp "$build/svcd.exe" "$WINEPREFIX/drive_c/svcdonly/"
+WINEDEBUG=trace+advapi run 'C:\svcdonly\svcd.exe' service --config 'C:\svcd\svcd.conf'
+sets=$(echo "$out" | sed -n 's/.*trace:advapi:SetNamedSecurityInfoW L"\([^"]*\)" 1 \(-\?[0-9]*\) .*/\1 \2/p')
+check "svcd's own program folder outside Program Files: owner, then protected DACL" contains "$sets" \
+    'C:\\svcdonly 1
+C:\\svcdonly -2147483644'
+rm -rf "$WINEPREFIX/drive_c/svcdonly"
 run "$SVCD" start
 check "back to its permissions: the service starts" [ "$rc" -eq 0 ]
 
