@@ -426,23 +426,27 @@ echo "==> a configuration others can change: the service refuses to start, and s
 # (o+w becomes an ACE granting Everyone write, 0x1301ff). That is enough to
 # drive the real check (GetNamedSecurityInfoW, then fsguard) end to end.
 # What Wine cannot show (an owner other than the caller, a DACL set on a
-# folder) is checked on descriptors in test_win.exe.
+# folder) is checked on descriptors in test_win.exe. tests/win/svccheck.exe
+# runs the service's own set-up and check from a console, so its reason
+# and Wine's traces of it can be read here.
+cp "$build/tests/win/svccheck.exe" "$bin/"
 run "$SVCD" stop
 chmod o+w "$bin/svcd.conf"
 run "$SVCD" start
 check "svcd start fails on a svcd.conf that Everyone may write" [ "$rc" -ne 0 ]
 check "the service is not running" [ "$(state)" = STOPPED ]
-run "$SVCD" service --config 'C:\svcd\svcd.conf'
+run 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf'
+check "the check refuses it: exit 1" [ "$rc" -eq 1 ]
 check "the reason: which file, who may change it, how to fix it" contains "$out" \
     'svcd: error: refusing to start: the configuration file C:\svcd\svcd.conf can be changed by Everyone (S-1-1-0), who may write (or add files), append (or add folders), delete'
 check "with the commands that take it back" contains "$out" \
     'takeown /a /f "C:\svcd\svcd.conf" and icacls "C:\svcd\svcd.conf" /reset'
 chmod o-w "$bin/svcd.conf"
 chmod o+w "$bin"
-run "$SVCD" service --config 'C:\svcd\svcd.conf'
+run 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf'
 check "a folder Everyone may write is refused too" contains "$out" \
     "svcd: error: refusing to start: the configuration's folder C:\svcd can be changed by Everyone (S-1-1-0)"
-run "$SVCD" service --config 'C:/svcd/svcd.conf'
+run 'C:\svcd\svccheck.exe' 'C:/svcd/svcd.conf'
 check "also when the path is written with forward slashes" contains "$out" \
     "svcd: error: refusing to start: the configuration's folder C:/svcd can be changed by Everyone (S-1-1-0)"
 chmod o-w "$bin"
@@ -451,7 +455,8 @@ chmod o-w "$bin"
 # then the protected DACL (PROTECTED_DACL | DACL_SECURITY_INFORMATION,
 # 0x80000004), so a user who created them loses WRITE_DAC before the DACL
 # changes. What the owner and DACL are is checked in test_win.exe.
-WINEDEBUG=trace+advapi run "$SVCD" service --config 'C:\svcd\svcd.conf'
+WINEDEBUG=trace+advapi run 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf'
+check "back to its permissions: the check passes" [ "$rc" -eq 0 ]
 sets=$(echo "$out" | sed -n 's/.*trace:advapi:SetNamedSecurityInfoW L"\([^"]*\)" 1 \(-\?[0-9]*\) .*/\1 \2/p')
 check "the data folder: owner, then protected DACL" contains "$sets" \
     'C:\\ProgramData\\svcd 1
@@ -464,15 +469,15 @@ check "a program folder holding other files (C:\\svcd) is checked, not changed" 
 # An INSTALLDIR outside Program Files that holds nothing but svcd's files
 # (wixl cannot lock it) is locked by svcd itself, the same way.
 mkdir -p "$WINEPREFIX/drive_c/svcdonly"
-cp "$build/svcd.exe" "$WINEPREFIX/drive_c/svcdonly/"
-WINEDEBUG=trace+advapi run 'C:\svcdonly\svcd.exe' service --config 'C:\svcd\svcd.conf'
+cp "$build/tests/win/svccheck.exe" "$WINEPREFIX/drive_c/svcdonly/svcd-check.exe"
+WINEDEBUG=trace+advapi run 'C:\svcdonly\svcd-check.exe' 'C:\svcd\svcd.conf'
 sets=$(echo "$out" | sed -n 's/.*trace:advapi:SetNamedSecurityInfoW L"\([^"]*\)" 1 \(-\?[0-9]*\) .*/\1 \2/p')
 check "svcd's own program folder outside Program Files: owner, then protected DACL" contains "$sets" \
     'C:\\svcdonly 1
 C:\\svcdonly -2147483644'
 rm -rf "$WINEPREFIX/drive_c/svcdonly"
 run "$SVCD" start
-check "back to its permissions: the service starts" [ "$rc" -eq 0 ]
+check "and the service starts" [ "$rc" -eq 0 ]
 
 echo "==> stop, start, restart"
 run "$SVCD" stop
