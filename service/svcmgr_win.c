@@ -579,8 +579,8 @@ static int check_one(const char *what, const char *path, int folder)
     char why[FSGUARD_WHY_MAX];
     int rc = fsguard_check_path(path, why, sizeof(why));
 
-    if (rc == 0)
-        return 0;
+    if (rc == 0 || rc == ERR_NOENT)
+        return 0; /* what is missing, whoever needs it reports (a log folder: the log) */
     if (rc != ERR_ACCESS) {
         diag(DIAG_ERROR, "refusing to start: cannot read the permissions of %s %s: %s", what, path,
              err_str(rc));
