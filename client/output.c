@@ -58,6 +58,11 @@ static void status_json(const Svcd__Status *st, struct sbuf *out)
     json_key_time(out, "degraded_since", st->degraded_since_us);
     sbuf_printf(out, ",\"entries_held\":%llu,\"entries_lost\":%llu",
                 (unsigned long long)st->entries_held, (unsigned long long)st->entries_lost);
+    if (st->rotation_blocked && st->rotation_blocked[0])
+        json_key_str(out, "rotation_blocked", st->rotation_blocked, 0);
+    else
+        sbuf_adds(out, ",\"rotation_blocked\":null");
+    json_key_time(out, "rotation_blocked_since", st->rotation_blocked_since_us);
 }
 
 static void human_size(uint64_t b, char *buf, size_t n)
@@ -103,6 +108,10 @@ static void status_human(const Svcd__Status *st, int64_t now, struct sbuf *out)
     } else if (st->entries_lost) {
         sbuf_printf(out, "    Health: ok (%llu entries were lost while the log was not writable)\n",
                     (unsigned long long)st->entries_lost);
+    }
+    if (st->rotation_blocked && st->rotation_blocked[0]) {
+        clock_format_utc(st->rotation_blocked_since_us, t);
+        sbuf_printf(out, "  Rotation: blocked since %s: %s\n", t, st->rotation_blocked);
     }
     if (st->last_seq) {
         clock_format_utc(st->last_time_us, t);

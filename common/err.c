@@ -41,6 +41,8 @@ const char *err_str(int err)
         return "served by an unexpected owner";
     case ERR_UNSUPPORTED:
         return "not supported on this platform";
+    case ERR_BUSY:
+        return "held open by another process";
     }
     return "unknown error";
 }

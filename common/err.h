@@ -25,7 +25,8 @@ enum {
     ERR_INTR = -15,        /* interrupted */
     ERR_NAMETOOLONG = -16, /* a path does not fit */
     ERR_UNTRUSTED = -17,   /* the endpoint is not served by whom it should be */
-    ERR_UNSUPPORTED = -18  /* not available on this platform */
+    ERR_UNSUPPORTED = -18, /* not available on this platform */
+    ERR_BUSY = -19         /* another process holds the file (a sharing violation) */
 };
 
 /* Returns a short lower-case description of an ERR_ code, never NULL. */

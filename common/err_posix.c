@@ -47,6 +47,8 @@ int err_from_os(unsigned long code)
         return ERR_INTR;
     case ENAMETOOLONG:
         return ERR_NAMETOOLONG;
+    case EBUSY:
+        return ERR_BUSY;
     }
     return ERR_IO;
 }

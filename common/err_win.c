@@ -45,6 +45,9 @@ int err_from_os(unsigned long code)
         return ERR_NAMETOOLONG;
     case ERROR_SERVICE_ALREADY_RUNNING:
         return ERR_INUSE;
+    case ERROR_SHARING_VIOLATION: /* opened without FILE_SHARE_DELETE, e.g. Get-Content -Wait */
+    case ERROR_LOCK_VIOLATION:
+        return ERR_BUSY;
     }
     return ERR_IO;
 }

@@ -17,7 +17,8 @@ enum fs_dir_mode {
 /* Creates a directory and its missing parents; the last one gets `mode`,
  * parents FS_DIR_SHARED (FS_DIR_PRIVATE if the last one is private).
  * Existing directories are left as they are, except that on Windows an
- * existing last directory in FS_DIR_SERVICE mode is given its DACL too.
+ * existing last directory in FS_DIR_SERVICE mode is given its DACL too, and
+ * the owner SYSTEM.
  * Returns 0, ERR_ACCESS,
  * ERR_NAMETOOLONG, ERR_EXIST (a component is a file), or ERR_IO. */
 int fs_mkdir_p(const char *path, enum fs_dir_mode mode);

@@ -15,9 +15,50 @@ struct fs_file {
     HANDLE h;
 };
 
+/* Turns on a privilege the process token holds (LocalSystem holds both used
+ * here, not always enabled). Failure is not reported: the call that needs
+ * it then fails and says so. */
+static void enable_privilege(const wchar_t *name)
+{
+    TOKEN_PRIVILEGES tp = {1, {{{0, 0}, SE_PRIVILEGE_ENABLED}}};
+    HANDLE tok;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES, &tok))
+        return;
+    if (LookupPrivilegeValueW(NULL, name, &tp.Privileges[0].Luid))
+        AdjustTokenPrivileges(tok, FALSE, &tp, 0, NULL, NULL);
+    CloseHandle(tok);
+}
+
+/* Gives an existing service directory the owner SYSTEM, then the service's
+ * protected DACL. The owner first: whoever created the folder (a standard
+ * user can create %ProgramData%\svcd before svcd is installed) would keep
+ * WRITE_DAC as its owner whatever the DACL says, and once SYSTEM owns it,
+ * the DACL can be written even if the old one shut SYSTEM out. Taking
+ * ownership needs SeTakeOwnershipPrivilege (or SeRestorePrivilege) when the
+ * DACL grants no WRITE_OWNER. */
+static int protect_existing(const wchar_t *path, PACL dacl)
+{
+    BYTE system[SECURITY_MAX_SID_SIZE];
+    DWORD size = sizeof(system), e;
+
+    enable_privilege(L"SeTakeOwnershipPrivilege");
+    enable_privilege(L"SeRestorePrivilege");
+    if (!CreateWellKnownSid(SECURITY_SERVICE_DIR_OWNER, NULL, system, &size))
+        return err_last_os();
+    e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, system,
+                              NULL, NULL, NULL);
+    if (e == ERROR_SUCCESS)
+        e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT,
+                                  DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                  NULL, NULL, dacl, NULL);
+    return e == ERROR_SUCCESS ? 0 : err_from_os(e);
+}
+
 /* Creates one directory; in FS_DIR_SERVICE mode with the service's DACL, which
- * an existing directory is given too, so the service's directories end up
- * protected alike whoever created them (an installer, an older version). */
+ * an existing directory is given too (and the owner SYSTEM), so the
+ * service's directories end up protected alike whoever created them (an
+ * installer, an older version, a user who got there first). */
 static int make_dir(const wchar_t *path, enum fs_dir_mode mode)
 {
     SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
@@ -33,13 +74,8 @@ static int make_dir(const wchar_t *path, enum fs_dir_mode mode)
     if (!CreateDirectoryW(path, sd ? &sa : NULL)) {
         if (GetLastError() != ERROR_ALREADY_EXISTS)
             rc = err_last_os();
-        else if (sd && GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted)) {
-            DWORD e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT,
-                                            DACL_SECURITY_INFORMATION |
-                                                PROTECTED_DACL_SECURITY_INFORMATION,
-                                            NULL, NULL, dacl, NULL);
-            rc = e == ERROR_SUCCESS ? 0 : err_from_os(e);
-        }
+        else if (sd && GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted))
+            rc = protect_existing(path, dacl);
     }
     if (sd)
         LocalFree(sd);

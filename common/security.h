@@ -20,6 +20,9 @@
 #define SECURITY_PIPE_SDDL_SYSTEM   L"O:SYG:SYD:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;AU)"
 #define SECURITY_PIPE_SDDL_USER_FMT L"O:%lsG:%lsD:P(A;;GA;;;SY)(A;;GA;;;%ls)"
 #define SECURITY_LOGDIR_SDDL        L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
+/* The owner fs_win.c gives an existing service directory before its DACL
+ * (a WELL_KNOWN_SID_TYPE): whoever created it must not keep WRITE_DAC. */
+#define SECURITY_SERVICE_DIR_OWNER WinLocalSystemSid
 
 /* Access masks the tests check the descriptors grant. */
 #define SECURITY_PIPE_USER_MASK            0x12019bu

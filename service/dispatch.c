@@ -45,6 +45,8 @@ static int answer_status(struct svc *s, uint64_t id, struct dispatch_out *out)
     st.degraded_since_us = s->degraded ? s->degraded_since_us : 0;
     st.entries_held = s->held.n;
     st.entries_lost = s->held.lost;
+    st.rotation_blocked = s->log.rotate_blocked ? s->log.rotate_blocked_why : "";
+    st.rotation_blocked_since_us = s->log.rotate_blocked ? s->log.rotate_blocked_since_us : 0;
     resp.id = id;
     resp.server_version = CODEC_PROTOCOL_VERSION;
     resp.body_case = SVCD__RESPONSE__BODY_STATUS;

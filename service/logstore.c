@@ -146,10 +146,35 @@ static void prune(struct logstore *ls)
     logfiles_free(&set);
 }
 
+/* Records why the rename failed; the episode's start time is kept. */
+static void rotation_blocked(struct logstore *ls, const char *to, int err, uint64_t now_mono)
+{
+    const char *name = strrchr(to, '/'), *back = strrchr(to, '\\');
+
+    if (back && (!name || back > name))
+        name = back;
+    name = name ? name + 1 : to;
+    if (!ls->rotate_blocked)
+        ls->rotate_blocked_since_us = clock_wall_us();
+    ls->rotate_blocked = err;
+    ls->rotate_retry_mono = now_mono + LOGSTORE_ROTATE_RETRY_US;
+    ls->rotate_errors++;
+    if (err == ERR_BUSY)
+        snprintf(ls->rotate_blocked_why, sizeof(ls->rotate_blocked_why),
+                 "a process holds " LOGSTORE_FILE " open without sharing delete (e.g. PowerShell "
+                 "Get-Content -Wait), so it cannot be renamed to %s",
+                 name);
+    else
+        snprintf(ls->rotate_blocked_why, sizeof(ls->rotate_blocked_why),
+                 "cannot rename " LOGSTORE_FILE " to %s: %s", name, err_str(err));
+}
+
 /* Closes the current file under its final name, svcd.log.<first seq>, and
  * starts a new one. A rename is atomic: a reader holding the old file reads
- * it to its end, then finds the next (logread.c). */
-static int rotate(struct logstore *ls)
+ * it to its end, then finds the next (logread.c). A failed rename leaves the
+ * same file open for appending, marked rotate_blocked. Returns 0, or the
+ * error of reopening the log (then ls->f is NULL). */
+static int rotate(struct logstore *ls, uint64_t now_mono)
 {
     char name[PATHS_MAX];
     int rc, renamed;
@@ -161,19 +186,30 @@ static int rotate(struct logstore *ls)
     fs_close(ls->f);
     ls->f = NULL;
     ls->dirty = 0;
-    renamed = fs_rename(ls->path, name) == 0;
+    renamed = fs_rename(ls->path, name);
     rc = fs_open_append(ls->path, &ls->f);
     if (rc < 0)
         return rc;
-    if (!renamed) {
-        ls->rotate_errors++; /* keep writing to the same file; retried next time */
+    if (renamed < 0) {
+        rotation_blocked(ls, name, renamed, now_mono); /* keep writing to the same file */
         return fs_size(ls->f, &ls->size);
     }
+    ls->rotate_blocked = 0;
     ls->size = 0;
     ls->first_seq = 0;
     ls->rotations++;
     prune(ls);
     return 0;
+}
+
+/* Whether the entry about to be appended must first rotate the file: it
+ * would grow past rotate_size, and no failed rename is waiting for its
+ * retry time (a blocked rotation costs one attempt per retry period). */
+static int rotation_due(const struct logstore *ls, size_t add, uint64_t now_mono)
+{
+    if (!ls->rotate_size || ls->size == 0 || ls->size + add <= ls->rotate_size)
+        return 0;
+    return !ls->rotate_blocked || now_mono >= ls->rotate_retry_mono;
 }
 
 void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, uint64_t max_age_us)
@@ -194,8 +230,8 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     rc = logline_format(e, &ls->line);
     if (rc < 0)
         return rc;
-    if (ls->rotate_size && ls->size > 0 && ls->size + ls->line.len > ls->rotate_size) {
-        rc = rotate(ls);
+    if (rotation_due(ls, ls->line.len, now_mono)) {
+        rc = rotate(ls, now_mono);
         if (rc < 0 && ls->f == NULL)
             return rc; /* cannot even reopen the log */
     }

@@ -17,6 +17,9 @@
 
 #define LOGSTORE_FILE "svcd.log"
 
+/* A rotation whose rename failed is tried again no sooner than this. */
+#define LOGSTORE_ROTATE_RETRY_US 1000000ull
+
 struct logstore {
     char path[PATHS_MAX];
     fs_file *f;
@@ -33,7 +36,15 @@ struct logstore {
     uint64_t rotate_size, rotate_keep, rotate_max_age_us; /* 0 size: never rotate */
     uint64_t rotations;     /* since open; readers that follow watch it */
     uint64_t rotate_errors; /* renames that failed (the file grows on) */
-    uint64_t prune_errors;  /* old files that could not be removed */
+    /* The last rotation could not rename the file (on Windows: a reader that
+     * did not open it with FILE_SHARE_DELETE). The file grows past
+     * rotate_size; the rename is retried at most every
+     * LOGSTORE_ROTATE_RETRY_US, at an append, until it works. */
+    int rotate_blocked;              /* ERR_ code of the failed rename; 0 when not */
+    int64_t rotate_blocked_since_us; /* wall clock, first failure of this episode */
+    uint64_t rotate_retry_mono;      /* no new attempt before this */
+    char rotate_blocked_why[PATHS_MAX + 160];
+    uint64_t prune_errors; /* old files that could not be removed */
     struct sbuf line;
 };
 
@@ -53,7 +64,9 @@ void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, ui
 
 /* Appends one entry built from `e` (level, source, msg, user/uid/pid, and
  * time if set); seq, and time when 0, are assigned here and written back. `durable` syncs to stable
- * storage before returning. On failure nothing partial stays in the file. */
+ * storage before returning. On failure nothing partial stays in the file.
+ * A rotation that cannot rename the file is not an append failure: the entry
+ * goes to the current file and rotate_blocked says why (see above). */
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono);
 
 /* Syncs when something was written and `window_us` has passed since the last

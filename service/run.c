@@ -24,6 +24,8 @@ const char *run_exit_text(int code)
         return "endpoint error";
     case RUN_EXIT_LOG:
         return "log error";
+    case RUN_EXIT_UNSAFE:
+        return "unsafe permissions";
     default:
         return "unknown exit code";
     }

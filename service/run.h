@@ -17,6 +17,7 @@ enum run_exit {
     RUN_EXIT_DATA_DIR = 3, /* the data folder (%ProgramData%\svcd) cannot be made or secured */
     RUN_EXIT_ENDPOINT = 4, /* the endpoint cannot be created (e.g. another svcd serves it) */
     RUN_EXIT_LOG = 5,      /* the log directory or file cannot be opened */
+    RUN_EXIT_UNSAFE = 6,   /* svcd.conf, or a folder it trusts, can be changed by others */
 };
 
 /* One phrase describing a run_exit code ("configuration error"). */

@@ -36,6 +36,35 @@ static void enter_degraded(struct svc *s, int err)
 }
 
 static void append_entry(struct svc *s, struct log_entry *e, int durable);
+static void record(struct svc *s, enum log_level level, const char *source, const char *msg,
+                   const struct ipc_peer *who, int durable);
+
+/* A rotation the log store could not do (a reader holds svcd.log without
+ * sharing delete), and its end, each said once: a warning entry and a
+ * diagnostic when it begins, a notice when a later rename works. The flag
+ * is set before the entry is written, so writing it never reports again. */
+static void check_rotation(struct svc *s)
+{
+    char msg[sizeof(s->log.rotate_blocked_why) + PATHS_MAX + 160], dur[64];
+
+    if (s->log.rotate_blocked && !s->rotation_warned) {
+        s->rotation_warned = 1;
+        snprintf(msg, sizeof(msg),
+                 "log rotation blocked: %s; %s grows past rotate_size until it can be renamed "
+                 "(retried every second)",
+                 s->log.rotate_blocked_why, s->log.path);
+        diag(DIAG_WARN, "%s", msg);
+        record(s, LOG_WARNING, "service", msg, NULL, 1);
+    } else if (!s->log.rotate_blocked && s->rotation_warned) {
+        s->rotation_warned = 0;
+        clock_format_duration((uint64_t)(clock_wall_us() - s->log.rotate_blocked_since_us), dur,
+                              sizeof(dur));
+        snprintf(msg, sizeof(msg),
+                 "log rotation resumed after %s: " LOGSTORE_FILE " could be renamed again", dur);
+        diag(DIAG_INFO, "%s", msg);
+        record(s, LOG_NOTICE, "service", msg, NULL, 1);
+    }
+}
 
 /* Writes held entries, oldest first, until one fails. Once all are out, the
  * recovery itself is logged with what it cost. */
@@ -53,6 +82,7 @@ static void flush_held(struct svc *s)
         }
         holdq_pop(&s->held);
         s->held_written++;
+        check_rotation(s);
     }
     if (!s->degraded)
         return;
@@ -86,8 +116,10 @@ static void append_entry(struct svc *s, struct log_entry *e, int durable)
         e->time_us = clock_wall_us();
     if (s->held.n == 0) {
         rc = logstore_append(&s->log, e, durable, clock_mono_us());
-        if (rc == 0)
+        if (rc == 0) {
+            check_rotation(s);
             return;
+        }
         s->write_errors++;
         enter_degraded(s, rc);
     }

@@ -29,6 +29,7 @@ struct svc {
     uint64_t lost_before;          /* held.lost when this episode began */
     struct ratelimit denied_audit; /* denied requests' audit entries */
     struct ratelimit notes;        /* svc_note: warnings a client can cause */
+    int rotation_warned;           /* the blocked rotation was logged (once per episode) */
 };
 
 /* At most this many denied requests are audited per window; the rest are

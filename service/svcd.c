@@ -184,7 +184,10 @@ static int load_service(void *ctx, struct config *cfg)
 
     if (svcmgr_service_setup(a->config_file) < 0)
         return RUN_EXIT_DATA_DIR;
-    return parse_run_options(a->argc, a->argv, 1, cfg) >= 0 ? RUN_EXIT_CONFIG : RUN_EXIT_OK;
+    if (parse_run_options(a->argc, a->argv, 1, cfg) >= 0)
+        return RUN_EXIT_CONFIG;
+    /* a file others can change would decide for a LocalSystem service */
+    return svcmgr_service_check(a->config_file, cfg->state_dir) < 0 ? RUN_EXIT_UNSAFE : RUN_EXIT_OK;
 }
 
 /* Started by the service manager: always the system-wide defaults. It

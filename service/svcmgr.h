@@ -42,6 +42,20 @@ int svcmgr_status(void);
  * nothing; the unit and the package carry it all. */
 int svcmgr_service_setup(const char *config_file);
 
+/* Run by `svcd service` once it has read its configuration, before it
+ * serves: refuses to start on files someone other than the administrators
+ * can change. Windows: gives `state_dir` the service's owner and DACL
+ * (creating it), locks svcd's program folder when it lies outside Program
+ * Files and holds nothing but svcd's files, then checks the configuration
+ * file and its folder, the log folder, the data folder (%ProgramData%\svcd),
+ * and svcd.exe and its folder: each
+ * must be owned by, and changeable only by, SYSTEM, Administrators,
+ * TrustedInstaller or the service's own account. Returns 0, or ERR_ACCESS
+ * (or the error reading a descriptor) after one diag() error line saying
+ * which file, who can change it, and how to fix it. POSIX: 0 (the package
+ * owns /etc/svcd and the unit). */
+int svcmgr_service_check(const char *config_file, const char *state_dir);
+
 struct sbuf;
 /* Linux: the unit `svcd install` writes: the packaged one, started from
  * `exe` with `config_file` (NULL: /etc/svcd/svcd.conf). Returns 0,

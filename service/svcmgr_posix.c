@@ -249,6 +249,13 @@ int svcmgr_service_setup(const char *config_file)
     return 0;
 }
 
+int svcmgr_service_check(const char *config_file, const char *state_dir)
+{
+    (void)config_file;
+    (void)state_dir;
+    return 0;
+}
+
 int svcmgr_status(void)
 {
     int rc;

@@ -5,6 +5,7 @@
 #include "eventlog.h"
 #include "failnote.h"
 #include "fs.h"
+#include "fsguard_win.h"
 #include "paths.h"
 #include "run.h"
 #include "winutil.h"
@@ -457,9 +458,10 @@ free_path:
 }
 
 /* Gives svcd's data folder (%ProgramData%\svcd, the parent of the default
- * log directory) the protected DACL of the log directory, whoever created it
- * (the MSI creates it with the inherited one). Returns 0 or the error,
- * reported: the service does not start without its folder. */
+ * log directory) the owner SYSTEM and the protected DACL of the log
+ * directory, whoever created it (the MSI creates it with the inherited one;
+ * a standard user may have created it first, to own it). Returns 0 or the
+ * error, reported: the service does not start without its folder. */
 static int secure_data_dir(void)
 {
     char dir[PATHS_MAX];
@@ -532,4 +534,161 @@ int svcmgr_service_setup(const char *config_file)
         ensure_config(config_file);
     set_own_recovery();
     return 0;
+}
+
+/* ---- `svcd service` refuses files that others can change (issue: a user
+ * who creates %ProgramData%\svcd first, or can write svcd.conf, would choose
+ * control_sddl, state_dir and the endpoint of a LocalSystem service). */
+
+/* Whether `dir` lies under a Program Files folder, whose ACL Windows keeps
+ * (TrustedInstaller's, Users read). */
+static int under_program_files(const wchar_t *dir)
+{
+    static const wchar_t *const names[] = {L"ProgramFilesDir", L"ProgramFilesDir (x86)",
+                                           L"ProgramW6432Dir"};
+    wchar_t pf[MAX_PATH];
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        DWORD size = sizeof(pf);
+        size_t n;
+        if (RegGetValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion",
+                         names[i], RRF_RT_REG_SZ, NULL, pf, &size) != ERROR_SUCCESS)
+            continue;
+        n = wcslen(pf);
+        if (n > 0 && _wcsnicmp(dir, pf, n) == 0 && (dir[n] == L'\\' || dir[n] == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the folder holds nothing but svcd's own files (svcd*, svcclient*),
+ * as the MSI installs it: only then may svcd change its permissions. */
+static int holds_only_svcd(const wchar_t *dir)
+{
+    wchar_t pattern[MAX_PATH + 4];
+    WIN32_FIND_DATAW fd;
+    HANDLE h;
+    int only = 1;
+
+    _snwprintf(pattern, MAX_PATH + 4, L"%ls\\*", dir);
+    pattern[MAX_PATH + 3] = 0;
+    h = FindFirstFileW(pattern, &fd);
+    if (h == INVALID_HANDLE_VALUE)
+        return 0;
+    do {
+        const wchar_t *n = fd.cFileName;
+        if (wcscmp(n, L".") && wcscmp(n, L"..") && _wcsnicmp(n, L"svcd", 4) &&
+            _wcsnicmp(n, L"svcclient", 9))
+            only = 0;
+    } while (only && FindNextFileW(h, &fd));
+    FindClose(h);
+    return only;
+}
+
+/* svcd.exe's path and folder, UTF-8. */
+static int program_paths(char *exe, size_t en, char *dir, size_t dn)
+{
+    wchar_t w[MAX_PATH];
+    DWORD n = GetModuleFileNameW(NULL, w, MAX_PATH);
+    char *slash;
+
+    if (n == 0 || n >= MAX_PATH)
+        return ERR_NAMETOOLONG;
+    if (win_utf8(w, exe, en) < 0 || strlen(exe) >= dn)
+        return ERR_NAMETOOLONG;
+    strcpy(dir, exe);
+    slash = strrchr(dir, '\\');
+    if (slash == NULL)
+        return ERR_INVAL;
+    *slash = '\0';
+    return 0;
+}
+
+/* An INSTALLDIR outside Program Files inherits its parent's ACL (on C:\,
+ * Authenticated Users may modify what they create), and wixl cannot lock it
+ * (no LockPermissions table): svcd locks its own folder the way it locks
+ * its data folder, when the folder holds nothing else. */
+static void lock_program_dir(const char *dir)
+{
+    wchar_t *w = win_wide(dir);
+    int rc;
+
+    if (w == NULL)
+        return;
+    if (!under_program_files(w) && holds_only_svcd(w)) {
+        rc = fs_mkdir_p(dir, FS_DIR_SERVICE);
+        if (rc < 0)
+            diag(DIAG_WARN, "cannot give svcd's program folder %s its DACL: %s", dir, err_str(rc));
+    }
+    free(w);
+}
+
+/* Checks one file or folder; on a refusal, says what it is, who can change
+ * it, and how an administrator takes it back. */
+static int check_one(const char *what, const char *path, int folder)
+{
+    char why[FSGUARD_WHY_MAX];
+    int rc = fsguard_check_path(path, why, sizeof(why));
+
+    if (rc == 0 || rc == ERR_NOENT)
+        return 0; /* what is missing, whoever needs it reports (a log folder: the log) */
+    if (rc != ERR_ACCESS) {
+        diag(DIAG_ERROR, "refusing to start: cannot read the permissions of %s %s: %s", what, path,
+             err_str(rc));
+        return rc;
+    }
+    if (folder)
+        diag(DIAG_ERROR,
+             "refusing to start: %s %s %s; only SYSTEM, Administrators and TrustedInstaller may "
+             "change what a LocalSystem service trusts. Check what it holds, then from an "
+             "elevated prompt: takeown /a /f \"%s\" and icacls \"%s\" /inheritance:r /grant:r "
+             "*S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX",
+             what, path, why, path, path);
+    else
+        diag(DIAG_ERROR,
+             "refusing to start: %s %s %s; only SYSTEM, Administrators and TrustedInstaller may "
+             "change what a LocalSystem service trusts. Check what it says, then from an "
+             "elevated prompt: takeown /a /f \"%s\" and icacls \"%s\" /reset",
+             what, path, why, path, path);
+    return rc;
+}
+
+int svcmgr_service_check(const char *config_file, const char *state_dir)
+{
+    char exe[PATHS_MAX], dir[PATHS_MAX], conf_dir[PATHS_MAX], data[PATHS_MAX];
+    int have_exe = program_paths(exe, sizeof(exe), dir, sizeof(dir)) == 0;
+    int rc;
+
+    if (have_exe) /* first: a config file kept next to svcd.exe inherits the new DACL */
+        lock_program_dir(dir);
+    rc = fs_mkdir_p(state_dir, FS_DIR_SERVICE); /* owner SYSTEM and the protected DACL */
+    if (rc < 0)
+        diag(DIAG_WARN, "cannot give the log folder %s its owner and DACL: %s", state_dir,
+             err_str(rc));
+    if (config_file) {
+        const char *slash = strrchr(config_file, '\\'), *fwd = strrchr(config_file, '/');
+        if (fwd && (!slash || fwd > slash))
+            slash = fwd; /* C:/svcd/svcd.conf works too */
+        rc = check_one("the configuration file", config_file, 0);
+        if (rc == 0 && slash && (size_t)(slash - config_file) < sizeof(conf_dir)) {
+            memcpy(conf_dir, config_file, (size_t)(slash - config_file));
+            conf_dir[slash - config_file] = '\0';
+            rc = check_one("the configuration's folder", conf_dir, 1);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    rc = check_one("the log folder", state_dir, 1);
+    if (rc == 0 && paths_default_state_dir(1, data, sizeof(data)) == 0 && strrchr(data, '\\')) {
+        *strrchr(data, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd, secured by secure_data_dir */
+        rc = check_one("svcd's data folder", data, 1);
+    }
+    if (rc < 0)
+        return rc;
+    if (!have_exe)
+        return 0; /* nothing to check that could be named */
+    rc = check_one("svcd's program", exe, 0);
+    if (rc == 0)
+        rc = check_one("svcd's program folder", dir, 1);
+    return rc;
 }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dispatch.h"
 #include "err.h"
@@ -428,4 +430,55 @@ Test(dispatch, warnings_clients_can_cause_are_rate_limited_too)
     svc_tick(&s);
     cr_assert_not_null(strstr(log_text(), "\"source\":\"service\",\"msg\":\"suppressed 10 warnings "
                                           "about clients (more than 20 in 10 s)\""));
+}
+
+/* A rotation that cannot rename svcd.log (on Windows, a reader without
+ * FILE_SHARE_DELETE; here a directory on the rotated name) is logged once,
+ * shown in status while it lasts, and its end is logged too. */
+Test(dispatch, a_blocked_rotation_is_logged_once_and_shown_in_status)
+{
+    Svcd__Request st = request(SVCD__REQUEST__COMMAND_STATUS);
+    char squat[PATHS_MAX + 16], msg[64];
+    struct dispatch_out out;
+    Svcd__Response *r;
+    const char *t, *hit;
+    int warnings = 0;
+
+    s.log.rotate_size = 4096;
+    snprintf(squat, sizeof(squat), "%s.%012llu", s.log.path, (unsigned long long)s.log.first_seq);
+    cr_assert_eq(mkdir(squat, 0700), 0);
+    cr_assert_eq(tmpdir_write(squat, "x", "x", 1), 0);
+    for (int i = 0; i < 60; i++) /* ~130 bytes each: past 4 KiB */
+        svc_pause(&s, NULL, msg, sizeof(msg)), svc_resume(&s, NULL, msg, sizeof(msg));
+    cr_assert_neq(s.log.rotate_blocked, 0);
+    t = log_text();
+    for (hit = t; (hit = strstr(hit, "\"msg\":\"log rotation blocked: cannot rename svcd.log to "
+                                     "svcd.log.000000000001")) != NULL;
+         hit++)
+        warnings++;
+    cr_assert_eq(warnings, 1, "warned once, not at every entry: %s", t);
+    cr_assert_null(strstr(t, "rotation resumed"));
+    r = call(&st, &out);
+    cr_assert(strstr(r->status->rotation_blocked, "cannot rename svcd.log to svcd.log."), "%s",
+              r->status->rotation_blocked);
+    cr_assert_eq(r->status->rotation_blocked_since_us, s.log.rotate_blocked_since_us);
+    cr_assert_gt(r->status->rotation_blocked_since_us, 0);
+    svcd__response__free_unpacked(r, NULL);
+
+    char inside[PATHS_MAX + 32];
+    snprintf(inside, sizeof(inside), "%s/x", squat);
+    cr_assert_eq(remove(inside), 0);
+    cr_assert_eq(rmdir(squat), 0);
+    s.log.rotate_retry_mono = 0; /* as if the retry period had passed */
+    svc_pause(&s, NULL, msg, sizeof(msg));
+    cr_assert_eq(s.log.rotate_blocked, 0);
+    cr_assert_eq(s.log.rotations, 1);
+    cr_assert(strstr(log_text(),
+                     "\"level\":\"notice\",\"source\":\"service\",\"msg\":\"log rotation "
+                     "resumed after "),
+              "%s", log_text());
+    r = call(&st, &out);
+    cr_assert_str_eq(r->status->rotation_blocked, "");
+    cr_assert_eq(r->status->rotation_blocked_since_us, 0);
+    svcd__response__free_unpacked(r, NULL);
 }

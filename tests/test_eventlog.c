@@ -137,8 +137,10 @@ Test(failnote, exit_codes_are_documented_phrases)
     cr_assert_str_eq(run_exit_text(RUN_EXIT_ENDPOINT), "endpoint error");
     cr_assert_str_eq(run_exit_text(RUN_EXIT_LOG), "log error");
     cr_assert_str_eq(run_exit_text(RUN_EXIT_FAILED), "stopped on an error");
+    cr_assert_str_eq(run_exit_text(RUN_EXIT_UNSAFE), "unsafe permissions");
     cr_assert_eq(RUN_EXIT_CONFIG, 2);
     cr_assert_eq(RUN_EXIT_DATA_DIR, 3);
     cr_assert_eq(RUN_EXIT_ENDPOINT, 4);
     cr_assert_eq(RUN_EXIT_LOG, 5);
+    cr_assert_eq(RUN_EXIT_UNSAFE, 6);
 }

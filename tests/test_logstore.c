@@ -755,3 +755,67 @@ Test(logstore, a_huge_unfiltered_tail_counts_back_in_slices)
     logreader_close(&r);
     logstore_close(&ls);
 }
+
+/* Appends one entry at monotonic time `now` (the rotation retry clock). */
+static void append_at(struct logstore *ls, int i, uint64_t now)
+{
+    struct log_entry e;
+    char m[64];
+
+    snprintf(m, sizeof(m), "entry %04d padding padding padding padding", i);
+    memset(&e, 0, sizeof(e));
+    e.level = LOG_INFO;
+    strcpy(e.source, "worker");
+    e.msg = m;
+    e.msg_len = strlen(m);
+    e.uid = e.pid = -1;
+    cr_assert_eq(logstore_append(ls, &e, 0, now), 0, "a blocked rotation never fails an append");
+}
+
+/* The rename of a rotation fails (here: a directory squats on the rotated
+ * name, as a reader without FILE_SHARE_DELETE blocks it on Windows): the log
+ * keeps every entry in the current file, says why, retries at most once per
+ * LOGSTORE_ROTATE_RETRY_US, and rotates as soon as the rename works. */
+Test(logstore, a_blocked_rotation_is_reported_retried_and_loses_nothing)
+{
+    struct logstore ls;
+    struct logreader r;
+    char squat[512], inside[600];
+    uint64_t first = 0, ms = 1000;
+    int64_t since;
+    int i = 1;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    logstore_set_rotation(&ls, 4096, 5, 0);
+    snprintf(squat, sizeof(squat), "%s/svcd.log.000000000001", dir);
+    cr_assert_eq(mkdir(squat, 0700), 0);
+    snprintf(inside, sizeof(inside), "%s/x", squat);
+    close(open(inside, O_CREAT | O_WRONLY, 0600));
+    for (; i <= 100; i++) /* 100 ms of entries, ~15 KB: well past rotate_size */
+        append_at(&ls, i, (uint64_t)i * ms);
+    cr_assert_neq(ls.rotate_blocked, 0);
+    cr_assert_eq(ls.rotations, 0);
+    cr_assert_gt(ls.size, 3 * 4096, "the file grows on rather than losing entries");
+    cr_assert_eq(ls.rotate_errors, 1, "one attempt per retry period, not one per entry");
+    cr_assert(strstr(ls.rotate_blocked_why, "cannot rename svcd.log to svcd.log.000000000001"),
+              "%s", ls.rotate_blocked_why);
+    since = ls.rotate_blocked_since_us;
+    cr_assert_gt(since, 0);
+    append_at(&ls, i++, 100 * ms + LOGSTORE_ROTATE_RETRY_US);
+    cr_assert_eq(ls.rotate_errors, 2, "retried once the period passed");
+    cr_assert_eq(ls.rotate_blocked_since_us, since, "the same episode");
+    cr_assert_eq(remove(inside), 0);
+    cr_assert_eq(rmdir(squat), 0);
+    append_at(&ls, i++, 100 * ms + LOGSTORE_ROTATE_RETRY_US + 1); /* too soon: no attempt */
+    cr_assert_neq(ls.rotate_blocked, 0);
+    append_at(&ls, i++, 100 * ms + 2 * LOGSTORE_ROTATE_RETRY_US);
+    cr_assert_eq(ls.rotate_blocked, 0, "the rename worked: not blocked any more");
+    cr_assert_eq(ls.rotations, 1);
+    cr_assert_lt(ls.size, 4096);
+    cr_assert_eq(ls.last_seq, 103);
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, UINT32_MAX, 0, NULL), 0);
+    cr_assert_eq(read_all(&r, &first), 103, "every entry, once, in order, across both files");
+    cr_assert_eq(first, 1);
+    logreader_close(&r);
+    logstore_close(&ls);
+}

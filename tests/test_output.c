@@ -115,3 +115,30 @@ Test(output, colour_only_when_asked_and_controls_are_defused)
     cr_assert(strstr(b.p, "\033[1;33mwarning"));
     sbuf_free(&b);
 }
+
+Test(output, a_blocked_rotation_is_shown_with_since_when_and_why)
+{
+    Svcd__Status st = sample();
+    struct sbuf b;
+
+    sbuf_init(&b, 0);
+    output_status(&st, 0, st.started_at_us, &b);
+    cr_assert_null(strstr(b.p, "Rotation"), "nothing while rotation works");
+    sbuf_reset(&b);
+    output_status(&st, 1, 0, &b);
+    cr_assert(strstr(b.p, ",\"rotation_blocked\":null,\"rotation_blocked_since\":null"), "%s", b.p);
+    st.rotation_blocked = "a process holds svcd.log open without sharing delete (e.g. PowerShell "
+                          "Get-Content -Wait), so it cannot be renamed to svcd.log.000000001235";
+    st.rotation_blocked_since_us = st.started_at_us + 60000000LL;
+    sbuf_reset(&b);
+    output_status(&st, 0, st.started_at_us, &b);
+    cr_assert(strstr(b.p, "  Rotation: blocked since 2026-11-24T13:13:12.000000Z: a process holds "
+                          "svcd.log open without sharing delete"),
+              "%s", b.p);
+    sbuf_reset(&b);
+    output_status(&st, 1, 0, &b);
+    cr_assert(strstr(b.p, ",\"rotation_blocked\":\"a process holds svcd.log open"), "%s", b.p);
+    cr_assert(strstr(b.p, ",\"rotation_blocked_since\":\"2026-11-24T13:13:12.000000Z\""), "%s",
+              b.p);
+    sbuf_free(&b);
+}

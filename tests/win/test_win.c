@@ -21,6 +21,7 @@
 #include "ipc_win.h"
 #include "eventlog.h"
 #include "failnote.h"
+#include "fsguard_win.h"
 #include "paths.h"
 #include "security.h"
 #include "winutil.h"
@@ -182,6 +183,15 @@ static void test_error_translation(void)
     CHECK(err_from_os(ERROR_SERVICE_DOES_NOT_EXIST) == ERR_NOENT, "no such service");
     CHECK(err_from_os(ERROR_DISK_FULL) == ERR_NOSPC, "disk full");
     CHECK(err_from_os(12345) == ERR_IO, "anything else");
+}
+
+/* A reader without FILE_SHARE_DELETE makes a rename fail with a sharing
+ * violation: the log's rotation reports it as ERR_BUSY ("held open"). */
+static void test_sharing_violation_is_busy(void)
+{
+    CHECK(err_from_os(ERROR_SHARING_VIOLATION) == ERR_BUSY, "sharing violation: busy");
+    CHECK(err_from_os(ERROR_LOCK_VIOLATION) == ERR_BUSY, "lock violation: busy");
+    CHECK(strcmp(err_str(ERR_BUSY), "held open by another process") == 0, "err_str(ERR_BUSY)");
 }
 
 static void test_default_paths(void)
@@ -808,6 +818,112 @@ static void test_command_line_quoting(void)
     }
 }
 
+/* fsguard_check_sd on real descriptors built from SDDL: who may change a
+ * file or folder the LocalSystem service trusts (its config, its folders).
+ * Under Wine a folder's DACL cannot be set on disk, so this is where the
+ * rule is proven on descriptors; tests/wine/suite.sh proves the refusal end
+ * to end with a config file that Everyone may write. */
+static int judged(const wchar_t *sddl, char *why, size_t n)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    int rc;
+
+    why[0] = '\0';
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
+        return 1;
+    rc = fsguard_check_sd(sd, why, n);
+    LocalFree(sd);
+    return rc;
+}
+
+static void test_fsguard_descriptors(void)
+{
+    char why[FSGUARD_WHY_MAX], me[192], name[64], sddl_me[256];
+    wchar_t wsddl[300];
+    HANDLE tok;
+    int rc;
+
+    rc = judged(L"O:S-1-5-21-1-2-3-1001D:P(A;;FA;;;S-1-5-21-1-2-3-1001)(A;;FA;;;SY)", why,
+                sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "is owned by S-1-5-21-1-2-3-1001, who can always change "
+                                          "its permissions"),
+          "a standard user as owner (with a write ACE): refused, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", why, sizeof(why));
+    CHECK(rc == 0, "SYSTEM and Administrators only: accepted, got %d '%s'", rc, why);
+    rc = judged(L"O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;BU)(A;;0x1200a9;;;WD)", why, sizeof(why));
+    CHECK(rc == 0, "owner Administrators, Users and Everyone read only: accepted, got %d '%s'", rc,
+          why);
+    rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;;0x1301ff;;;WD)", why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "can be changed by Everyone (S-1-1-0), who may write (or "
+                                          "add files), append (or add folders), delete"),
+          "Everyone may write: refused and named, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;OICIIO;FA;;;CO)(A;OICIIO;FA;;;BU)(A;;0x1200a9;;;BU)", why,
+                sizeof(why));
+    CHECK(rc == 0, "inherit-only ACEs (CREATOR OWNER, Users) do not apply: accepted, got %d '%s'",
+          rc, why);
+    rc = judged(L"O:SYD:(A;OICI;FA;;;SY)(A;CI;0x116;;;BU)", why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "Users (S-1-5-32-545)"),
+          "Users may add files and folders (as in ProgramData): refused, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:(A;;GW;;;AU)", why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "S-1-5-11"),
+          "GENERIC_WRITE to Authenticated Users: "
+          "refused, got %d '%s'",
+          rc, why);
+    /* A NULL DACL built by hand (Wine parses D:NO_ACCESS_CONTROL as an
+     * empty DACL, which grants nothing). */
+    SECURITY_DESCRIPTOR null_dacl;
+    InitializeSecurityDescriptor(&null_dacl, SECURITY_DESCRIPTOR_REVISION);
+    SetSecurityDescriptorOwner(&null_dacl, well_known(WinLocalSystemSid), FALSE);
+    SetSecurityDescriptorDacl(&null_dacl, TRUE, NULL, FALSE);
+    rc = fsguard_check_sd(&null_dacl, why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "has no DACL"), "a NULL DACL: refused, got %d '%s'", rc,
+          why);
+    rc = judged(L"O:SYD:", why, sizeof(why));
+    CHECK(rc == 0, "an empty DACL grants nobody anything: accepted, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:P(D;;FA;;;WD)(A;;FA;;;SY)", why, sizeof(why));
+    CHECK(rc == 0, "a deny ACE grants nothing: accepted, got %d '%s'", rc, why);
+    rc = judged(L"O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464D:P(A;;FA;;;SY)",
+                why, sizeof(why));
+    CHECK(rc == 0, "owner TrustedInstaller (Program Files): accepted, got %d '%s'", rc, why);
+    /* The account the service runs as (LocalSystem when installed) is
+     * trusted with its own files. */
+    if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+        if (win_token_user(tok, me, sizeof(me), name, sizeof(name)) == 0) {
+            snprintf(sddl_me, sizeof(sddl_me), "O:%sD:P(A;;FA;;;%s)", me, me);
+            MultiByteToWideChar(CP_UTF8, 0, sddl_me, -1, wsddl, 300);
+            rc = judged(wsddl, why, sizeof(why));
+            CHECK(rc == 0, "the service's own account: accepted, got %d '%s'", rc, why);
+        }
+        CloseHandle(tok);
+    }
+    /* What fs_win.c gives the service's folders, from the same constants:
+     * the owner (set first), then the protected log-directory DACL. */
+    PSECURITY_DESCRIPTOR dir_sd = NULL;
+    SECURITY_DESCRIPTOR dir_abs;
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dir_dacl = NULL;
+    if (ConvertStringSecurityDescriptorToSecurityDescriptorW(SECURITY_LOGDIR_SDDL, SDDL_REVISION_1,
+                                                             &dir_sd, NULL) &&
+        GetSecurityDescriptorDacl(dir_sd, &present, &dir_dacl, &defaulted)) {
+        InitializeSecurityDescriptor(&dir_abs, SECURITY_DESCRIPTOR_REVISION);
+        SetSecurityDescriptorOwner(&dir_abs, well_known(SECURITY_SERVICE_DIR_OWNER), FALSE);
+        SetSecurityDescriptorDacl(&dir_abs, TRUE, dir_dacl, FALSE);
+        rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
+        CHECK(rc == 0, "the data and log folders' owner and DACL pass the check, got %d '%s'", rc,
+              why);
+        SetSecurityDescriptorOwner(&dir_abs, NULL, FALSE);
+        rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
+        CHECK(rc == ERR_ACCESS && strstr(why, "has no owner"),
+              "the DACL alone, owner unknown: refused, got %d '%s'", rc, why);
+        CHECK(EqualSid(well_known(SECURITY_SERVICE_DIR_OWNER), well_known(WinLocalSystemSid)),
+              "the service's folders are given to SYSTEM");
+    } else {
+        CHECK(0, "the log directory SDDL parses");
+    }
+    if (dir_sd)
+        LocalFree(dir_sd);
+}
+
 int main(void)
 {
     test_pipe_sddl_system();
@@ -816,6 +932,8 @@ int main(void)
     test_utf8_boundary();
     test_error_translation();
     test_default_paths();
+    test_sharing_violation_is_busy();
+    test_fsguard_descriptors();
     test_codec_on_windows();
     test_control_sddl();
     open_callers();

@@ -509,6 +509,54 @@ check "every instance with PIPE_REJECT_REMOTE_CLIENTS ($(echo "$modes" | wc -l) 
 run "$CLIENT" --endpoint '\\.\pipe\svcd-nobody' status
 check "an explicit endpoint that does not exist: exit 3" [ "$rc" -eq 3 ]
 
+echo "==> a reader without FILE_SHARE_DELETE blocks rotation: reported, retried, nothing lost"
+# tests/win/holdopen.exe opens svcd.log as PowerShell's Get-Content -Wait does
+# (sharing read and write, not delete); Wine enforces share modes on rename.
+cp "$build/tests/win/holdopen.exe" "$bin/"
+rm -rf "$bin/rotblk" "$bin/rotblk.hold"
+BLK='\\.\pipe\svcd-rotblk'
+wine "$SVCD" run --endpoint "$BLK" --state-dir 'C:\svcd\rotblk' --interval 20ms \
+    --rotate-size 4K --rotate-keep 50 </dev/null >"$build/wine-rotblk.out" 2>&1 &
+blocked_svcd=$!
+for _ in $(seq 50); do run "$CLIENT" --endpoint "$BLK" status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
+touch "$bin/rotblk.hold"
+wine 'C:\svcd\holdopen.exe' 'C:\svcd\rotblk\svcd.log' 'C:\svcd\rotblk.hold' </dev/null \
+    >"$build/wine-hold.out" 2>&1 &
+holder=$!
+for _ in $(seq 50); do grep -q holding "$build/wine-hold.out" && break; sleep 0.2; done
+check "the helper holds svcd.log open without FILE_SHARE_DELETE" grep -q holding "$build/wine-hold.out"
+sleep 3 # 150 entries of ~130 bytes: far past rotate_size
+run "$CLIENT" --endpoint "$BLK" status
+check "status: rotation blocked since when, and why" matches "$out" \
+    'Rotation: blocked since [0-9T:.-]+Z: a process holds svcd\.log open without sharing delete \(e\.g\. PowerShell Get-Content -Wait\), so it cannot be renamed to svcd\.log\.[0-9]+'
+run "$CLIENT" --endpoint "$BLK" status --json
+check "status --json: rotation_blocked and its time" matches "$out" \
+    '"rotation_blocked":"a process holds svcd\.log open[^"]*","rotation_blocked_since":"[0-9T:.-]+Z"'
+size=$(stat -c %s "$bin/rotblk/svcd.log")
+check "svcd.log grows past rotate_size meanwhile ($size bytes)" [ "$size" -gt 8192 ]
+run "$CLIENT" --endpoint "$BLK" logs --tail all --json
+check "one warning entry in the log, not one per entry" \
+    [ "$(echo "$out" | grep -c '"level":"warning","source":"service","msg":"log rotation blocked: a process holds svcd.log')" -eq 1 ]
+check "and one diagnostic line" \
+    [ "$(grep -c 'svcd: warning: log rotation blocked: a process holds svcd.log' "$build/wine-rotblk.out")" -eq 1 ]
+rm -f "$bin/rotblk.hold"
+wait "$holder"
+sleep 2 # retried within a second of the next entry
+run "$CLIENT" --endpoint "$BLK" status
+check "released: status no longer shows a blocked rotation" sh -c "! echo '$out' | grep -q Rotation:"
+run "$CLIENT" --endpoint "$BLK" status --json
+check "status --json: rotation_blocked is null again" contains "$out" '"rotation_blocked":null'
+run "$CLIENT" --endpoint "$BLK" logs --tail all --json
+check "the recovery is logged" contains "$out" '"level":"notice","source":"service","msg":"log rotation resumed after '
+seqs=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
+check "no entry lost: #1 onwards, consecutive across the files" \
+    [ "$(echo "$seqs" | awk 'NR == 1 && $1 != 1 { bad = 1 } NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
+rotated=$(find "$bin/rotblk" -name 'svcd.log.0*' | wc -l)
+check "rotation resumed: rotated files exist ($rotated)" [ "$rotated" -ge 1 ]
+check "and the current file is back under rotate_size" [ "$(stat -c %s "$bin/rotblk/svcd.log")" -le 4096 ]
+kill "$blocked_svcd" 2>/dev/null
+wait "$blocked_svcd" 2>/dev/null
+
 echo "==> svcd.exe install (SCM API, LocalSystem, auto start)"
 printf 'interval = 300ms\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\n' >"$bin/svcd.conf"
 run "$SVCD" install --config 'C:\svcd\svcd.conf'
@@ -676,6 +724,68 @@ run "$SVCD" stop
 cp "$build/svcd.conf.saved" "$bin/svcd.conf"
 run "$SVCD" start
 check "and back to the default descriptor" [ "$rc" -eq 0 ]
+
+echo "==> a configuration others can change: the service refuses to start, and says why"
+# Wine has no ACLs of its own: it derives a file's DACL from its Unix mode
+# (o+w becomes an ACE granting Everyone write, 0x1301ff). That is enough to
+# drive the real check (GetNamedSecurityInfoW, then fsguard) end to end.
+# What Wine cannot show (an owner other than the caller, a DACL set on a
+# folder) is checked on descriptors in test_win.exe. tests/win/svccheck.exe
+# runs the service's own set-up and check from a console, so its reason
+# and Wine's traces of it can be read here.
+cp "$build/tests/win/svccheck.exe" "$bin/"
+run "$SVCD" stop
+chmod o+w "$bin/svcd.conf"
+run "$SVCD" start
+check "svcd start fails on a svcd.conf that Everyone may write" [ "$rc" -ne 0 ]
+check "the service is not running" [ "$(state)" = STOPPED ]
+check "svcd start says why (service-specific exit code 6)" contains "$out" \
+    'svcd: start failed: refusing to start: the configuration file C:\svcd\svcd.conf can be changed by Everyone (S-1-1-0)'
+run sc query svcd
+check "sc query: SERVICE_EXIT_CODE 6" matches "$out" 'SERVICE_EXIT_CODE *: 6 '
+run 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf'
+check "the check refuses it: exit 1" [ "$rc" -eq 1 ]
+check "the reason: which file, who may change it, how to fix it" contains "$out" \
+    'svcd: error: refusing to start: the configuration file C:\svcd\svcd.conf can be changed by Everyone (S-1-1-0), who may write (or add files), append (or add folders), delete'
+check "with the commands that take it back" contains "$out" \
+    'takeown /a /f "C:\svcd\svcd.conf" and icacls "C:\svcd\svcd.conf" /reset'
+chmod o-w "$bin/svcd.conf"
+chmod o+w "$bin"
+run 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf'
+check "a folder Everyone may write is refused too" contains "$out" \
+    "svcd: error: refusing to start: the configuration's folder C:\svcd can be changed by Everyone (S-1-1-0)"
+run 'C:\svcd\svccheck.exe' 'C:/svcd/svcd.conf'
+check "also when the path is written with forward slashes" contains "$out" \
+    "svcd: error: refusing to start: the configuration's folder C:/svcd can be changed by Everyone (S-1-1-0)"
+chmod o-w "$bin"
+# Wine applies no owner or DACL set on a folder, but traces the calls: the
+# data and log folders get the owner first (OWNER_SECURITY_INFORMATION, 1),
+# then the protected DACL (PROTECTED_DACL | DACL_SECURITY_INFORMATION,
+# 0x80000004), so a user who created them loses WRITE_DAC before the DACL
+# changes. What the owner and DACL are is checked in test_win.exe.
+WINEDEBUG=trace+advapi run 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf'
+check "back to its permissions: the check passes" [ "$rc" -eq 0 ]
+sets=$(echo "$out" | sed -n 's/.*trace:advapi:SetNamedSecurityInfoW L"\([^"]*\)" 1 \(-\?[0-9]*\) .*/\1 \2/p')
+check "the data folder: owner, then protected DACL" contains "$sets" \
+    'C:\\ProgramData\\svcd 1
+C:\\ProgramData\\svcd -2147483644'
+check "the log folder: owner, then protected DACL" contains "$sets" \
+    'C:\\ProgramData\\svcd\\logs 1
+C:\\ProgramData\\svcd\\logs -2147483644'
+touched=$(echo "$sets" | grep -cF 'C:\\svcd ')
+check "a program folder holding other files (C:\\svcd) is checked, not changed" [ "$touched" -eq 0 ]
+# An INSTALLDIR outside Program Files that holds nothing but svcd's files
+# (wixl cannot lock it) is locked by svcd itself, the same way.
+mkdir -p "$WINEPREFIX/drive_c/svcdonly"
+cp "$build/tests/win/svccheck.exe" "$WINEPREFIX/drive_c/svcdonly/svcd-check.exe"
+WINEDEBUG=trace+advapi run 'C:\svcdonly\svcd-check.exe' 'C:\svcd\svcd.conf'
+sets=$(echo "$out" | sed -n 's/.*trace:advapi:SetNamedSecurityInfoW L"\([^"]*\)" 1 \(-\?[0-9]*\) .*/\1 \2/p')
+check "svcd's own program folder outside Program Files: owner, then protected DACL" contains "$sets" \
+    'C:\\svcdonly 1
+C:\\svcdonly -2147483644'
+rm -rf "$WINEPREFIX/drive_c/svcdonly"
+run "$SVCD" start
+check "and the service starts" [ "$rc" -eq 0 ]
 
 echo "==> stop, start, restart"
 run "$SVCD" stop
