@@ -472,7 +472,14 @@ seqs=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
 check "the log rotated and was still read in one run" [ "$(echo "$seqs" | wc -l)" -gt 40 ]
 check "consecutive sequence numbers across the files" \
     [ "$(echo "$seqs" | awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
-rotated=$(find "$WINEPREFIX/drive_c/users" -path '*svcd/logs/svcd.log.0*' | wc -l)
+# A rotation renames, then prunes: a look between the two sees keep + 1
+# files for a moment, so look again before calling it a leak (a prune that
+# does not work leaves more files at every look: five rotations by now).
+for _ in 1 2 3; do
+    rotated=$(find "$WINEPREFIX/drive_c/users" -path '*svcd/logs/svcd.log.0*' | wc -l)
+    [ "$rotated" -ge 1 -a "$rotated" -le 2 ] && break
+    sleep 0.1
+done
 check "at most rotate_keep rotated files on disk ($rotated)" [ "$rotated" -ge 1 -a "$rotated" -le 2 ]
 kill "$rotator" 2>/dev/null
 wait "$rotator" 2>/dev/null
