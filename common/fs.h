@@ -50,6 +50,12 @@ int fs_rename(const char *from, const char *to);
 /* Removes a file. */
 int fs_remove(const char *path);
 
+/* Replaces the file at `path` with `n` bytes of data, written and synced to
+ * `path`.new first and renamed over it, so a reader sees the old file or the
+ * new one, never a part. Returns 0, or the error of the step that failed
+ * (then `path` is untouched and no .new file is left). */
+int fs_replace(const char *path, const void *data, size_t n);
+
 /* The last modification time, microseconds since the epoch. */
 int fs_mtime(const char *path, int64_t *us);
 

@@ -53,34 +53,6 @@ int configure_read_file(const char *path, char **text, size_t *n)
     return 0;
 }
 
-/* Writes `text` to `path` through `path`.new renamed over it, so a reader
- * (the service starting) sees the old file or the new one, never a part. */
-static int write_atomically(const char *path, const struct sbuf *text)
-{
-    char tmp[PATHS_MAX];
-    fs_file *f;
-    int rc;
-
-    rc = sbuf_fmt(tmp, sizeof(tmp), "%s.new", path);
-    if (rc < 0)
-        return rc;
-    fs_remove(tmp); /* a leftover of an interrupted run */
-    rc = fs_open_append(tmp, &f);
-    if (rc < 0)
-        return rc;
-    rc = fs_truncate(f, 0);
-    if (rc == 0)
-        rc = fs_append(f, text->p ? text->p : "", text->len);
-    if (rc == 0)
-        rc = fs_sync(f);
-    fs_close(f);
-    if (rc == 0)
-        rc = fs_rename(tmp, path);
-    if (rc < 0)
-        fs_remove(tmp);
-    return rc;
-}
-
 /* What an edit replaced, to put it back when the service then fails to
  * start with it. */
 struct previous {
@@ -120,7 +92,7 @@ static int edit_file(const char *path, const struct configure_opts *o, struct pr
         status = SVCMGR_EXIT_USAGE;
         goto free_text;
     }
-    rc = write_atomically(path, &out);
+    rc = fs_replace(path, out.p, out.len);
     if (rc < 0) {
         fprintf(stderr, "svcd: configure: cannot write %s: %s (nothing was changed)\n", path,
                 err_str(rc));
@@ -149,7 +121,7 @@ static void restore(const char *path, const struct configure_opts *o, struct pre
     if (o->nsets > 0 && prev->text) {
         sbuf_init(&old, 0);
         sbuf_add(&old, prev->text, prev->n);
-        rc = write_atomically(path, &old);
+        rc = fs_replace(path, old.p, old.len);
         sbuf_free(&old);
     } else if (o->nsets > 0) {
         rc = fs_remove(path);

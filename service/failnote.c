@@ -49,25 +49,12 @@ int failnote_parse(const char *data, size_t len, int *code, char *text, size_t n
 
 int failnote_write(const char *dir, int code, const char *text)
 {
-    char path[PATHS_MAX], tmp[PATHS_MAX], line[FAILNOTE_TEXT_MAX + 16];
-    fs_file *f;
-    int rc;
+    char path[PATHS_MAX], line[FAILNOTE_TEXT_MAX + 16];
 
-    if (paths_join(dir, FAILNOTE_NAME, path, sizeof(path)) < 0 ||
-        paths_join(dir, FAILNOTE_NAME ".new", tmp, sizeof(tmp)) < 0)
+    if (paths_join(dir, FAILNOTE_NAME, path, sizeof(path)) < 0)
         return ERR_NAMETOOLONG;
     failnote_format(code, text, line, sizeof(line));
-    fs_remove(tmp); /* a leftover of an earlier attempt */
-    rc = fs_open_append(tmp, &f);
-    if (rc < 0)
-        return rc;
-    rc = fs_append(f, line, strlen(line));
-    fs_close(f);
-    if (rc == 0)
-        rc = fs_rename(tmp, path);
-    if (rc < 0)
-        fs_remove(tmp);
-    return rc;
+    return fs_replace(path, line, strlen(line));
 }
 
 int failnote_read(const char *dir, int code, char *text, size_t n)
