@@ -4,17 +4,23 @@
  * access masks README documents. */
 #include <windows.h>
 
+#include <fcntl.h>
+#include <io.h>
 #include <sddl.h>
+#include <shellapi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
+#include "cmdline.h"
+#include "cmdline_cases.h"
 #include "codec.h"
 #include "config.h"
 #include "err.h"
 #include "paths.h"
 #include "security.h"
+#include "term.h"
 #include "winutil.h"
 
 static int passed, failed;
@@ -322,8 +328,180 @@ static void test_control_sddl(void)
         CloseHandle(stranger);
 }
 
-int main(void)
+/* cmdline.c, which svcclient.exe and svcd.exe use instead of SHELL32, splits
+ * every line of the table as CommandLineToArgvW does, and the table says
+ * what CommandLineToArgvW says. */
+static void test_cmdline_as_shell32(void)
 {
+    for (size_t i = 0; i < sizeof(cmdline_cases) / sizeof(cmdline_cases[0]); i++) {
+        const struct cmdline_case *c = &cmdline_cases[i];
+        wchar_t *wline = win_wide(c->line);
+        LPWSTR *ref = NULL;
+        char **ours = NULL, got[512];
+        int nref = 0, nours = -1, want = 0;
+
+        while (want < CMDLINE_ARGS_MAX && c->args[want])
+            want++;
+        ref = wline ? CommandLineToArgvW(wline, &nref) : NULL;
+        CHECK(ref != NULL, "CommandLineToArgvW [%s]", c->line);
+        CHECK(cmdline_split(c->line, &nours, &ours) == 0, "cmdline_split [%s]", c->line);
+        if (ref == NULL || ours == NULL)
+            goto next;
+        CHECK(nref == want, "[%s]: CommandLineToArgvW gives %d arguments, the table %d", c->line,
+              nref, want);
+        CHECK(nours == nref, "[%s]: cmdline_split gives %d arguments, CommandLineToArgvW %d",
+              c->line, nours, nref);
+        for (int k = 0; k < nref && k < nours; k++) {
+            win_utf8(ref[k], got, sizeof(got));
+            CHECK(strcmp(ours[k], got) == 0, "[%s] argument %d: ours [%s], shell32 [%s]", c->line,
+                  k, ours[k], got);
+            CHECK(k >= want || strcmp(c->args[k], got) == 0, "[%s] argument %d: table [%s]",
+                  c->line, k, c->args[k]);
+        }
+    next:
+        LocalFree(ref);
+        free(ours);
+        free(wline);
+    }
+}
+
+/* Collapses what ReadConsoleOutputCharacterW gives for wide (two-cell)
+ * characters: some consoles return them once per cell. */
+static void collapse_cells(wchar_t *w)
+{
+    wchar_t *d = w;
+    for (wchar_t *s = w; *s; s++)
+        if (!(s > w && *s >= 0x1100 && *s == s[-1] && d > w && d[-1] == *s))
+            *d++ = *s;
+    *d = 0;
+}
+
+/* Row y of the console buffer, wide characters collapsed. */
+static void console_row(HANDLE con, SHORT y, wchar_t *row, DWORD cap)
+{
+    DWORD n = 0;
+    memset(row, 0, cap * sizeof(wchar_t));
+    ReadConsoleOutputCharacterW(con, row, cap - 1, (COORD){0, y}, &n);
+    row[n < cap ? n : cap - 1] = 0;
+    collapse_cells(row);
+}
+
+/* term_write on a real console shows the text itself, whatever the code
+ * page (437 here, which has no Hangul), and leaves the code page alone;
+ * the same bytes through plain stdio are mojibake, which is what the test
+ * would see without WriteConsoleW. Needs a console (a terminal): the Wine
+ * suite runs it under script(1). */
+static void test_console_writer(void)
+{
+    static const char text[] = "로그 1번 째 é ✓\nnext";
+    static const wchar_t want0[] = L"로그 1번 째 é ✓", want1[] = L"next";
+    wchar_t row[200];
+    HANDLE buf;
+    FILE *f;
+    UINT cp;
+    int fd;
+
+    buf =
+        CreateConsoleScreenBuffer(GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                  NULL, CONSOLE_TEXTMODE_BUFFER, NULL);
+    CHECK(buf != INVALID_HANDLE_VALUE, "a console screen buffer: %lu", GetLastError());
+    if (buf == INVALID_HANDLE_VALUE)
+        return;
+    cp = GetConsoleOutputCP();
+    SetConsoleOutputCP(437);
+    fd = _open_osfhandle((intptr_t)buf, _O_WRONLY | _O_TEXT);
+    f = fd >= 0 ? _fdopen(fd, "w") : NULL;
+    CHECK(f != NULL, "a FILE on the console buffer");
+    if (f == NULL)
+        goto close_buf;
+    CHECK(term_write(f, text, strlen(text)) == 0, "term_write to the console");
+    console_row(buf, 0, row, 200);
+    CHECK(wcsncmp(row, want0, wcslen(want0)) == 0, "the console shows the Korean line as written");
+    console_row(buf, 1, row, 200);
+    CHECK(wcsncmp(row, want1, wcslen(want1)) == 0, "\\n starts the next line at its start");
+    CHECK(GetConsoleOutputCP() == 437, "the console code page is left as it was: %u",
+          GetConsoleOutputCP());
+    fwrite("\n\xeb\xa1\x9c\xea\xb7\xb8\n", 1, 8, f); /* "로그" as bytes, through stdio */
+    fflush(f);
+    console_row(buf, 2, row, 200);
+    CHECK(wcsncmp(row, L"로그", 2) != 0, "control: plain stdio bytes are not shown as Korean");
+    fclose(f); /* closes buf too */
+    buf = INVALID_HANDLE_VALUE;
+close_buf:
+    if (buf != INVALID_HANDLE_VALUE)
+        CloseHandle(buf);
+    SetConsoleOutputCP(cp);
+}
+
+/* Runs `cmdline` on this console under code pages 949, 437 and 65001: each
+ * time the console must show `expect` (UTF-8) and keep its code page. */
+static void test_console_program(const char *expect, const char *cmdline)
+{
+    static const UINT cps[] = {949, 437, 65001};
+    SECURITY_ATTRIBUTES inherit = {sizeof(inherit), NULL, TRUE};
+    HANDLE con = CreateFileW(L"CONOUT$", GENERIC_READ | GENERIC_WRITE,
+                             FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
+    wchar_t *wexpect = win_wide(expect), *wcmd = win_wide(cmdline), row[400];
+    UINT cp0 = GetConsoleOutputCP();
+
+    CHECK(con != INVALID_HANDLE_VALUE && wexpect && wcmd, "the console and the arguments");
+    if (con == INVALID_HANDLE_VALUE || !wexpect || !wcmd)
+        goto free_args;
+    for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+        CONSOLE_SCREEN_BUFFER_INFO bi;
+        STARTUPINFOW si;
+        PROCESS_INFORMATION pi;
+        DWORD n, code = 1;
+        int seen = 0;
+
+        memset(&si, 0, sizeof(si));
+        si.cb = sizeof(si);
+        si.dwFlags = STARTF_USESTDHANDLES; /* the console, whatever our own output is */
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        si.hStdOutput = si.hStdError = con;
+        GetConsoleScreenBufferInfo(con, &bi);
+        FillConsoleOutputCharacterW(con, L' ', (DWORD)bi.dwSize.X * (DWORD)bi.dwSize.Y,
+                                    (COORD){0, 0}, &n);
+        SetConsoleCursorPosition(con, (COORD){0, 0});
+        CHECK(SetConsoleOutputCP(cps[i]), "SetConsoleOutputCP(%u)", cps[i]);
+        if (!CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+            CHECK(0, "cannot run %s: %lu", cmdline, GetLastError());
+            break;
+        }
+        WaitForSingleObject(pi.hProcess, 30000);
+        GetExitCodeProcess(pi.hProcess, &code);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+        GetConsoleScreenBufferInfo(con, &bi);
+        for (SHORT y = 0; y <= bi.dwCursorPosition.Y && !seen; y++) {
+            console_row(con, y, row, 400);
+            seen = wcsstr(row, wexpect) != NULL;
+        }
+        CHECK(seen, "code page %u: the console shows [%s] (exit %lu)", cps[i], expect,
+              (unsigned long)code);
+        CHECK(GetConsoleOutputCP() == cps[i], "code page %u is kept after the program exits: %u",
+              cps[i], GetConsoleOutputCP());
+    }
+    SetConsoleOutputCP(cp0);
+free_args:
+    if (con != INVALID_HANDLE_VALUE)
+        CloseHandle(con);
+    free(wexpect);
+    free(wcmd);
+}
+
+int main(int argc, char **argv)
+{
+    /* test_win.exe console [EXPECT COMMANDLINE]: the console checks only,
+     * on the terminal it runs in. */
+    term_args_utf8(&argc, &argv);
+    if (argc > 1 && strcmp(argv[1], "console") == 0) {
+        test_console_writer();
+        if (argc == 4)
+            test_console_program(argv[2], argv[3]);
+        printf("test_win console: %d passed, %d failed\n", passed, failed);
+        return failed ? 1 : 0;
+    }
     test_pipe_sddl_system();
     test_pipe_sddl_user();
     test_logdir_sddl();
@@ -332,6 +510,7 @@ int main(void)
     test_default_paths();
     test_codec_on_windows();
     test_control_sddl();
+    test_cmdline_as_shell32();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

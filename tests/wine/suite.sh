@@ -288,6 +288,23 @@ done
 check "logs --tail 20: exactly 20 entries" [ "$(echo "$out" | grep -c 'Z ')" -eq 20 ]
 check "logs: Korean heartbeats shown correctly" contains "$out" "번 째 로그"
 
+echo "==> svcclient in a console: WriteConsoleW under any code page, which it leaves alone"
+# A console needs a terminal: script(1) gives Wine one. test_win.exe runs
+# svcclient on it under code pages 949, 437 and 65001 and reads the screen
+# back (ReadConsoleOutputCharacterW); redirected output stays UTF-8 bytes
+# (the byte-for-byte checks above).
+if command -v script >/dev/null; then
+    timeout -k 5 120 script -qec "wine 'C:\\svcd\\test_win.exe' console '번 째 로그' \
+        'C:\\svcd\\svcclient.exe logs --tail 3' >'$build/wine-conscp.out' 2>&1" /dev/null \
+        </dev/null >/dev/null 2>&1
+    rc=$?
+    tr -d '\r' <"$build/wine-conscp.out" | sed 's/^/    /'
+    check "svcclient logs on a console shows Korean under 949, 437, 65001; each code page kept" \
+        [ "$rc" -eq 0 ]
+else
+    echo "SKIPPED: the console checks (script, from util-linux, is not installed)"
+fi
+
 echo "==> pause and resume through svcclient drive the SCM state"
 run "$CLIENT" pause
 check "pause: exit 0" [ "$rc" -eq 0 ]
