@@ -98,8 +98,8 @@ int term_write(FILE *f, const char *utf8, size_t n)
     if (n == 0)
         return 0;
     con = console_of(f);
-    if (con == NULL)
-        return fwrite(utf8, 1, n, f) == n ? 0 : ERR_IO;
+    if (con == NULL) /* flushed: msvcrt may buffer even stderr when it is a file */
+        return fwrite(utf8, 1, n, f) == n && fflush(f) == 0 ? 0 : ERR_IO;
     fflush(f); /* what stdio still holds goes first */
     w = console_text(utf8, n, &wn);
     if (w == NULL)
