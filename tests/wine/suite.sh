@@ -255,8 +255,11 @@ echo "==> svcd.exe install (SCM API, LocalSystem, auto start)"
 printf 'interval = 300ms\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\n' >"$bin/svcd.conf"
 run "$SVCD" install --config 'C:\svcd\svcd.conf'
 check "install succeeds" [ "$rc" -eq 0 ]
+# Wine stores no recovery actions: install says what it did set, and
+# promises no restarts.
 check "install reports the registration" contains "$out" \
-    "svcd installed: LocalSystem, startup auto, restart on failure after 5s/10s/60s"
+    "svcd installed: LocalSystem, startup auto, no recovery actions (see the warning above)"
+check "and does not claim restart on failure" sh -c "! echo \"\$1\" | grep -q 'restart on failure after'" _ "$out"
 check "and that it is running" contains "$out" "svcd is running (pid "
 check "Wine cannot store recovery actions: install says so and how to set them" \
     contains "$out" "sc failure svcd reset= 86400"
@@ -425,6 +428,65 @@ run "$CLIENT" logs --tail 200
 check "the SCM's stop is logged" contains "$out" \
     "stopping (stop requested by the service control manager)"
 check "the final entry is logged" contains "$out" "service: stopped after "
+
+echo "==> service control: recovery access, preshutdown, stop while starting, long paths"
+run "$SCMCTL" config svcd
+check "the preshutdown timeout is set (15 s)" contains "$out" "preshutdown 15000"
+# Wine stores no recovery actions, so the access they need is read from
+# its trace: the service's own setup opens itself with SERVICE_CHANGE_CONFIG |
+# SERVICE_START (0x12), which SC_ACTION_RESTART needs on Windows. Run by
+# hand, `svcd service` does that setup, then fails to reach the dispatcher.
+WINEDEBUG=trace+service timeout -k 5 60 wine "$SVCD" service --config 'C:\svcd\svcd.conf' \
+    </dev/null >"$build/wine-trace.out" 2>&1
+check "the recovery actions are set through a handle with CHANGE_CONFIG|START (0x12)" \
+    grep -q 'OpenServiceW .* L"svcd" 0x12$' <(tr -d '\r' <"$build/wine-trace.out")
+# Windows' SCM sends SHUTDOWN and PRESHUTDOWN itself only; Wine's refuses
+# them from a process (and never sends them): then the handler's decisions
+# are checked by test_win.exe instead.
+for code in 15 5; do
+    run "$SCMCTL" control svcd "$code"
+    if contains "$out" "sent" >/dev/null; then
+        sleep 1
+        run "$CLIENT" logs --tail 20
+        check "control $code stops svcd with a final entry" contains "$out" "stopping (system shutdown"
+        run "$SVCD" start
+    else
+        echo "SKIPPED: control $code: Wine's SCM refuses it ($out); test_win.exe checks the handler"
+    fi
+done
+# A stop while the service is still starting: the new service process is
+# frozen (SIGSTOP) as soon as it exists, so it stays START_PENDING, and
+# thawed two seconds later; `svcd stop` must wait for it and stop it.
+run "$SVCD" stop
+wine sc start svcd </dev/null >/dev/null 2>&1 &
+starter=$!
+frozen=""
+for _ in $(seq 1000); do
+    frozen=$(own_procs 'svcd.exe service')
+    [ -n "$frozen" ] && break
+    sleep 0.01
+done
+[ -n "$frozen" ] && kill -STOP $frozen
+check "the new service process was caught starting" [ -n "$frozen" ]
+check "sc query: START_PENDING" [ "$(state)" = START_PENDING ]
+(sleep 2 && kill -CONT $frozen) &
+thaw=$!
+t0=$(date +%s)
+run "$SVCD" stop
+t1=$(date +%s)
+check "svcd stop of a starting service: exit 0" [ "$rc" -eq 0 ]
+check "says it waits for the start" contains "$out" \
+    "svcd is START_PENDING; stopping it as soon as it can take the stop"
+check "then stops it" contains "$out" "svcd stopped"
+check "well within the 30 s wait ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 20 ]
+check "sc query: STOPPED" [ "$(state)" = STOPPED ]
+wait "$thaw" "$starter" 2>/dev/null
+run "$SVCD" start
+check "and it starts again" [ "$rc" -eq 0 ]
+long='C:\svcd\'$(printf 'd%.0s' $(seq 250))'\svcd.conf'
+run "$SVCD" install --config "$long"
+check "install with a config path over MAX_PATH: exit 2" [ "$rc" -eq 2 ]
+check "and says the path is too long" contains "$out" "is longer than 259 characters"
 
 echo "==> svcd.exe remove"
 run "$SVCD" remove
