@@ -4,6 +4,7 @@
 #include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 wchar_t *win_wide(const char *utf8)
 {
@@ -45,6 +46,67 @@ int win_sid_is_system(PSID sid)
     return is;
 }
 
+/* SID -> account name, cached: LookupAccountSidW may ask a domain
+ * controller and take seconds, and identify() runs it on the service's one
+ * I/O thread for every client. A name is asked for once per SID and kept
+ * for NAME_TTL_MS (failures too: a SID without a name is shown as itself). */
+#define NAME_CACHE  32
+#define NAME_TTL_MS (10 * 60 * 1000ULL)
+
+struct name_entry {
+    char sid[192];
+    char name[256];
+    ULONGLONG at; /* 0: empty */
+};
+
+static struct name_entry name_cache[NAME_CACHE];
+static SRWLOCK name_lock = SRWLOCK_INIT;
+static volatile LONG name_lookups;
+
+static int cached_name(const char *sid, char *name, size_t n)
+{
+    ULONGLONG now = GetTickCount64();
+    int found = 0;
+
+    AcquireSRWLockShared(&name_lock);
+    for (int i = 0; i < NAME_CACHE && !found; i++) {
+        struct name_entry *e = &name_cache[i];
+        if (e->at && now - e->at < NAME_TTL_MS && strcmp(e->sid, sid) == 0) {
+            found = strlen(e->name) < n ? 1 : -1;
+            if (found > 0)
+                memcpy(name, e->name, strlen(e->name) + 1);
+        }
+    }
+    ReleaseSRWLockShared(&name_lock);
+    return found;
+}
+
+static void cache_name(const char *sid, const char *name)
+{
+    struct name_entry *slot = &name_cache[0];
+
+    if (strlen(sid) >= sizeof(slot->sid) || strlen(name) >= sizeof(slot->name))
+        return;
+    AcquireSRWLockExclusive(&name_lock);
+    for (int i = 0; i < NAME_CACHE; i++) { /* the same SID's slot, else the oldest */
+        if (name_cache[i].at && strcmp(name_cache[i].sid, sid) == 0) {
+            slot = &name_cache[i];
+            break;
+        }
+        if (name_cache[i].at < slot->at)
+            slot = &name_cache[i];
+    }
+    strcpy(slot->sid, sid);
+    strcpy(slot->name, name);
+    slot->at = GetTickCount64();
+    ReleaseSRWLockExclusive(&name_lock);
+}
+
+long win_account_lookups(void)
+{
+    return name_lookups;
+}
+
 int win_token_user(HANDLE token, char *sid, size_t sidlen, char *name, size_t namelen)
 {
     union {
@@ -65,8 +127,17 @@ int win_token_user(HANDLE token, char *sid, size_t sidlen, char *name, size_t na
     LocalFree(wsid);
     if (rc < 0)
         return rc;
-    if (LookupAccountSidW(NULL, info.tu.User.Sid, wname, &nlen, wdom, &dlen, &use))
-        return win_utf8(wname, name, namelen);
-    snprintf(name, namelen, "%s", sid);
+    rc = cached_name(sid, name, namelen);
+    if (rc != 0)
+        return rc > 0 ? 0 : ERR_NAMETOOLONG;
+    InterlockedIncrement(&name_lookups);
+    char found[256];
+    if (!LookupAccountSidW(NULL, info.tu.User.Sid, wname, &nlen, wdom, &dlen, &use) ||
+        win_utf8(wname, found, sizeof(found)) < 0)
+        snprintf(found, sizeof(found), "%s", sid);
+    cache_name(sid, found);
+    if (strlen(found) >= namelen)
+        return ERR_NAMETOOLONG;
+    memcpy(name, found, strlen(found) + 1);
     return 0;
 }

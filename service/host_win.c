@@ -3,6 +3,7 @@
  * pause/resume drive the one worker state machine; the loop reports every
  * state change back to the SCM (so `sc query` shows a client's pause). */
 #include "host.h"
+#include "host_win.h"
 #include "diag.h"
 #include "err.h"
 #include "run.h"
@@ -17,6 +18,9 @@
 #define SERVICE_NAME       L"svcd"
 #define START_WAIT_HINT_MS 10000
 #define STOP_WAIT_HINT_MS  10000
+/* A SHUTDOWN handler's return lets Windows end the process: it waits this
+ * long for the final entry first (within the ~5 s Windows allows). */
+#define SHUTDOWN_WAIT_MS 4000
 
 struct host {
     int service_mode;
@@ -27,6 +31,7 @@ struct host {
     volatile LONG control; /* a pending SERVICE_CONTROL_PAUSE / _CONTINUE */
     char why[64];
     struct server *volatile wake;
+    HANDLE done; /* set once run_service returned: the final entry is written */
     const struct config *cfg;
     int exit_code;
 };
@@ -56,10 +61,7 @@ static void report(struct host *h, DWORD state, DWORD wait_hint)
     h->status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     h->status.dwCurrentState = state;
     h->status.dwWaitHint = wait_hint;
-    h->status.dwControlsAccepted =
-        (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING)
-            ? 0
-            : SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PAUSE_CONTINUE;
+    h->status.dwControlsAccepted = host_win_controls_accepted(state);
     if (state == SERVICE_RUNNING || state == SERVICE_PAUSED || state == SERVICE_STOPPED)
         h->status.dwCheckPoint = 0;
     else
@@ -161,6 +163,28 @@ void host_done(void)
     host_wake_on_stop(NULL);
 }
 
+DWORD host_win_controls_accepted(DWORD state)
+{
+    if (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING)
+        return 0;
+    return SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN |
+           SERVICE_ACCEPT_PAUSE_CONTINUE;
+}
+
+const char *host_win_stop_reason(DWORD ctl)
+{
+    switch (ctl) {
+    case SERVICE_CONTROL_STOP:
+        return "stop requested by the service control manager";
+    case SERVICE_CONTROL_PRESHUTDOWN:
+        return "system shutdown";
+    case SERVICE_CONTROL_SHUTDOWN:
+        return "system shutdown (no preshutdown notice)";
+    default:
+        return NULL;
+    }
+}
+
 static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
 {
     struct host *h = ctx;
@@ -169,12 +193,12 @@ static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
     (void)data;
     switch (ctl) {
     case SERVICE_CONTROL_STOP:
-        request_stop(h, "stop requested by the service control manager");
-        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
-        return NO_ERROR;
+    case SERVICE_CONTROL_PRESHUTDOWN: /* the SCM waits for STOPPED, up to our timeout */
     case SERVICE_CONTROL_SHUTDOWN:
-        request_stop(h, "system shutdown");
+        request_stop(h, host_win_stop_reason(ctl));
         report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
+        if (ctl == SERVICE_CONTROL_SHUTDOWN && h->done)
+            WaitForSingleObject(h->done, SHUTDOWN_WAIT_MS);
         return NO_ERROR;
     case SERVICE_CONTROL_PAUSE:
     case SERVICE_CONTROL_CONTINUE:
@@ -201,6 +225,8 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     }
     report(&host, SERVICE_START_PENDING, START_WAIT_HINT_MS);
     host.exit_code = run_service(host.cfg, 1);
+    if (host.done)
+        SetEvent(host.done); /* a SHUTDOWN handler may be waiting for the final entry */
     EnterCriticalSection(&host.lock);
     if (host.exit_code != 0) {
         host.status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
@@ -230,6 +256,7 @@ int host_service_main(const struct config *cfg)
     diag_set_sink(to_debugger);
     host.cfg = cfg;
     InitializeCriticalSection(&host.lock);
+    host.done = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (!StartServiceCtrlDispatcherW(table)) {
         if (GetLastError() == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
             diag(DIAG_ERROR, "'svcd service' is started by the service control manager; use "

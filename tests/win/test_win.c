@@ -18,6 +18,8 @@
 #include "codec.h"
 #include "config.h"
 #include "err.h"
+#include "host_win.h"
+#include "ipc.h"
 #include "paths.h"
 #include "security.h"
 #include "term.h"
@@ -490,6 +492,129 @@ free_args:
     free(wcmd);
 }
 
+/* The SCM control handler's decisions (host_win.c): Wine never sends
+ * SHUTDOWN or PRESHUTDOWN, so they are checked here, not end to end. */
+static void test_shutdown_controls(void)
+{
+    const DWORD settled = SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN |
+                          SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_PAUSE_CONTINUE;
+    const char *why;
+
+    CHECK(host_win_controls_accepted(SERVICE_RUNNING) == settled,
+          "RUNNING accepts stop, pause/continue, shutdown and preshutdown: 0x%lx",
+          (unsigned long)host_win_controls_accepted(SERVICE_RUNNING));
+    CHECK(host_win_controls_accepted(SERVICE_PAUSED) == settled, "so does PAUSED");
+    CHECK(host_win_controls_accepted(SERVICE_START_PENDING) == 0, "START_PENDING accepts none");
+    CHECK(host_win_controls_accepted(SERVICE_STOP_PENDING) == 0, "STOP_PENDING accepts none");
+    why = host_win_stop_reason(SERVICE_CONTROL_PRESHUTDOWN);
+    CHECK(why && strcmp(why, "system shutdown") == 0, "PRESHUTDOWN stops: %s", why ? why : "-");
+    why = host_win_stop_reason(SERVICE_CONTROL_SHUTDOWN);
+    CHECK(why && strncmp(why, "system shutdown", 15) == 0, "SHUTDOWN stops: %s", why ? why : "-");
+    why = host_win_stop_reason(SERVICE_CONTROL_STOP);
+    CHECK(why && strstr(why, "service control manager"), "STOP stops: %s", why ? why : "-");
+    CHECK(host_win_stop_reason(SERVICE_CONTROL_PAUSE) == NULL, "PAUSE does not stop");
+    CHECK(host_win_stop_reason(SERVICE_CONTROL_INTERROGATE) == NULL, "INTERROGATE does not stop");
+}
+
+/* win_token_user asks LookupAccountSidW once per SID, then answers from
+ * its cache (the service's I/O thread calls it for every client). */
+static void test_account_name_cache(void)
+{
+    char sid[IPC_SID_MAX], name[IPC_NAME_MAX], sid2[IPC_SID_MAX], name2[IPC_NAME_MAX];
+    HANDLE tok;
+    long before;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+        CHECK(0, "OpenProcessToken: %lu", GetLastError());
+        return;
+    }
+    CHECK(win_token_user(tok, sid, sizeof(sid), name, sizeof(name)) == 0, "first lookup");
+    before = win_account_lookups();
+    for (int i = 0; i < 3; i++)
+        CHECK(win_token_user(tok, sid2, sizeof(sid2), name2, sizeof(name2)) == 0 &&
+                  strcmp(sid, sid2) == 0 && strcmp(name, name2) == 0,
+              "the same SID and name again: %s %s", sid2, name2);
+    CHECK(win_account_lookups() == before, "from the cache: %ld lookups more",
+          win_account_lookups() - before);
+    CHECK(win_token_user(tok, sid2, sizeof(sid2), name2, 2) == ERR_NAMETOOLONG,
+          "a short buffer is still an error, not a cut");
+    CloseHandle(tok);
+}
+
+struct pipe_probe {
+    char got[64];
+    size_t n;
+    int closed, close_err;
+};
+
+static void probe_data(void *ctx, ipc_conn *c, const uint8_t *data, size_t n)
+{
+    struct pipe_probe *p = ctx;
+    (void)c;
+    if (p->n + n < sizeof(p->got)) {
+        memcpy(p->got + p->n, data, n);
+        p->n += n;
+    }
+}
+
+static void probe_close(void *ctx, ipc_conn *c, int err)
+{
+    struct pipe_probe *p = ctx;
+    (void)c;
+    p->closed++;
+    p->close_err = err;
+}
+
+/* The pipe server (ipc_win.c): a zero-length write does not cut the client
+ * off, the client's end is an orderly close, and after ipc_server_close the
+ * name is gone (the waiting instance is closed). Wine completes no read for
+ * a zero-length write, so read_done's "ok with 0 bytes" branch itself is not
+ * reached here. */
+static void test_pipe_server_edges(void)
+{
+    struct pipe_probe probe;
+    struct ipc_handlers h = {&probe, NULL, probe_data, NULL, probe_close};
+    struct ipc_server_opts o = {0, -1, -1};
+    char name[96];
+    wchar_t *wname;
+    ipc_server *s = NULL;
+    HANDLE cl;
+    DWORD put;
+
+    memset(&probe, 0, sizeof(probe));
+    snprintf(name, sizeof(name), "\\\\.\\pipe\\svcd-test-win-%lu", GetCurrentProcessId());
+    wname = win_wide(name);
+    CHECK(ipc_server_open(name, &o, &h, &s) == 0, "a pipe server on %s", name);
+    if (s == NULL || wname == NULL)
+        goto free_name;
+    cl = CreateFileW(wname, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    CHECK(cl != INVALID_HANDLE_VALUE, "a client: %lu", GetLastError());
+    if (cl == INVALID_HANDLE_VALUE)
+        goto close_server;
+    CHECK(WriteFile(cl, "", 0, &put, NULL), "a zero-length write");
+    for (int i = 0; i < 20; i++)
+        ipc_server_run_once(s, 10);
+    CHECK(WriteFile(cl, "hello", 5, &put, NULL) && put == 5, "then five bytes");
+    for (int i = 0; i < 200 && probe.n < 5; i++)
+        ipc_server_run_once(s, 10);
+    CHECK(probe.n == 5 && memcmp(probe.got, "hello", 5) == 0 && probe.closed == 0,
+          "they arrive on the same connection (%zu bytes, %d closes)", probe.n, probe.closed);
+    CloseHandle(cl);
+    for (int i = 0; i < 200 && probe.closed == 0; i++)
+        ipc_server_run_once(s, 10);
+    CHECK(probe.closed == 1 && probe.close_err == 0, "the client's close is orderly: %d, %s",
+          probe.closed, err_str(probe.close_err));
+close_server:
+    ipc_server_close(s);
+    cl = CreateFileW(wname, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    CHECK(cl == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_NOT_FOUND,
+          "after ipc_server_close the pipe name is gone: %lu", GetLastError());
+    if (cl != INVALID_HANDLE_VALUE)
+        CloseHandle(cl);
+free_name:
+    free(wname);
+}
+
 int main(int argc, char **argv)
 {
     /* test_win.exe console [EXPECT COMMANDLINE]: the console checks only,
@@ -511,6 +636,9 @@ int main(int argc, char **argv)
     test_codec_on_windows();
     test_control_sddl();
     test_cmdline_as_shell32();
+    test_shutdown_controls();
+    test_account_name_cache();
+    test_pipe_server_edges();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
