@@ -21,4 +21,11 @@ int term_write(FILE *f, const char *utf8, size_t n);
 /* term_write of a NUL-terminated string. */
 int term_puts(FILE *f, const char *utf8);
 
+/* term_write of printf-formatted text, in one write. */
+int term_printf(FILE *f, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 #endif

@@ -2,7 +2,6 @@
 #include "term.h"
 #include "err.h"
 
-#include <string.h>
 #include <unistd.h>
 
 void term_args_utf8(int *argc, char ***argv)
@@ -19,9 +18,4 @@ int term_is_tty(FILE *f)
 int term_write(FILE *f, const char *utf8, size_t n)
 {
     return n == 0 || fwrite(utf8, 1, n, f) == n ? 0 : ERR_IO;
-}
-
-int term_puts(FILE *f, const char *utf8)
-{
-    return term_write(f, utf8, strlen(utf8));
 }

@@ -108,8 +108,3 @@ int term_write(FILE *f, const char *utf8, size_t n)
     free(w);
     return rc;
 }
-
-int term_puts(FILE *f, const char *utf8)
-{
-    return term_write(f, utf8, strlen(utf8));
-}
