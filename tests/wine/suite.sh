@@ -308,6 +308,15 @@ else
     echo "SKIPPED: the console checks (script, from util-linux, is not installed)"
 fi
 
+echo "==> svcclient.exe starts light: no SHELL32, USER32, GDI32 or OLE32 (WINEDEBUG=+loaddll)"
+WINEDEBUG=+loaddll timeout -k 5 60 wine "$CLIENT" status </dev/null >"$build/wine-loaddll.out" 2>&1
+loader=$(tr -d '\r' <"$build/wine-loaddll.out" | sed -n 's/^\([0-9a-f]*\):.*Loaded L"C:\\\\svcd\\\\svcclient\.exe".*/\1/p' | head -1)
+loaded=$(tr -d '\r' <"$build/wine-loaddll.out" | grep "^$loader:.*Loaded L" | sed 's/.*\\\\\([^\\"]*\)".*/\1/' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
+echo "    svcclient.exe loaded: $loaded"
+check "svcclient.exe was traced" [ -n "$loader" ]
+check "and loaded none of shell32, user32, gdi32, ole32, combase" \
+    sh -c "! echo '$loaded' | grep -qwE 'shell32.dll|user32.dll|gdi32.dll|ole32.dll|combase.dll'"
+
 echo "==> pause and resume through svcclient drive the SCM state"
 run "$CLIENT" pause
 check "pause: exit 0" [ "$rc" -eq 0 ]
