@@ -4,26 +4,29 @@
  * access masks README documents. */
 #include <windows.h>
 
-#include <fcntl.h>
-#include <io.h>
 #include <sddl.h>
-#include <shellapi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
-#include "cmdline.h"
-#include "cmdline_cases.h"
 #include "codec.h"
 #include "config.h"
 #include "err.h"
-#include "host_win.h"
-#include "ipc.h"
 #include "paths.h"
 #include "security.h"
-#include "term.h"
 #include "winutil.h"
+
+/* For the command line, console, shutdown and pipe-server checks. */
+#include <fcntl.h>
+#include <io.h>
+#include <shellapi.h>
+
+#include "cmdline.h"
+#include "cmdline_cases.h"
+#include "host_win.h"
+#include "ipc.h"
+#include "term.h"
 
 static int passed, failed;
 
@@ -214,120 +217,6 @@ static void test_codec_on_windows(void)
     CHECK(codec_unpack_request(frame + 4, len - 4, &back) == 0 && back->id == req.id, "round trip");
     protobuf_c_message_free_unpacked(&back->base, NULL);
     free(frame);
-}
-
-/* An impersonation token of this process, with `disable` SIDs turned into
- * deny-only ones (CreateRestrictedToken): stand-ins for users who lack
- * those groups, made without any privilege. */
-static HANDLE token_without(PSID *disable, DWORD n)
-{
-    SID_AND_ATTRIBUTES sids[4];
-    HANDLE proc, restricted = NULL, imp = NULL;
-
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &proc))
-        return NULL;
-    for (DWORD i = 0; i < n; i++) {
-        sids[i].Sid = disable[i];
-        sids[i].Attributes = 0;
-    }
-    if (!CreateRestrictedToken(proc, 0, n, n ? sids : NULL, 0, NULL, 0, NULL, &restricted))
-        restricted = NULL;
-    CloseHandle(proc);
-    if (restricted && !DuplicateToken(restricted, SecurityIdentification, &imp))
-        imp = NULL;
-    if (restricted)
-        CloseHandle(restricted);
-    return imp;
-}
-
-static unsigned rights_with(const char *sddl, HANDLE token)
-{
-    struct config cfg;
-    struct authz *a = NULL;
-    struct ipc_peer p;
-    char err[AUTHZ_ERR_MAX];
-    unsigned r;
-
-    config_defaults(&cfg, 1);
-    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "%s", sddl);
-    if (authz_open(&cfg, 1, &a, err, sizeof(err)) < 0) {
-        printf("  authz_open(%s): %s\n", sddl, err);
-        return 0xdead;
-    }
-    memset(&p, 0, sizeof(p));
-    p.token = token;
-    r = authz_rights(a, &p);
-    authz_close(a);
-    return r;
-}
-
-/* The control descriptor: the default parses and grants by group exactly
- * as README's table says; bad ones are start-up errors with the reason. */
-static void test_control_sddl(void)
-{
-    PSID admins = well_known(WinBuiltinAdministratorsSid);
-    PSID interactive = well_known(WinInteractiveSid);
-    PSID authenticated = well_known(WinAuthenticatedUserSid);
-    PSID system = well_known(WinLocalSystemSid);
-    PSID user_only[] = {admins, interactive};
-    PSID nobody[] = {admins, interactive, authenticated};
-    HANDLE full = token_without(NULL, 0);
-    HANDLE reader = token_without(user_only, 2);
-    HANDLE stranger = token_without(nobody, 3);
-    struct config cfg;
-    struct authz *a = NULL;
-    char err[AUTHZ_ERR_MAX];
-    PACL dacl = NULL;
-    PSID owner = NULL;
-    int prot = 0;
-    wchar_t wsddl[CONFIG_TEXT_MAX];
-
-    CHECK(full && reader && stranger, "cannot make test tokens: %lu", GetLastError());
-    MultiByteToWideChar(CP_UTF8, 0, CONFIG_DEFAULT_SDDL, -1, wsddl, CONFIG_TEXT_MAX);
-    PSECURITY_DESCRIPTOR sd = parse(wsddl, &dacl, &owner, &prot);
-    CHECK(sd != NULL, "default control SDDL does not parse");
-    if (sd) {
-        CHECK(mask_for(dacl, system, NULL) == AUTHZ_ALL, "SYSTEM: both rights");
-        CHECK(mask_for(dacl, admins, NULL) == AUTHZ_ALL, "Administrators: both rights");
-        CHECK(mask_for(dacl, interactive, NULL) == AUTHZ_ALL, "interactive users: both rights");
-        CHECK(mask_for(dacl, authenticated, NULL) == AUTHZ_READ, "authenticated users: read");
-        LocalFree(sd);
-    }
-    /* AccessCheck through authz_rights, on real tokens. */
-    CHECK(rights_with(CONFIG_DEFAULT_SDDL, full) == AUTHZ_ALL, "an admin at the console: %u",
-          rights_with(CONFIG_DEFAULT_SDDL, full));
-    CHECK(rights_with(CONFIG_DEFAULT_SDDL, reader) == AUTHZ_READ,
-          "neither admin nor interactive (a service, a network logon): read only, got %u",
-          rights_with(CONFIG_DEFAULT_SDDL, reader));
-    CHECK(rights_with(CONFIG_DEFAULT_SDDL, stranger) == 0, "not even authenticated: none, got %u",
-          rights_with(CONFIG_DEFAULT_SDDL, stranger));
-    CHECK(rights_with("O:SYG:SYD:(A;;GA;;;WD)", reader) == AUTHZ_ALL,
-          "generic rights in the config map to ours");
-    CHECK(rights_with("O:SYG:SYD:(D;;0x2;;;WD)(A;;0x3;;;WD)", full) == AUTHZ_READ,
-          "a deny ACE wins");
-    CHECK(rights_with("O:SYG:SYD:(A;;0x3;;;SY)", full) == 0, "only SYSTEM: none for us");
-    {
-        struct ipc_peer p;
-        memset(&p, 0, sizeof(p));
-        config_defaults(&cfg, 1);
-        CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == 0, "default: %s", err);
-        CHECK(a && authz_rights(a, &p) == 0, "a caller that could not be identified: none");
-        authz_close(a);
-    }
-    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "D:(A;;0x3;;;WD)");
-    CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == ERR_INVAL &&
-              strstr(err, "control_sddl must have an owner (O:), a group (G:) and a DACL (D:)"),
-          "no owner: %s", err);
-    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "O:SYG:SYD:(A;;0x3;;;NOPE)");
-    CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == ERR_INVAL &&
-              strncmp(err, "control_sddl is not valid SDDL", 30) == 0,
-          "bad SDDL: %s", err);
-    if (full)
-        CloseHandle(full);
-    if (reader)
-        CloseHandle(reader);
-    if (stranger)
-        CloseHandle(stranger);
 }
 
 /* cmdline.c, which svcclient.exe and svcd.exe use instead of SHELL32, splits
@@ -615,18 +504,153 @@ free_name:
     free(wname);
 }
 
-int main(int argc, char **argv)
+/* test_win.exe console [EXPECT COMMANDLINE], read from the wide command line
+ * by cmdline.c: the console checks only, on the terminal it runs in.
+ * Returns the exit status, or -1 when not asked for. */
+static int console_mode(void)
 {
-    /* test_win.exe console [EXPECT COMMANDLINE]: the console checks only,
-     * on the terminal it runs in. */
-    term_args_utf8(&argc, &argv);
-    if (argc > 1 && strcmp(argv[1], "console") == 0) {
-        test_console_writer();
-        if (argc == 4)
-            test_console_program(argv[2], argv[3]);
-        printf("test_win console: %d passed, %d failed\n", passed, failed);
-        return failed ? 1 : 0;
+    const wchar_t *w = GetCommandLineW();
+    char line[4096], **argv = NULL;
+    int argc = 0;
+
+    if (win_utf8(w, line, sizeof(line)) < 0 || cmdline_split(line, &argc, &argv) < 0)
+        return -1;
+    if (argc < 2 || strcmp(argv[1], "console") != 0) {
+        free(argv);
+        return -1;
     }
+    test_console_writer();
+    if (argc == 4)
+        test_console_program(argv[2], argv[3]);
+    free(argv);
+    printf("test_win console: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
+
+/* An impersonation token of this process, with `disable` SIDs turned into
+ * deny-only ones (CreateRestrictedToken): stand-ins for users who lack
+ * those groups, made without any privilege. */
+static HANDLE token_without(PSID *disable, DWORD n)
+{
+    SID_AND_ATTRIBUTES sids[4];
+    HANDLE proc, restricted = NULL, imp = NULL;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &proc))
+        return NULL;
+    for (DWORD i = 0; i < n; i++) {
+        sids[i].Sid = disable[i];
+        sids[i].Attributes = 0;
+    }
+    if (!CreateRestrictedToken(proc, 0, n, n ? sids : NULL, 0, NULL, 0, NULL, &restricted))
+        restricted = NULL;
+    CloseHandle(proc);
+    if (restricted && !DuplicateToken(restricted, SecurityIdentification, &imp))
+        imp = NULL;
+    if (restricted)
+        CloseHandle(restricted);
+    return imp;
+}
+
+static unsigned rights_with(const char *sddl, HANDLE token)
+{
+    struct config cfg;
+    struct authz *a = NULL;
+    struct ipc_peer p;
+    char err[AUTHZ_ERR_MAX];
+    unsigned r;
+
+    config_defaults(&cfg, 1);
+    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "%s", sddl);
+    if (authz_open(&cfg, 1, &a, err, sizeof(err)) < 0) {
+        printf("  authz_open(%s): %s\n", sddl, err);
+        return 0xdead;
+    }
+    memset(&p, 0, sizeof(p));
+    p.token = token;
+    r = authz_rights(a, &p);
+    authz_close(a);
+    return r;
+}
+
+/* The control descriptor: the default parses and grants by group exactly
+ * as README's table says; bad ones are start-up errors with the reason. */
+static void test_control_sddl(void)
+{
+    PSID admins = well_known(WinBuiltinAdministratorsSid);
+    PSID interactive = well_known(WinInteractiveSid);
+    PSID authenticated = well_known(WinAuthenticatedUserSid);
+    PSID system = well_known(WinLocalSystemSid);
+    PSID user_only[] = {admins, interactive};
+    PSID nobody[] = {admins, interactive, authenticated};
+    HANDLE full = token_without(NULL, 0);
+    HANDLE reader = token_without(user_only, 2);
+    HANDLE stranger = token_without(nobody, 3);
+    struct config cfg;
+    struct authz *a = NULL;
+    char err[AUTHZ_ERR_MAX];
+    PACL dacl = NULL;
+    PSID owner = NULL;
+    int prot = 0;
+    wchar_t wsddl[CONFIG_TEXT_MAX];
+
+    CHECK(full && reader && stranger, "cannot make test tokens: %lu", GetLastError());
+    MultiByteToWideChar(CP_UTF8, 0, CONFIG_DEFAULT_SDDL, -1, wsddl, CONFIG_TEXT_MAX);
+    PSECURITY_DESCRIPTOR sd = parse(wsddl, &dacl, &owner, &prot);
+    CHECK(sd != NULL, "default control SDDL does not parse");
+    if (sd) {
+        CHECK(mask_for(dacl, system, NULL) == AUTHZ_ALL, "SYSTEM: both rights");
+        CHECK(mask_for(dacl, admins, NULL) == AUTHZ_ALL, "Administrators: both rights");
+        CHECK(mask_for(dacl, interactive, NULL) == AUTHZ_ALL, "interactive users: both rights");
+        CHECK(mask_for(dacl, authenticated, NULL) == AUTHZ_READ, "authenticated users: read");
+        LocalFree(sd);
+    }
+    /* AccessCheck through authz_rights, on real tokens. */
+    CHECK(rights_with(CONFIG_DEFAULT_SDDL, full) == AUTHZ_ALL, "an admin at the console: %u",
+          rights_with(CONFIG_DEFAULT_SDDL, full));
+    CHECK(rights_with(CONFIG_DEFAULT_SDDL, reader) == AUTHZ_READ,
+          "neither admin nor interactive (a service, a network logon): read only, got %u",
+          rights_with(CONFIG_DEFAULT_SDDL, reader));
+    CHECK(rights_with(CONFIG_DEFAULT_SDDL, stranger) == 0, "not even authenticated: none, got %u",
+          rights_with(CONFIG_DEFAULT_SDDL, stranger));
+    CHECK(rights_with("O:SYG:SYD:(A;;GA;;;WD)", reader) == AUTHZ_ALL,
+          "generic rights in the config map to ours");
+    CHECK(rights_with("O:SYG:SYD:(D;;0x2;;;WD)(A;;0x3;;;WD)", full) == AUTHZ_READ,
+          "a deny ACE wins");
+    CHECK(rights_with("O:SYG:SYD:(A;;0x3;;;SY)", full) == 0, "only SYSTEM: none for us");
+    {
+        struct ipc_peer p;
+        memset(&p, 0, sizeof(p));
+        config_defaults(&cfg, 1);
+        CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == 0, "default: %s", err);
+        CHECK(a && authz_rights(a, &p) == 0, "a caller that could not be identified: none");
+        authz_close(a);
+    }
+    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "D:(A;;0x3;;;WD)");
+    CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == ERR_INVAL &&
+              strstr(err, "control_sddl must have an owner (O:), a group (G:) and a DACL (D:)"),
+          "no owner: %s", err);
+    snprintf(cfg.control_sddl, sizeof(cfg.control_sddl), "O:SYG:SYD:(A;;0x3;;;NOPE)");
+    CHECK(authz_open(&cfg, 1, &a, err, sizeof(err)) == ERR_INVAL &&
+              strncmp(err, "control_sddl is not valid SDDL", 30) == 0,
+          "bad SDDL: %s", err);
+    if (full)
+        CloseHandle(full);
+    if (reader)
+        CloseHandle(reader);
+    if (stranger)
+        CloseHandle(stranger);
+}
+
+int main(void)
+{
+    int console = console_mode();
+
+    if (console >= 0)
+        return console;
+    test_cmdline_as_shell32();
+    test_shutdown_controls();
+    test_account_name_cache();
+    test_pipe_server_edges();
     test_pipe_sddl_system();
     test_pipe_sddl_user();
     test_logdir_sddl();
@@ -635,10 +659,6 @@ int main(int argc, char **argv)
     test_default_paths();
     test_codec_on_windows();
     test_control_sddl();
-    test_cmdline_as_shell32();
-    test_shutdown_controls();
-    test_account_name_cache();
-    test_pipe_server_edges();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -291,32 +291,6 @@ done
 check "logs --tail 20: exactly 20 entries" [ "$(echo "$out" | grep -c 'Z ')" -eq 20 ]
 check "logs: Korean heartbeats shown correctly" contains "$out" "번 째 로그"
 
-echo "==> svcclient in a console: WriteConsoleW under any code page, which it leaves alone"
-# A console needs a terminal: script(1) gives Wine one. test_win.exe runs
-# svcclient on it under code pages 949, 437 and 65001 and reads the screen
-# back (ReadConsoleOutputCharacterW); redirected output stays UTF-8 bytes
-# (the byte-for-byte checks above).
-if command -v script >/dev/null; then
-    timeout -k 5 120 script -qec "wine 'C:\\svcd\\test_win.exe' console '번 째 로그' \
-        'C:\\svcd\\svcclient.exe logs --tail 3' >'$build/wine-conscp.out' 2>&1" /dev/null \
-        </dev/null >/dev/null 2>&1
-    rc=$?
-    tr -d '\r' <"$build/wine-conscp.out" | sed 's/^/    /'
-    check "svcclient logs on a console shows Korean under 949, 437, 65001; each code page kept" \
-        [ "$rc" -eq 0 ]
-else
-    echo "SKIPPED: the console checks (script, from util-linux, is not installed)"
-fi
-
-echo "==> svcclient.exe starts light: no SHELL32, USER32, GDI32 or OLE32 (WINEDEBUG=+loaddll)"
-WINEDEBUG=+loaddll timeout -k 5 60 wine "$CLIENT" status </dev/null >"$build/wine-loaddll.out" 2>&1
-loader=$(tr -d '\r' <"$build/wine-loaddll.out" | sed -n 's/^\([0-9a-f]*\):.*Loaded L"C:\\\\svcd\\\\svcclient\.exe".*/\1/p' | head -1)
-loaded=$(tr -d '\r' <"$build/wine-loaddll.out" | grep "^$loader:.*Loaded L" | sed 's/.*\\\\\([^\\"]*\)".*/\1/' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
-echo "    svcclient.exe loaded: $loaded"
-check "svcclient.exe was traced" [ -n "$loader" ]
-check "and loaded none of shell32, user32, gdi32, ole32, combase" \
-    sh -c "! echo '$loaded' | grep -qwE 'shell32.dll|user32.dll|gdi32.dll|ole32.dll|combase.dll'"
-
 echo "==> pause and resume through svcclient drive the SCM state"
 run "$CLIENT" pause
 check "pause: exit 0" [ "$rc" -eq 0 ]
@@ -354,6 +328,32 @@ for i in $(seq 1 12); do
     fi
 done
 check "12 concurrent svcclient status: all 12 answered" [ "$par_ok" -eq 12 ]
+
+echo "==> svcclient in a console: WriteConsoleW under any code page, which it leaves alone"
+# A console needs a terminal: script(1) gives Wine one. test_win.exe runs
+# svcclient on it under code pages 949, 437 and 65001 and reads the screen
+# back (ReadConsoleOutputCharacterW); redirected output stays UTF-8 bytes
+# (the byte-for-byte checks above).
+if command -v script >/dev/null; then
+    timeout -k 5 120 script -qec "wine 'C:\\svcd\\test_win.exe' console '번 째 로그' \
+        'C:\\svcd\\svcclient.exe logs --tail 3' >'$build/wine-conscp.out' 2>&1" /dev/null \
+        </dev/null >/dev/null 2>&1
+    rc=$?
+    tr -d '\r' <"$build/wine-conscp.out" | sed 's/^/    /'
+    check "svcclient logs on a console shows Korean under 949, 437, 65001; each code page kept" \
+        [ "$rc" -eq 0 ]
+else
+    echo "SKIPPED: the console checks (script, from util-linux, is not installed)"
+fi
+
+echo "==> svcclient.exe starts light: no SHELL32, USER32, GDI32 or OLE32 (WINEDEBUG=+loaddll)"
+WINEDEBUG=+loaddll timeout -k 5 60 wine "$CLIENT" status </dev/null >"$build/wine-loaddll.out" 2>&1
+loader=$(tr -d '\r' <"$build/wine-loaddll.out" | sed -n 's/^\([0-9a-f]*\):.*Loaded L"C:\\\\svcd\\\\svcclient\.exe".*/\1/p' | head -1)
+loaded=$(tr -d '\r' <"$build/wine-loaddll.out" | grep "^$loader:.*Loaded L" | sed 's/.*\\\\\([^\\"]*\)".*/\1/' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
+echo "    svcclient.exe loaded: $loaded"
+check "svcclient.exe was traced" [ -n "$loader" ]
+check "and loaded none of shell32, user32, gdi32, ole32, combase" \
+    sh -c "! echo '$loaded' | grep -qwE 'shell32.dll|user32.dll|gdi32.dll|ole32.dll|combase.dll'"
 
 echo "==> SCM pause/continue drive the same state machine"
 run "$SCMCTL" pause svcd
