@@ -61,6 +61,37 @@ static int console_write(HANDLE h, const wchar_t *w, size_t n)
     return 0;
 }
 
+/* Writes n bytes to a file or pipe with one WriteFile, each "\n" as "\r\n"
+ * as the C runtime's text mode would: msvcrt (Wine's at least) otherwise
+ * writes unbuffered text one byte per system call. */
+static int file_write(HANDLE h, const char *p, size_t n)
+{
+    size_t lf = 0, k = 0;
+    char *out;
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        lf += p[i] == '\n';
+    out = malloc(n + lf);
+    if (out == NULL)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n')
+            out[k++] = '\r';
+        out[k++] = p[i];
+    }
+    for (size_t off = 0; off < k;) {
+        DWORD put = 0, want = k - off > 1u << 30 ? 1u << 30 : (DWORD)(k - off);
+        if (!WriteFile(h, out + off, want, &put, NULL) || put == 0) {
+            rc = ERR_IO;
+            break;
+        }
+        off += put;
+    }
+    free(out);
+    return rc;
+}
+
 /* UTF-8 -> UTF-16 with each "\n" as "\r\n", as text mode would write it.
  * Invalid bytes become U+FFFD rather than losing the line. */
 static wchar_t *console_text(const char *utf8, size_t n, size_t *wn)
@@ -90,17 +121,17 @@ static wchar_t *console_text(const char *utf8, size_t n, size_t *wn)
 
 int term_write(FILE *f, const char *utf8, size_t n)
 {
-    HANDLE con;
+    HANDLE h = (HANDLE)_get_osfhandle(_fileno(f)), con;
     wchar_t *w;
     size_t wn = 0;
     int rc;
 
     if (n == 0)
         return 0;
-    con = console_of(f);
-    if (con == NULL) /* flushed: msvcrt may buffer even stderr when it is a file */
-        return fwrite(utf8, 1, n, f) == n && fflush(f) == 0 ? 0 : ERR_IO;
     fflush(f); /* what stdio still holds goes first */
+    con = console_of(f);
+    if (con == NULL)
+        return h == INVALID_HANDLE_VALUE ? ERR_IO : file_write(h, utf8, n);
     w = console_text(utf8, n, &wn);
     if (w == NULL)
         return ERR_IO;

@@ -504,6 +504,35 @@ free_name:
     free(wname);
 }
 
+/* term_write off a console: the UTF-8 bytes with "\n" as "\r\n" (what text
+ * mode wrote before; now in one WriteFile, not one per byte as Wine's msvcrt
+ * does), after whatever stdio still held. */
+static void test_term_file_bytes(void)
+{
+    static const char want[] = "p\xeb\xa1\x9c\xea\xb7\xb8\r\nx\r\n";
+    char path[MAX_PATH], dir[MAX_PATH], got[64];
+    size_t n = 0;
+    FILE *f;
+
+    GetTempPathA(sizeof(dir), dir);
+    GetTempFileNameA(dir, "svt", 0, path);
+    f = fopen(path, "w");
+    CHECK(f != NULL, "a text-mode file");
+    if (f == NULL)
+        return;
+    fputs("p", f); /* buffered by stdio: must come first */
+    CHECK(term_write(f, "로그\nx\n", strlen("로그\nx\n")) == 0, "term_write to a file");
+    fclose(f);
+    f = fopen(path, "rb");
+    if (f) {
+        n = fread(got, 1, sizeof(got), f);
+        fclose(f);
+    }
+    CHECK(n == sizeof(want) - 1 && memcmp(got, want, n) == 0,
+          "the file holds the UTF-8 bytes, CRLF line ends, in order (%zu bytes)", n);
+    DeleteFileA(path);
+}
+
 /* test_win.exe console [EXPECT COMMANDLINE], read from the wide command line
  * by cmdline.c: the console checks only, on the terminal it runs in.
  * Returns the exit status, or -1 when not asked for. */
@@ -648,6 +677,7 @@ int main(void)
     if (console >= 0)
         return console;
     test_cmdline_as_shell32();
+    test_term_file_bytes();
     test_shutdown_controls();
     test_account_name_cache();
     test_pipe_server_edges();
