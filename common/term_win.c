@@ -96,11 +96,11 @@ static int file_write(HANDLE h, const char *p, size_t n)
  * Invalid bytes become U+FFFD rather than losing the line. */
 static wchar_t *console_text(const char *utf8, size_t n, size_t *wn)
 {
-    int len = MultiByteToWideChar(CP_UTF8, 0, utf8, (int)n, NULL, 0);
+    int len = n < (1u << 28) ? MultiByteToWideChar(CP_UTF8, 0, utf8, (int)n, NULL, 0) : 0;
     wchar_t *w, *out;
     size_t k = 0;
 
-    if (len <= 0)
+    if (len <= 0) /* invalid bytes are replaced, so only an absurd size fails */
         return NULL;
     w = malloc((size_t)len * sizeof(wchar_t));
     out = malloc((size_t)len * 2 * sizeof(wchar_t));
