@@ -183,6 +183,7 @@ static BOOL send_stop(SC_HANDLE svc, int *waited)
 {
     SERVICE_STATUS_PROCESS st;
     SERVICE_STATUS ss;
+    int settled = 0;
 
     *waited = 0;
     for (;;) {
@@ -194,11 +195,16 @@ static BOOL send_stop(SC_HANDLE svc, int *waited)
         query(svc, &st);
         if (st.dwCurrentState == SERVICE_STOP_PENDING)
             return TRUE; /* a stop is under way already */
-        if (!is_pending(st.dwCurrentState) || GetTickCount64() >= verb_deadline) {
+        /* Refused while pending, then RUNNING by the time we looked: try
+         * again, a few times, before calling the refusal final. */
+        if (st.dwCurrentState == SERVICE_RUNNING || st.dwCurrentState == SERVICE_PAUSED)
+            settled++;
+        if ((!is_pending(st.dwCurrentState) && (settled == 0 || settled > 3)) ||
+            GetTickCount64() >= verb_deadline) {
             SetLastError(e);
             return FALSE;
         }
-        if (!*waited)
+        if (!*waited && is_pending(st.dwCurrentState))
             printf("svcd is %s; stopping it as soon as it can take the stop\n",
                    state_name(st.dwCurrentState));
         *waited = 1;
