@@ -18,6 +18,8 @@
 #define IPC_PIPE_BUFFER 65536
 #define WAKE_KEY        0
 #define MAX_EVENTS      64
+/* How long identify() waits for an account name not cached yet. */
+#define IDENTIFY_NAME_WAIT_MS 250
 
 enum op_kind { OP_CONNECT, OP_READ, OP_WRITE };
 
@@ -160,8 +162,9 @@ static void identify(ipc_conn *c)
         abort(); /* running on as the client would be a privilege leak */
     if (!opened)
         return;
-    win_token_user(tok, c->base.peer.sid, sizeof(c->base.peer.sid), c->base.peer.name,
-                   sizeof(c->base.peer.name));
+    /* Bounded: this is the one I/O thread (see win_token_user_wait). */
+    win_token_user_wait(tok, c->base.peer.sid, sizeof(c->base.peer.sid), c->base.peer.name,
+                        sizeof(c->base.peer.name), IDENTIFY_NAME_WAIT_MS);
     c->base.peer.token = tok; /* for the service's AccessCheck on each request */
 }
 

@@ -18,8 +18,18 @@ int win_utf8(const wchar_t *w, char *buf, size_t n);
  * controller far away) stalls no caller twice. Returns 0 or an ERR_ code. */
 int win_token_user(HANDLE token, char *sid, size_t sidlen, char *name, size_t namelen);
 
-/* How many times win_token_user asked LookupAccountSidW (the rest came from
- * its cache): for tests. */
+/* win_token_user that waits at most wait_ms for a name not cached yet: a
+ * slower lookup goes on on a pool thread and fills the cache, and the name is
+ * the SID string this time (INFINITE: wait, on this thread). For the
+ * service's I/O thread. */
+int win_token_user_wait(HANDLE token, char *sid, size_t sidlen, char *name, size_t namelen,
+                        DWORD wait_ms);
+
+/* The account name of `sid` as win_token_user_wait finds it. */
+int win_sid_name(PSID sid, char *name, size_t namelen, DWORD wait_ms);
+
+/* How many times LookupAccountSidW was asked (the rest came from the
+ * cache): for tests. */
 long win_account_lookups(void);
 
 /* True when the SID is LocalSystem (S-1-5-18). */

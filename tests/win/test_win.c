@@ -428,6 +428,20 @@ static void test_account_name_cache(void)
     CHECK(win_token_user(tok, sid2, sizeof(sid2), name2, 2) == ERR_NAMETOOLONG,
           "a short buffer is still an error, not a cut");
     CloseHandle(tok);
+
+    /* Not waited for (0 ms): the lookup goes on on a pool thread, the
+     * caller gets the SID or the name at once, and the name comes from the
+     * cache once it is known, looked up once in all. */
+    PSID ls = well_known(WinLocalServiceSid);
+    before = win_account_lookups();
+    CHECK(win_sid_name(ls, name, sizeof(name), 0) == 0, "a name without waiting: %s", name);
+    for (int i = 0; i < 300 && strncmp(name, "S-1-", 4) == 0; i++) {
+        Sleep(10);
+        win_sid_name(ls, name, sizeof(name), 0);
+    }
+    CHECK(strncmp(name, "S-1-", 4) != 0, "then the account name, from the pool thread: %s", name);
+    CHECK(win_account_lookups() == before + 1, "looked up once: %ld",
+          win_account_lookups() - before);
 }
 
 struct pipe_probe {
