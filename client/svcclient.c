@@ -27,24 +27,26 @@ static int fail(struct ctx *x, int code, const char *fmt, ...)
 
 static int fail(struct ctx *x, int code, const char *fmt, ...)
 {
-    char msg[RPC_ERR_MAX + 256];
+    char msg[RPC_ERR_MAX + 256], line[RPC_ERR_MAX + 300];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "svcclient: %s\n", msg);
+    snprintf(line, sizeof(line), "svcclient: %s\n", msg);
+    term_puts(stderr, line); /* one write: the line stays whole */
     if (x->o.json) {
         sbuf_reset(&x->out);
         output_error_json(msg, code, &x->out);
-        fputs(sbuf_str(&x->out), stdout);
+        term_write(stdout, x->out.p, x->out.len);
+        sbuf_reset(&x->out);
     }
     return code;
 }
 
 static void flush_out(struct ctx *x)
 {
-    fwrite(x->out.p ? x->out.p : "", 1, x->out.len, stdout);
+    term_write(stdout, x->out.p ? x->out.p : "", x->out.len);
     fflush(stdout); /* a follower's reader sees each entry as it comes */
     sbuf_reset(&x->out);
 }
@@ -204,17 +206,18 @@ int main(int argc, char **argv)
     char err[CLI_ERR_MAX], help[4096];
     int rc;
 
-    term_init();
     term_args_utf8(&argc, &argv);
     sbuf_init(&x.out, 0);
     if (cli_parse(argc, argv, &x.o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "svcclient: %s\n", err);
+        char line[CLI_ERR_MAX + 16];
+        snprintf(line, sizeof(line), "svcclient: %s\n", err);
+        term_puts(stderr, line);
         return CLI_EXIT_USAGE;
     }
     switch (x.o.cmd) {
     case CLI_HELP:
         cli_help(x.o.help_for, help, sizeof(help));
-        fputs(help, stdout);
+        term_puts(stdout, help);
         return CLI_EXIT_OK;
     case CLI_VERSION:
         output_version(x.o.json, &x.out);

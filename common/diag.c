@@ -1,5 +1,6 @@
 #include "diag.h"
 #include "clock.h"
+#include "term.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,11 +40,14 @@ void diag(enum diag_level level, const char *fmt, ...)
         diag_sink(level, line, full);
         return;
     }
-    /* One fprintf per line so concurrent writers do not interleave mid-line. */
+    /* One write per line so concurrent writers do not interleave mid-line;
+     * through term_write so a Windows console shows it in any code page. */
+    char full[2200];
     if (diag_stamps) {
         clock_format_utc(clock_wall_us(), stamp);
-        fprintf(stderr, "%s %s: %s: %s\n", stamp, diag_prog, names[level], line);
+        snprintf(full, sizeof(full), "%s %s: %s: %s\n", stamp, diag_prog, names[level], line);
     } else {
-        fprintf(stderr, "%s: %s: %s\n", diag_prog, names[level], line);
+        snprintf(full, sizeof(full), "%s: %s: %s\n", diag_prog, names[level], line);
     }
+    term_puts(stderr, full);
 }

@@ -19,6 +19,8 @@
 #define IPC_PIPE_BUFFER 65536
 #define WAKE_KEY        0
 #define MAX_EVENTS      64
+/* How long identify() waits for an account name not cached yet. */
+#define IDENTIFY_NAME_WAIT_MS 250
 
 enum op_kind { OP_CONNECT, OP_READ, OP_WRITE };
 
@@ -43,7 +45,9 @@ struct ipc_server {
     HANDLE iocp;
     wchar_t *name;
     PSECURITY_DESCRIPTOR sd;
-    struct ipc_conn *pending; /* the instance waiting for a client */
+    struct ipc_conn *pending;   /* the instance waiting for a client */
+    struct ipc_conn *cancelled; /* the one ipc_server_close cancelled */
+    struct ipc_conn *spare;     /* an unarmed instance holding the name (see rearm) */
     struct ipc_conn *conns;
     size_t nconns;
     struct ipc_handlers h;
@@ -159,8 +163,9 @@ static void identify(ipc_conn *c)
         abort(); /* running on as the client would be a privilege leak */
     if (!opened)
         return;
-    win_token_user(tok, c->base.peer.sid, sizeof(c->base.peer.sid), c->base.peer.name,
-                   sizeof(c->base.peer.name));
+    /* Bounded: this is the one I/O thread (see win_token_user_wait). */
+    win_token_user_wait(tok, c->base.peer.sid, sizeof(c->base.peer.sid), c->base.peer.name,
+                        sizeof(c->base.peer.name), IDENTIFY_NAME_WAIT_MS);
     c->base.peer.token = tok; /* for the service's AccessCheck on each request */
 }
 
@@ -169,11 +174,14 @@ static void read_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
     c->rd_pending = 0;
     if (c->base.dead)
         return;
-    if (!ok || bytes == 0) {
+    if (!ok) {
         DWORD e = GetLastError();
-        mark_dead(c, (!ok && e != ERROR_BROKEN_PIPE && e != ERROR_PIPE_NOT_CONNECTED)
-                         ? err_from_os(e)
-                         : 0);
+        mark_dead(c,
+                  (e != ERROR_BROKEN_PIPE && e != ERROR_PIPE_NOT_CONNECTED) ? err_from_os(e) : 0);
+        return;
+    }
+    if (bytes == 0) { /* a zero-length write: nothing to read, no error, not the end */
+        start_read(c);
         return;
     }
     if (!c->identified)
@@ -211,12 +219,72 @@ static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
     start_write(c);
 }
 
+static void free_instance(ipc_conn *c)
+{
+    CloseHandle(c->h);
+    free(c);
+}
+
+/* Makes c the instance waiting for a client: ConnectNamedPipe on it. A
+ * client that came and went before the wait (ERROR_NO_DATA) is dropped and
+ * the wait retried on the same instance. Returns 0, or an ERR_ code with c
+ * left to the caller. */
+static int arm_instance(ipc_server *s, ipc_conn *c)
+{
+    for (int tries = 0;; tries++) {
+        memset(&c->rd.ov, 0, sizeof(c->rd.ov));
+        c->rd.kind = OP_CONNECT;
+        s->pending = c;
+        if (ConnectNamedPipe(c->h, &c->rd.ov)) {
+            c->rd_pending = 1; /* completed at once; its packet is queued */
+            return 0;
+        }
+        switch (GetLastError()) {
+        case ERROR_IO_PENDING:
+            c->rd_pending = 1;
+            return 0;
+        case ERROR_PIPE_CONNECTED: /* a client came before we waited: no packet */
+            on_connected(s, c);
+            return 0;
+        case ERROR_NO_DATA:
+            s->pending = NULL;
+            if (tries < 3 && DisconnectNamedPipe(c->h))
+                continue;
+            return ERR_CLOSED;
+        default: {
+            int rc = err_last_os();
+            s->pending = NULL;
+            return rc;
+        }
+        }
+    }
+}
+
+/* The waiting instance `c` lost its client before the connection was made:
+ * wait on it again. If that fails, the next instance is made BEFORE c is
+ * closed, so the pipe name never lapses (another process could take it). */
+static void rearm_instance(ipc_server *s, ipc_conn *c)
+{
+    s->pending = NULL;
+    if (DisconnectNamedPipe(c->h) && arm_instance(s, c) == 0)
+        return;
+    if (new_instance(s, 0) == 0) {
+        free_instance(c);
+        return;
+    }
+    /* Kept, unarmed, only to hold the name until a next instance exists. */
+    if (s->spare)
+        free_instance(s->spare);
+    s->spare = c;
+}
+
 /* Creates the next instance and waits for a client on it. */
 static int new_instance(ipc_server *s, int first)
 {
     SECURITY_ATTRIBUTES sa = {sizeof(sa), s->sd, FALSE};
     ipc_conn *c = calloc(1, sizeof(*c));
     DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
+    int rc;
 
     if (c == NULL)
         return ERR_NOMEM;
@@ -235,33 +303,15 @@ static int new_instance(ipc_server *s, int first)
         return err_from_os(e);
     }
     if (CreateIoCompletionPort(c->h, s->iocp, (ULONG_PTR)c, 0) == NULL) {
-        int rc = err_last_os();
-        CloseHandle(c->h);
-        free(c);
+        rc = err_last_os();
+        free_instance(c);
         return rc;
     }
     c->base.reading = 1;
-    c->rd.kind = OP_CONNECT;
-    s->pending = c;
-    if (ConnectNamedPipe(c->h, &c->rd.ov)) {
-        c->rd_pending = 1; /* completed at once; its packet is queued */
-        return 0;
-    }
-    switch (GetLastError()) {
-    case ERROR_IO_PENDING:
-        c->rd_pending = 1;
-        return 0;
-    case ERROR_PIPE_CONNECTED: /* a client came before we waited: no packet */
-        on_connected(s, c);
-        return 0;
-    default: {
-        int rc = err_last_os();
-        s->pending = NULL;
-        CloseHandle(c->h);
-        free(c);
-        return rc;
-    }
-    }
+    rc = arm_instance(s, c);
+    if (rc < 0)
+        free_instance(c); /* never waited: the instances that exist keep the name */
+    return rc;
 }
 
 static void on_connected(ipc_server *s, ipc_conn *c)
@@ -353,15 +403,14 @@ static void dispatch_event(ipc_server *s, OVERLAPPED_ENTRY *e)
     switch (op->kind) {
     case OP_CONNECT:
         c->rd_pending = 0;
-        if (c != s->pending) { /* cancelled while closing */
-            CloseHandle(c->h);
-            free(c);
+        if (c == s->cancelled) /* cancelled while closing: ipc_server_close frees it */
+            break;
+        if (c != s->pending) {
+            free_instance(c);
         } else if (ok || GetLastError() == ERROR_PIPE_CONNECTED) {
             on_connected(s, c);
         } else {
-            s->pending = NULL; /* a client that gave up: make another */
-            CloseHandle(c->h);
-            free(c);
+            rearm_instance(s, c); /* a client that gave up */
         }
         break;
     case OP_READ:
@@ -389,8 +438,10 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
     OVERLAPPED_ENTRY ev[MAX_EVENTS];
     ULONG n = 0;
 
-    if (s->pending == NULL)
-        new_instance(s, 0);
+    if (s->pending == NULL && new_instance(s, 0) == 0 && s->spare) {
+        free_instance(s->spare);
+        s->spare = NULL;
+    }
     kick_all(s); /* before waiting, or a queued send would wait for an unrelated event */
     if (!GetQueuedCompletionStatusEx(s->iocp, ev, MAX_EVENTS, &n,
                                      timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms, FALSE)) {
@@ -414,10 +465,18 @@ void ipc_server_close(ipc_server *s)
         return;
     for (ipc_conn *c = s->conns; c; c = c->next)
         mark_dead(c, ERR_CLOSED);
-    if (s->pending) {
-        ipc_conn *p = s->pending;
-        s->pending = NULL;
-        CancelIoEx(p->h, NULL); /* its aborted packet frees it below */
+    /* The waiting instance is freed here for sure, not by its aborted packet,
+     * which may come after the rounds below end; its wait must be over first
+     * (the kernel writes its OVERLAPPED until then). */
+    ipc_conn *p = s->pending;
+    s->pending = NULL;
+    if (p) {
+        DWORD n;
+        CancelIoEx(p->h, &p->rd.ov);
+        if (!GetOverlappedResultEx(p->h, &p->rd.ov, &n, 2000, FALSE) &&
+            GetLastError() == WAIT_TIMEOUT)
+            p = NULL; /* still in flight: leaked rather than freed under the kernel */
+        s->cancelled = p;
     }
     /* Let every cancelled operation report back before memory goes. */
     for (int round = 0; round < 50; round++) {
@@ -432,7 +491,11 @@ void ipc_server_close(ipc_server *s)
         for (ULONG i = 0; i < n; i++)
             dispatch_event(s, &ev[i]);
     }
-    CloseHandle(s->iocp);
+    CloseHandle(s->iocp); /* drops any packet of p still queued */
+    if (p)
+        free_instance(p);
+    if (s->spare)
+        free_instance(s->spare);
     LocalFree(s->sd);
     free(s->name);
     free(s);

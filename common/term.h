@@ -2,10 +2,8 @@
 #ifndef SVCD_TERM_H
 #define SVCD_TERM_H
 
+#include <stddef.h>
 #include <stdio.h>
-
-/* Prepares the console for UTF-8 output (a no-op on POSIX). */
-void term_init(void);
 
 /* Replaces argv with its UTF-8 form (on Windows, from the wide command line,
  * so non-ASCII arguments survive any code page; a no-op on POSIX). */
@@ -13,5 +11,21 @@ void term_args_utf8(int *argc, char ***argv);
 
 /* True when `f` is a terminal. */
 int term_is_tty(FILE *f);
+
+/* Writes n bytes of UTF-8 text to f. On a Windows console it goes as UTF-16
+ * through WriteConsoleW, so it shows right under any console code page, which
+ * is left as it is; anywhere else (a file, a pipe, a POSIX terminal) the bytes
+ * go as they are. Returns 0, or ERR_IO when the write failed. */
+int term_write(FILE *f, const char *utf8, size_t n);
+
+/* term_write of a NUL-terminated string. */
+int term_puts(FILE *f, const char *utf8);
+
+/* term_write of printf-formatted text, in one write. */
+int term_printf(FILE *f, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 #endif

@@ -1,11 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "term.h"
+#include "err.h"
 
 #include <unistd.h>
-
-void term_init(void)
-{
-}
 
 void term_args_utf8(int *argc, char ***argv)
 {
@@ -16,4 +13,9 @@ void term_args_utf8(int *argc, char ***argv)
 int term_is_tty(FILE *f)
 {
     return isatty(fileno(f));
+}
+
+int term_write(FILE *f, const char *utf8, size_t n)
+{
+    return n == 0 || fwrite(utf8, 1, n, f) == n ? 0 : ERR_IO;
 }

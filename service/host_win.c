@@ -3,6 +3,7 @@
  * pause/resume drive the one worker state machine; the loop reports every
  * state change back to the SCM (so `sc query` shows a client's pause). */
 #include "host.h"
+#include "host_win.h"
 #include "diag.h"
 #include "err.h"
 #include "eventlog.h"
@@ -19,6 +20,9 @@
 #define SERVICE_NAME       L"svcd"
 #define START_WAIT_HINT_MS 10000
 #define STOP_WAIT_HINT_MS  10000
+/* A SHUTDOWN handler's return lets Windows end the process: it waits this
+ * long for the final entry first (within the ~5 s Windows allows). */
+#define SHUTDOWN_WAIT_MS 4000
 
 struct host {
     int service_mode;
@@ -31,6 +35,7 @@ struct host {
     struct server *volatile wake;
     host_load_fn load;
     void *load_ctx;
+    HANDLE done; /* set once run_service returned: the final entry is written */
     int exit_code;
     int starting;                           /* until RUNNING: warnings go to the event log */
     int started;                            /* reached RUNNING once */
@@ -62,10 +67,7 @@ static void report(struct host *h, DWORD state, DWORD wait_hint)
     h->status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
     h->status.dwCurrentState = state;
     h->status.dwWaitHint = wait_hint;
-    h->status.dwControlsAccepted =
-        (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING)
-            ? 0
-            : SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PAUSE_CONTINUE;
+    h->status.dwControlsAccepted = host_win_controls_accepted(state);
     if (state == SERVICE_RUNNING || state == SERVICE_PAUSED || state == SERVICE_STOPPED)
         h->status.dwCheckPoint = 0;
     else
@@ -183,6 +185,28 @@ void host_done(void)
     host_wake_on_stop(NULL);
 }
 
+DWORD host_win_controls_accepted(DWORD state)
+{
+    if (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING)
+        return 0;
+    return SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN |
+           SERVICE_ACCEPT_PAUSE_CONTINUE;
+}
+
+const char *host_win_stop_reason(DWORD ctl)
+{
+    switch (ctl) {
+    case SERVICE_CONTROL_STOP:
+        return "stop requested by the service control manager";
+    case SERVICE_CONTROL_PRESHUTDOWN:
+        return "system shutdown";
+    case SERVICE_CONTROL_SHUTDOWN:
+        return "system shutdown (no preshutdown notice)";
+    default:
+        return NULL;
+    }
+}
+
 static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
 {
     struct host *h = ctx;
@@ -191,12 +215,12 @@ static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
     (void)data;
     switch (ctl) {
     case SERVICE_CONTROL_STOP:
-        request_stop(h, "stop requested by the service control manager");
-        report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
-        return NO_ERROR;
+    case SERVICE_CONTROL_PRESHUTDOWN: /* the SCM waits for STOPPED, up to our timeout */
     case SERVICE_CONTROL_SHUTDOWN:
-        request_stop(h, "system shutdown");
+        request_stop(h, host_win_stop_reason(ctl));
         report(h, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
+        if (ctl == SERVICE_CONTROL_SHUTDOWN && h->done)
+            WaitForSingleObject(h->done, SHUTDOWN_WAIT_MS);
         return NO_ERROR;
     case SERVICE_CONTROL_PAUSE:
     case SERVICE_CONTROL_CONTINUE:
@@ -256,6 +280,8 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
         eventlog_set_classes((unsigned)cfg.eventlog);
         host.exit_code = run_service(&cfg, 1);
     }
+    if (host.done)
+        SetEvent(host.done); /* a SHUTDOWN handler may be waiting for the final entry */
     if (host.exit_code != RUN_EXIT_OK)
         record_failure(&host, host.exit_code);
     EnterCriticalSection(&host.lock);
@@ -297,6 +323,7 @@ int host_service_main(host_load_fn load, void *ctx)
     host.load = load;
     host.load_ctx = ctx;
     InitializeCriticalSection(&host.lock);
+    host.done = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (!StartServiceCtrlDispatcherW(table)) {
         if (GetLastError() == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
             diag(DIAG_ERROR, "'svcd service' is started by the service control manager; use "

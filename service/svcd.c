@@ -283,7 +283,6 @@ int main(int argc, char **argv)
     const char *cmd;
 
     diag_init("svcd", DIAG_INFO, 0);
-    term_init();
     term_args_utf8(&argc, &argv);
     cmd = argc > 1 ? argv[1] : NULL;
     if (cmd == NULL) {

@@ -1,5 +1,6 @@
 /* svcd install|remove|start|stop|restart|status through the SCM API. */
 #include "svcmgr.h"
+#include "term.h"
 #include "diag.h"
 #include "err.h"
 #include "eventlog.h"
@@ -23,6 +24,37 @@
 #define DESCRIPTION                                                                                \
     L"Writes a heartbeat and every lifecycle event to a durable log; controlled with svcclient."
 #define POLL_MS 100
+/* The SCM may wait this long for svcd to stop at a system shutdown
+ * (SERVICE_CONFIG_PRESHUTDOWN_INFO; Windows' default is 3 minutes). */
+#define PRESHUTDOWN_TIMEOUT_MS 15000
+/* What set_own_recovery opens its own service with: ChangeServiceConfig2
+ * with SC_ACTION_RESTART actions needs SERVICE_START besides
+ * SERVICE_CHANGE_CONFIG, or Windows refuses them with ACCESS_DENIED. */
+#define RECOVERY_ACCESS (SERVICE_CHANGE_CONFIG | SERVICE_START)
+
+/* Every SCM call of a verb retries ERROR_SERVICE_DATABASE_LOCKED (1055:
+ * the SCM is busy, e.g. starting services just after boot) until this
+ * deadline, set when the verb begins. */
+static ULONGLONG verb_deadline;
+
+static void verb_begin(void)
+{
+    verb_deadline = GetTickCount64() + SVCMGR_WAIT_MS;
+}
+
+/* After an SCM call failed: true (after a short sleep) when it should be
+ * retried, i.e. the database was locked and the verb has time left. The last
+ * error is kept for the caller either way. */
+static int locked_retry(void)
+{
+    DWORD e = GetLastError();
+
+    if (e != ERROR_SERVICE_DATABASE_LOCKED || GetTickCount64() >= verb_deadline)
+        return 0;
+    Sleep(200);
+    SetLastError(e);
+    return 1;
+}
 
 static const char *state_name(DWORD s)
 {
@@ -71,10 +103,11 @@ static SC_HANDLE open_service(SC_HANDLE *scm, DWORD scm_access, DWORD access)
 {
     SC_HANDLE svc;
 
-    *scm = OpenSCManagerW(NULL, NULL, scm_access);
-    if (*scm == NULL)
-        return NULL;
-    svc = OpenServiceW(*scm, SERVICE_NAME, access);
+    while ((*scm = OpenSCManagerW(NULL, NULL, scm_access)) == NULL)
+        if (!locked_retry())
+            return NULL;
+    while ((svc = OpenServiceW(*scm, SERVICE_NAME, access)) == NULL && locked_retry())
+        ;
     if (svc == NULL) {
         DWORD e = GetLastError();
         CloseServiceHandle(*scm);
@@ -84,12 +117,18 @@ static SC_HANDLE open_service(SC_HANDLE *scm, DWORD scm_access, DWORD access)
     return svc;
 }
 
+/* The service's status into *st, which is all zeros (state "UNKNOWN", no
+ * pid) when it cannot be queried. Returns 0 or an ERR_ code. */
 static int query(SC_HANDLE svc, SERVICE_STATUS_PROCESS *st)
 {
     DWORD need;
-    return QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)st, sizeof(*st), &need)
-               ? 0
-               : err_last_os();
+
+    if (QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)st, sizeof(*st), &need))
+        return 0;
+    DWORD e = GetLastError();
+    memset(st, 0, sizeof(*st));
+    SetLastError(e);
+    return err_from_os(e);
 }
 
 /* Waits, at most SVCMGR_WAIT_MS, until the service is in `target` (or, when
@@ -110,13 +149,9 @@ static DWORD wait_for(SC_HANDLE svc, DWORD target, SERVICE_STATUS_PROCESS *st)
  * SCM itself is still starting services, e.g. just after boot). */
 static BOOL start_service(SC_HANDLE svc)
 {
-    ULONGLONG deadline = GetTickCount64() + SVCMGR_WAIT_MS;
-
-    while (!StartServiceW(svc, 0, NULL)) {
-        if (GetLastError() != ERROR_SERVICE_DATABASE_LOCKED || GetTickCount64() > deadline)
+    while (!StartServiceW(svc, 0, NULL))
+        if (!locked_retry())
             return FALSE;
-        Sleep(200);
-    }
     return TRUE;
 }
 
@@ -130,7 +165,7 @@ static void print_failure(FILE *out, const SERVICE_STATUS_PROCESS *st)
 
     if (failnote_dir(dir, sizeof(dir)) == 0 &&
         failnote_read(dir, (int)code, text, sizeof(text)) == 0)
-        fprintf(out, "svcd: %s: %s (see the Application event log, source svcd)\n", what, text);
+        term_printf(out, "svcd: %s: %s (see the Application event log, source svcd)\n", what, text);
     else
         fprintf(out,
                 "svcd: %s: %s (service-specific exit code %lu; see the Application event log, "
@@ -144,6 +179,69 @@ static int stopped_on_error(const SERVICE_STATUS_PROCESS *st)
            st->dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR;
 }
 
+/* ControlService, retried while the SCM database is locked. */
+static BOOL control_service(SC_HANDLE svc, DWORD ctl, SERVICE_STATUS *ss)
+{
+    while (!ControlService(svc, ctl, ss))
+        if (!locked_retry())
+            return FALSE;
+    return TRUE;
+}
+
+/* ChangeServiceConfig2W, retried while the SCM database is locked. */
+static BOOL change_config2(SC_HANDLE svc, DWORD level, void *info)
+{
+    while (!ChangeServiceConfig2W(svc, level, info))
+        if (!locked_retry())
+            return FALSE;
+    return TRUE;
+}
+
+static int is_pending(DWORD state)
+{
+    return state == SERVICE_START_PENDING || state == SERVICE_CONTINUE_PENDING ||
+           state == SERVICE_PAUSE_PENDING;
+}
+
+/* Sends STOP. A service still starting (or pausing, continuing) cannot take
+ * it yet: Windows says ERROR_SERVICE_CANNOT_ACCEPT_CTRL, Wine
+ * ERROR_INVALID_SERVICE_CONTROL. Then it waits, within the verb's time, for
+ * the service to settle and sends STOP again. Returns TRUE when a stop was
+ * sent or is already under way; else FALSE with the last error set. */
+static BOOL send_stop(SC_HANDLE svc, int *waited)
+{
+    SERVICE_STATUS_PROCESS st;
+    SERVICE_STATUS ss;
+    int settled = 0;
+
+    *waited = 0;
+    for (;;) {
+        if (control_service(svc, SERVICE_CONTROL_STOP, &ss))
+            return TRUE;
+        DWORD e = GetLastError();
+        if (e != ERROR_SERVICE_CANNOT_ACCEPT_CTRL && e != ERROR_INVALID_SERVICE_CONTROL)
+            return FALSE;
+        query(svc, &st);
+        if (st.dwCurrentState == SERVICE_STOP_PENDING)
+            return TRUE; /* a stop is under way already */
+        /* Refused while pending, then RUNNING by the time we looked: try
+         * again, a few times, before calling the refusal final. */
+        if (st.dwCurrentState == SERVICE_RUNNING || st.dwCurrentState == SERVICE_PAUSED)
+            settled++;
+        if ((!is_pending(st.dwCurrentState) && (settled == 0 || settled > 3)) ||
+            GetTickCount64() >= verb_deadline) {
+            SetLastError(e);
+            return FALSE;
+        }
+        if (!*waited && is_pending(st.dwCurrentState))
+            printf("svcd is %s; stopping it as soon as it can take the stop\n",
+                   state_name(st.dwCurrentState));
+        *waited = 1;
+        fflush(stdout);
+        Sleep(POLL_MS);
+    }
+}
+
 static int start_and_wait(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
@@ -151,8 +249,10 @@ static int start_and_wait(SC_HANDLE svc)
     if (!start_service(svc)) {
         if (GetLastError() != ERROR_SERVICE_ALREADY_RUNNING)
             return fail("start");
-        query(svc, &st);
-        printf("svcd is already running (pid %lu)\n", (unsigned long)st.dwProcessId);
+        if (query(svc, &st) == 0 && st.dwProcessId)
+            printf("svcd is already running (pid %lu)\n", (unsigned long)st.dwProcessId);
+        else
+            printf("svcd is already running\n");
         return SVCMGR_EXIT_OK;
     }
     if (wait_for(svc, SERVICE_RUNNING, &st) != SERVICE_RUNNING && stopped_on_error(&st)) {
@@ -180,23 +280,23 @@ static int start_and_wait(SC_HANDLE svc)
 static int stop_and_wait(SC_HANDLE svc)
 {
     SERVICE_STATUS_PROCESS st;
-    SERVICE_STATUS ss;
     HANDLE proc = NULL;
     const char *said = "svcd stopped";
-    int rc = SVCMGR_EXIT_OK;
+    int rc = SVCMGR_EXIT_OK, waited = 0;
 
     /* Opened first: once stopped, the SCM no longer says which process. */
     if (query(svc, &st) == 0 && st.dwProcessId != 0)
         proc = OpenProcess(SYNCHRONIZE, FALSE, st.dwProcessId);
-    if (!ControlService(svc, SERVICE_CONTROL_STOP, &ss)) {
-        DWORD e = GetLastError();
-        if (e == ERROR_SERVICE_NOT_ACTIVE) {
+    if (!send_stop(svc, &waited)) {
+        if (GetLastError() == ERROR_SERVICE_NOT_ACTIVE) {
             said = "svcd is already stopped";
-        } else if (e != ERROR_SERVICE_CANNOT_ACCEPT_CTRL) { /* that one: a stop is pending */
+        } else {
             rc = fail("stop");
             goto close_proc;
         }
     }
+    if (proc == NULL && waited && query(svc, &st) == 0 && st.dwProcessId != 0)
+        proc = OpenProcess(SYNCHRONIZE, FALSE, st.dwProcessId);
     if (wait_for(svc, SERVICE_STOPPED, &st) != SERVICE_STOPPED) {
         fprintf(stderr, "svcd: stop: the service is %s, not STOPPED, after %d s\n",
                 state_name(st.dwCurrentState), SVCMGR_WAIT_MS / 1000);
@@ -222,11 +322,20 @@ static int set_recovery(SC_HANDLE svc)
     SERVICE_FAILURE_ACTIONSW fa = {86400, NULL, NULL, 3, actions};
     SERVICE_FAILURE_ACTIONS_FLAG flag = {TRUE};
 
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+    if (!change_config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
         return err_last_os();
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
+    if (!change_config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
         return err_last_os();
     return 0;
+}
+
+/* How long a system shutdown waits for svcd to write its last entry and
+ * stop (it accepts SERVICE_CONTROL_PRESHUTDOWN). */
+static int set_preshutdown(SC_HANDLE svc)
+{
+    SERVICE_PRESHUTDOWN_INFO pi = {PRESHUTDOWN_TIMEOUT_MS};
+
+    return change_config2(svc, SERVICE_CONFIG_PRESHUTDOWN_INFO, &pi) ? 0 : err_last_os();
 }
 
 static DWORD start_type(enum svcmgr_startup s)
@@ -252,16 +361,25 @@ static int image_path(const char *config_file, wchar_t *out, size_t n)
 {
     wchar_t exe[MAX_PATH], full[MAX_PATH];
     wchar_t *wconf = NULL;
+    DWORD len;
 
-    if (GetModuleFileNameW(NULL, exe, MAX_PATH) == 0)
+    len = GetModuleFileNameW(NULL, exe, MAX_PATH);
+    if (len == 0)
         return err_last_os();
+    if (len >= MAX_PATH)
+        return ERR_NAMETOOLONG; /* truncated */
     if (config_file) {
         wconf = win_wide(config_file);
-        if (wconf == NULL || GetFullPathNameW(wconf, MAX_PATH, full, NULL) == 0) {
-            free(wconf);
+        if (wconf == NULL)
             return ERR_INVAL;
-        }
+        /* Longer than the buffer: it returns the size it needs, and leaves
+         * `full` as it was. */
+        len = GetFullPathNameW(wconf, MAX_PATH, full, NULL);
         free(wconf);
+        if (len == 0)
+            return ERR_INVAL;
+        if (len >= MAX_PATH)
+            return ERR_NAMETOOLONG;
         _snwprintf(out, n, L"\"%ls\" service --config \"%ls\"", exe, full);
     } else {
         _snwprintf(out, n, L"\"%ls\" service", exe);
@@ -278,16 +396,29 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
     SC_HANDLE scm, svc;
     int rc = SVCMGR_EXIT_OK;
 
-    if (image_path(o->config_file, cmd, sizeof(cmd) / sizeof(cmd[0])) < 0) {
+    verb_begin();
+    int ip = image_path(o->config_file, cmd, sizeof(cmd) / sizeof(cmd[0]));
+    if (ip == ERR_NAMETOOLONG) {
+        fprintf(stderr,
+                "svcd: install: the full path of svcd.exe or of its config is longer "
+                "than %d characters; use a shorter one\n",
+                MAX_PATH - 1);
+        return SVCMGR_EXIT_USAGE;
+    }
+    if (ip < 0) {
         fprintf(stderr, "svcd: install: cannot resolve the paths of svcd.exe and its config\n");
         return SVCMGR_EXIT_USAGE;
     }
-    scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
-    if (scm == NULL)
-        return fail("install");
-    svc = CreateServiceW(scm, SERVICE_NAME, DISPLAY_NAME, SERVICE_ALL_ACCESS,
-                         SERVICE_WIN32_OWN_PROCESS, start_type(o->startup), SERVICE_ERROR_NORMAL,
-                         cmd, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+    while ((scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE)) ==
+           NULL)
+        if (!locked_retry())
+            return fail("install");
+    while ((svc = CreateServiceW(scm, SERVICE_NAME, DISPLAY_NAME, SERVICE_ALL_ACCESS,
+                                 SERVICE_WIN32_OWN_PROCESS, start_type(o->startup),
+                                 SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL,
+                                 NULL /* LocalSystem */, NULL)) == NULL &&
+           locked_retry())
+        ;
     if (svc == NULL) {
         if (GetLastError() == ERROR_SERVICE_EXISTS) {
             fprintf(stderr, "svcd: install: svcd is already installed (to reinstall: svcd "
@@ -298,7 +429,7 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
         }
         goto close_scm;
     }
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
+    if (!change_config2(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
         fprintf(stderr, "svcd: install: warning: cannot set the description: %s\n",
                 err_str(err_last_os()));
     DWORD rec_err = set_recovery(svc) < 0 ? GetLastError() : 0;
@@ -309,7 +440,7 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
                 "restart/60000\n",
                 (unsigned long)rec_err);
     if (o->startup == SVCMGR_DELAYED &&
-        !ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
+        !change_config2(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
         fprintf(stderr, "svcd: install: warning: cannot set delayed start: %s\n",
                 err_str(err_last_os()));
     int ev = eventlog_install();
@@ -318,8 +449,13 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
                 "svcd: install: warning: cannot register the event source svcd in the "
                 "Application log: %s\n",
                 err_str(ev));
-    printf("svcd installed: LocalSystem, startup %s, restart on failure after 5s/10s/60s\n",
-           startup_name(o->startup));
+    if (set_preshutdown(svc) < 0)
+        fprintf(stderr, "svcd: install: warning: cannot set the preshutdown timeout: %s\n",
+                err_str(err_last_os()));
+    /* Only what was set: no recovery actions promised when they failed. */
+    printf("svcd installed: LocalSystem, startup %s, %s\n", startup_name(o->startup),
+           rec_err ? "no recovery actions (see the warning above)"
+                   : "restart on failure after 5s/10s/60s");
     /* Like `systemctl enable --now`: an automatic service starts now too. */
     if (o->startup == SVCMGR_AUTO || o->startup == SVCMGR_DELAYED)
         rc = start_and_wait(svc);
@@ -336,6 +472,7 @@ static int with_service(const char *what, DWORD access, int (*verb)(SC_HANDLE))
     SC_HANDLE scm, svc;
     int rc;
 
+    verb_begin();
     svc = open_service(&scm, SC_MANAGER_CONNECT, access);
     if (svc == NULL)
         return fail(what);
@@ -354,8 +491,9 @@ static int remove_verb(SC_HANDLE svc)
         rc = stop_and_wait(svc);
     if (rc != SVCMGR_EXIT_OK)
         return rc;
-    if (!DeleteService(svc))
-        return fail("remove");
+    while (!DeleteService(svc))
+        if (!locked_retry())
+            return fail("remove");
     int ev = eventlog_uninstall();
     if (ev < 0)
         fprintf(stderr, "svcd: remove: warning: cannot remove the event source svcd: %s\n",
@@ -478,13 +616,16 @@ static int secure_data_dir(void)
     return rc;
 }
 
-/* The recovery actions `svcd install` sets, on the running service itself. */
+/* The recovery actions and preshutdown timeout `svcd install` sets, on the
+ * running service itself. */
 static void set_own_recovery(void)
 {
-    SC_HANDLE scm, svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_CHANGE_CONFIG);
+    SC_HANDLE scm, svc = open_service(&scm, SC_MANAGER_CONNECT, RECOVERY_ACCESS);
 
     if (svc == NULL || set_recovery(svc) < 0)
         diag(DIAG_WARN, "cannot set svcd's recovery actions: %s", err_str(err_last_os()));
+    if (svc && set_preshutdown(svc) < 0)
+        diag(DIAG_WARN, "cannot set svcd's preshutdown timeout: %s", err_str(err_last_os()));
     if (svc) {
         CloseServiceHandle(svc);
         CloseServiceHandle(scm);
@@ -514,8 +655,13 @@ static void quote_own_image_path(void)
         _snwprintf(fixed, sizeof(fixed) / sizeof(fixed[0]), L"\"%ls\"%ls", exe,
                    qc.c.lpBinaryPathName + n);
         fixed[sizeof(fixed) / sizeof(fixed[0]) - 1] = 0;
-        if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
-                                  fixed, NULL, NULL, NULL, NULL, NULL, NULL))
+        BOOL ok;
+        while (!(ok = ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
+                                           SERVICE_NO_CHANGE, fixed, NULL, NULL, NULL, NULL, NULL,
+                                           NULL)) &&
+               locked_retry())
+            ;
+        if (!ok)
             diag(DIAG_WARN, "cannot quote svcd's program path: %s", err_str(err_last_os()));
     }
     CloseServiceHandle(svc);
@@ -526,6 +672,8 @@ int svcmgr_service_setup(const char *config_file)
 {
     int rc;
 
+    /* Briefly: the SCM is waiting for this process to start. */
+    verb_deadline = GetTickCount64() + 5000;
     quote_own_image_path();
     rc = secure_data_dir();
     if (rc < 0)

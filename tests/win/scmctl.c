@@ -1,6 +1,8 @@
 /* A test helper that talks to the SCM directly:
  *   scmctl pause|continue SERVICE   send the control, wait for PAUSED/RUNNING
  *   scmctl config SERVICE           print how the service is registered
+ *   scmctl control SERVICE CODE     send control CODE, print the outcome
+ *                                   ("sent", or "refused <Win32 error>")
  * Wine's sc.exe has no pause verb and prints little of a configuration. */
 #include <windows.h>
 
@@ -95,6 +97,28 @@ static int config(SC_HANDLE svc)
     }
     print_recovery(svc);
     print_delayed(svc);
+    union {
+        SERVICE_PRESHUTDOWN_INFO p;
+        BYTE raw[64];
+    } pre;
+    if (QueryServiceConfig2W(svc, SERVICE_CONFIG_PRESHUTDOWN_INFO, pre.raw, sizeof(pre), &need))
+        printf("preshutdown %lu\n", (unsigned long)pre.p.dwPreshutdownTimeout);
+    else
+        printf("preshutdown unknown (error %lu)\n", GetLastError());
+    return 0;
+}
+
+/* Sends any control code, e.g. 5 (SHUTDOWN) or 15 (PRESHUTDOWN), which
+ * Windows' SCM only sends itself. */
+static int send_code(SC_HANDLE svc, const char *code)
+{
+    SERVICE_STATUS st;
+
+    if (!ControlService(svc, (DWORD)strtoul(code, NULL, 0), &st)) {
+        printf("refused %lu\n", GetLastError());
+        return 1;
+    }
+    printf("sent\n");
     return 0;
 }
 
@@ -104,8 +128,8 @@ int main(int argc, char **argv)
     wchar_t *name;
     int rc;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: scmctl pause|continue|config SERVICE\n");
+    if (argc != 3 && !(argc == 4 && strcmp(argv[1], "control") == 0)) {
+        fprintf(stderr, "usage: scmctl pause|continue|config SERVICE | control SERVICE CODE\n");
         return 2;
     }
     name = win_wide(argv[2]);
@@ -119,6 +143,8 @@ int main(int argc, char **argv)
         rc = control(svc, SERVICE_CONTROL_PAUSE, SERVICE_PAUSED);
     else if (strcmp(argv[1], "continue") == 0)
         rc = control(svc, SERVICE_CONTROL_CONTINUE, SERVICE_RUNNING);
+    else if (strcmp(argv[1], "control") == 0)
+        rc = send_code(svc, argv[3]);
     else
         rc = config(svc);
     CloseServiceHandle(svc);

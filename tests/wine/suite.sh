@@ -568,8 +568,11 @@ echo "==> svcd.exe install (SCM API, LocalSystem, auto start)"
 printf 'interval = 300ms\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\n' >"$bin/svcd.conf"
 run "$SVCD" install --config 'C:\svcd\svcd.conf'
 check "install succeeds" [ "$rc" -eq 0 ]
+# Wine stores no recovery actions: install says what it did set, and
+# promises no restarts.
 check "install reports the registration" contains "$out" \
-    "svcd installed: LocalSystem, startup auto, restart on failure after 5s/10s/60s"
+    "svcd installed: LocalSystem, startup auto, no recovery actions (see the warning above)"
+check "and does not claim restart on failure" sh -c "! echo \"\$1\" | grep -q 'restart on failure after'" _ "$out"
 check "and that it is running" contains "$out" "svcd is running (pid "
 check "Wine cannot store recovery actions: install says so and how to set them" \
     contains "$out" "sc failure svcd reset= 86400"
@@ -680,6 +683,32 @@ for i in $(seq 1 12); do
     fi
 done
 check "12 concurrent svcclient status: all 12 answered" [ "$par_ok" -eq 12 ]
+
+echo "==> svcclient in a console: WriteConsoleW under any code page, which it leaves alone"
+# A console needs a terminal: script(1) gives Wine one. test_win.exe runs
+# svcclient on it under code pages 949, 437 and 65001 and reads the screen
+# back (ReadConsoleOutputCharacterW); redirected output stays UTF-8 bytes
+# (the byte-for-byte checks above).
+if command -v script >/dev/null; then
+    timeout -k 5 120 script -qec "wine 'C:\\svcd\\test_win.exe' console '번 째 로그' \
+        'C:\\svcd\\svcclient.exe logs --tail 3' >'$build/wine-conscp.out' 2>&1" /dev/null \
+        </dev/null >/dev/null 2>&1
+    rc=$?
+    tr -d '\r' <"$build/wine-conscp.out" | sed 's/^/    /'
+    check "svcclient logs on a console shows Korean under 949, 437, 65001; each code page kept" \
+        [ "$rc" -eq 0 ]
+else
+    echo "SKIPPED: the console checks (script, from util-linux, is not installed)"
+fi
+
+echo "==> svcclient.exe starts light: no SHELL32, USER32, GDI32 or OLE32 (WINEDEBUG=+loaddll)"
+WINEDEBUG=+loaddll timeout -k 5 60 wine "$CLIENT" status </dev/null >"$build/wine-loaddll.out" 2>&1
+loader=$(tr -d '\r' <"$build/wine-loaddll.out" | sed -n 's/^\([0-9a-f]*\):.*Loaded L"C:\\\\svcd\\\\svcclient\.exe".*/\1/p' | head -1)
+loaded=$(tr -d '\r' <"$build/wine-loaddll.out" | grep "^$loader:.*Loaded L" | sed 's/.*\\\\\([^\\"]*\)".*/\1/' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
+echo "    svcclient.exe loaded: $loaded"
+check "svcclient.exe was traced" [ -n "$loader" ]
+check "and loaded none of shell32, user32, gdi32, ole32, combase" \
+    sh -c "! echo '$loaded' | grep -qwE 'shell32.dll|user32.dll|gdi32.dll|ole32.dll|combase.dll'"
 
 echo "==> SCM pause/continue drive the same state machine"
 run "$SCMCTL" pause svcd
@@ -948,6 +977,65 @@ check "after a clean stop: STOPPED and nothing stale" [ "$out" = "svcd: STOPPED"
 run sc query svcd
 check "sc query: exit code 0 after a clean stop" matches "$out" 'WIN32_EXIT_CODE +: 0 '
 run "$SVCD" start
+echo "==> service control: recovery access, preshutdown, stop while starting, long paths"
+run "$SCMCTL" config svcd
+check "the preshutdown timeout is set (15 s)" contains "$out" "preshutdown 15000"
+# Wine stores no recovery actions, so the access they need is read from
+# its trace: the service's own setup opens itself with SERVICE_CHANGE_CONFIG |
+# SERVICE_START (0x12), which SC_ACTION_RESTART needs on Windows. svccheck.exe
+# runs that setup from a console (`svcd service` does it only once the SCM
+# has connected, inside ServiceMain).
+WINEDEBUG=trace+service timeout -k 5 60 wine 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf' \
+    </dev/null >"$build/wine-trace.out" 2>&1
+check "the recovery actions are set through a handle with CHANGE_CONFIG|START (0x12)" \
+    grep -q 'OpenServiceW .* L"svcd" 0x12$' <(tr -d '\r' <"$build/wine-trace.out")
+# Windows' SCM sends SHUTDOWN and PRESHUTDOWN itself only; Wine's refuses
+# them from a process (and never sends them): then the handler's decisions
+# are checked by test_win.exe instead.
+for code in 15 5; do
+    run "$SCMCTL" control svcd "$code"
+    if contains "$out" "sent" >/dev/null; then
+        sleep 1
+        run "$CLIENT" logs --tail 20
+        check "control $code stops svcd with a final entry" contains "$out" "stopping (system shutdown"
+        run "$SVCD" start
+    else
+        echo "SKIPPED: control $code: Wine's SCM refuses it ($out); test_win.exe checks the handler"
+    fi
+done
+# A stop while the service is still starting: the new service process is
+# frozen (SIGSTOP) as soon as it exists, so it stays START_PENDING, and
+# thawed two seconds later; `svcd stop` must wait for it and stop it.
+run "$SVCD" stop
+wine sc start svcd </dev/null >/dev/null 2>&1 &
+starter=$!
+frozen=""
+for _ in $(seq 1000); do
+    frozen=$(own_procs 'svcd.exe service')
+    [ -n "$frozen" ] && break
+    sleep 0.01
+done
+[ -n "$frozen" ] && kill -STOP $frozen
+check "the new service process was caught starting" [ -n "$frozen" ]
+check "sc query: START_PENDING" [ "$(state)" = START_PENDING ]
+(sleep 2 && kill -CONT $frozen) &
+thaw=$!
+t0=$(date +%s)
+run "$SVCD" stop
+t1=$(date +%s)
+check "svcd stop of a starting service: exit 0" [ "$rc" -eq 0 ]
+check "says it waits for the start" contains "$out" \
+    "svcd is START_PENDING; stopping it as soon as it can take the stop"
+check "then stops it" contains "$out" "svcd stopped"
+check "well within the 30 s wait ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 20 ]
+check "sc query: STOPPED" [ "$(state)" = STOPPED ]
+wait "$thaw" "$starter" 2>/dev/null
+run "$SVCD" start
+check "and it starts again" [ "$rc" -eq 0 ]
+long='C:\svcd\'$(printf 'd%.0s' $(seq 250))'\svcd.conf'
+run "$SVCD" install --config "$long"
+check "install with a config path over MAX_PATH: exit 2" [ "$rc" -eq 2 ]
+check "and says the path is too long" contains "$out" "is longer than 259 characters"
 
 echo "==> svcd.exe remove"
 run "$SVCD" remove
