@@ -433,7 +433,16 @@ Test(running, follow_streams_new_entries_until_the_service_stops)
     snprintf(out, sizeof(out), "%s/follow.out", dir);
     follower = proc_spawn(argv, NULL, out);
     cr_assert_gt(follower, 0);
-    usleep(300 * 1000);
+    /* Its first line (the -n 1 entry) means it follows now; a fixed sleep
+     * is too short under valgrind. */
+    for (int i = 0; i < 200; i++) {
+        char *early = tmpdir_read(dir, "follow.out", &len);
+        int started = early && strstr(early, "{\"seq\":") != NULL;
+        free(early);
+        if (started)
+            break;
+        usleep(50 * 1000);
+    }
     client(&r, "pause", NULL, NULL, NULL);
     usleep(300 * 1000);
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
