@@ -40,19 +40,44 @@ static void enable_privilege(const wchar_t *name)
 static int protect_existing(const wchar_t *path, PACL dacl)
 {
     BYTE system[SECURITY_MAX_SID_SIZE];
+    BY_HANDLE_FILE_INFORMATION info;
     DWORD size = sizeof(system), e;
+    HANDLE pin;
+    int rc = 0;
 
     enable_privilege(L"SeTakeOwnershipPrivilege");
     enable_privilege(L"SeRestorePrivilege");
     if (!CreateWellKnownSid(SECURITY_SERVICE_DIR_OWNER, NULL, system, &size))
         return err_last_os();
+    /* The folder itself, never a link's target: a junction a user put at
+     * this path would hand any folder to SYSTEM and the DACL below. Opened
+     * without FILE_SHARE_DELETE, it cannot be renamed or replaced until the
+     * calls by path below are done. */
+    pin = CreateFileW(path, FILE_READ_ATTRIBUTES | READ_CONTROL, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                      NULL, OPEN_EXISTING,
+                      FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (pin == INVALID_HANDLE_VALUE)
+        return err_last_os();
+    if (!GetFileInformationByHandle(pin, &info)) {
+        rc = err_last_os();
+        goto unpin;
+    }
+    if ((info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ||
+        !(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        rc = ERR_UNTRUSTED; /* a link or a file where the folder must be */
+        goto unpin;
+    }
     e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, system,
                               NULL, NULL, NULL);
     if (e == ERROR_SUCCESS)
         e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT,
                                   DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
                                   NULL, NULL, dacl, NULL);
-    return e == ERROR_SUCCESS ? 0 : err_from_os(e);
+    if (e != ERROR_SUCCESS)
+        rc = err_from_os(e);
+unpin:
+    CloseHandle(pin);
+    return rc;
 }
 
 /* Creates one directory; in FS_DIR_SERVICE mode with the service's DACL, which

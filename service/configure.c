@@ -73,6 +73,11 @@ static int edit_file(const char *path, const struct configure_opts *o, struct pr
     size_t n = 0;
     int rc, created = 0, status = SVCMGR_EXIT_OK;
 
+    rc = configure_check_file(path, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "svcd: configure: refusing to edit %s (nothing was changed)\n", err);
+        return SVCMGR_EXIT_FAILED;
+    }
     rc = configure_read_file(path, &text, &n);
     if (rc == ERR_NOENT) {
         created = 1;

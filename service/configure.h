@@ -53,6 +53,14 @@ const char *configure_default_text(void);
  * ERR_INVAL with one line in `err`. */
 int configure_check(const struct config *cfg, char *err, size_t errlen);
 
+/* Whether the existing file at `path` may be edited as the service's own:
+ * one that someone other than SYSTEM, Administrators or TrustedInstaller
+ * can change would be rewritten by an administrator and pass the service's
+ * check from then on. Windows: the file and its folder (fsguard); POSIX: 0
+ * (the packaged /etc/svcd is root's). Returns 0, or ERR_ACCESS with why in
+ * err (completing "<path> ..."), or the error of reading the descriptor. */
+int configure_check_file(const char *path, char *err, size_t errlen);
+
 /* The installed service's startup. Returns 0, ERR_NOENT (not installed),
  * ERR_ACCESS, ERR_UNSUPPORTED (Linux: systemctl decides) or ERR_IO. */
 int configure_get_startup(int *startup);

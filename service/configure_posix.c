@@ -35,3 +35,11 @@ int configure_set_startup(int startup)
     (void)startup;
     return ERR_UNSUPPORTED;
 }
+
+int configure_check_file(const char *path, char *err, size_t errlen)
+{
+    (void)path;
+    (void)err;
+    (void)errlen;
+    return 0;
+}

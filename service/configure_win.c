@@ -1,6 +1,7 @@
 /* `svcd configure` on Windows: the file is %ProgramData%\svcd\svcd.conf,
  * the startup is the SCM's start type plus its delayed-start flag. */
 #include "configure.h"
+#include "fsguard_win.h"
 #include "authz.h"
 #include "err.h"
 #include "paths.h"
@@ -45,6 +46,35 @@ int configure_check(const struct config *cfg, char *err, size_t errlen)
     }
     authz_close(a);
     return 0;
+}
+
+int configure_check_file(const char *path, char *err, size_t errlen)
+{
+    char why[FSGUARD_WHY_MAX], dir[PATHS_MAX];
+    const char *slash = strrchr(path, '\\'), *fwd = strrchr(path, '/');
+    int rc = fsguard_check_path(path, why, sizeof(why));
+
+    if (rc == ERR_NOENT)
+        return 0; /* a new file is ours */
+    if (rc == 0) {
+        if (fwd && (!slash || fwd > slash))
+            slash = fwd;
+        if (slash == NULL || sbuf_fmt(dir, sizeof(dir), "%.*s", (int)(slash - path), path) < 0)
+            return 0;
+        rc = fsguard_check_path(dir, why, sizeof(why));
+        if (rc == 0 || rc == ERR_NOENT)
+            return 0;
+        path = dir;
+    }
+    if (rc == ERR_ACCESS)
+        sbuf_fmt(err, errlen,
+                 "%s %s; only SYSTEM, Administrators and TrustedInstaller may change what the "
+                 "service trusts (check what it says, then: takeown /a /f \"%s\" and icacls "
+                 "\"%s\" /reset)",
+                 path, why, path, path);
+    else
+        sbuf_fmt(err, errlen, "cannot read the permissions of %s: %s", path, err_str(rc));
+    return rc;
 }
 
 static SC_HANDLE open_svcd(SC_HANDLE *scm, DWORD access)

@@ -177,23 +177,44 @@ free_aces:
 int fsguard_check_path(const char *path, char *why, size_t n)
 {
     PSECURITY_DESCRIPTOR sd = NULL;
+    BY_HANDLE_FILE_INFORMATION info;
     wchar_t *w = win_wide(path);
+    HANDLE h;
     DWORD e;
     int rc;
 
+    if (n > 0)
+        why[0] = '\0';
     if (w == NULL)
         return ERR_INVAL;
-    if (GetFileAttributesW(w) == INVALID_FILE_ATTRIBUTES) {
+    /* The link itself, never what it points to: a junction a user planted
+     * would otherwise be judged by (and pass on) its target's descriptor. */
+    h = CreateFileW(w, READ_CONTROL, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
         rc = err_last_os();
-        free(w);
+        if (rc == ERR_ACCESS) /* SYSTEM shut out: only a hostile owner does that */
+            snprintf(why, n, "does not let the service read its permissions");
         return rc;
     }
-    e = GetNamedSecurityInfoW(w, SE_FILE_OBJECT,
-                              OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, NULL, NULL,
-                              NULL, NULL, &sd);
-    free(w);
-    if (e != ERROR_SUCCESS)
-        return err_from_os(e);
+    if (GetFileInformationByHandle(h, &info) &&
+        (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+        CloseHandle(h);
+        snprintf(why, n,
+                 "is a junction or symbolic link, which svcd does not follow for what it "
+                 "trusts");
+        return ERR_ACCESS;
+    }
+    e = GetSecurityInfo(h, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                        NULL, NULL, NULL, NULL, &sd);
+    CloseHandle(h);
+    if (e != ERROR_SUCCESS) {
+        rc = err_from_os(e);
+        if (rc == ERR_ACCESS)
+            snprintf(why, n, "does not let the service read its permissions");
+        return rc;
+    }
     rc = fsguard_check_sd(sd, why, n);
     LocalFree(sd);
     return rc;

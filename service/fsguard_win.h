@@ -17,9 +17,10 @@
  * (or add files), delete"); or ERR_NOMEM. */
 int fsguard_check_sd(PSECURITY_DESCRIPTOR sd, char *why, size_t n);
 
-/* fsguard_check_sd of the owner and DACL of the file or folder at `path`.
- * Returns 0, ERR_ACCESS with `why`, or the error of reading the descriptor
- * (ERR_NOENT when it does not exist). */
+/* fsguard_check_sd of the owner and DACL of the file or folder at `path`,
+ * opened without following a link. Returns 0; ERR_ACCESS with `why` (also
+ * for a junction or symbolic link, and for a descriptor SYSTEM may not
+ * read); or the error of opening it (ERR_NOENT when it does not exist). */
 int fsguard_check_path(const char *path, char *why, size_t n);
 
 #endif

@@ -145,6 +145,9 @@ void host_ready(struct svc *s)
     if (host.service_mode) {
         host.starting = 0;
         host.started = 1;
+        EnterCriticalSection(&host.lock);
+        host.last_error[0] = '\0'; /* a start-up error that did not stop it is no reason */
+        LeaveCriticalSection(&host.lock);
         if (failnote_clear(data_dir()) < 0) /* the last failure is history now */
             diag(DIAG_WARN, "cannot remove %s\\%s", data_dir(), FAILNOTE_NAME);
     }
@@ -250,6 +253,11 @@ static void record_failure(struct host *h, int code)
     snprintf(text, sizeof(text), "%s", h->last_error[0] ? h->last_error : run_exit_text(code));
     LeaveCriticalSection(&h->lock);
     eventlog_report(h->started ? EVENTLOG_FAILED : EVENTLOG_START_FAILED, text);
+    /* Into the data folder only once it is secured (owner SYSTEM, protected
+     * DACL, not a link): before that a user may own it, and SYSTEM writing
+     * and renaming a file there would follow whatever link was planted. */
+    if (code == RUN_EXIT_DATA_DIR)
+        return;
     rc = data_dir()[0] ? failnote_write(data_dir(), code, text) : ERR_INVAL;
     if (rc < 0)
         diag(DIAG_WARN, "cannot write %s\\%s: %s", data_dir(), FAILNOTE_NAME, err_str(rc));

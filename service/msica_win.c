@@ -72,6 +72,15 @@ static int get_prop(MSIHANDLE h, const wchar_t *name, char *buf, size_t n)
     return win_utf8(w, buf, n);
 }
 
+/* Whether this is maintenance of the installed product (Installed is set:
+ * a repair or a change), not an install or an upgrade by a new package. */
+static int maintenance(MSIHANDLE h)
+{
+    char installed[64];
+
+    return get_prop(h, L"Installed", installed, sizeof(installed)) == 0 && installed[0] != '\0';
+}
+
 /* A path the service can use whatever its working directory: "C:\..." or
  * "\\server\share\...". */
 static int is_absolute(const char *p)
@@ -138,8 +147,13 @@ static int check_file(MSIHANDLE h, const char *path, const struct configure_opts
     struct sbuf out;
     char *text = NULL;
     size_t n = 0;
-    int rc = configure_read_file(path, &text, &n);
+    int rc = configure_check_file(path, err, sizeof(err));
 
+    if (rc < 0) {
+        say(h, INSTALLMESSAGE_ERROR, "refusing to edit %s. Nothing was installed or changed.", err);
+        return -1;
+    }
+    rc = configure_read_file(path, &text, &n);
     if (rc < 0 && rc != ERR_NOENT) {
         say(h, INSTALLMESSAGE_INFO, "cannot read %s (%s); it is checked when it is written", path,
             err_str(rc));
@@ -201,7 +215,18 @@ UINT __stdcall SvcdPrepareConfigure(MSIHANDLE h)
         say(h, INSTALLMESSAGE_ERROR, "internal error: SVCD_CONFIG is not set");
         return ERROR_INSTALL_FAILURE;
     }
-    if (read_props(h, values, &o) < 0 || check_file(h, path, &o) < 0)
+    if (maintenance(h)) {
+        /* A repair of the installed product, which a standard user may
+         * start and pass these properties to: they must not reach a file
+         * SYSTEM writes. They apply at install and upgrade only. */
+        say(h, INSTALLMESSAGE_INFO,
+            "a repair or change of the installed svcd: public properties are ignored (they "
+            "apply at install and upgrade; change an installed svcd with 'svcd configure' from "
+            "an elevated prompt)");
+    } else if (read_props(h, values, &o) < 0) {
+        return ERROR_INSTALL_FAILURE;
+    }
+    if (check_file(h, path, &o) < 0)
         return ERROR_INSTALL_FAILURE;
     if (o.startup < 0) {
         int kept;

@@ -610,7 +610,12 @@ static int secure_data_dir(void)
         return 0;
     *slash = '\0'; /* ...\svcd\logs -> ...\svcd */
     rc = fs_mkdir_p(dir, FS_DIR_SERVICE);
-    if (rc < 0)
+    if (rc == ERR_UNTRUSTED)
+        diag(DIAG_ERROR,
+             "the data folder %s is a junction, a symbolic link or a file, not a folder: remove it "
+             "from an elevated prompt (svcd never follows a link to secure its folders)",
+             dir);
+    else if (rc < 0)
         diag(DIAG_ERROR, "cannot create the data folder %s or give it its DACL: %s", dir,
              err_str(rc));
     return rc;
@@ -809,10 +814,9 @@ int svcmgr_service_check(const char *config_file, const char *state_dir)
 
     if (have_exe) /* first: a config file kept next to svcd.exe inherits the new DACL */
         lock_program_dir(dir);
-    rc = fs_mkdir_p(state_dir, FS_DIR_SERVICE); /* owner SYSTEM and the protected DACL */
-    if (rc < 0)
-        diag(DIAG_WARN, "cannot give the log folder %s its owner and DACL: %s", state_dir,
-             err_str(rc));
+    /* The configuration before anything it names is touched: its state_dir
+     * is given to SYSTEM with the log DACL below, which a file written by
+     * someone else must never choose. */
     if (config_file) {
         const char *slash = strrchr(config_file, '\\'), *fwd = strrchr(config_file, '/');
         if (fwd && (!slash || fwd > slash))
@@ -826,6 +830,10 @@ int svcmgr_service_check(const char *config_file, const char *state_dir)
         if (rc < 0)
             return rc;
     }
+    rc = fs_mkdir_p(state_dir, FS_DIR_SERVICE); /* owner SYSTEM and the protected DACL */
+    if (rc < 0)
+        diag(DIAG_WARN, "cannot give the log folder %s its owner and DACL: %s", state_dir,
+             rc == ERR_UNTRUSTED ? "it is a junction, a symbolic link or a file" : err_str(rc));
     rc = check_one("the log folder", state_dir, 1);
     if (rc == 0 && paths_default_state_dir(1, data, sizeof(data)) == 0 && strrchr(data, '\\')) {
         *strrchr(data, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd, secured by secure_data_dir */

@@ -318,6 +318,14 @@ msi_properties_suite() {
     check "after all five: svcd.conf untouched" cmp "$data/svcd.conf" "$build/props-3.conf"
     check "and still $v_n, the same entry" [ "$(arp_keys)" = "$keys" ]
 
+    echo "==> a repair, which a standard user may start, ignores the public properties"
+    run msiexec /fa "$keys" /qn /l*v 'C:\svcd\msi-repair.log' 'CONTROL_SDDL=O:SYG:SYD:(A;;0x3;;;WD)' \
+        INTERVAL=7s
+    check "msiexec /fa: exit 0" [ "$rc" -eq 0 ]
+    check "the log says the properties were ignored" \
+        grep -aqF "public properties are ignored (they apply at install and upgrade" "$bin/msi-repair.log"
+    check "svcd.conf untouched by the repair" cmp "$data/svcd.conf" "$build/props-3.conf"
+
     echo "==> a value the service cannot start with: svcd configure fails, the file is put back"
     # Valid as text, but the log directory cannot be made under a file.
     run msiexec /i 'C:\svcd\n.msi' /qn /l*v 'C:\svcd\msi-nostart.log' \
@@ -789,6 +797,12 @@ check "svcd start says why (service-specific exit code 6)" contains "$out" \
     'svcd: start failed: refusing to start: the configuration file C:\svcd\svcd.conf can be changed by Everyone (S-1-1-0)'
 run sc query svcd
 check "sc query: SERVICE_EXIT_CODE 6" matches "$out" 'SERVICE_EXIT_CODE *: 6 '
+cp "$bin/svcd.conf" "$build/svcd.conf.everyone"
+run "$SVCD" configure --config 'C:\svcd\svcd.conf' --interval 2s
+check "svcd configure will not rewrite it as the administrator's (exit 1)" [ "$rc" -eq 1 ]
+check "and says why" contains "$out" \
+    'svcd: configure: refusing to edit C:\svcd\svcd.conf can be changed by Everyone (S-1-1-0)'
+check "the file is left as it was" cmp -s "$bin/svcd.conf" "$build/svcd.conf.everyone"
 run 'C:\svcd\svccheck.exe' 'C:\svcd\svcd.conf'
 check "the check refuses it: exit 1" [ "$rc" -eq 1 ]
 check "the reason: which file, who may change it, how to fix it" contains "$out" \
