@@ -1,5 +1,6 @@
 /* `svcd configure`: the file I/O around confedit.c, then the startup. */
 #include "configure.h"
+#include "term.h"
 #include "err.h"
 #include "fs.h"
 #include "paths.h"
@@ -105,9 +106,9 @@ static int edit_file(const char *path, const struct configure_opts *o, struct pr
         goto free_text;
     }
     for (size_t i = 0; i < o->nsets; i++)
-        printf("svcd: %s: %s = %s\n", path, o->sets[i].key, o->sets[i].value);
+        term_printf(stdout, "svcd: %s: %s = %s\n", path, o->sets[i].key, o->sets[i].value);
     if (created)
-        printf("svcd: %s: created from the default configuration\n", path);
+        term_printf(stdout, "svcd: %s: created from the default configuration\n", path);
     prev->text = text;
     prev->n = n;
     text = NULL;

@@ -223,7 +223,11 @@ static BOOL send_stop(SC_HANDLE svc, int *waited)
             return FALSE;
         query(svc, &st);
         if (st.dwCurrentState == SERVICE_STOP_PENDING)
-            return TRUE; /* a stop is under way already */
+            return TRUE;                            /* a stop is under way already */
+        if (st.dwCurrentState == SERVICE_STOPPED) { /* it failed while starting */
+            SetLastError(ERROR_SERVICE_NOT_ACTIVE);
+            return FALSE;
+        }
         /* Refused while pending, then RUNNING by the time we looked: try
          * again, a few times, before calling the refusal final. */
         if (st.dwCurrentState == SERVICE_RUNNING || st.dwCurrentState == SERVICE_PAUSED)
