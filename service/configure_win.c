@@ -2,6 +2,7 @@
  * the startup is the SCM's start type plus its delayed-start flag. */
 #include "configure.h"
 #include "fsguard_win.h"
+#include "svcmgr_win.h"
 #include "authz.h"
 #include "err.h"
 #include "paths.h"
@@ -77,21 +78,12 @@ int configure_check_file(const char *path, char *err, size_t errlen)
     return rc;
 }
 
+/* svcd's service, retried while the SCM database is locked: at boot a
+ * GPO install runs while the SCM still starts services. */
 static SC_HANDLE open_svcd(SC_HANDLE *scm, DWORD access)
 {
-    SC_HANDLE svc;
-    DWORD e;
-
-    *scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
-    if (*scm == NULL)
-        return NULL;
-    svc = OpenServiceW(*scm, L"svcd", access);
-    if (svc == NULL) {
-        e = GetLastError();
-        CloseServiceHandle(*scm);
-        SetLastError(e);
-    }
-    return svc;
+    svcmgr_win_verb_begin();
+    return svcmgr_win_open(scm, SC_MANAGER_CONNECT, access);
 }
 
 int configure_get_startup(int *startup)
@@ -145,8 +137,12 @@ int configure_set_startup(int startup)
 
     if (svc == NULL)
         return err_last_os();
-    if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, NULL, NULL, NULL,
-                              NULL, NULL, NULL, NULL))
+    BOOL ok;
+    while (!(ok = ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, NULL, NULL,
+                                       NULL, NULL, NULL, NULL, NULL)) &&
+           svcmgr_win_locked_retry())
+        ;
+    if (!ok)
         rc = err_last_os();
     /* The flag means something only for an automatic service; it is cleared
      * otherwise so a later switch back to auto is not delayed. Like

@@ -1,5 +1,6 @@
 /* svcd install|remove|start|stop|restart|status through the SCM API. */
 #include "svcmgr.h"
+#include "svcmgr_win.h"
 #include "term.h"
 #include "diag.h"
 #include "err.h"
@@ -42,10 +43,12 @@ static void verb_begin(void)
     verb_deadline = GetTickCount64() + SVCMGR_WAIT_MS;
 }
 
-/* After an SCM call failed: true (after a short sleep) when it should be
- * retried, i.e. the database was locked and the verb has time left. The last
- * error is kept for the caller either way. */
-static int locked_retry(void)
+void svcmgr_win_verb_begin(void)
+{
+    verb_begin();
+}
+
+int svcmgr_win_locked_retry(void)
 {
     DWORD e = GetLastError();
 
@@ -99,14 +102,14 @@ static int fail(const char *what)
     return SVCMGR_EXIT_FAILED;
 }
 
-static SC_HANDLE open_service(SC_HANDLE *scm, DWORD scm_access, DWORD access)
+SC_HANDLE svcmgr_win_open(SC_HANDLE *scm, DWORD scm_access, DWORD access)
 {
     SC_HANDLE svc;
 
     while ((*scm = OpenSCManagerW(NULL, NULL, scm_access)) == NULL)
-        if (!locked_retry())
+        if (!svcmgr_win_locked_retry())
             return NULL;
-    while ((svc = OpenServiceW(*scm, SERVICE_NAME, access)) == NULL && locked_retry())
+    while ((svc = OpenServiceW(*scm, SERVICE_NAME, access)) == NULL && svcmgr_win_locked_retry())
         ;
     if (svc == NULL) {
         DWORD e = GetLastError();
@@ -150,7 +153,7 @@ static DWORD wait_for(SC_HANDLE svc, DWORD target, SERVICE_STATUS_PROCESS *st)
 static BOOL start_service(SC_HANDLE svc)
 {
     while (!StartServiceW(svc, 0, NULL))
-        if (!locked_retry())
+        if (!svcmgr_win_locked_retry())
             return FALSE;
     return TRUE;
 }
@@ -183,7 +186,7 @@ static int stopped_on_error(const SERVICE_STATUS_PROCESS *st)
 static BOOL control_service(SC_HANDLE svc, DWORD ctl, SERVICE_STATUS *ss)
 {
     while (!ControlService(svc, ctl, ss))
-        if (!locked_retry())
+        if (!svcmgr_win_locked_retry())
             return FALSE;
     return TRUE;
 }
@@ -192,7 +195,7 @@ static BOOL control_service(SC_HANDLE svc, DWORD ctl, SERVICE_STATUS *ss)
 static BOOL change_config2(SC_HANDLE svc, DWORD level, void *info)
 {
     while (!ChangeServiceConfig2W(svc, level, info))
-        if (!locked_retry())
+        if (!svcmgr_win_locked_retry())
             return FALSE;
     return TRUE;
 }
@@ -415,13 +418,13 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
     }
     while ((scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE)) ==
            NULL)
-        if (!locked_retry())
+        if (!svcmgr_win_locked_retry())
             return fail("install");
     while ((svc = CreateServiceW(scm, SERVICE_NAME, DISPLAY_NAME, SERVICE_ALL_ACCESS,
                                  SERVICE_WIN32_OWN_PROCESS, start_type(o->startup),
                                  SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL,
                                  NULL /* LocalSystem */, NULL)) == NULL &&
-           locked_retry())
+           svcmgr_win_locked_retry())
         ;
     if (svc == NULL) {
         if (GetLastError() == ERROR_SERVICE_EXISTS) {
@@ -477,7 +480,7 @@ static int with_service(const char *what, DWORD access, int (*verb)(SC_HANDLE))
     int rc;
 
     verb_begin();
-    svc = open_service(&scm, SC_MANAGER_CONNECT, access);
+    svc = svcmgr_win_open(&scm, SC_MANAGER_CONNECT, access);
     if (svc == NULL)
         return fail(what);
     rc = verb(svc);
@@ -496,7 +499,7 @@ static int remove_verb(SC_HANDLE svc)
     if (rc != SVCMGR_EXIT_OK)
         return rc;
     while (!DeleteService(svc))
-        if (!locked_retry())
+        if (!svcmgr_win_locked_retry())
             return fail("remove");
     int ev = eventlog_uninstall();
     if (ev < 0)
@@ -629,7 +632,7 @@ static int secure_data_dir(void)
  * running service itself. */
 static void set_own_recovery(void)
 {
-    SC_HANDLE scm, svc = open_service(&scm, SC_MANAGER_CONNECT, RECOVERY_ACCESS);
+    SC_HANDLE scm, svc = svcmgr_win_open(&scm, SC_MANAGER_CONNECT, RECOVERY_ACCESS);
 
     if (svc == NULL || set_recovery(svc) < 0)
         diag(DIAG_WARN, "cannot set svcd's recovery actions: %s", err_str(err_last_os()));
@@ -654,7 +657,7 @@ static void quote_own_image_path(void)
     SC_HANDLE scm, svc;
     DWORD need, n;
 
-    svc = open_service(&scm, SC_MANAGER_CONNECT, SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG);
+    svc = svcmgr_win_open(&scm, SC_MANAGER_CONNECT, SERVICE_QUERY_CONFIG | SERVICE_CHANGE_CONFIG);
     if (svc == NULL)
         return;
     n = GetModuleFileNameW(NULL, exe, MAX_PATH);
@@ -668,7 +671,7 @@ static void quote_own_image_path(void)
         while (!(ok = ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, SERVICE_NO_CHANGE,
                                            SERVICE_NO_CHANGE, fixed, NULL, NULL, NULL, NULL, NULL,
                                            NULL)) &&
-               locked_retry())
+               svcmgr_win_locked_retry())
             ;
         if (!ok)
             diag(DIAG_WARN, "cannot quote svcd's program path: %s", err_str(err_last_os()));
