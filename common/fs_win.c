@@ -47,14 +47,17 @@ static int protect_existing(const wchar_t *path, PACL dacl)
 
     enable_privilege(L"SeTakeOwnershipPrivilege");
     enable_privilege(L"SeRestorePrivilege");
+    enable_privilege(L"SeBackupPrivilege");
     if (!CreateWellKnownSid(SECURITY_SERVICE_DIR_OWNER, NULL, system, &size))
         return err_last_os();
     /* The folder itself, never a link's target: a junction a user put at
      * this path would hand any folder to SYSTEM and the DACL below. Opened
+     * with data access (FILE_LIST_DIRECTORY, so its share mode counts) and
      * without FILE_SHARE_DELETE, it cannot be renamed or replaced until the
-     * calls by path below are done. */
-    pin = CreateFileW(path, FILE_READ_ATTRIBUTES | READ_CONTROL, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                      NULL, OPEN_EXISTING,
+     * calls by path below are done; backup semantics and SeBackupPrivilege
+     * open it whatever DACL a hostile owner left. */
+    pin = CreateFileW(path, FILE_READ_ATTRIBUTES | FILE_LIST_DIRECTORY,
+                      FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
                       FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
     if (pin == INVALID_HANDLE_VALUE)
         return err_last_os();

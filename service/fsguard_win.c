@@ -189,8 +189,9 @@ int fsguard_check_path(const char *path, char *why, size_t n)
         return ERR_INVAL;
     /* The link itself, never what it points to: a junction a user planted
      * would otherwise be judged by (and pass on) its target's descriptor. */
-    h = CreateFileW(w, READ_CONTROL, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    h = CreateFileW(w, READ_CONTROL | FILE_READ_ATTRIBUTES,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
     free(w);
     if (h == INVALID_HANDLE_VALUE) {
         rc = err_last_os();
@@ -198,8 +199,14 @@ int fsguard_check_path(const char *path, char *why, size_t n)
             snprintf(why, n, "does not let the service read its permissions");
         return rc;
     }
-    if (GetFileInformationByHandle(h, &info) &&
-        (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+    if (!GetFileInformationByHandle(h, &info)) { /* fail closed: a link must not pass */
+        rc = err_last_os();
+        CloseHandle(h);
+        if (rc == ERR_ACCESS)
+            snprintf(why, n, "does not let the service read its permissions");
+        return rc;
+    }
+    if (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) {
         CloseHandle(h);
         snprintf(why, n,
                  "is a junction or symbolic link, which svcd does not follow for what it "
