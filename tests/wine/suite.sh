@@ -417,7 +417,16 @@ own_procs() {
             echo "$pid"
     done
 }
-none_running() { [ -z "$(own_procs "$1")" ]; }
+# A service process may still be exiting just after it reported STOPPED (the
+# SCM, on Windows as in Wine, does not wait for the exit): give it 10 s.
+none_running() {
+    local i
+    for i in $(seq 1 50); do
+        [ -z "$(own_procs "$1")" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
 
 state() {
     run sc query svcd
