@@ -84,7 +84,7 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
         return q->follow ? QUERY_WAITING
                          : (end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0);
     q->reader.scanned = 0;
-    /* Each entry is at most LOGSTORE_LINE_MAX, so stopping before the budget
+    /* Each entry is at most LOGREAD_LINE_MAX, so stopping before the budget
      * keeps the frame under FRAME_MAX_PAYLOAD. */
     while (n < QUERY_CHUNK_ENTRIES && bytes < QUERY_CHUNK_BYTES) {
         rc = logreader_next(&q->reader, &e);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "logstore.h"
+#include "logread.h"
 
 #define QUERY_CHUNK_BYTES   (256u * 1024u)
 #define QUERY_CHUNK_ENTRIES 1024

@@ -9,9 +9,9 @@
 
 #include "fs.h"
 #include "logline.h"
+#include "logread.h"
 
-#define LOGSCAN_BLOCK     65536
-#define LOGSTORE_LINE_MAX (256u * 1024u) /* longer lines are skipped when read */
+#define LOGSCAN_BLOCK 65536
 
 /* Where the last complete line of f[0, size) ends: after its last newline. */
 int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end);
@@ -28,7 +28,7 @@ int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes
 typedef int (*logscan_line_fn)(void *ctx, const char *line, size_t len, uint64_t start);
 
 /* Calls fn for each line of f[0, end), last first (end-1 is the newline that
- * ends the last line), until fn returns nonzero. Lines over LOGSTORE_LINE_MAX
+ * ends the last line), until fn returns nonzero. Lines over LOGREAD_LINE_MAX
  * are passed over. Returns 0 or an I/O error. */
 int logscan_backward(fs_file *f, uint64_t end, logscan_line_fn fn, void *ctx);
 

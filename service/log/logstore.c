@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "err.h"
 #include "logfiles.h"
+#include "logfs.h"
 #include "logscan.h"
 
 #include <stdio.h>
@@ -46,12 +47,12 @@ static int move_aside(struct logstore *ls)
     if (sbuf_fmt(ls->moved_to, sizeof(ls->moved_to), "%s.unreadable-%lld", ls->path,
                  (long long)(clock_wall_us() / CLOCK_US_PER_SEC)) < 0)
         return ERR_NAMETOOLONG;
-    rc = fs_rename(ls->path, ls->moved_to);
+    rc = logfs->rename(ls->path, ls->moved_to);
     if (rc < 0)
         return rc;
     ls->cut_bytes = ls->size;
     ls->size = 0;
-    return fs_open_append(ls->path, &ls->f);
+    return logfs->open_append(ls->path, &ls->f);
 }
 
 /* Cuts a torn or garbage tail (a partial line, a NUL run from a power loss,
@@ -65,7 +66,7 @@ static int recover(struct logstore *ls)
     if (ls->size == 0)
         return 0;
     memset(&r, 0, sizeof(r));
-    sbuf_init(&r.msg, LOGSTORE_LINE_MAX);
+    sbuf_init(&r.msg, LOGREAD_LINE_MAX);
     /* Scan from the very end: a partial last line is simply one that does not
      * parse (each_line_backward treats the end as a line end). */
     rc = logscan_backward(ls->f, ls->size + 1, recover_line, &r);
@@ -78,13 +79,13 @@ static int recover(struct logstore *ls)
     ls->last_time_us = r.time_us;
     if (r.good_end == ls->size + 1) {
         /* A whole entry whose newline never reached the disk: complete it. */
-        rc = fs_append(ls->f, "\n", 1);
+        rc = logfs->append(ls->f, "\n", 1);
         if (rc == 0)
             ls->size++;
         return rc;
     }
     if (r.good_end < ls->size) {
-        rc = fs_truncate(ls->f, r.good_end);
+        rc = logfs->truncate(ls->f, r.good_end);
         if (rc < 0)
             return rc;
         ls->cut_bytes = ls->size - r.good_end;
@@ -98,16 +99,16 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
     int rc;
 
     memset(ls, 0, sizeof(*ls));
-    sbuf_init(&ls->line, LOGSTORE_LINE_MAX);
+    sbuf_init(&ls->line, LOGREAD_LINE_MAX);
     if (paths_join(dir, LOGSTORE_FILE, ls->path, sizeof(ls->path)) < 0)
         return ERR_NAMETOOLONG;
-    rc = fs_mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
+    rc = logfs->mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
-    rc = fs_open_append(ls->path, &ls->f);
+    rc = logfs->open_append(ls->path, &ls->f);
     if (rc < 0)
         return rc;
-    rc = fs_size(ls->f, &ls->size);
+    rc = logfs->size(ls->f, &ls->size);
     if (rc == 0)
         rc = recover(ls);
     if (rc < 0)
@@ -138,9 +139,9 @@ static void prune(struct logstore *ls)
     rotated = set.n - 1; /* the last one is the current file */
     for (size_t i = 0; i < rotated; i++) {
         int too_many = rotated - i > ls->rotate_keep;
-        int too_old = ls->rotate_max_age_us && fs_mtime(set.v[i].path, &mtime) == 0 &&
+        int too_old = ls->rotate_max_age_us && logfs->mtime(set.v[i].path, &mtime) == 0 &&
                       now - mtime > (int64_t)ls->rotate_max_age_us;
-        if ((too_many || too_old) && fs_remove(set.v[i].path) < 0)
+        if ((too_many || too_old) && logfs->remove(set.v[i].path) < 0)
             ls->prune_errors++;
     }
     logfiles_free(&set);
@@ -182,17 +183,17 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
     rc = logfiles_rotated_name(ls->path, ls->first_seq, name, sizeof(name));
     if (rc < 0)
         return rc;
-    fs_sync(ls->f);
+    logfs->sync(ls->f);
     fs_close(ls->f);
     ls->f = NULL;
     ls->dirty = 0;
-    renamed = fs_rename(ls->path, name);
-    rc = fs_open_append(ls->path, &ls->f);
+    renamed = logfs->rename(ls->path, name);
+    rc = logfs->open_append(ls->path, &ls->f);
     if (rc < 0)
         return rc;
     if (renamed < 0) {
         rotation_blocked(ls, name, renamed, now_mono); /* keep writing to the same file */
-        return fs_size(ls->f, &ls->size);
+        return logfs->size(ls->f, &ls->size);
     }
     ls->rotate_blocked = 0;
     ls->size = 0;
@@ -235,10 +236,10 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
         if (rc < 0 && ls->f == NULL)
             return rc; /* cannot even reopen the log */
     }
-    rc = fs_append(ls->f, ls->line.p, ls->line.len);
+    rc = logfs->append(ls->f, ls->line.p, ls->line.len);
     if (rc < 0) {
         /* Do not leave half a line behind (a short write on a full disk). */
-        fs_truncate(ls->f, ls->size);
+        logfs->truncate(ls->f, ls->size);
         return rc;
     }
     ls->size += ls->line.len;
@@ -249,7 +250,7 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     ls->written++;
     ls->dirty = 1;
     if (durable) {
-        rc = fs_sync(ls->f);
+        rc = logfs->sync(ls->f);
         if (rc < 0)
             return rc;
         ls->dirty = 0;
@@ -264,7 +265,7 @@ int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us
 
     if (!ls->dirty || now_mono - ls->last_sync_mono < window_us)
         return 0;
-    rc = fs_sync(ls->f);
+    rc = logfs->sync(ls->f);
     if (rc < 0)
         return rc;
     ls->dirty = 0;
@@ -276,7 +277,7 @@ void logstore_close(struct logstore *ls)
 {
     if (ls->f) {
         if (ls->dirty)
-            fs_sync(ls->f);
+            logfs->sync(ls->f);
         fs_close(ls->f);
     }
     ls->f = NULL;

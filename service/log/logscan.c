@@ -73,7 +73,7 @@ int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end)
 }
 
 /* Calls fn for each complete line of f[0, end), last line first, until fn
- * returns nonzero (then returns that). Lines over LOGSTORE_LINE_MAX are
+ * returns nonzero (then returns that). Lines over LOGREAD_LINE_MAX are
  * passed over. Returns 0 at the start of the file, or an I/O error. */
 int logscan_backward(fs_file *f, uint64_t end, logscan_line_fn fn, void *ctx)
 {
@@ -84,8 +84,8 @@ int logscan_backward(fs_file *f, uint64_t end, logscan_line_fn fn, void *ctx)
 
     if (buf == NULL)
         return ERR_NOMEM;
-    sbuf_init(&carry, LOGSTORE_LINE_MAX);
-    sbuf_init(&joined, LOGSTORE_LINE_MAX);
+    sbuf_init(&carry, LOGREAD_LINE_MAX);
+    sbuf_init(&joined, LOGREAD_LINE_MAX);
     while (pos > 0 && rc == 0) {
         size_t want = pos < BLOCK ? (size_t)pos : BLOCK, got, stop;
         rc = fs_read_at(f, buf, want, pos - want, &got);
@@ -135,7 +135,7 @@ int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us)
     if (rc < 0)
         return rc;
     /* A first line is short: read 4 KiB, and more only if it is not. */
-    while (rc == 0 && nl == NULL && cap <= LOGSTORE_LINE_MAX) {
+    while (rc == 0 && nl == NULL && cap <= LOGREAD_LINE_MAX) {
         char *p = realloc(buf, cap);
         if (p == NULL) {
             rc = ERR_NOMEM;
@@ -154,7 +154,7 @@ int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us)
         free(buf);
         return rc;
     }
-    sbuf_init(&msg, LOGSTORE_LINE_MAX);
+    sbuf_init(&msg, LOGREAD_LINE_MAX);
     rc = nl && logline_parse(buf, (size_t)(nl - buf), &e, &msg) == 0;
     if (rc) {
         *seq = e.seq;

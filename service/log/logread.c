@@ -3,8 +3,8 @@
  * files in order, and on past rotations when following. */
 #include "clock.h"
 #include "err.h"
+#include "logread.h"
 #include "logscan.h"
-#include "logstore.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +101,7 @@ static int scan_file(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *w
 
     if (logfilter_is_all(&r->filter))
         return count_back(r, f, end, want, off);
-    sbuf_init(&t.msg, LOGSTORE_LINE_MAX);
+    sbuf_init(&t.msg, LOGREAD_LINE_MAX);
     rc = logscan_backward(f, *end, tail_scan_line, &t);
     sbuf_free(&t.msg);
     if (rc < 0)
@@ -222,8 +222,8 @@ int logreader_open(struct logreader *r, const char *path, const struct logfilter
     int rc;
 
     memset(r, 0, sizeof(*r));
-    sbuf_init(&r->line, LOGSTORE_LINE_MAX);
-    sbuf_init(&r->msg, LOGSTORE_LINE_MAX);
+    sbuf_init(&r->line, LOGREAD_LINE_MAX);
+    sbuf_init(&r->msg, LOGREAD_LINE_MAX);
     if (filter)
         r->filter = *filter;
     r->follow = follow;
@@ -287,7 +287,7 @@ static int follow_rotation(struct logreader *r)
 }
 
 /* Reads the next line into r->line (without the newline). Returns 1, 0 at the
- * end, or an error. Lines over LOGSTORE_LINE_MAX come back marked failed. */
+ * end, or an error. Lines over LOGREAD_LINE_MAX come back marked failed. */
 static int next_line(struct logreader *r)
 {
     sbuf_reset(&r->line);

@@ -1,0 +1,16 @@
+#include "logfs.h"
+
+const struct logfs logfs_real = {
+    .open_append = fs_open_append,
+    .open_read = fs_open_read,
+    .append = fs_append,
+    .sync = fs_sync,
+    .size = fs_size,
+    .truncate = fs_truncate,
+    .rename = fs_rename,
+    .remove = fs_remove,
+    .mtime = fs_mtime,
+    .mkdir_p = fs_mkdir_p,
+};
+
+const struct logfs *logfs = &logfs_real;

@@ -1,0 +1,82 @@
+/* The log's readers: the last N matching entries of the history, found
+ * without reading all of it, then forwards through the files in order and, when
+ * following, on past rotations (logread.c). */
+#ifndef SVCD_LOGREAD_H
+#define SVCD_LOGREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs.h"
+#include "logfiles.h"
+#include "logfilter.h"
+#include "logline.h"
+#include "paths.h"
+#include "sbuf.h"
+
+/* Readers skip longer lines, so the writer never writes one. */
+#define LOGREAD_LINE_MAX (256u * 1024u)
+
+/* A forward reader over the log's files, passing only the entries its
+ * filter matches. */
+struct logreader {
+    char path[PATHS_MAX]; /* the current file's */
+    struct logfiles files;
+    size_t idx; /* the file being read */
+    fs_file *f;
+    uint64_t off, end;
+    char *buf;
+    size_t blen, bpos;
+    struct sbuf line;
+    struct sbuf msg;
+    struct logfilter filter;
+    int follow;                /* at the end, look again for lines appended since */
+    const uint64_t *rotations; /* the writer's rotation count, when in-process */
+    uint64_t seen_rotations;
+    uint64_t last_seq; /* the last entry read, matching or not */
+    uint64_t skipped;  /* lines that did not parse */
+    uint64_t scanned;  /* lines looked at since the caller last reset it */
+    uint64_t slice_start_us;
+    int locating;      /* still searching backwards for where the tail begins */
+    int loc_open;      /* file loc_i is open and being searched */
+    size_t loc_i;      /* the file being searched (counting down) */
+    uint64_t loc_want; /* matching entries still to find */
+    uint64_t loc_end;  /* the search goes on before this offset */
+};
+
+/* logreader_next returns this after LOGREAD_SLICE lines without a match, so
+ * a long scan can yield to other work (reset `scanned` and call again). The
+ * backward search for where a tail begins pauses the same way. */
+#define LOGREAD_MORE     2
+#define LOGREAD_SLICE    50000
+#define LOGREAD_SLICE_US 10000 /* or this long, whichever comes first */
+/* Counting newlines back for an unfiltered tail, a slice is this many chunks
+ * (8 MiB, some 80 000 typical lines), or LOGREAD_SLICE_US. */
+#define LOGREAD_CHUNK  (1024u * 1024u)
+#define LOGREAD_CHUNKS 8
+
+/* Opens a reader positioned at the first of the last `tail` entries that
+ * match `filter` (NULL: all), searching from the newest file back through
+ * the rotated ones. Without a filter it only counts newlines backwards; with
+ * one it parses backwards and stops at `since`, and skips files wholly after
+ * `until`: either way the cost follows what is returned, not the size of the
+ * history. `follow` makes logreader_next see lines appended later, also past
+ * rotations (`rotations`, when not NULL, is the writer's counter, so the files
+ * are listed again only after one). Returns 0, ERR_NOENT when there is no log
+ * yet, or an I/O error. */
+int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
+                   uint64_t tail, int follow, const uint64_t *rotations);
+
+/* logreader_open with no filter and no follow. */
+int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail);
+
+/* Reads the next matching entry. Returns 1 with *e filled (valid until the
+ * next call), 0 at the end (of the snapshot, past `until`, or, when
+ * following, of what is written so far), LOGREAD_MORE when LOGREAD_SLICE
+ * lines were scanned without a match, or an I/O error. Unparseable lines are
+ * skipped and counted. */
+int logreader_next(struct logreader *r, struct log_entry *e);
+
+void logreader_close(struct logreader *r);
+
+#endif

@@ -1,0 +1,77 @@
+/* The log's writer: appending entries with sequence numbers that continue
+ * across restarts and rotations. JSON Lines in <state_dir>/svcd.log, rotated
+ * by size to svcd.log.<first seq>. Reading them back is logread.h; every
+ * file operation goes through the seam of logfs.h. */
+#ifndef SVCD_LOGSTORE_H
+#define SVCD_LOGSTORE_H
+
+#include <stdint.h>
+
+#include "fs.h"
+#include "logfiles.h"
+#include "logline.h"
+#include "logread.h"
+#include "paths.h"
+#include "sbuf.h"
+
+#define LOGSTORE_FILE "svcd.log"
+
+/* A rotation whose rename failed is tried again no sooner than this. */
+#define LOGSTORE_ROTATE_RETRY_US 1000000ull
+
+struct logstore {
+    char path[PATHS_MAX];
+    fs_file *f;
+    uint64_t size;
+    uint64_t last_seq;
+    int64_t last_time_us;
+    uint64_t written;         /* entries appended since open */
+    int dirty;                /* appended since the last sync */
+    uint64_t last_sync_mono;  /* when it last synced */
+    uint64_t cut_bytes;       /* torn or garbage tail removed at open */
+    char moved_to[PATHS_MAX]; /* an unreadable log was renamed to this ("" if not) */
+    uint64_t first_seq;       /* of the current file; 0 while it is empty */
+    int64_t first_time_us;
+    uint64_t rotate_size, rotate_keep, rotate_max_age_us; /* 0 size: never rotate */
+    uint64_t rotations;     /* since open; readers that follow watch it */
+    uint64_t rotate_errors; /* renames that failed (the file grows on) */
+    /* The last rotation could not rename the file (on Windows: a reader that
+     * did not open it with FILE_SHARE_DELETE). The file grows past
+     * rotate_size; the rename is retried at most every
+     * LOGSTORE_ROTATE_RETRY_US, at an append, until it works. */
+    int rotate_blocked;              /* ERR_ code of the failed rename; 0 when not */
+    int64_t rotate_blocked_since_us; /* wall clock, first failure of this episode */
+    uint64_t rotate_retry_mono;      /* no new attempt before this */
+    char rotate_blocked_why[PATHS_MAX + 160];
+    uint64_t prune_errors; /* old files that could not be removed */
+    struct sbuf line;
+};
+
+/* Opens (creating the directory and file; the service's own ACL in system
+ * mode, private otherwise) and recovers: a torn or garbage tail (a partial
+ * line, a NUL run, lines that do not parse) is cut back to the last complete
+ * entry (reported in cut_bytes) and the sequence continues after it. A log
+ * with no readable entry at its end is renamed aside (moved_to) rather than
+ * cut. Returns 0 or an ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
+int logstore_open(struct logstore *ls, const char *dir, int system_mode);
+
+/* Rotation: before the current file would grow past `size` bytes it is
+ * renamed to svcd.log.<first seq> and a new one begun; then only the newest
+ * `keep` rotated files are kept, and none older than `max_age_us` (0: no age
+ * limit). */
+void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, uint64_t max_age_us);
+
+/* Appends one entry built from `e` (level, source, msg, user/uid/pid, and
+ * time if set); seq, and time when 0, are assigned here and written back. `durable` syncs to stable
+ * storage before returning. On failure nothing partial stays in the file.
+ * A rotation that cannot rename the file is not an append failure: the entry
+ * goes to the current file and rotate_blocked says why (see above). */
+int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono);
+
+/* Syncs when something was written and `window_us` has passed since the last
+ * sync. Returns 0 or the sync error. */
+int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us);
+
+void logstore_close(struct logstore *ls);
+
+#endif
