@@ -47,6 +47,26 @@ int fs_truncate(fs_file *f, uint64_t size);
  * can). */
 int fs_rename(const char *from, const char *to);
 
+/* Renames a file, never replacing one: ERR_EXIST when `to` exists (a file
+ * or a directory). Atomic where the OS can (Linux renameat2
+ * RENAME_NOREPLACE, or link + unlink where the file system has no such
+ * rename; Windows MoveFileExW without MOVEFILE_REPLACE_EXISTING). */
+int fs_rename_noreplace(const char *from, const char *to);
+
+/* What became of the file an open handle was opened from. */
+enum fs_path_state {
+    FS_PATH_SAME = 0, /* `path` still names the open file */
+    FS_PATH_DELETED,  /* the open file was deleted (no name left, or delete pending) */
+    FS_PATH_MOVED,    /* nothing at `path`, the open file lives on under another name */
+    FS_PATH_REPLACED, /* another file is at `path` now */
+};
+
+/* Compares the open file with the file at `path` (POSIX: device and inode,
+ * and the link count; Windows: volume serial and file index, and whether a
+ * delete is pending). Returns an fs_path_state (>= 0), or the error of
+ * looking (not ERR_NOENT: a missing path is FS_PATH_DELETED or _MOVED). */
+int fs_path_state(fs_file *f, const char *path);
+
 /* Removes a file. */
 int fs_remove(const char *path);
 

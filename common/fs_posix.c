@@ -133,6 +133,49 @@ int fs_rename(const char *from, const char *to)
     return rename(from, to) < 0 ? err_last_os() : 0;
 }
 
+int fs_rename_noreplace(const char *from, const char *to)
+{
+    struct stat st;
+    int rc;
+
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return err_last_os(); /* EEXIST among them */
+    /* The file system has no RENAME_NOREPLACE: a hard link fails on an
+     * existing name just the same, and for a moment two names are harmless. */
+    if (link(from, to) == 0) {
+        if (unlink(from) == 0)
+            return 0;
+        rc = err_last_os();
+        unlink(to);
+        return rc;
+    }
+    if (errno != EPERM && errno != ENOTSUP)
+        return err_last_os();
+    /* No hard links either (vfat): look, then rename. Only svcd renames in
+     * its state directory, and one svcd at a time. */
+    if (lstat(to, &st) == 0)
+        return ERR_EXIST;
+    return fs_rename(from, to);
+}
+
+int fs_path_state(fs_file *f, const char *path)
+{
+    struct stat open_st, path_st;
+
+    if (fstat(f->fd, &open_st) < 0)
+        return err_last_os();
+    if (stat(path, &path_st) < 0) {
+        if (errno != ENOENT)
+            return err_last_os();
+        return open_st.st_nlink == 0 ? FS_PATH_DELETED : FS_PATH_MOVED;
+    }
+    if (open_st.st_dev != path_st.st_dev || open_st.st_ino != path_st.st_ino)
+        return FS_PATH_REPLACED;
+    return FS_PATH_SAME;
+}
+
 int fs_remove(const char *path)
 {
     return unlink(path) < 0 ? err_last_os() : 0;

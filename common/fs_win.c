@@ -254,6 +254,75 @@ int fs_rename(const char *from, const char *to)
     return rc;
 }
 
+int fs_rename_noreplace(const char *from, const char *to)
+{
+    wchar_t *wf = win_wide(from), *wt = win_wide(to);
+    int rc = 0;
+
+    /* Without MOVEFILE_REPLACE_EXISTING an existing `to` fails the move with
+     * ERROR_ALREADY_EXISTS (ERR_EXIST). */
+    if (wf == NULL || wt == NULL)
+        rc = ERR_INVAL;
+    else if (!MoveFileExW(wf, wt, MOVEFILE_WRITE_THROUGH))
+        rc = err_last_os();
+    free(wf);
+    free(wt);
+    return rc;
+}
+
+/* The identity of the file at `path`, opened for attributes only and
+ * sharing everything, so that looking never blocks a rename or a delete. */
+static int path_info(const char *path, BY_HANDLE_FILE_INFORMATION *info, DWORD *err)
+{
+    wchar_t *w = win_wide(path);
+    HANDLE h;
+    BOOL ok;
+
+    *err = 0;
+    if (w == NULL)
+        return ERR_INVAL;
+    h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        *err = GetLastError();
+        return err_from_os(*err);
+    }
+    ok = GetFileInformationByHandle(h, info);
+    if (!ok)
+        *err = GetLastError();
+    CloseHandle(h);
+    return ok ? 0 : err_from_os(*err);
+}
+
+int fs_path_state(fs_file *f, const char *path)
+{
+    BY_HANDLE_FILE_INFORMATION mine, there;
+    FILE_STANDARD_INFO std;
+    DWORD e;
+    int rc;
+
+    /* A file deleted while others hold it open stays, delete pending, until
+     * the last handle closes; its name may still show (older Windows). */
+    if (GetFileInformationByHandleEx(f->h, FileStandardInfo, &std, sizeof(std)) &&
+        std.DeletePending)
+        return FS_PATH_DELETED;
+    if (!GetFileInformationByHandle(f->h, &mine))
+        return err_last_os();
+    rc = path_info(path, &there, &e);
+    if (rc < 0) {
+        if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND)
+            return mine.nNumberOfLinks == 0 ? FS_PATH_DELETED : FS_PATH_MOVED;
+        if (e == ERROR_DELETE_PENDING)
+            return FS_PATH_DELETED;
+        return rc;
+    }
+    if (mine.dwVolumeSerialNumber != there.dwVolumeSerialNumber ||
+        mine.nFileIndexHigh != there.nFileIndexHigh || mine.nFileIndexLow != there.nFileIndexLow)
+        return FS_PATH_REPLACED;
+    return FS_PATH_SAME;
+}
+
 int fs_remove(const char *path)
 {
     wchar_t *w = win_wide(path);

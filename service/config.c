@@ -40,6 +40,11 @@ static const struct config_key keys[] = {
     {"rotate_max_age", "--rotate-max-age", "DURATION",
      "remove rotated files older than this: 7d, 12h; 0 keeps them (default: 0)", CONFIG_DURATION,
      F(rotate_max_age_us), 0, US(86400) * 3650, "0 to 3650d"},
+    {"rotate_min_age", "--rotate-min-age", "DURATION",
+     "never rotate the log, nor remove a rotated file, younger than this, so a shipper that "
+     "polls finds every file; a burst may grow the log past rotate_size meanwhile; 0 for no "
+     "minimum (default: 10s)",
+     CONFIG_DURATION, F(rotate_min_age_us), 0, US(86400), "0 to 1d"},
     {"max_connections", "--max-connections", "COUNT",
      "connections open at once; more get a 'busy' reply (default: 256)", CONFIG_COUNT,
      F(max_connections), 1, 100000, "1 to 100000"},
@@ -95,6 +100,7 @@ void config_defaults(struct config *c, int system_mode)
     c->rotate_size = 10u * 1024u * 1024u;
     c->rotate_keep = 10;
     c->rotate_max_age_us = 0;
+    c->rotate_min_age_us = US(10);
     c->max_connections = 256;
     c->max_connections_per_user = 16;
     c->request_timeout_us = US(5);

@@ -34,6 +34,7 @@ struct config {
     uint64_t rotate_size;       /* bytes; the log is rotated before it grows past this */
     uint64_t rotate_keep;       /* rotated files kept */
     uint64_t rotate_max_age_us; /* rotated files older than this are removed; 0: never */
+    uint64_t rotate_min_age_us; /* no rotation or pruning of a file younger; 0: none */
     uint64_t max_connections;   /* open at once, from everyone */
     uint64_t max_connections_per_user;
     uint64_t request_timeout_us;         /* connect or first byte -> whole request */

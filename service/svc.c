@@ -202,6 +202,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     if (rc < 0)
         return rc;
     logstore_set_rotation(&s->log, cfg->rotate_size, cfg->rotate_keep, cfg->rotate_max_age_us);
+    logstore_set_min_age(&s->log, cfg->rotate_min_age_us);
     if (s->log.moved_to[0]) {
         snprintf(msg, sizeof(msg), "recovered log: no readable entry at its end; kept it as %s",
                  s->log.moved_to);
@@ -221,6 +222,34 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     return 0;
 }
 
+/* How often the log's path is compared with its open file: once per flush
+ * window, and at least once a second. */
+static uint64_t path_check_period(const struct svc *s)
+{
+    uint64_t w = s->cfg.flush_window_us;
+
+    return w && w < CLOCK_US_PER_SEC ? w : CLOCK_US_PER_SEC;
+}
+
+/* svcd.log deleted, renamed or replaced under us: the store began a new
+ * file; say so in it, so nobody reads an empty log and wonders. A new file
+ * that cannot be made degrades the status until it can. */
+static void check_log_path(struct svc *s, uint64_t now)
+{
+    char msg[sizeof(s->log.path_why) + 128];
+    int was_open = s->log.f != NULL, rc = logstore_check_path(&s->log, now, path_check_period(s));
+
+    if (rc == 1) {
+        diag(DIAG_WARN, "%s", s->log.path_why);
+        record(s, LOG_WARNING, "service", s->log.path_why, NULL, 1);
+    } else if (rc < 0 && was_open) { /* said once; held until a file can take it */
+        snprintf(msg, sizeof(msg), "%s; cannot start a new one: %s (retried every second)",
+                 s->log.path_why, err_str(rc));
+        diag(DIAG_ERROR, "%s", msg);
+        record(s, LOG_WARNING, "service", msg, NULL, 1);
+    }
+}
+
 /* The earlier of two waits in microseconds, where -1 is "nothing due". */
 static int64_t sooner(int64_t wait, int64_t due)
 {
@@ -232,6 +261,7 @@ int svc_tick(struct svc *s)
     uint64_t now = clock_mono_us();
     int64_t wait;
 
+    check_log_path(s, now);
     if (s->degraded)
         flush_held(s); /* retried every round, at least once a second */
     report_suppressed(s, now);
@@ -250,6 +280,9 @@ int svc_tick(struct svc *s)
     wait = worker_wait_us(&s->worker, now);
     if (s->log.dirty)
         wait = sooner(wait, (int64_t)s->cfg.flush_window_us);
+    if (s->log.last_seq != s->log.checked_seq) /* entries not yet known to be in svcd.log */
+        wait = sooner(wait,
+                      s->log.path_check_mono > now ? (int64_t)(s->log.path_check_mono - now) : 0);
     if (s->degraded)
         wait = sooner(wait, 1000000);
     wait = sooner(wait, ratelimit_due_in(&s->denied_audit, now));

@@ -54,7 +54,7 @@ Test(config, unknown_key_names_file_line_and_key)
     cr_assert_str_eq(
         err, "/etc/svcd.conf:3: unknown key 'intervall' (known keys: endpoint, "
              "state_dir, interval, heartbeat_message, flush_window, rotate_size, "
-             "rotate_keep, rotate_max_age, max_connections, "
+             "rotate_keep, rotate_max_age, rotate_min_age, max_connections, "
              "max_connections_per_user, request_timeout, idle_timeout, stall_timeout, "
              "max_request_size, max_grep, max_tail, control_group, read_group, control_sddl, "
              "eventlog)");
@@ -109,6 +109,13 @@ Test(config, rotation_and_flush_keys)
     cr_assert_eq(c.rotate_keep, 3);
     cr_assert_eq(c.rotate_max_age_us, 7ULL * 86400 * 1000000);
     cr_assert_eq(c.flush_window_us, 200000);
+    cr_assert_eq(c.rotate_min_age_us, 10000000, "a shipper gets 10 s by default");
+    cr_assert_eq(parse(&c, "rotate_min_age = 0\n", err), 0, "%s", err);
+    cr_assert_eq(c.rotate_min_age_us, 0);
+    cr_assert_eq(parse(&c, "rotate_min_age = 1m\n", err), 0, "%s", err);
+    cr_assert_eq(c.rotate_min_age_us, 60000000);
+    cr_assert_eq(parse(&c, "rotate_min_age = 2d\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: rotate_min_age: '2d' is out of range (0 to 1d)");
     cr_assert_eq(parse(&c, "rotate_size = 10 apples\n", err), ERR_INVAL);
     cr_assert_str_eq(err, "/etc/svcd.conf:1: rotate_size: '10 apples' is not a size (examples: "
                           "4096, 512K, 10MiB, 1G)");

@@ -17,6 +17,9 @@ struct logfs {
     int (*size)(fs_file *f, uint64_t *size);
     int (*truncate)(fs_file *f, uint64_t size);
     int (*rename)(const char *from, const char *to);
+    int (*rename_noreplace)(const char *from, const char *to);
+    int (*path_state)(fs_file *f, const char *path);
+    int (*replace)(const char *path, const void *data, size_t n);
     int (*remove)(const char *path);
     int (*mtime)(const char *path, int64_t *us);
     int (*mkdir_p)(const char *path, enum fs_dir_mode mode);

@@ -94,13 +94,139 @@ static int recover(struct logstore *ls)
     return 0;
 }
 
+/* The high-water mark in LOGSTORE_SEQ_FILE, 0 when it is missing or not a
+ * number (then the files alone say where the sequence is). */
+static uint64_t read_seq_file(const struct logstore *ls)
+{
+    char buf[32];
+    uint64_t seq = 0;
+    size_t got = 0, i;
+    fs_file *f;
+
+    if (logfs->open_read(ls->seq_path, &f) < 0)
+        return 0;
+    if (fs_read_at(f, buf, sizeof(buf) - 1, 0, &got) < 0)
+        got = 0;
+    fs_close(f);
+    for (i = 0; i < got && buf[i] >= '0' && buf[i] <= '9' && seq <= UINT64_MAX / 10 - 1; i++)
+        seq = seq * 10 + (uint64_t)(buf[i] - '0');
+    if (i == 0 || (i < got && buf[i] != '\n'))
+        return 0;
+    return seq;
+}
+
+/* Writes last_seq to the high-water mark when it holds less. A failure is
+ * counted, not fatal: the log files still hold the truth. */
+static void save_seq(struct logstore *ls)
+{
+    char buf[32];
+    int n;
+
+    if (ls->seq_path[0] == '\0' || ls->last_seq <= ls->seq_saved)
+        return;
+    n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)ls->last_seq);
+    if (logfs->replace(ls->seq_path, buf, (size_t)n) < 0) {
+        ls->seq_errors++;
+        return;
+    }
+    ls->seq_saved = ls->last_seq;
+}
+
+/* The highest seq in the newest rotated file: its last entry that parses,
+ * found scanning backwards, or the seq its name carries (its first). 0 when
+ * there is no rotated file. */
+static uint64_t newest_rotated_seq(const struct logstore *ls)
+{
+    struct logfiles set;
+    struct recover_scan r;
+    uint64_t seq, size;
+    fs_file *f;
+
+    if (logfiles_load(ls->path, &set) < 0 || set.n < 2) {
+        if (set.n)
+            logfiles_free(&set);
+        return 0;
+    }
+    seq = set.v[set.n - 2].first_seq; /* the last one is the current file */
+    memset(&r, 0, sizeof(r));
+    sbuf_init(&r.msg, LOGREAD_LINE_MAX);
+    if (logfs->open_read(set.v[set.n - 2].path, &f) == 0) {
+        if (logfs->size(f, &size) == 0 && size > 0 &&
+            logscan_backward(f, size + 1, recover_line, &r) == 0 && r.found && r.seq > seq)
+            seq = r.seq;
+        fs_close(f);
+    }
+    sbuf_free(&r.msg);
+    logfiles_free(&set);
+    return seq;
+}
+
+/* The sequence is the store's, not the current file's: a current file with
+ * no readable entry (NUL-filled by a power loss, or a crash right after a
+ * rotation's rename) must not start it again at 1, nor must files removed
+ * by hand. */
+static void continue_sequence(struct logstore *ls)
+{
+    uint64_t rotated = newest_rotated_seq(ls), saved = read_seq_file(ls);
+
+    ls->seq_saved = saved;
+    if (rotated > ls->last_seq)
+        ls->last_seq = rotated;
+    if (saved > ls->last_seq)
+        ls->last_seq = saved;
+    ls->checked_seq = ls->last_seq;
+    save_seq(ls);
+}
+
+/* The age of the file found at open, from its first entry (0 when it has
+ * none, or when the wall clock says it is from the future). */
+static void note_file_age(struct logstore *ls)
+{
+    int64_t age = ls->first_seq ? clock_wall_us() - ls->first_time_us : 0;
+
+    ls->file_age_at_open_us = age > 0 ? age : 0;
+    ls->file_start_known = 0;
+}
+
+/* A new current file was begun at now_mono. */
+static void file_begun(struct logstore *ls, uint64_t now_mono)
+{
+    ls->file_start_mono = (int64_t)now_mono;
+    ls->file_start_known = 1;
+    save_seq(ls);
+}
+
+/* Whether the current file is rotate_min_age old. The start of the file
+ * found at open is placed on the callers' clock at the first question. */
+static int old_enough(struct logstore *ls, uint64_t now_mono)
+{
+    if (ls->rotate_min_age_us == 0)
+        return 1;
+    if (!ls->file_start_known) {
+        ls->file_start_mono = (int64_t)now_mono - ls->file_age_at_open_us;
+        ls->file_start_known = 1;
+    }
+    return (int64_t)now_mono - ls->file_start_mono >= (int64_t)ls->rotate_min_age_us;
+}
+
+/* Whether a rotated file is younger than rotate_min_age (by its last
+ * write, which its rotation was): pruning leaves it for a shipper. */
+static int too_young(const struct logstore *ls, const char *path, int64_t now)
+{
+    int64_t mtime;
+
+    return ls->rotate_min_age_us && logfs->mtime(path, &mtime) == 0 &&
+           now - mtime < (int64_t)ls->rotate_min_age_us;
+}
+
 int logstore_open(struct logstore *ls, const char *dir, int system_mode)
 {
     int rc;
 
     memset(ls, 0, sizeof(*ls));
     sbuf_init(&ls->line, LOGREAD_LINE_MAX);
-    if (paths_join(dir, LOGSTORE_FILE, ls->path, sizeof(ls->path)) < 0)
+    if (paths_join(dir, LOGSTORE_FILE, ls->path, sizeof(ls->path)) < 0 ||
+        paths_join(dir, LOGSTORE_SEQ_FILE, ls->seq_path, sizeof(ls->seq_path)) < 0)
         return ERR_NAMETOOLONG;
     rc = logfs->mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
     if (rc < 0)
@@ -115,6 +241,8 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
         goto close_file;
     if (logscan_first_entry(ls->path, &ls->first_seq, &ls->first_time_us) != 1)
         ls->first_seq = 0;
+    continue_sequence(ls);
+    note_file_age(ls);
     return 0;
 
 close_file:
@@ -141,7 +269,8 @@ static void prune(struct logstore *ls)
         int too_many = rotated - i > ls->rotate_keep;
         int too_old = ls->rotate_max_age_us && logfs->mtime(set.v[i].path, &mtime) == 0 &&
                       now - mtime > (int64_t)ls->rotate_max_age_us;
-        if ((too_many || too_old) && logfs->remove(set.v[i].path) < 0)
+        if ((too_many || too_old) && !too_young(ls, set.v[i].path, now) &&
+            logfs->remove(set.v[i].path) < 0)
             ls->prune_errors++;
     }
     logfiles_free(&set);
@@ -160,7 +289,12 @@ static void rotation_blocked(struct logstore *ls, const char *to, int err, uint6
     ls->rotate_blocked = err;
     ls->rotate_retry_mono = now_mono + LOGSTORE_ROTATE_RETRY_US;
     ls->rotate_errors++;
-    if (err == ERR_BUSY)
+    if (err == ERR_EXIST)
+        snprintf(ls->rotate_blocked_why, sizeof(ls->rotate_blocked_why),
+                 "cannot rename " LOGSTORE_FILE " to %s: a file of that name exists, and svcd "
+                 "never renames over one (move it away to let rotation go on)",
+                 name);
+    else if (err == ERR_BUSY)
         snprintf(ls->rotate_blocked_why, sizeof(ls->rotate_blocked_why),
                  "a process holds " LOGSTORE_FILE " open without sharing delete (e.g. PowerShell "
                  "Get-Content -Wait), so it cannot be renamed to %s",
@@ -187,7 +321,7 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
     fs_close(ls->f);
     ls->f = NULL;
     ls->dirty = 0;
-    renamed = logfs->rename(ls->path, name);
+    renamed = logfs->rename_noreplace(ls->path, name); /* never over history */
     rc = logfs->open_append(ls->path, &ls->f);
     if (rc < 0)
         return rc;
@@ -199,17 +333,21 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
     ls->size = 0;
     ls->first_seq = 0;
     ls->rotations++;
+    file_begun(ls, now_mono);
     prune(ls);
     return 0;
 }
 
 /* Whether the entry about to be appended must first rotate the file: it
  * would grow past rotate_size, and no failed rename is waiting for its
- * retry time (a blocked rotation costs one attempt per retry period). */
-static int rotation_due(const struct logstore *ls, size_t add, uint64_t now_mono)
+ * retry time (a blocked rotation costs one attempt per retry period), and
+ * it is rotate_min_age old. */
+static int rotation_due(struct logstore *ls, size_t add, uint64_t now_mono)
 {
     if (!ls->rotate_size || ls->size == 0 || ls->size + add <= ls->rotate_size)
         return 0;
+    if (!old_enough(ls, now_mono))
+        return 0; /* a burst grows it past rotate_size until it is rotate_min_age old */
     return !ls->rotate_blocked || now_mono >= ls->rotate_retry_mono;
 }
 
@@ -220,10 +358,17 @@ void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, ui
     ls->rotate_max_age_us = max_age_us;
 }
 
+void logstore_set_min_age(struct logstore *ls, uint64_t min_age_us)
+{
+    ls->rotate_min_age_us = min_age_us;
+}
+
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono)
 {
     int rc;
 
+    if (ls->f == NULL)
+        return ERR_NOENT; /* the file went and no new one could be made: see check_path */
     e->seq = ls->last_seq + 1;
     if (e->time_us == 0) /* held entries keep the time they happened */
         e->time_us = clock_wall_us();
@@ -273,6 +418,104 @@ int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us
     return 0;
 }
 
+/* Says what became of the file, and which entries went with it: those
+ * appended since the path last named it (at most one check period's). */
+static void describe_loss(struct logstore *ls, int state)
+{
+    static const char *what[] = {
+        [FS_PATH_DELETED] = "was deleted while open",
+        [FS_PATH_MOVED] = "was renamed or moved away while open",
+        [FS_PATH_REPLACED] = "was replaced by another file while open",
+    };
+    size_t n;
+
+    n = (size_t)snprintf(ls->path_why, sizeof(ls->path_why), "%s %s", ls->path, what[state]);
+    if (ls->last_seq > ls->checked_seq && n < sizeof(ls->path_why))
+        snprintf(ls->path_why + n, sizeof(ls->path_why) - n,
+                 "; entries #%llu to #%llu, written since it was last checked, %s",
+                 (unsigned long long)ls->checked_seq + 1, (unsigned long long)ls->last_seq,
+                 state == FS_PATH_DELETED ? "went with it" : "are in that file only");
+}
+
+/* A file found at the path (put there by another program) may end in a
+ * partial line; ours must not be glued to it. */
+static int end_with_newline(struct logstore *ls)
+{
+    size_t got = 0;
+    char c = '\n';
+    int rc;
+
+    if (ls->size == 0)
+        return 0;
+    rc = fs_read_at(ls->f, &c, 1, ls->size - 1, &got);
+    if (rc < 0 || got != 1 || c == '\n')
+        return rc;
+    rc = logfs->append(ls->f, "\n", 1);
+    if (rc == 0)
+        ls->size++;
+    return rc;
+}
+
+/* Opens the file at the path again (a new one, or the one that replaced
+ * ours) and goes on with the same sequence. Followers see it as a rotation.
+ * Returns 1 and completes path_why, or an error (no file open then). */
+static int reopen_lost(struct logstore *ls, uint64_t now_mono)
+{
+    size_t n;
+    int rc;
+
+    rc = logfs->open_append(ls->path, &ls->f);
+    if (rc < 0) {
+        ls->f = NULL;
+        return rc;
+    }
+    rc = logfs->size(ls->f, &ls->size);
+    if (rc == 0)
+        rc = end_with_newline(ls);
+    if (rc < 0) {
+        fs_close(ls->f);
+        ls->f = NULL;
+        return rc;
+    }
+    if (logscan_first_entry(ls->path, &ls->first_seq, &ls->first_time_us) != 1)
+        ls->first_seq = 0;
+    ls->rotations++; /* a follower holding the old file moves on (logread.c) */
+    ls->path_changes++;
+    ls->checked_seq = ls->last_seq;
+    file_begun(ls, now_mono);
+    n = strlen(ls->path_why);
+    snprintf(ls->path_why + n, sizeof(ls->path_why) - n, "; %s at entry #%llu",
+             ls->path_lost == FS_PATH_REPLACED ? "writing to the new one" : "started a new one",
+             (unsigned long long)ls->last_seq + 1);
+    ls->path_lost = 0;
+    return 1;
+}
+
+int logstore_check_path(struct logstore *ls, uint64_t now_mono, uint64_t period_us)
+{
+    int state;
+
+    if (now_mono < ls->path_check_mono)
+        return 0;
+    ls->path_check_mono = now_mono + period_us;
+    if (ls->f == NULL)
+        return ls->path_lost ? reopen_lost(ls, now_mono) : 0;
+    state = logfs->path_state(ls->f, ls->path);
+    if (state <= FS_PATH_SAME || state > FS_PATH_REPLACED) {
+        if (state == FS_PATH_SAME)
+            ls->checked_seq = ls->last_seq;
+        return 0; /* unchanged, or cannot tell (the next check looks again) */
+    }
+    describe_loss(ls, state);
+    ls->path_lost = state;
+    if (ls->dirty)
+        logfs->sync(ls->f); /* moved: what it holds is there to stay */
+    fs_close(ls->f);
+    ls->f = NULL;
+    ls->dirty = 0;
+    return reopen_lost(ls, now_mono);
+}
+
 void logstore_close(struct logstore *ls)
 {
     if (ls->f) {
@@ -281,5 +524,6 @@ void logstore_close(struct logstore *ls)
         fs_close(ls->f);
     }
     ls->f = NULL;
+    save_seq(ls);
     sbuf_free(&ls->line);
 }

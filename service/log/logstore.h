@@ -16,6 +16,12 @@
 
 #define LOGSTORE_FILE "svcd.log"
 
+/* The high-water mark: the highest seq the store has handed out, as decimal
+ * text, replaced (fs_replace) when the writer opens, rotates, starts a new
+ * file or closes. It outlives the log files, so the sequence never goes back
+ * when they are removed or renamed by hand. */
+#define LOGSTORE_SEQ_FILE "svcd.seq"
+
 /* A rotation whose rename failed is tried again no sooner than this. */
 #define LOGSTORE_ROTATE_RETRY_US 1000000ull
 
@@ -43,7 +49,20 @@ struct logstore {
     int64_t rotate_blocked_since_us; /* wall clock, first failure of this episode */
     uint64_t rotate_retry_mono;      /* no new attempt before this */
     char rotate_blocked_why[PATHS_MAX + 160];
-    uint64_t prune_errors; /* old files that could not be removed */
+    uint64_t prune_errors;       /* old files that could not be removed */
+    uint64_t rotate_min_age_us;  /* no rotation, and no pruning, of a file younger */
+    int file_start_known;        /* file_start_mono is set */
+    int64_t file_start_mono;     /* when the current file was begun (callers' monotonic clock) */
+    int64_t file_age_at_open_us; /* its age at open: from its first entry's time */
+    char seq_path[PATHS_MAX];    /* the high-water mark, LOGSTORE_SEQ_FILE */
+    uint64_t seq_saved;          /* what it holds, as far as we know */
+    uint64_t seq_errors;         /* writes of it that failed (the files still hold the truth) */
+    /* The file under our feet (logstore_check_path). */
+    uint64_t path_check_mono; /* no check before this */
+    uint64_t checked_seq;     /* last_seq when the path last named the open file */
+    int path_lost;            /* an fs_path_state not yet reported, 0 if none */
+    uint64_t path_changes;    /* new files begun because the old one went */
+    char path_why[2 * PATHS_MAX + 200];
     struct sbuf line;
 };
 
@@ -52,14 +71,34 @@ struct logstore {
  * line, a NUL run, lines that do not parse) is cut back to the last complete
  * entry (reported in cut_bytes) and the sequence continues after it. A log
  * with no readable entry at its end is renamed aside (moved_to) rather than
- * cut. Returns 0 or an ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
+ * cut. The sequence continues after the highest seq of any file of the
+ * store (the newest rotated file's last entry, or its name when no entry
+ * parses) or the high-water mark, whichever is highest. Returns 0 or an
+ * ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
 int logstore_open(struct logstore *ls, const char *dir, int system_mode);
 
 /* Rotation: before the current file would grow past `size` bytes it is
- * renamed to svcd.log.<first seq> and a new one begun; then only the newest
+ * renamed to svcd.log.<first seq> and a new one begun. An existing file of
+ * that name is never replaced: the rotation is blocked instead (see
+ * rotate_blocked) until it is moved away. Then only the newest
  * `keep` rotated files are kept, and none older than `max_age_us` (0: no age
  * limit). */
 void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, uint64_t max_age_us);
+
+/* A file is not rotated before it is `min_age_us` old, however big a burst
+ * makes it, nor is a rotated file younger than that pruned, so a shipper
+ * that polls has that long to find each file. Age: since the writer began
+ * the file, or, for the file found at open, since its first entry's time.
+ * 0: no minimum. */
+void logstore_set_min_age(struct logstore *ls, uint64_t min_age_us);
+
+/* At most once per `period_us`: checks that the path still names the open
+ * file. When it was deleted, renamed or replaced, starts writing to a (new)
+ * file at the path, the sequence going on where it was. Returns 1 when it
+ * did (path_why then says what happened, for a warning entry), 0 when
+ * nothing changed or no check was due, or the error of opening the new
+ * file (then no file is open, appends fail, and the next check retries). */
+int logstore_check_path(struct logstore *ls, uint64_t now_mono, uint64_t period_us);
 
 /* Appends one entry built from `e` (level, source, msg, user/uid/pid, and
  * time if set); seq, and time when 0, are assigned here and written back. `durable` syncs to stable
