@@ -197,16 +197,15 @@ static void file_begun(struct logstore *ls, uint64_t now_mono)
 }
 
 /* Whether the current file is rotate_min_age old. The start of the file
- * found at open is placed on the callers' clock at the first question. */
+ * found at open is placed on the callers' clock at the first append. */
 static int old_enough(struct logstore *ls, uint64_t now_mono)
 {
-    if (ls->rotate_min_age_us == 0)
-        return 1;
     if (!ls->file_start_known) {
         ls->file_start_mono = (int64_t)now_mono - ls->file_age_at_open_us;
         ls->file_start_known = 1;
     }
-    return (int64_t)now_mono - ls->file_start_mono >= (int64_t)ls->rotate_min_age_us;
+    return ls->rotate_min_age_us == 0 ||
+           (int64_t)now_mono - ls->file_start_mono >= (int64_t)ls->rotate_min_age_us;
 }
 
 /* Whether a rotated file is younger than rotate_min_age (by its last
@@ -344,9 +343,11 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
  * it is rotate_min_age old. */
 static int rotation_due(struct logstore *ls, size_t add, uint64_t now_mono)
 {
+    int old = old_enough(ls, now_mono); /* asked at every append: places the file's start */
+
     if (!ls->rotate_size || ls->size == 0 || ls->size + add <= ls->rotate_size)
         return 0;
-    if (!old_enough(ls, now_mono))
+    if (!old)
         return 0; /* a burst grows it past rotate_size until it is rotate_min_age old */
     return !ls->rotate_blocked || now_mono >= ls->rotate_retry_mono;
 }
