@@ -782,8 +782,20 @@ Test(stopped, version_needs_no_service)
 Test(stopped, rotation_keeps_files_and_readers_see_every_entry_once)
 {
     SKIP_WHEN_WRAPPED("rotation timing");
-    char *argv[] = {SVCD_BIN,     "run",  "--endpoint",    sock, "--state-dir",   state,
-                    "--interval", "10ms", "--rotate-size", "4K", "--rotate-keep", "3",
+    char *argv[] = {SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    sock,
+                    "--state-dir",
+                    state,
+                    "--interval",
+                    "10ms",
+                    "--rotate-size",
+                    "4K",
+                    "--rotate-keep",
+                    "3",
+                    "--rotate-min-age",
+                    "0",
                     NULL};
     char *follow[] = {SVCCLIENT_BIN, "--endpoint", sock, "logs", "-f", "-n", "1", "--json", NULL};
     char out[400];
@@ -1616,4 +1628,163 @@ Test(stopped, a_key_for_the_other_platform_is_named_not_silently_ignored)
                           "control_group and read_group decide\n"),
               "%s", out);
     free(out);
+}
+
+/* Polls (at most timeout_ms) until state/name holds `needle`. */
+static int wait_for_in_file(const char *name, const char *needle, int timeout_ms)
+{
+    size_t len;
+
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        char *text = tmpdir_read(state, name, &len);
+        int hit = text && strstr(text, needle) != NULL;
+        free(text);
+        if (hit)
+            return 1;
+        usleep(50 * 1000);
+    }
+    return 0;
+}
+
+/* Every seq in a --json listing follows the one before. Returns how many. */
+static int consecutive_seqs(const char *jsonl, unsigned long *first, unsigned long *last)
+{
+    unsigned long seq;
+    int n = 0;
+
+    *first = *last = 0;
+    for (const char *p = jsonl; (p = strstr(p, "{\"seq\":")); p++, n++) {
+        sscanf(p, "{\"seq\":%lu", &seq);
+        if (n)
+            cr_assert_eq(seq, *last + 1, "no gap, duplicate or step back after #%lu: %s", *last,
+                         jsonl);
+        else
+            *first = seq;
+        *last = seq;
+    }
+    return n;
+}
+
+/* rm svcd.log under a running svcd: within a flush window (1 s by default)
+ * a new svcd.log holds a warning saying so, `logs` shows new entries, and
+ * the sequence goes on where it was. */
+Test(running, a_deleted_log_is_noticed_and_the_sequence_goes_on)
+{
+    char path[400];
+    struct proc_result r;
+    unsigned long before, first, last, warned;
+
+    wait_for_entries(5);
+    client(&r, "status", "--json", NULL, NULL);
+    const char *p = strstr(r.out, "\"last_seq\":");
+    cr_assert_not_null(p);
+    before = strtoul(p + 11, NULL, 10);
+    snprintf(path, sizeof(path), "%s/svcd.log", state);
+    cr_assert_eq(unlink(path), 0);
+    cr_assert(wait_for_in_file("svcd.log", "svcd.log was deleted while open", 5000),
+              "a new svcd.log with the warning");
+    wait_for_entries(before + 25); /* the warning comes within ~1 s: heartbeats after it */
+    client(&r, "logs", "--tail", "all", "--json");
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert_geq(consecutive_seqs(r.out, &first, &last), 3, "%s", r.out);
+    warned = last_seq_with(r.out, "svcd.log was deleted while open");
+    cr_assert_gt(warned, before, "the sequence never goes back: %s", r.out);
+    cr_assert_eq(first, warned, "the new file begins with the warning: %s", r.out);
+    cr_assert_gt(last, warned, "heartbeats go on after it: %s", r.out);
+    cr_assert(strstr(r.out, "started a new one at entry #"), "%s", r.out);
+    client(&r, "logs", "--tail", "1", "--json");
+    sscanf(r.out, "{\"seq\":%lu", &first);
+    cr_assert_geq(first, last, "logs -n 1 shows the newest entry: %s", r.out);
+}
+
+/* A current file with no readable entry (a power loss filled it with NULs)
+ * after several rotations: the sequence goes on past every earlier entry,
+ * svcd.log.000000000001 survives the next rotations untouched, and
+ * `logs -n 1` shows the newest entry. */
+Test(stopped, a_nul_filled_log_does_not_restart_the_sequence)
+{
+    SKIP_WHEN_WRAPPED("rotation timing");
+    char *argv[] = {SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    sock,
+                    "--state-dir",
+                    state,
+                    "--interval",
+                    "10ms",
+                    "--rotate-size",
+                    "4K",
+                    "--rotate-keep",
+                    "100",
+                    "--rotate-min-age",
+                    "0",
+                    NULL};
+    struct proc_result r;
+    unsigned long old_last, seq;
+    size_t len1, len2, len;
+    char *first_before, *first_after, *text;
+
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    usleep(1000 * 1000); /* ~100 entries, ~13 KB: rotations */
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    svcd_pid = -1;
+    first_before = tmpdir_read(state, "svcd.log.000000000001", &len1);
+    cr_assert_not_null(first_before, "the first file was rotated");
+    text = tmpdir_read(state, "svcd.log", &len);
+    old_last = last_seq_with(text, "stopped after");
+    free(text);
+    cr_assert_gt(old_last, 50);
+    char *zeros = calloc(1, 3000);
+    cr_assert_eq(tmpdir_write(state, "svcd.log", zeros, 3000), 0);
+    free(zeros);
+
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    usleep(1000 * 1000); /* rotates again */
+    client(&r, "logs", "--tail", "all", "--json");
+    seq = last_seq_with(r.out, "recovered log: no readable entry at its end");
+    cr_assert_eq(seq, old_last + 1, "the sequence goes on, not again at 1: %s", r.out);
+    client(&r, "logs", "--tail", "1", "--json");
+    cr_assert_eq(r.exit_code, 0);
+    sscanf(r.out, "{\"seq\":%lu", &seq);
+    cr_assert(strstr(r.out, "\"msg\":\"heartbeat "), "%s", r.out);
+    cr_assert_gt(seq, old_last + 50, "logs -n 1 shows the newest entry: %s", r.out);
+    first_after = tmpdir_read(state, "svcd.log.000000000001", &len2);
+    cr_assert_not_null(first_after);
+    cr_assert_eq(len2, len1);
+    cr_assert_eq(memcmp(first_before, first_after, len1), 0, "svcd.log.000000000001 untouched");
+    free(first_before);
+    free(first_after);
+}
+
+/* rotate_min_age: a burst grows svcd.log past rotate_size, but no file is
+ * rotated before it is that old. */
+Test(stopped, no_rotation_before_rotate_min_age)
+{
+    SKIP_WHEN_WRAPPED("rotation timing");
+    char *argv[] = {SVCD_BIN,     "run",  "--endpoint",    sock, "--state-dir",      state,
+                    "--interval", "10ms", "--rotate-size", "4K", "--rotate-min-age", "3s",
+                    NULL};
+    struct logfiles set;
+    struct stat st;
+    char current[400];
+    int rotated = 0;
+
+    snprintf(current, sizeof(current), "%s/svcd.log", state);
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    usleep(1500 * 1000); /* ~150 entries, ~20 KB */
+    cr_assert_eq(stat(current, &st), 0);
+    cr_assert_gt(st.st_size, 8192, "past rotate_size");
+    cr_assert_eq(logfiles_load(current, &set), 0);
+    cr_assert_eq(set.n, 1, "and not rotated: younger than 3 s");
+    logfiles_free(&set);
+    for (int i = 0; i < 200 && !rotated; i++) {
+        usleep(50 * 1000);
+        cr_assert_eq(logfiles_load(current, &set), 0);
+        rotated = set.n > 1;
+        logfiles_free(&set);
+    }
+    cr_assert(rotated, "rotated once 3 s old");
 }

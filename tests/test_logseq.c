@@ -342,8 +342,8 @@ Test(logseq, a_deleted_log_is_noticed_and_a_new_one_begun)
     cr_assert_eq(logstore_check_path(&ls, SEC / 2, SEC), 0, "not due yet: no look");
     cr_assert_eq(logstore_check_path(&ls, SEC, SEC), 1);
     cr_assert_str_eq(ls.path_why + strlen(dir),
-                     "/svcd.log was deleted while open; entries #4 to #4, written since it was "
-                     "last checked, went with it; started a new one at entry #5");
+                     "/svcd.log was deleted while open; entries #4 to #4, written since the last "
+                     "check, went with it; started a new one at entry #5");
     cr_assert_eq(access(log_path, F_OK), 0, "a new svcd.log");
     cr_assert_gt(ls.rotations, rotations, "followers are told");
     put(&ls, 5, SEC);

@@ -433,7 +433,7 @@ static void describe_loss(struct logstore *ls, int state)
     n = (size_t)snprintf(ls->path_why, sizeof(ls->path_why), "%s %s", ls->path, what[state]);
     if (ls->last_seq > ls->checked_seq && n < sizeof(ls->path_why))
         snprintf(ls->path_why + n, sizeof(ls->path_why) - n,
-                 "; entries #%llu to #%llu, written since it was last checked, %s",
+                 "; entries #%llu to #%llu, written since the last check, %s",
                  (unsigned long long)ls->checked_seq + 1, (unsigned long long)ls->last_seq,
                  state == FS_PATH_DELETED ? "went with it" : "are in that file only");
 }

@@ -492,7 +492,7 @@ wait "$console" 2>/dev/null
 
 echo "==> rotation on Windows: renaming the open log, reading across files"
 wine "$SVCD" run --endpoint '\\.\pipe\svcd-rot' --interval 10ms --rotate-size 4K \
-    --rotate-keep 2 </dev/null >"$build/wine-rotate.out" 2>&1 &
+    --rotate-keep 2 --rotate-min-age 0 </dev/null >"$build/wine-rotate.out" 2>&1 &
 rotator=$!
 sleep 2
 run "$CLIENT" --endpoint '\\.\pipe\svcd-rot' logs --tail all --json
@@ -551,7 +551,7 @@ cp "$build/tests/win/holdopen.exe" "$bin/"
 rm -rf "$bin/rotblk" "$bin/rotblk.hold"
 BLK='\\.\pipe\svcd-rotblk'
 wine "$SVCD" run --endpoint "$BLK" --state-dir 'C:\svcd\rotblk' --interval 20ms \
-    --rotate-size 4K --rotate-keep 50 </dev/null >"$build/wine-rotblk.out" 2>&1 &
+    --rotate-size 4K --rotate-keep 50 --rotate-min-age 0 </dev/null >"$build/wine-rotblk.out" 2>&1 &
 blocked_svcd=$!
 for _ in $(seq 50); do run "$CLIENT" --endpoint "$BLK" status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
 touch "$bin/rotblk.hold"
