@@ -21,6 +21,8 @@
 #include "ipc_win.h"
 #include "eventlog.h"
 #include "failnote.h"
+#include "fs.h"
+#include "logstore.h"
 #include "fsguard_win.h"
 #include "paths.h"
 #include "security.h"
@@ -1135,6 +1137,64 @@ static void test_failnote_on_windows(void)
           "the note lives in the data folder: %s", dir);
 }
 
+/* svcd.log renamed or replaced under the writer (it opens it sharing
+ * delete, so Windows and Wine let that happen): fs_path_state tells them
+ * apart by volume serial and file index, the store begins a new file with
+ * the sequence going on, and a rotation never renames over a file. */
+static void test_log_path_on_windows(void)
+{
+    char dir[MAX_PATH], log[MAX_PATH + 16], moved[MAX_PATH + 32], other[MAX_PATH + 32];
+    DWORD n = GetTempPathA(MAX_PATH, dir);
+    struct logstore ls;
+    struct log_entry e;
+    fs_file *f, *g;
+
+    snprintf(dir + n, sizeof(dir) - n, "svcd-logpath-%lu", (unsigned long)GetCurrentProcessId());
+    CreateDirectoryA(dir, NULL);
+    snprintf(log, sizeof(log), "%s\\svcd.log", dir);
+    snprintf(moved, sizeof(moved), "%s\\svcd.log.moved", dir);
+    snprintf(other, sizeof(other), "%s\\other", dir);
+
+    CHECK(fs_open_append(log, &f) == 0, "open svcd.log");
+    CHECK(fs_path_state(f, log) == FS_PATH_SAME, "the path names the open file");
+    CHECK(fs_open_append(other, &g) == 0, "another file");
+    fs_close(g);
+    CHECK(fs_rename_noreplace(log, other) == ERR_EXIST,
+          "no-replace rename refuses an existing name");
+    CHECK(GetFileAttributesA(log) != INVALID_FILE_ATTRIBUTES, "and leaves the source");
+    CHECK(MoveFileA(log, moved), "rename the open file (error %lu)", GetLastError());
+    CHECK(fs_path_state(f, log) == FS_PATH_MOVED, "renamed away: %d", fs_path_state(f, log));
+    CHECK(MoveFileA(other, log), "another file at the path (error %lu)", GetLastError());
+    CHECK(fs_path_state(f, log) == FS_PATH_REPLACED, "replaced: %d", fs_path_state(f, log));
+    fs_close(f);
+    DeleteFileA(log);
+    DeleteFileA(moved);
+
+    CHECK(logstore_open(&ls, dir, 0) == 0, "open the store");
+    memset(&e, 0, sizeof(e));
+    e.level = LOG_INFO;
+    strcpy(e.source, "worker");
+    e.msg = "one";
+    e.msg_len = 3;
+    e.uid = e.pid = -1;
+    CHECK(logstore_append(&ls, &e, 1, 0) == 0, "append");
+    CHECK(logstore_check_path(&ls, 0, 1000000) == 0, "unchanged");
+    CHECK(MoveFileA(log, moved), "rename svcd.log while svcd holds it (error %lu)", GetLastError());
+    CHECK(logstore_check_path(&ls, 1000000, 1000000) == 1, "noticed");
+    CHECK(strstr(ls.path_why,
+                 "was renamed or moved away while open; started a new one at entry #2") != NULL,
+          "%s", ls.path_why);
+    e.time_us = 0;
+    CHECK(logstore_append(&ls, &e, 1, 1000000) == 0 && e.seq == 2, "the sequence goes on");
+    CHECK(GetFileAttributesA(log) != INVALID_FILE_ATTRIBUTES, "a new svcd.log");
+    logstore_close(&ls);
+    DeleteFileA(log);
+    DeleteFileA(moved);
+    snprintf(other, sizeof(other), "%s\\svcd.seq", dir);
+    DeleteFileA(other);
+    RemoveDirectoryA(dir);
+}
+
 /* The MSI's custom action quotes each property for svcd.exe's command line
  * (confedit_quote_arg); Windows' own parser must give back every value
  * unchanged: paths with spaces and a trailing backslash, SDDL, quotes. */
@@ -1313,6 +1373,7 @@ int main(void)
     test_message_table();
     test_version_info();
     test_failnote_on_windows();
+    test_log_path_on_windows();
     test_command_line_quoting();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
