@@ -167,13 +167,12 @@ static uint64_t newest_rotated_seq(const struct logstore *ls)
  * by hand. */
 static void continue_sequence(struct logstore *ls)
 {
-    uint64_t rotated = newest_rotated_seq(ls), saved = read_seq_file(ls);
+    uint64_t rotated = newest_rotated_seq(ls);
 
-    ls->seq_saved = saved;
     if (rotated > ls->last_seq)
         ls->last_seq = rotated;
-    if (saved > ls->last_seq)
-        ls->last_seq = saved;
+    if (ls->seq_saved > ls->last_seq)
+        ls->last_seq = ls->seq_saved;
     ls->checked_seq = ls->last_seq;
     save_seq(ls);
 }
@@ -230,6 +229,7 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
     rc = logfs->mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
+    ls->seq_saved = read_seq_file(ls); /* first: so that nothing written later lowers it */
     rc = logfs->open_append(ls->path, &ls->f);
     if (rc < 0)
         return rc;
