@@ -1140,7 +1140,10 @@ static void test_failnote_on_windows(void)
 /* svcd.log renamed or replaced under the writer (it opens it sharing
  * delete, so Windows and Wine let that happen): fs_path_state tells them
  * apart by volume serial and file index, the store begins a new file with
- * the sequence going on, and a rotation never renames over a file. */
+ * the sequence going on, and a rotation never renames over a file. A
+ * delete is not checked here: Wine keeps the name of a deleted open file
+ * until its last handle closes and reports no DeletePending (Windows
+ * does); tests/test_logseq.c covers it on Linux. */
 static void test_log_path_on_windows(void)
 {
     char dir[MAX_PATH], log[MAX_PATH + 16], moved[MAX_PATH + 32], other[MAX_PATH + 32];
@@ -1167,7 +1170,6 @@ static void test_log_path_on_windows(void)
     CHECK(MoveFileA(other, log), "another file at the path (error %lu)", GetLastError());
     CHECK(fs_path_state(f, log) == FS_PATH_REPLACED, "replaced: %d", fs_path_state(f, log));
     fs_close(f);
-    DeleteFileA(log);
     DeleteFileA(moved);
 
     CHECK(logstore_open(&ls, dir, 0) == 0, "open the store");
