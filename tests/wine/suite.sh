@@ -592,6 +592,34 @@ check "and the current file is back under rotate_size" [ "$(stat -c %s "$bin/rot
 kill "$blocked_svcd" 2>/dev/null
 wait "$blocked_svcd" 2>/dev/null
 
+echo "==> svcd.log renamed under a running svcd: noticed, a new file with a warning, seq goes on"
+# svcd opens svcd.log sharing delete, so a rename while it is open works
+# (here from the Linux side, as another program would do it).
+rm -rf "$bin/moved"
+MOV='\\.\pipe\svcd-moved'
+wine "$SVCD" run --endpoint "$MOV" --state-dir 'C:\svcd\moved' --interval 50ms \
+    </dev/null >"$build/wine-moved.out" 2>&1 &
+moved_svcd=$!
+for _ in $(seq 50); do run "$CLIENT" --endpoint "$MOV" status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
+sleep 0.5
+mv "$bin/moved/svcd.log" "$bin/moved/away.log"
+for _ in $(seq 50); do
+    grep -q 'svcd.log was renamed or moved away while open' "$bin/moved/svcd.log" 2>/dev/null && break
+    sleep 0.2
+done
+check "a new svcd.log begins with the warning" \
+    grep -q 'svcd.log was renamed or moved away while open; .*started a new one at entry #' "$bin/moved/svcd.log"
+sleep 0.5
+run "$CLIENT" --endpoint "$MOV" logs --tail all --json
+seqs=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
+last_away=$(sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' "$bin/moved/away.log" | tail -n 1)
+check "logs shows the new entries, the sequence going on right after the renamed file's #$last_away" \
+    [ "$(echo "$seqs" | head -n 1)" -eq "$((${last_away:-0} + 1))" -a "$(echo "$seqs" | wc -l)" -ge 3 ]
+check "consecutive in the new file" \
+    [ "$(echo "$seqs" | awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
+kill "$moved_svcd" 2>/dev/null
+wait "$moved_svcd" 2>/dev/null
+
 echo "==> svcd.exe install (SCM API, LocalSystem, auto start)"
 printf 'interval = 300ms\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\n' >"$bin/svcd.conf"
 run "$SVCD" install --config 'C:\svcd\svcd.conf'
