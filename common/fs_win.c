@@ -67,7 +67,7 @@ static int protect_existing(const wchar_t *path, PACL dacl)
     }
     if ((info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ||
         !(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
-        rc = ERR_UNTRUSTED; /* a link or a file where the folder must be */
+        rc = ERR_NOTDIR;
         goto unpin;
     }
     e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, system,

@@ -148,7 +148,7 @@ int configure_set_startup(int startup)
      * otherwise so a later switch back to auto is not delayed. Like
      * `svcd install`, a flag that cannot be set (Wine has none) leaves an
      * automatic service, with a warning. */
-    else if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed) &&
+    else if (!svcmgr_win_change_config2(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed) &&
              startup == SVCMGR_DELAYED)
         fprintf(stderr,
                 "svcd: configure: warning: cannot set delayed start (Win32 error %lu); the "
