@@ -52,9 +52,16 @@ int fs_remove(const char *path);
 
 /* Replaces the file at `path` with `n` bytes of data, written and synced to
  * `path`.new first and renamed over it, so a reader sees the old file or the
- * new one, never a part. Returns 0, or the error of the step that failed
- * (then `path` is untouched and no .new file is left). */
+ * new one, never a part. An existing file's mode, owner and group are kept
+ * (an administrator's 0640 root:svcd stays so). Returns 0, or the error of
+ * the step that failed (then `path` is untouched and no .new file is left). */
 int fs_replace(const char *path, const void *data, size_t n);
+
+/* Gives `f` the permissions of the existing file at `like`: on POSIX its mode
+ * bits, owner and group (the owner only where the caller may chown); on
+ * Windows nothing, since a new file there inherits its folder's DACL like
+ * the old one did. Returns 0 (also when `like` does not exist) or an error. */
+int fs_keep_owner(fs_file *f, const char *like);
 
 /* The last modification time, microseconds since the epoch. */
 int fs_mtime(const char *path, int64_t *us);

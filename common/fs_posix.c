@@ -120,6 +120,20 @@ int fs_truncate(fs_file *f, uint64_t size)
     return ftruncate(f->fd, (off_t)size) < 0 ? err_last_os() : 0;
 }
 
+int fs_keep_owner(fs_file *f, const char *like)
+{
+    struct stat st;
+
+    if (stat(like, &st) < 0)
+        return errno == ENOENT ? 0 : err_last_os();
+    if (fchmod(f->fd, st.st_mode & 07777) < 0)
+        return err_last_os();
+    /* Only root may give a file away; anyone may keep a group they are in. */
+    if (fchown(f->fd, geteuid() == 0 ? st.st_uid : (uid_t)-1, st.st_gid) < 0 && errno != EPERM)
+        return err_last_os();
+    return 0;
+}
+
 void fs_close(fs_file *f)
 {
     if (f == NULL)
