@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "confedit.h"
 #include "config.h"
+#include "configure.h"
 #include "err.h"
 #include "ipc.h"
 #include "ipc_win.h"
@@ -1135,6 +1136,63 @@ static void test_failnote_on_windows(void)
           "the note lives in the data folder: %s", dir);
 }
 
+/* Gives `dir` the DACL of `sd`, protected. Returns 1 when it worked. */
+static int give_dacl(const char *dir, PSECURITY_DESCRIPTOR sd)
+{
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+
+    if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted))
+        return 0;
+    return SetNamedSecurityInfoA((char *)dir, SE_FILE_OBJECT,
+                                 DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                 NULL, NULL, dacl, NULL) == ERROR_SUCCESS;
+}
+
+/* svcd configure and the MSI refuse to write a svcd.conf others could
+ * change: also one that does not exist yet in a folder others may write
+ * (it would inherit that), and a name with no folder; the refusal keeps
+ * its copyable commands however long the path. */
+static void test_configure_check_file(void)
+{
+    char dir[MAX_PATH], path[MAX_PATH + 32], err[CONFIGURE_ERR_MAX], longdir[600];
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
+    DWORD n = GetTempPathA(MAX_PATH, dir);
+    int rc;
+
+    snprintf(dir + n, sizeof(dir) - n, "svcd-cfgcheck-%lu", (unsigned long)GetCurrentProcessId());
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;OICI;FA;;;WD)",
+                                                              SDDL_REVISION_1, &sd, NULL)) {
+        CHECK(0, "the Everyone-writable SDDL parses");
+        return;
+    }
+    sa.lpSecurityDescriptor = sd;
+    CHECK(CreateDirectoryA(dir, &sa), "a folder: %s", dir);
+    CHECK(give_dacl(dir, sd), "which Everyone may write");
+    snprintf(path, sizeof(path), "%s\\svcd.conf", dir);
+    rc = configure_check_file(path, err, sizeof(err));
+    CHECK(rc == ERR_ACCESS && strstr(err, "Everyone") && strstr(err, "/reset)"),
+          "a svcd.conf not there yet, in a folder Everyone may write: refused, got %d '%s'", rc,
+          err);
+    rc = configure_check_file("svcd.conf", err, sizeof(err));
+    CHECK(rc == ERR_INVAL && strstr(err, "not a full path"), "no folder: refused, got %d '%s'", rc,
+          err);
+    /* 180 more characters: the path three times is past the old 512 bytes. */
+    snprintf(longdir, sizeof(longdir), "%s\\%0180d", dir, 0);
+    /* Wine does not apply inherited ACEs to a new folder: give it the same. */
+    CHECK(CreateDirectoryA(longdir, NULL) && give_dacl(longdir, sd), "a long folder inside it: %s",
+          longdir);
+    snprintf(path, sizeof(path), "%s\\svcd.conf", longdir);
+    rc = configure_check_file(path, err, sizeof(err));
+    CHECK(rc == ERR_ACCESS && strstr(err, "/reset)"),
+          "a long path (%u bytes) keeps the whole hint, got %d '%s'", (unsigned)strlen(path), rc,
+          err);
+    RemoveDirectoryA(longdir);
+    RemoveDirectoryA(dir);
+    LocalFree(sd);
+}
+
 /* The MSI's custom action quotes each property for svcd.exe's command line
  * (confedit_quote_arg); Windows' own parser must give back every value
  * unchanged: paths with spaces and a trailing backslash, SDDL, quotes. */
@@ -1292,6 +1350,7 @@ int main(void)
     if (console >= 0)
         return console;
     test_cmdline_as_shell32();
+    test_configure_check_file();
     test_term_file_bytes();
     test_shutdown_controls();
     test_account_name_cache();
