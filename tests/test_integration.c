@@ -435,14 +435,15 @@ Test(running, follow_streams_new_entries_until_the_service_stops)
     cr_assert_gt(follower, 0);
     /* Its first line (the -n 1 entry) means it follows now; a fixed sleep
      * is too short under valgrind. */
-    for (int i = 0; i < 200; i++) {
+    int started = 0;
+    for (int i = 0; i < 200 && !started; i++) {
         char *early = tmpdir_read(dir, "follow.out", &len);
-        int started = early && strstr(early, "{\"seq\":") != NULL;
+        started = early && strstr(early, "{\"seq\":") != NULL;
         free(early);
-        if (started)
-            break;
-        usleep(50 * 1000);
+        if (!started)
+            usleep(50 * 1000);
     }
+    cr_assert(started, "the follower printed its first entry within 10 s");
     client(&r, "pause", NULL, NULL, NULL);
     usleep(300 * 1000);
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
