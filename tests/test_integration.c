@@ -1371,8 +1371,8 @@ Test(authz, a_read_only_member_reads_but_pause_is_refused_and_audited)
     char *log = tmpdir_read(state, "svcd.log", &len);
     cr_assert_not_null(log);
     snprintf(entry, sizeof(entry),
-             "\"level\":\"warning\",\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid "
-             "%ld): denied, no control right\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
+             "\"level\":\"warning\",\"logger\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid "
+             "%ld): denied, no control right\",\"user_name\":\"%s\",\"user_id\":%ld,\"pid\":%ld}",
              u_read, uid_of(u_read), r.pid, u_read, uid_of(u_read), r.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
     free(log);
@@ -1395,8 +1395,8 @@ Test(authz, a_control_member_pauses_and_resumes_and_both_are_audited)
     char *log = tmpdir_read(state, "svcd.log", &len);
     cr_assert_not_null(log);
     snprintf(entry, sizeof(entry),
-             "\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld): granted, "
-             "paused\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
+             "\"logger\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld): granted, "
+             "paused\",\"user_name\":\"%s\",\"user_id\":%ld,\"pid\":%ld}",
              u_ctl, uid_of(u_ctl), p.pid, u_ctl, uid_of(u_ctl), p.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
     snprintf(entry, sizeof(entry), "resume by %s (uid %ld, pid %ld): granted, resumed", u_ctl,
