@@ -313,10 +313,11 @@ Test(dispatch, a_read_only_member_reads_but_may_not_pause)
                                "'root' (control_group), or run svcclient as root");
     svcd__response__free_unpacked(r, NULL);
     cr_assert_eq(s.worker.state, WORKER_RUNNING, "nothing changed");
-    cr_assert_not_null(strstr(log_text(), "\"level\":\"warning\",\"logger\":\"audit\",\"msg\":"
-                                          "\"pause by rita (uid 3999002, pid 4343): denied, no "
-                                          "control right\",\"user_name\":\"rita\",\"user_id\":3999002,"
-                                          "\"pid\":4343}\n"));
+    cr_assert_not_null(strstr(log_text(),
+                              "\"level\":\"warning\",\"logger\":\"audit\",\"msg\":"
+                              "\"pause by rita (uid 3999002, pid 4343): denied, no "
+                              "control right\",\"user_name\":\"rita\",\"user_id\":3999002,"
+                              "\"pid\":4343}\n"));
     cr_assert_eq(s.log.dirty, 0, "the audit entry is on disk before the reply");
 }
 
