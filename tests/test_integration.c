@@ -1767,8 +1767,7 @@ Test(names, a_domain_users_pause_is_shown_and_survives_kill_9)
     /* In the file, the name is JSON-escaped: one backslash becomes two. */
     e = strchr(u_domain, '\\');
     snprintf(escaped, sizeof(escaped), "%.*s\\\\%s", (int)(e - u_domain), u_domain, e + 1);
-    snprintf(needle, sizeof(needle),
-             "\"logger\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld)", escaped,
+    snprintf(needle, sizeof(needle), "\"msg\":\"pause by %s (uid %ld, pid %ld)", escaped,
              uid_of(u_domain), p.pid);
     client_as(NULL, &r, "logs", "--json");
     cr_assert(line_with(r.out, needle, stored, sizeof(stored)), "logs --json lacks %s:\n%s", needle,
