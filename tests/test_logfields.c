@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "json.h"
@@ -375,5 +377,52 @@ Test(hostile_store, recovery_never_cuts_an_entry_the_writer_wrote)
     cr_assert_eq(logreader_next(&r, &e), 0);
     cr_assert_eq(r.skipped, 0);
     logreader_close(&r);
+    logstore_close(&ls);
+}
+
+TestSuite(group, .init = setup, .fini = teardown);
+
+static void expect_shared(const char *path, gid_t gid, unsigned mode)
+{
+    struct stat st;
+
+    cr_assert_eq(stat(path, &st), 0, "%s", path);
+    cr_assert_eq(st.st_gid, gid, "%s: group %u", path, (unsigned)st.st_gid);
+    cr_assert_eq(st.st_mode & 07777, mode, "%s: mode %o", path, st.st_mode & 07777);
+}
+
+/* The unit half of log_group (tests/test_integration.c reads the files as
+ * real members and non-members): every file of the set, the ones created
+ * later included, and the directory. As root any gid will do; otherwise the
+ * process's own. */
+Test(group, the_directory_and_every_file_go_to_the_log_group)
+{
+    gid_t gid = geteuid() == 0 ? 54321 : getegid();
+    struct logstore ls;
+    struct logfiles set;
+    struct log_entry e;
+    char state[300];
+
+    snprintf(state, sizeof(state), "%s/state", dir);
+    cr_assert_eq(logstore_open(&ls, state, 0), 0);
+    logstore_set_rotation(&ls, 4096, 10, 0);
+    for (int i = 0; i < 100; i++) {
+        e = entry("worker", "a heartbeat of some length, to rotate every forty entries", NULL);
+        cr_assert_eq(logstore_append(&ls, &e, 0, 0), 0);
+    }
+    cr_assert_eq(logstore_set_group(&ls, (long)gid), 0);
+    expect_shared(state, gid, 0750); /* was 0700 (private) */
+    cr_assert_eq(logfiles_load(ls.path, &set), 0);
+    cr_assert_geq(set.n, 3, "rotated at least twice");
+    for (size_t i = 0; i < set.n; i++)
+        expect_shared(set.v[i].path, gid, 0640);
+    logfiles_free(&set);
+    uint64_t rotations = ls.rotations;
+    for (int i = 0; i < 100; i++) {
+        e = entry("worker", "a heartbeat of some length, to rotate every forty entries", NULL);
+        cr_assert_eq(logstore_append(&ls, &e, 0, 0), 0);
+    }
+    cr_assert_gt(ls.rotations, rotations);
+    expect_shared(ls.path, gid, 0640); /* created by a rotation after the setting */
     logstore_close(&ls);
 }
