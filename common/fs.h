@@ -71,6 +71,17 @@ int fs_mtime(const char *path, int64_t *us);
 int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const char *name),
             void *ctx);
 
+/* The id of the group named `name`. Returns 0, ERR_NOENT when there is no
+ * such group, or ERR_UNSUPPORTED on Windows (no POSIX groups; the log
+ * folder's DACL, security.h, lets Users read the log). */
+int fs_group_id(const char *name, long *gid);
+
+/* Lets group `gid` read `path` (POSIX): the group becomes `gid`, and a file
+ * gets mode 0640, a directory the group's read and search bits (g+rx) on
+ * top of its own. Returns 0, ERR_ACCESS (not the owner, nor root, nor a
+ * member of the group), ERR_NOENT, or ERR_UNSUPPORTED on Windows. */
+int fs_share_with_group(const char *path, long gid, int is_dir);
+
 void fs_close(fs_file *f);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,5 +176,31 @@ int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const cha
             strcmp(de->d_name, "..") != 0)
             fn(ctx, de->d_name);
     closedir(d);
+    return 0;
+}
+
+int fs_group_id(const char *name, long *gid)
+{
+    struct group gr, *res = NULL;
+    char buf[16384];
+
+    if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+        return ERR_NOENT;
+    *gid = (long)gr.gr_gid;
+    return 0;
+}
+
+int fs_share_with_group(const char *path, long gid, int is_dir)
+{
+    struct stat st;
+    mode_t mode;
+
+    if (stat(path, &st) < 0)
+        return err_last_os();
+    if (st.st_gid != (gid_t)gid && chown(path, (uid_t)-1, (gid_t)gid) < 0)
+        return err_last_os();
+    mode = is_dir ? (st.st_mode & 07777) | 0050 : 0640;
+    if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
+        return err_last_os();
     return 0;
 }

@@ -316,3 +316,18 @@ int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const cha
     FindClose(h);
     return 0;
 }
+
+int fs_group_id(const char *name, long *gid)
+{
+    (void)name;
+    (void)gid;
+    return ERR_UNSUPPORTED;
+}
+
+int fs_share_with_group(const char *path, long gid, int is_dir)
+{
+    (void)path;
+    (void)gid;
+    (void)is_dir;
+    return ERR_UNSUPPORTED;
+}
