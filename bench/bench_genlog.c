@@ -63,7 +63,7 @@ int main(int argc, char **argv)
         }
         clock_format_utc(now - (int64_t)(count - seq) * CLOCK_US_PER_SEC, stamp);
         int n = snprintf(line, sizeof(line),
-                         "{\"seq\":%llu,\"time\":\"%s\",\"level\":\"info\",\"source\":\"worker\","
+                         "{\"seq\":%llu,\"time\":\"%s\",\"level\":\"info\",\"logger\":\"worker\","
                          "\"msg\":\"heartbeat %llu%s\"}\n",
                          seq, stamp, seq, seq % 1000000 == 0 ? " needle" : " of the bench run");
         fwrite(line, 1, (size_t)n, f);

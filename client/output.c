@@ -157,20 +157,53 @@ static void add_printable(struct sbuf *out, const char *s)
     }
 }
 
+/* The entry as JSON when the service sent no stored line (a service older
+ * than LogEntry.json): rebuilt from the typed fields, with the names the
+ * log uses. */
+static void entry_json_rebuilt(const Svcd__LogEntry *e, struct sbuf *out)
+{
+    char t[CLOCK_UTC_LEN];
+
+    clock_format_utc(e->time_us, t);
+    sbuf_printf(out, "{\"seq\":%llu,\"time\":\"%s\"", (unsigned long long)e->seq, t);
+    json_key_str(out, "level", level_name(e->level), 0);
+    json_key_str(out, "logger", e->source, 0);
+    json_key_str(out, "msg", e->message, 0);
+    sbuf_adds(out, "}\n");
+}
+
+/* Who caused it, when the message does not say so already (audit and
+ * pause/resume entries name the caller in their text). */
+static void add_who(const Svcd__LogEntry *e, struct sbuf *out)
+{
+    if (!e->user_name || !e->user_name[0] || (e->message && strstr(e->message, e->user_name)))
+        return;
+    sbuf_adds(out, " [by ");
+    add_printable(out, e->user_name);
+    if (e->user_id >= 0)
+        sbuf_printf(out, ", uid %lld", (long long)e->user_id);
+    if (e->pid >= 0)
+        sbuf_printf(out, ", pid %lld", (long long)e->pid);
+    sbuf_addc(out, ']');
+}
+
 void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out)
 {
     char t[CLOCK_UTC_LEN];
     const char *on = "", *off = "";
 
-    clock_format_utc(e->time_us, t);
     if (json) {
-        sbuf_printf(out, "{\"seq\":%llu,\"time\":\"%s\"", (unsigned long long)e->seq, t);
-        json_key_str(out, "level", level_name(e->level), 0);
-        json_key_str(out, "source", e->source, 0);
-        json_key_str(out, "msg", e->message, 0);
-        sbuf_adds(out, "}\n");
+        /* Exactly the stored line; one that is not one line is never
+         * passed on (a JSON Lines reader would split it). */
+        if (e->json && e->json[0] && !strpbrk(e->json, "\r\n")) {
+            sbuf_adds(out, e->json);
+            sbuf_addc(out, '\n');
+        } else {
+            entry_json_rebuilt(e, out);
+        }
         return;
     }
+    clock_format_utc(e->time_us, t);
     if (color && e->level >= SVCD__LEVEL__LEVEL_ERROR)
         on = "\033[1;31m";
     else if (color && e->level == SVCD__LEVEL__LEVEL_WARNING)
@@ -179,8 +212,16 @@ void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out
         on = "\033[1m";
     if (*on)
         off = "\033[0m";
-    sbuf_printf(out, "%s %s%-7s %s: ", t, on, level_name(e->level), e->source);
+    sbuf_printf(out, "%s ", t);
+    if (e->host_name && e->host_name[0]) {
+        add_printable(out, e->host_name);
+        sbuf_addc(out, ' ');
+    }
+    sbuf_printf(out, "%s%-7s ", on, level_name(e->level));
+    add_printable(out, e->source);
+    sbuf_adds(out, ": ");
     add_printable(out, e->message);
+    add_who(e, out);
     sbuf_printf(out, "%s\n", off);
 }
 

@@ -3,6 +3,8 @@
 #ifndef SVCD_DIAG_H
 #define SVCD_DIAG_H
 
+#include <stddef.h>
+
 enum diag_level { DIAG_DEBUG = 0, DIAG_INFO = 1, DIAG_WARN = 2, DIAG_ERROR = 3 };
 
 /* `prog` must outlive every later call. `timestamps` prefixes each line with
@@ -12,6 +14,13 @@ void diag_init(const char *prog, enum diag_level min, int timestamps);
 /* Sends messages to `sink` instead of stderr (a service has no console):
  * `msg` is the text alone, `line` the whole "prog: level: text". */
 void diag_set_sink(void (*sink)(enum diag_level level, const char *msg, const char *line));
+
+/* Copies `in` to `out` (n bytes, NUL-terminated, cut to fit) with control
+ * characters written as \xNN: text that reaches a terminal, the Event Log
+ * or a note file from a config file or a client (a key, a path, a user
+ * name) cannot move the cursor, recolour, or forge a second line. Tabs and
+ * UTF-8 are kept. */
+void diag_escape(const char *in, char *out, size_t n);
 
 void diag(enum diag_level level, const char *fmt, ...)
 #if defined(__GNUC__)

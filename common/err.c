@@ -43,6 +43,8 @@ const char *err_str(int err)
         return "not supported on this platform";
     case ERR_BUSY:
         return "held open by another process";
+    case ERR_NOTDIR:
+        return "a link or a file, not a folder";
     }
     return "unknown error";
 }

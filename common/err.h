@@ -26,7 +26,8 @@ enum {
     ERR_NAMETOOLONG = -16, /* a path does not fit */
     ERR_UNTRUSTED = -17,   /* the endpoint is not served by whom it should be */
     ERR_UNSUPPORTED = -18, /* not available on this platform */
-    ERR_BUSY = -19         /* another process holds the file (a sharing violation) */
+    ERR_BUSY = -19,        /* another process holds the file (a sharing violation) */
+    ERR_NOTDIR = -20       /* a link or a file where a folder must be */
 };
 
 /* Returns a short lower-case description of an ERR_ code, never NULL. */

@@ -17,6 +17,8 @@ int fs_replace(const char *path, const void *data, size_t n)
     if (rc < 0)
         return rc;
     rc = fs_truncate(f, 0);
+    if (rc == 0)
+        rc = fs_keep_owner(f, path);
     if (rc == 0 && n > 0)
         rc = fs_append(f, data, n);
     if (rc == 0)

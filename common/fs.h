@@ -72,9 +72,16 @@ int fs_remove(const char *path);
 
 /* Replaces the file at `path` with `n` bytes of data, written and synced to
  * `path`.new first and renamed over it, so a reader sees the old file or the
- * new one, never a part. Returns 0, or the error of the step that failed
- * (then `path` is untouched and no .new file is left). */
+ * new one, never a part. An existing file's mode, owner and group are kept
+ * (an administrator's 0640 root:svcd stays so). Returns 0, or the error of
+ * the step that failed (then `path` is untouched and no .new file is left). */
 int fs_replace(const char *path, const void *data, size_t n);
+
+/* Gives `f` the permissions of the existing file at `like`: on POSIX its mode
+ * bits, owner and group (the owner only where the caller may chown); on
+ * Windows nothing, since a new file there inherits its folder's DACL like
+ * the old one did. Returns 0 (also when `like` does not exist) or an error. */
+int fs_keep_owner(fs_file *f, const char *like);
 
 /* The last modification time, microseconds since the epoch. */
 int fs_mtime(const char *path, int64_t *us);
@@ -83,6 +90,17 @@ int fs_mtime(const char *path, int64_t *us);
  * only; "." and ".." never). Returns 0 or the listing's error. */
 int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const char *name),
             void *ctx);
+
+/* The id of the group named `name`. Returns 0, ERR_NOENT when there is no
+ * such group, or ERR_UNSUPPORTED on Windows (no POSIX groups; the log
+ * folder's DACL, security.h, lets Users read the log). */
+int fs_group_id(const char *name, long *gid);
+
+/* Lets group `gid` read `path` (POSIX): the group becomes `gid`, and a file
+ * gets mode 0640, a directory the group's read and search bits (g+rx) on
+ * top of its own. Returns 0, ERR_ACCESS (not the owner, nor root, nor a
+ * member of the group), ERR_NOENT, or ERR_UNSUPPORTED on Windows. */
+int fs_share_with_group(const char *path, long gid, int is_dir);
 
 void fs_close(fs_file *f);
 

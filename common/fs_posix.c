@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,20 @@ int fs_truncate(fs_file *f, uint64_t size)
     return ftruncate(f->fd, (off_t)size) < 0 ? err_last_os() : 0;
 }
 
+int fs_keep_owner(fs_file *f, const char *like)
+{
+    struct stat st;
+
+    if (stat(like, &st) < 0)
+        return errno == ENOENT ? 0 : err_last_os();
+    if (fchmod(f->fd, st.st_mode & 07777) < 0)
+        return err_last_os();
+    /* Only root may give a file away; anyone may keep a group they are in. */
+    if (fchown(f->fd, geteuid() == 0 ? st.st_uid : (uid_t)-1, st.st_gid) < 0 && errno != EPERM)
+        return err_last_os();
+    return 0;
+}
+
 void fs_close(fs_file *f)
 {
     if (f == NULL)
@@ -204,5 +219,31 @@ int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const cha
             strcmp(de->d_name, "..") != 0)
             fn(ctx, de->d_name);
     closedir(d);
+    return 0;
+}
+
+int fs_group_id(const char *name, long *gid)
+{
+    struct group gr, *res = NULL;
+    char buf[16384];
+
+    if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+        return ERR_NOENT;
+    *gid = (long)gr.gr_gid;
+    return 0;
+}
+
+int fs_share_with_group(const char *path, long gid, int is_dir)
+{
+    struct stat st;
+    mode_t mode;
+
+    if (stat(path, &st) < 0)
+        return err_last_os();
+    if (st.st_gid != (gid_t)gid && chown(path, (uid_t)-1, (gid_t)gid) < 0)
+        return err_last_os();
+    mode = is_dir ? (st.st_mode & 07777) | 0050 : 0640;
+    if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
+        return err_last_os();
     return 0;
 }

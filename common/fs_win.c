@@ -67,7 +67,7 @@ static int protect_existing(const wchar_t *path, PACL dacl)
     }
     if ((info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ||
         !(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
-        rc = ERR_UNTRUSTED; /* a link or a file where the folder must be */
+        rc = ERR_NOTDIR;
         goto unpin;
     }
     e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, system,
@@ -232,6 +232,13 @@ int fs_truncate(fs_file *f, uint64_t size)
     return 0;
 }
 
+int fs_keep_owner(fs_file *f, const char *like)
+{
+    (void)f;
+    (void)like;
+    return 0;
+}
+
 void fs_close(fs_file *f)
 {
     if (f == NULL)
@@ -377,4 +384,19 @@ int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const cha
     } while (FindNextFileW(h, &fd));
     FindClose(h);
     return 0;
+}
+
+int fs_group_id(const char *name, long *gid)
+{
+    (void)name;
+    (void)gid;
+    return ERR_UNSUPPORTED;
+}
+
+int fs_share_with_group(const char *path, long gid, int is_dir)
+{
+    (void)path;
+    (void)gid;
+    (void)is_dir;
+    return ERR_UNSUPPORTED;
 }

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define IPC_ENDPOINT_MAX 256
-#define IPC_NAME_MAX     64
+#define IPC_NAME_MAX     128 /* a longer name is cut, ending in "…" */
 #define IPC_SID_MAX      192
 
 typedef struct ipc_server ipc_server;

@@ -7,6 +7,7 @@
 #include "err.h"
 #include "fs.h"
 #include "ipcverify.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -357,7 +358,7 @@ static void fill_peer(int fd, struct ipc_peer *p)
     p->uid = (long)cr.uid;
     p->gid = (long)cr.gid;
     if (getpwuid_r(cr.uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
-        snprintf(p->name, sizeof(p->name), "%s", pw.pw_name);
+        json_utf8_fit(p->name, sizeof(p->name), pw.pw_name, strlen(pw.pw_name));
     else
         snprintf(p->name, sizeof(p->name), "uid %ld", p->uid);
 }

@@ -239,14 +239,15 @@ static int unescape_u(const char *raw, size_t n, size_t *i, struct sbuf *out)
     if (*i + 5 > n || hex4(raw + *i + 1, &cp) < 0)
         return ERR_PROTO;
     *i += 5;
-    if (cp >= 0xd800 && cp <= 0xdbff) {
-        if (*i + 6 > n || raw[*i] != '\\' || raw[*i + 1] != 'u' || hex4(raw + *i + 2, &lo) < 0 ||
-            lo < 0xdc00 || lo > 0xdfff)
-            return ERR_PROTO;
+    /* A surrogate that is not half of a pair is valid JSON but no
+     * character: it reads as U+FFFD (as most parsers do), never as an error
+     * that would make the whole entry unreadable. */
+    if (cp >= 0xd800 && cp <= 0xdbff && *i + 6 <= n && raw[*i] == '\\' && raw[*i + 1] == 'u' &&
+        hex4(raw + *i + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         *i += 6;
-    } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-        return ERR_PROTO;
+    } else if (cp >= 0xd800 && cp <= 0xdfff) {
+        cp = 0xfffd;
     }
     put_utf8(out, cp);
     return 0;
@@ -282,6 +283,50 @@ int json_unescape(const char *raw, size_t n, struct sbuf *out)
         }
     }
     return out->failed ? ERR_NOMEM : 0;
+}
+
+int json_utf8_append(struct sbuf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < n) {
+        size_t run = i, len;
+        while (run < n && (len = utf8_seq(u + run, n - run)) > 0)
+            run += len;
+        sbuf_add(b, s + i, run - i);
+        if (run < n) {
+            sbuf_add(b, "\xef\xbf\xbd", 3);
+            run++;
+        }
+        i = run;
+    }
+    return b->failed ? ERR_NOMEM : 0;
+}
+
+int json_utf8_fit(char *dst, size_t cap, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, out = 0, keep = 0; /* keep: where a cut would leave room for the mark */
+
+    while (i < n) {
+        size_t len = u[i] ? utf8_seq(u + i, n - i) : 0;
+        const char *piece = len ? s + i : "\xef\xbf\xbd";
+        size_t plen = len ? len : 3;
+
+        if (out + plen > cap - 1) {
+            memcpy(dst + keep, JSON_CUT_MARK, JSON_CUT_MARK_LEN);
+            dst[keep + JSON_CUT_MARK_LEN] = '\0';
+            return 1;
+        }
+        memcpy(dst + out, piece, plen);
+        out += plen;
+        if (out + JSON_CUT_MARK_LEN <= cap - 1)
+            keep = out;
+        i += len ? len : 1;
+    }
+    dst[out] = '\0';
+    return 0;
 }
 
 int json_key_is(const struct json_member *m, const char *key)

@@ -40,6 +40,22 @@ int json_unescape(const char *raw, size_t n, struct sbuf *out);
  * U+10FFFF). */
 int json_utf8_valid(const char *s, size_t n);
 
+/* Appends s[0..n) with every byte that is not valid UTF-8 replaced by
+ * U+FFFD. Returns 0 or the sbuf's error. */
+int json_utf8_append(struct sbuf *b, const char *s, size_t n);
+
+/* The marker json_utf8_fit ends a cut string with: U+2026, "…". */
+#define JSON_CUT_MARK     "\xe2\x80\xa6"
+#define JSON_CUT_MARK_LEN 3
+
+/* Copies s[0..n) into dst (cap bytes, NUL included, cap > JSON_CUT_MARK_LEN)
+ * as valid UTF-8: bytes that are not valid UTF-8, and NUL bytes, become
+ * U+FFFD. When the result does not fit, it is cut at a character boundary
+ * and ends with JSON_CUT_MARK, never in the middle of a character. Returns 1
+ * when it was cut, else 0. The result fits again unchanged: fitting is
+ * idempotent. */
+int json_utf8_fit(char *dst, size_t cap, const char *s, size_t n);
+
 /* True when the key of `m` equals `key`. */
 int json_key_is(const struct json_member *m, const char *key);
 

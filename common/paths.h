@@ -36,6 +36,10 @@ const char *paths_access_hint(void);
 /* The current process id. */
 long paths_pid(void);
 
+/* This machine's host name as the OS reports it (gethostname; on Windows
+ * the DNS host name), UTF-8. Returns 0 or an ERR_ code. */
+int paths_hostname(char *buf, size_t n);
+
 /* The process id of the installed svcd service as its service manager
  * reports it, so a client can check that the system endpoint is served by
  * that very process. Returns 0, ERR_NOENT (not installed or not running), or

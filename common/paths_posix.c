@@ -64,6 +64,16 @@ long paths_pid(void)
     return (long)getpid();
 }
 
+int paths_hostname(char *buf, size_t n)
+{
+    if (n == 0)
+        return ERR_INVAL;
+    if (gethostname(buf, n) < 0)
+        return err_last_os();
+    buf[n - 1] = '\0'; /* POSIX leaves a cut name unterminated */
+    return 0;
+}
+
 int paths_service_pid(long *pid)
 {
     *pid = 0;

@@ -90,6 +90,16 @@ long paths_pid(void)
     return (long)GetCurrentProcessId();
 }
 
+int paths_hostname(char *buf, size_t n)
+{
+    wchar_t w[256];
+    DWORD len = sizeof(w) / sizeof(w[0]);
+
+    if (!GetComputerNameExW(ComputerNameDnsHostname, w, &len))
+        return err_last_os();
+    return win_utf8(w, buf, n);
+}
+
 int paths_service_pid(long *pid)
 {
     SERVICE_STATUS_PROCESS st;

@@ -28,8 +28,9 @@ ensure_packages() {
 
 # What every build needs.
 BUILD_PACKAGES=(build-essential cmake pkg-config git protobuf-c-compiler libprotobuf-c-dev)
-# What the tests need on top.
-TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format strace bsdutils)
+# What the tests need on top; rsyslog and jq for tests/linux/shipper.sh (which
+# runs its own private rsyslogd, never the system's service).
+TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format strace bsdutils rsyslog jq)
 
 # As root svcd serves the system policy, whose control group (default svcd)
 # must exist; a package creates it at install, these scripts do it here.

@@ -61,6 +61,7 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
                size_t errlen)
 {
     struct authz *a = calloc(1, sizeof(*a));
+    long log_gid;
 
     if (a == NULL)
         return ERR_NOMEM;
@@ -78,6 +79,10 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
     }
     if (system_mode && a->read_group[0] && group_id(a->read_group, &a->rule.read_gid) < 0) {
         missing_group("read_group", a->read_group, err, errlen);
+        goto free_authz;
+    }
+    if (cfg->log_group[0] && group_id(cfg->log_group, &log_gid) < 0) {
+        missing_group("log_group", cfg->log_group, err, errlen);
         goto free_authz;
     }
     *out = a;

@@ -90,6 +90,9 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
     if (strcmp(cfg->control_group, "svcd") != 0 || cfg->read_group[0])
         diag(DIAG_WARN, "control_group and read_group apply on Linux only; on Windows "
                         "control_sddl decides");
+    if (cfg->log_group[0])
+        diag(DIAG_WARN, "log_group applies on POSIX only; ignored: on Windows the log folder's "
+                        "DACL lets Users read the log files");
     a->system_mode = system_mode;
     rc = system_mode ? load_sddl(a, cfg->control_sddl, err, errlen) : load_self(a);
     if (rc < 0 && !system_mode)

@@ -86,6 +86,14 @@ static const struct config_key keys[] = {
      "comma-separated list of lifecycle, audit (denials), failures, clients (cut off); or all, "
      "or none (default: lifecycle,audit,failures)",
      CONFIG_EVENTLOG, F(eventlog), 0, EVENTLOG_CLASSES_ALL, NULL},
+    {"log_host", "--log-host", "on|off",
+     "write this machine's host name (fixed at start) into every entry as host_name, so "
+     "(host_name, seq) names an entry fleet-wide (default: off)",
+     CONFIG_SWITCH, F(log_host), 0, 1, NULL},
+    {"log_group", "--log-group", "GROUP",
+     "POSIX: the log files become readable by GROUP (0640, e.g. adm on Debian) for log shippers; "
+     "it must exist; empty for none (default: none)",
+     CONFIG_TEXT, F(log_group), 0, CONFIG_NAME_MAX - 1, NULL},
     {NULL, NULL, NULL, NULL, CONFIG_TEXT, 0, 0, 0, NULL},
 };
 
@@ -182,6 +190,24 @@ static int set_text(const struct config_key *k, char *dst, const char *value, ch
     return 0;
 }
 
+/* on/off and the usual synonyms, as systemd's boolean settings take them. */
+static int parse_switch(const struct config_key *k, const char *value, uint64_t *dst, char *err,
+                        size_t errlen)
+{
+    static const char *const on[] = {"on", "yes", "true", "1"}, *const off[] = {"off", "no",
+                                                                                "false", "0"};
+
+    for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+        if (strcmp(value, on[i]) == 0 || strcmp(value, off[i]) == 0) {
+            *dst = strcmp(value, on[i]) == 0;
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "%s: '%s' is not on or off (also yes/no, true/false, 1/0)", k->key,
+             value);
+    return ERR_INVAL;
+}
+
 /* Parses a duration, size or count into *v, with the key's own wording. */
 static int parse_number(const struct config_key *k, const char *value, uint64_t *v, char *err,
                         size_t errlen)
@@ -237,6 +263,12 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
         if (eventlog_parse_classes(value, &mask, err, errlen) < 0)
             return ERR_INVAL;
         v = mask;
+        memcpy((char *)c + k->offset, &v, sizeof(v));
+        return 0;
+    }
+    if (k->kind == CONFIG_SWITCH) {
+        if (parse_switch(k, value, &v, err, errlen) < 0)
+            return ERR_INVAL;
         memcpy((char *)c + k->offset, &v, sizeof(v));
         return 0;
     }

@@ -47,10 +47,20 @@ struct config {
     char read_group[CONFIG_NAME_MAX];    /* POSIX system mode: read only; "" for none */
     char control_sddl[CONFIG_TEXT_MAX];  /* Windows service mode */
     uint64_t eventlog;                   /* Windows service: eventlog.h class bits */
+    uint64_t log_host;                   /* 1: entries carry this machine's host name */
+    char log_group[CONFIG_NAME_MAX];     /* POSIX: the log files are readable by it; "" none */
 };
 
-/* CONFIG_EVENTLOG: a list of event log classes (eventlog_parse_classes). */
-enum config_kind { CONFIG_TEXT, CONFIG_DURATION, CONFIG_SIZE, CONFIG_COUNT, CONFIG_EVENTLOG };
+/* CONFIG_EVENTLOG: a list of event log classes (eventlog_parse_classes).
+ * CONFIG_SWITCH: on/off (also yes/no, true/false, 1/0), stored as 1 or 0. */
+enum config_kind {
+    CONFIG_TEXT,
+    CONFIG_DURATION,
+    CONFIG_SIZE,
+    CONFIG_COUNT,
+    CONFIG_EVENTLOG,
+    CONFIG_SWITCH
+};
 
 struct config_key {
     const char *key;  /* in the file */

@@ -68,7 +68,7 @@ struct previous {
 static int edit_file(const char *path, const struct configure_opts *o, struct previous *prev)
 {
     static struct config parsed;
-    char err[CONFIG_ERR_MAX];
+    char err[CONFIGURE_ERR_MAX];
     struct sbuf out;
     char *text = NULL;
     size_t n = 0;

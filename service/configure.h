@@ -10,6 +10,7 @@
 
 #include "confedit.h"
 #include "config.h"
+#include "paths.h"
 #include "svcmgr.h"
 
 struct configure_opts {
@@ -48,6 +49,9 @@ int configure_default_path(char *buf, size_t n);
 /* The text of the packaged default svcd.conf for this platform. */
 const char *configure_default_text(void);
 
+/* Three paths, fsguard's reason (at most 512 bytes) and the words around. */
+#define CONFIGURE_ERR_MAX (3 * PATHS_MAX + 1024)
+
 /* What the service would refuse at start that the key table cannot see:
  * on Windows control_sddl is parsed as the service parses it. Returns 0 or
  * ERR_INVAL with one line in `err`. */
@@ -58,7 +62,10 @@ int configure_check(const struct config *cfg, char *err, size_t errlen);
  * can change would be rewritten by an administrator and pass the service's
  * check from then on. Windows: the file and its folder (fsguard); POSIX: 0
  * (the packaged /etc/svcd is root's). Returns 0, or ERR_ACCESS with why in
- * err (completing "<path> ..."), or the error of reading the descriptor. */
+ * err (completing "<path> ..."), ERR_INVAL when `path` is not a full path,
+ * or the error of reading the descriptor. A file that does not exist is
+ * judged by its folder. `err` needs CONFIGURE_ERR_MAX: the message names
+ * the path three times (in the takeown and icacls commands to copy). */
 int configure_check_file(const char *path, char *err, size_t errlen);
 
 /* The installed service's startup. Returns 0, ERR_NOENT (not installed),

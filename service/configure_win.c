@@ -49,21 +49,36 @@ int configure_check(const struct config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* The folder part of `path` in `dir`. Returns 0, or ERR_INVAL when `path`
+ * names no folder (a relative name would be judged by the current
+ * directory's permissions, which is not where the service reads it). */
+static int folder_of(const char *path, char *dir, size_t n)
+{
+    const char *slash = strrchr(path, '\\'), *fwd = strrchr(path, '/');
+
+    if (fwd && (!slash || fwd > slash))
+        slash = fwd;
+    if (slash == NULL)
+        return ERR_INVAL;
+    return sbuf_fmt(dir, n, "%.*s", (int)(slash - path), path);
+}
+
 int configure_check_file(const char *path, char *err, size_t errlen)
 {
     char why[FSGUARD_WHY_MAX], dir[PATHS_MAX];
-    const char *slash = strrchr(path, '\\'), *fwd = strrchr(path, '/');
-    int rc = fsguard_check_path(path, why, sizeof(why));
+    int rc = folder_of(path, dir, sizeof(dir));
 
-    if (rc == ERR_NOENT)
-        return 0; /* a new file is ours */
-    if (rc == 0) {
-        if (fwd && (!slash || fwd > slash))
-            slash = fwd;
-        if (slash == NULL || sbuf_fmt(dir, sizeof(dir), "%.*s", (int)(slash - path), path) < 0)
-            return 0;
+    if (rc < 0) {
+        sbuf_fmt(err, errlen,
+                 "%s, which is not a full path (e.g. C:\\ProgramData\\svcd\\svcd.conf)", path);
+        return ERR_INVAL;
+    }
+    rc = fsguard_check_path(path, why, sizeof(why));
+    /* A file that does not exist yet is created in its folder, and inherits
+     * from it: then the folder alone decides. */
+    if (rc == 0 || rc == ERR_NOENT) {
         rc = fsguard_check_path(dir, why, sizeof(why));
-        if (rc == 0 || rc == ERR_NOENT)
+        if (rc == 0 || rc == ERR_NOENT) /* a missing folder is created with the service's DACL */
             return 0;
         path = dir;
     }
@@ -148,7 +163,7 @@ int configure_set_startup(int startup)
      * otherwise so a later switch back to auto is not delayed. Like
      * `svcd install`, a flag that cannot be set (Wine has none) leaves an
      * automatic service, with a warning. */
-    else if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed) &&
+    else if (!svcmgr_win_change_config2(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed) &&
              startup == SVCMGR_DELAYED)
         fprintf(stderr,
                 "svcd: configure: warning: cannot set delayed start (Win32 error %lu); the "

@@ -7,6 +7,7 @@
  * checks the reports that way and the message table with FormatMessageW
  * (tests/win/test_win.c). */
 #include "eventlog.h"
+#include "diag.h"
 #include "err.h"
 #include "winutil.h"
 
@@ -62,12 +63,14 @@ void eventlog_set_classes(unsigned mask)
 void eventlog_report(enum eventlog_kind kind, const char *text)
 {
     const wchar_t *strings[1];
+    char clean[8192]; /* room for every control character escaped */
     wchar_t *w;
 
     if (source == NULL || (unsigned)kind >= EVENTLOG_KINDS ||
         !((unsigned)classes & (unsigned)eventlog_class_of(kind)))
         return;
-    w = win_wide(text);
+    diag_escape(text, clean, sizeof(clean));
+    w = win_wide(clean);
     strings[0] = w ? w : L"(the text is not valid UTF-8)";
     ReportEventW(source, type_of(kind), 0, ids[kind], NULL, 1, 0, strings, NULL);
     free(w);

@@ -37,8 +37,9 @@ struct host {
     void *load_ctx;
     HANDLE done; /* set once run_service returned: the final entry is written */
     int exit_code;
-    int starting;                           /* until RUNNING: warnings go to the event log */
-    int started;                            /* reached RUNNING once */
+    /* Read by diagnostics on any thread (the SCM's control handler too). */
+    volatile LONG starting;                 /* until RUNNING: warnings go to the event log */
+    volatile LONG started;                  /* reached RUNNING once */
     char last_error[FAILNOTE_TEXT_MAX - 1]; /* the last DIAG_ERROR text: why it failed */
 };
 
@@ -143,8 +144,8 @@ void host_ready(struct svc *s)
 {
     (void)s;
     if (host.service_mode) {
-        host.starting = 0;
-        host.started = 1;
+        InterlockedExchange(&host.starting, 0);
+        InterlockedExchange(&host.started, 1);
         EnterCriticalSection(&host.lock);
         host.last_error[0] = '\0'; /* a start-up error that did not stop it is no reason */
         LeaveCriticalSection(&host.lock);
@@ -252,7 +253,7 @@ static void record_failure(struct host *h, int code)
     EnterCriticalSection(&h->lock);
     snprintf(text, sizeof(text), "%s", h->last_error[0] ? h->last_error : run_exit_text(code));
     LeaveCriticalSection(&h->lock);
-    eventlog_report(h->started ? EVENTLOG_FAILED : EVENTLOG_START_FAILED, text);
+    eventlog_report(InterlockedOr(&h->started, 0) ? EVENTLOG_FAILED : EVENTLOG_START_FAILED, text);
     /* Into the data folder only once it is secured (owner SYSTEM, protected
      * DACL, not a link): before that a user may own it, and SYSTEM writing
      * and renaming a file there would follow whatever link was planted. */
@@ -273,7 +274,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
      * with the default classes until the configuration is read. */
     diag_set_sink(service_diag);
     eventlog_open();
-    host.starting = 1;
+    InterlockedExchange(&host.starting, 1);
     host.handle = RegisterServiceCtrlHandlerExW(SERVICE_NAME, on_control, &host);
     if (host.handle == NULL) {
         diag(DIAG_ERROR, "cannot register with the service control manager: %s",
@@ -318,7 +319,7 @@ static void service_diag(enum diag_level level, const char *msg, const char *lin
         EnterCriticalSection(&host.lock);
         snprintf(host.last_error, sizeof(host.last_error), "%s", msg);
         LeaveCriticalSection(&host.lock);
-    } else if (level == DIAG_WARN && host.starting) {
+    } else if (level == DIAG_WARN && InterlockedOr(&host.starting, 0)) {
         eventlog_report(EVENTLOG_WARNING, msg);
     }
 }

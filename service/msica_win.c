@@ -143,7 +143,7 @@ static int read_props(MSIHANDLE h, char values[NPROPS][PROP_MAX], struct configu
 static int check_file(MSIHANDLE h, const char *path, const struct configure_opts *o)
 {
     static struct config parsed;
-    char err[CONFIG_ERR_MAX];
+    char err[CONFIGURE_ERR_MAX];
     struct sbuf out;
     char *text = NULL;
     size_t n = 0;

@@ -2,6 +2,7 @@
 #include "codec.h"
 #include "clock.h"
 #include "err.h"
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,19 +29,55 @@ int query_open(struct query **out, uint64_t id, const char *path, const struct l
     return 0;
 }
 
-/* Deep-copies an entry into protobuf storage owned by `arena`. */
+/* A message longer than a line (only a hand edit with invalid bytes makes
+ * one) is sent cut to this, so an entry with its line stays under
+ * 2 * LOGREAD_LINE_MAX, and a chunk (QUERY_CHUNK_BYTES plus its last entry)
+ * under FRAME_MAX_PAYLOAD. */
+#define QUERY_MSG_MAX LOGREAD_LINE_MAX
+
+/* Bytes copy_entry needs in the arena for `e`. */
+static size_t entry_size(const struct log_entry *e)
+{
+    size_t msg = e->msg_len < QUERY_MSG_MAX ? e->msg_len : QUERY_MSG_MAX;
+
+    return strlen(e->source) + 1 + msg + 1 + e->line_len + 1 + strlen(e->user) + 1 +
+           (e->host ? strlen(e->host) : 0) + 1;
+}
+
+/* Copies s[0..n) into the arena as a C string; returns where it went. */
+static char *arena_put(char **arena, const char *s, size_t n)
+{
+    char *at = *arena;
+
+    memcpy(at, s, n);
+    at[n] = '\0';
+    *arena += n + 1;
+    return at;
+}
+
+/* Deep-copies an entry into protobuf storage owned by `arena` (entry_size
+ * bytes), with the stored line itself for `logs --json`. A message only a
+ * hand-edited line can make longer than QUERY_MSG_MAX (invalid bytes grow
+ * into U+FFFD) is cut with a marker, so a chunk stays under FRAME_MAX. */
 static int copy_entry(const struct log_entry *e, Svcd__LogEntry *pe, char *arena)
 {
     svcd__log_entry__init(pe);
     pe->seq = e->seq;
     pe->time_us = e->time_us;
     pe->level = (Svcd__Level)e->level;
-    size_t slen = strlen(e->source);
-    memcpy(arena, e->source, slen + 1);
-    pe->source = arena;
-    memcpy(arena + slen + 1, e->msg, e->msg_len);
-    arena[slen + 1 + e->msg_len] = '\0';
-    pe->message = arena + slen + 1;
+    pe->source = arena_put(&arena, e->source, strlen(e->source));
+    if (e->msg_len <= QUERY_MSG_MAX) {
+        pe->message = arena_put(&arena, e->msg, e->msg_len);
+    } else {
+        pe->message = arena;
+        json_utf8_fit(arena, QUERY_MSG_MAX + 1, e->msg, e->msg_len);
+        arena += QUERY_MSG_MAX + 1;
+    }
+    pe->json = arena_put(&arena, e->line ? e->line : "", e->line ? e->line_len : 0);
+    pe->user_name = arena_put(&arena, e->user, strlen(e->user));
+    pe->user_id = e->uid;
+    pe->pid = e->pid;
+    pe->host_name = arena_put(&arena, e->host ? e->host : "", e->host ? strlen(e->host) : 0);
     return 0;
 }
 
@@ -84,13 +121,13 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
         return q->follow ? QUERY_WAITING
                          : (end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0);
     q->reader.scanned = 0;
-    /* Each entry is at most LOGREAD_LINE_MAX, so stopping before the budget
-     * keeps the frame under FRAME_MAX_PAYLOAD. */
+    /* Each entry is at most 2 * LOGREAD_LINE_MAX (its message and its line),
+     * so stopping before the budget keeps the frame under FRAME_MAX_PAYLOAD. */
     while (n < QUERY_CHUNK_ENTRIES && bytes < QUERY_CHUNK_BYTES) {
         rc = logreader_next(&q->reader, &e);
         if (rc <= 0 || rc == LOGREAD_MORE)
             break;
-        size_t need = strlen(e.source) + 1 + e.msg_len + 1;
+        size_t need = entry_size(&e);
         arenas[n] = malloc(need);
         if (arenas[n] == NULL) {
             rc = ERR_NOMEM;

@@ -126,6 +126,9 @@ static void append_entry(struct svc *s, struct log_entry *e, int durable)
     holdq_push(&s->held, e);
 }
 
+/* A peer's name always fits the entry's user field whole. */
+_Static_assert(LOG_USER_MAX >= IPC_NAME_MAX, "LOG_USER_MAX must hold any IPC_NAME_MAX name");
+
 /* Writes one entry from its parts. */
 static void record(struct svc *s, enum log_level level, const char *source, const char *msg,
                    const struct ipc_peer *who, int durable)
@@ -184,6 +187,35 @@ void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, i
         eventlog_report(EVENTLOG_DENIED, msg);
 }
 
+/* log_host and log_group. The host name is read once: entries of one run
+ * all carry the same one. A group the files cannot be given to is a
+ * warning, never a reason not to log (authz_open checked it exists). */
+static void apply_log_options(struct svc *s, const struct config *cfg)
+{
+    char host[LOG_HOST_MAX], msg[CONFIG_NAME_MAX + PATHS_MAX + 96];
+    long gid;
+    int rc;
+
+    if (cfg->log_host) {
+        rc = paths_hostname(host, sizeof(host));
+        if (rc == 0)
+            logstore_set_host(&s->log, host);
+        else
+            diag(DIAG_WARN, "log_host: cannot read the host name: %s", err_str(rc));
+    }
+    if (cfg->log_group[0] && fs_group_id(cfg->log_group, &gid) == 0) {
+        rc = logstore_set_group(&s->log, gid);
+        if (rc < 0) {
+            snprintf(msg, sizeof(msg),
+                     "log_group: cannot make the log in %s readable by group "
+                     "'%s': %s",
+                     cfg->state_dir, cfg->log_group, err_str(rc));
+            diag(DIAG_WARN, "%s", msg);
+            record(s, LOG_WARNING, "service", msg, NULL, 1);
+        }
+    }
+}
+
 int svc_start(struct svc *s, const struct config *cfg, int system_mode)
 {
     char msg[2 * PATHS_MAX + 128], iv[32];
@@ -202,6 +234,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     if (rc < 0)
         return rc;
     logstore_set_rotation(&s->log, cfg->rotate_size, cfg->rotate_keep, cfg->rotate_max_age_us);
+    apply_log_options(s, cfg);
     logstore_set_min_age(&s->log, cfg->rotate_min_age_us);
     if (s->log.moved_to[0]) {
         snprintf(msg, sizeof(msg), "recovered log: no readable entry at its end; kept it as %s",

@@ -191,8 +191,7 @@ static BOOL control_service(SC_HANDLE svc, DWORD ctl, SERVICE_STATUS *ss)
     return TRUE;
 }
 
-/* ChangeServiceConfig2W, retried while the SCM database is locked. */
-static BOOL change_config2(SC_HANDLE svc, DWORD level, void *info)
+BOOL svcmgr_win_change_config2(SC_HANDLE svc, DWORD level, void *info)
 {
     while (!ChangeServiceConfig2W(svc, level, info))
         if (!svcmgr_win_locked_retry())
@@ -329,9 +328,9 @@ static int set_recovery(SC_HANDLE svc)
     SERVICE_FAILURE_ACTIONSW fa = {86400, NULL, NULL, 3, actions};
     SERVICE_FAILURE_ACTIONS_FLAG flag = {TRUE};
 
-    if (!change_config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+    if (!svcmgr_win_change_config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
         return err_last_os();
-    if (!change_config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
+    if (!svcmgr_win_change_config2(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag))
         return err_last_os();
     return 0;
 }
@@ -342,7 +341,7 @@ static int set_preshutdown(SC_HANDLE svc)
 {
     SERVICE_PRESHUTDOWN_INFO pi = {PRESHUTDOWN_TIMEOUT_MS};
 
-    return change_config2(svc, SERVICE_CONFIG_PRESHUTDOWN_INFO, &pi) ? 0 : err_last_os();
+    return svcmgr_win_change_config2(svc, SERVICE_CONFIG_PRESHUTDOWN_INFO, &pi) ? 0 : err_last_os();
 }
 
 static DWORD start_type(enum svcmgr_startup s)
@@ -436,7 +435,7 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
         }
         goto close_scm;
     }
-    if (!change_config2(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
+    if (!svcmgr_win_change_config2(svc, SERVICE_CONFIG_DESCRIPTION, &desc))
         fprintf(stderr, "svcd: install: warning: cannot set the description: %s\n",
                 err_str(err_last_os()));
     DWORD rec_err = set_recovery(svc) < 0 ? GetLastError() : 0;
@@ -447,7 +446,7 @@ int svcmgr_install(const struct svcmgr_install_opts *o)
                 "restart/60000\n",
                 (unsigned long)rec_err);
     if (o->startup == SVCMGR_DELAYED &&
-        !change_config2(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
+        !svcmgr_win_change_config2(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed))
         fprintf(stderr, "svcd: install: warning: cannot set delayed start: %s\n",
                 err_str(err_last_os()));
     int ev = eventlog_install();
@@ -617,7 +616,7 @@ static int secure_data_dir(void)
         return 0;
     *slash = '\0'; /* ...\svcd\logs -> ...\svcd */
     rc = fs_mkdir_p(dir, FS_DIR_SERVICE);
-    if (rc == ERR_UNTRUSTED)
+    if (rc == ERR_NOTDIR)
         diag(DIAG_ERROR,
              "the data folder %s is a junction, a symbolic link or a file, not a folder: remove it "
              "from an elevated prompt (svcd never follows a link to secure its folders)",
@@ -840,7 +839,7 @@ int svcmgr_service_check(const char *config_file, const char *state_dir)
     rc = fs_mkdir_p(state_dir, FS_DIR_SERVICE); /* owner SYSTEM and the protected DACL */
     if (rc < 0)
         diag(DIAG_WARN, "cannot give the log folder %s its owner and DACL: %s", state_dir,
-             rc == ERR_UNTRUSTED ? "it is a junction, a symbolic link or a file" : err_str(rc));
+             rc == ERR_NOTDIR ? "it is a junction, a symbolic link or a file" : err_str(rc));
     rc = check_one("the log folder", state_dir, 1);
     if (rc == 0 && paths_default_state_dir(1, data, sizeof(data)) == 0 && strrchr(data, '\\')) {
         *strrchr(data, '\\') = '\0'; /* ...\svcd\logs -> ...\svcd, secured by secure_data_dir */

@@ -20,4 +20,8 @@ int svcmgr_win_locked_retry(void);
  * with the last error set and *scm closed. */
 SC_HANDLE svcmgr_win_open(SC_HANDLE *scm, DWORD scm_access, DWORD access);
 
+/* ChangeServiceConfig2W, retried while the SCM database is locked like the
+ * calls above. Returns its BOOL with the last error kept. */
+BOOL svcmgr_win_change_config2(SC_HANDLE svc, DWORD level, void *info);
+
 #endif

@@ -57,7 +57,7 @@ Test(config, unknown_key_names_file_line_and_key)
              "rotate_keep, rotate_max_age, rotate_min_age, max_connections, "
              "max_connections_per_user, request_timeout, idle_timeout, stall_timeout, "
              "max_request_size, max_grep, max_tail, control_group, read_group, control_sddl, "
-             "eventlog)");
+             "eventlog, log_host, log_group)");
 }
 
 Test(config, bad_values_name_file_line_and_key)
@@ -149,4 +149,35 @@ Test(config, a_utf8_bom_is_skipped)
 
     cr_assert_eq(parse(&c, "\xEF\xBB\xBFinterval = 250ms\r\n", err), 0, "%s", err);
     cr_assert_eq(c.interval_us, 250000);
+}
+
+Test(config, log_host_is_a_switch_off_by_default)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+
+    config_defaults(&c, 1);
+    cr_assert_eq(c.log_host, 0);
+    cr_assert_eq(parse(&c, "log_host = on\n", err), 0, "%s", err);
+    cr_assert_eq(c.log_host, 1);
+    cr_assert_eq(parse(&c, "log_host = yes\nlog_host = false\n", err), 0, "%s", err);
+    cr_assert_eq(c.log_host, 0);
+    cr_assert_eq(parse(&c, "log_host = maybe\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: log_host: 'maybe' is not on or off (also yes/no, "
+                          "true/false, 1/0)");
+}
+
+Test(config, log_group_is_a_name_none_by_default)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX] = "";
+
+    config_defaults(&c, 1);
+    cr_assert_str_eq(c.log_group, "");
+    cr_assert_eq(parse(&c, "log_group = adm\n", err), 0, "%s", err);
+    cr_assert_str_eq(c.log_group, "adm");
+    cr_assert_eq(parse(&c, "log_group =\n", err), 0, "%s", err);
+    cr_assert_str_eq(c.log_group, "", "empty: none");
+    cr_assert_not_null(config_key_by_flag("--log-group"));
+    cr_assert_not_null(config_key_by_flag("--log-host"));
 }

@@ -313,10 +313,11 @@ Test(dispatch, a_read_only_member_reads_but_may_not_pause)
                                "'root' (control_group), or run svcclient as root");
     svcd__response__free_unpacked(r, NULL);
     cr_assert_eq(s.worker.state, WORKER_RUNNING, "nothing changed");
-    cr_assert_not_null(strstr(log_text(), "\"level\":\"warning\",\"source\":\"audit\",\"msg\":"
-                                          "\"pause by rita (uid 3999002, pid 4343): denied, no "
-                                          "control right\",\"user\":\"rita\",\"uid\":3999002,"
-                                          "\"pid\":4343}\n"));
+    cr_assert_not_null(strstr(log_text(),
+                              "\"level\":\"warning\",\"logger\":\"audit\",\"msg\":"
+                              "\"pause by rita (uid 3999002, pid 4343): denied, no "
+                              "control right\",\"user_name\":\"rita\",\"user_id\":3999002,"
+                              "\"pid\":4343}\n"));
     cr_assert_eq(s.log.dirty, 0, "the audit entry is on disk before the reply");
 }
 
@@ -350,7 +351,7 @@ Test(dispatch, granted_pause_and_resume_are_audited_with_the_outcome)
     svcd__response__free_unpacked(call(&pa, &out), NULL);
     svcd__response__free_unpacked(call(&re, &out), NULL);
     const char *t = log_text();
-    cr_assert_not_null(strstr(t, "\"level\":\"notice\",\"source\":\"audit\",\"msg\":\"pause by "
+    cr_assert_not_null(strstr(t, "\"level\":\"notice\",\"logger\":\"audit\",\"msg\":\"pause by "
                                  "alice (uid 3999001, pid 4242): granted, paused\""));
     cr_assert_not_null(strstr(t, "pause by alice (uid 3999001, pid 4242): granted, already "
                                  "paused"));
@@ -367,7 +368,7 @@ Test(dispatch, a_burst_of_denied_requests_is_counted_not_logged_one_by_one)
         cr_assert_eq(r->result, SVCD__RESULT__RESULT_DENIED, "every one is still refused");
         svcd__response__free_unpacked(r, NULL);
     }
-    cr_assert_eq(count_of(log_text(), "\"source\":\"audit\""), SVC_AUDIT_BURST);
+    cr_assert_eq(count_of(log_text(), "\"logger\":\"audit\""), SVC_AUDIT_BURST);
     s.denied_audit.window_start -= SVC_AUDIT_WINDOW_US; /* the window ends */
     svc_tick(&s);
     const char *t = log_text();
@@ -428,7 +429,7 @@ Test(dispatch, warnings_clients_can_cause_are_rate_limited_too)
     cr_assert(wait_ms > 2000 && wait_ms <= 3000, "the loop sleeps %d ms", wait_ms);
     s.notes.window_start -= 3 * 1000000;
     svc_tick(&s);
-    cr_assert_not_null(strstr(log_text(), "\"source\":\"service\",\"msg\":\"suppressed 10 warnings "
+    cr_assert_not_null(strstr(log_text(), "\"logger\":\"service\",\"msg\":\"suppressed 10 warnings "
                                           "about clients (more than 20 in 10 s)\""));
 }
 
@@ -475,7 +476,7 @@ Test(dispatch, a_blocked_rotation_is_logged_once_and_shown_in_status)
     cr_assert_eq(s.log.rotate_blocked, 0);
     cr_assert_eq(s.log.rotations, 1);
     cr_assert(strstr(log_text(),
-                     "\"level\":\"notice\",\"source\":\"service\",\"msg\":\"log rotation "
+                     "\"level\":\"notice\",\"logger\":\"service\",\"msg\":\"log rotation "
                      "resumed after "),
               "%s", log_text());
     r = call(&st, &out);

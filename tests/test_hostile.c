@@ -476,7 +476,7 @@ static int wait_cut_off(int timeout_ms)
         size_t len;
         char *log = tmpdir_read(state, "svcd.log", &len);
         int found = log &&
-                    strstr(log, "\"source\":\"service\",\"msg\":\"cut off root (uid 0, pid ") &&
+                    strstr(log, "\"logger\":\"service\",\"msg\":\"cut off root (uid 0, pid ") &&
                     strstr(log, "of queued output for 0.500s (stall_timeout)");
         free(log);
         if (found)

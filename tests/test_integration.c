@@ -435,14 +435,15 @@ Test(running, follow_streams_new_entries_until_the_service_stops)
     cr_assert_gt(follower, 0);
     /* Its first line (the -n 1 entry) means it follows now; a fixed sleep
      * is too short under valgrind. */
-    for (int i = 0; i < 200; i++) {
+    int started = 0;
+    for (int i = 0; i < 200 && !started; i++) {
         char *early = tmpdir_read(dir, "follow.out", &len);
-        int started = early && strstr(early, "{\"seq\":") != NULL;
+        started = early && strstr(early, "{\"seq\":") != NULL;
         free(early);
-        if (started)
-            break;
-        usleep(50 * 1000);
+        if (!started)
+            usleep(50 * 1000);
     }
+    cr_assert(started, "the follower printed its first entry within 10 s");
     client(&r, "pause", NULL, NULL, NULL);
     usleep(300 * 1000);
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
@@ -1383,8 +1384,8 @@ Test(authz, a_read_only_member_reads_but_pause_is_refused_and_audited)
     char *log = tmpdir_read(state, "svcd.log", &len);
     cr_assert_not_null(log);
     snprintf(entry, sizeof(entry),
-             "\"level\":\"warning\",\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid "
-             "%ld): denied, no control right\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
+             "\"level\":\"warning\",\"logger\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid "
+             "%ld): denied, no control right\",\"user_name\":\"%s\",\"user_id\":%ld,\"pid\":%ld}",
              u_read, uid_of(u_read), r.pid, u_read, uid_of(u_read), r.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
     free(log);
@@ -1407,8 +1408,8 @@ Test(authz, a_control_member_pauses_and_resumes_and_both_are_audited)
     char *log = tmpdir_read(state, "svcd.log", &len);
     cr_assert_not_null(log);
     snprintf(entry, sizeof(entry),
-             "\"source\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld): granted, "
-             "paused\",\"user\":\"%s\",\"uid\":%ld,\"pid\":%ld}",
+             "\"logger\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld): granted, "
+             "paused\",\"user_name\":\"%s\",\"user_id\":%ld,\"pid\":%ld}",
              u_ctl, uid_of(u_ctl), p.pid, u_ctl, uid_of(u_ctl), p.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
     snprintf(entry, sizeof(entry), "resume by %s (uid %ld, pid %ld): granted, resumed", u_ctl,
@@ -1628,6 +1629,292 @@ Test(stopped, a_key_for_the_other_platform_is_named_not_silently_ignored)
                           "control_group and read_group decide\n"),
               "%s", out);
     free(out);
+}
+
+/* ---- the entry as stored, everywhere ---------------------------------------
+ * logs --json prints each entry exactly as svcd.log holds it (user_name,
+ * user_id, pid and fields a newer writer adds included), so a script and a
+ * shipper see the same object. */
+
+/* The whole line of `text` that contains `needle` (newline excluded), in
+ * buf; 0 when there is none. */
+static int line_with(const char *text, const char *needle, char *buf, size_t n)
+{
+    const char *hit = strstr(text, needle), *start, *end;
+
+    if (hit == NULL)
+        return 0;
+    for (start = hit; start > text && start[-1] != '\n'; start--)
+        ;
+    end = strchr(hit, '\n');
+    if (end == NULL)
+        end = hit + strlen(hit);
+    snprintf(buf, n, "%.*s", (int)(end - start), start);
+    return 1;
+}
+
+/* True when `line` is a whole line of `text`. */
+static int has_line(const char *text, const char *line)
+{
+    size_t l = strlen(line);
+
+    for (const char *p = text; (p = strstr(p, line)); p++)
+        if ((p == text || p[-1] == '\n') && (p[l] == '\n' || p[l] == '\0'))
+            return 1;
+    return 0;
+}
+
+Test(running, logs_json_is_each_entry_exactly_as_stored)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    struct proc_result p, r;
+    char needle[512], stored[1024];
+    size_t len;
+    int lines = 0;
+
+    cr_assert_not_null(pw);
+    client(&p, "pause", NULL, NULL, NULL); /* paused: the file holds still */
+    cr_assert_eq(p.exit_code, 0, "%s", p.err);
+    client(&r, "logs", "--tail", "all", "--json");
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
+    snprintf(needle, sizeof(needle),
+             "\"msg\":\"pause by %s (uid %ld, pid %ld): granted, paused\",\"user_name\":\"%s\","
+             "\"user_id\":%ld,\"pid\":%ld}",
+             pw->pw_name, (long)geteuid(), p.pid, pw->pw_name, (long)geteuid(), p.pid);
+    cr_assert(line_with(log, needle, stored, sizeof(stored)), "no audit entry %s in:\n%s", needle,
+              log);
+    cr_assert(has_line(r.out, stored), "logs --json does not print the stored line\n%s\nbut:\n%s",
+              stored, r.out);
+    /* And every line it prints is a line of the file, byte for byte. */
+    for (const char *s = r.out; *s; lines++) {
+        const char *e = strchr(s, '\n');
+        char one[1024];
+        cr_assert_not_null(e);
+        snprintf(one, sizeof(one), "%.*s", (int)(e - s), s);
+        cr_assert(has_line(log, one), "not in svcd.log: %s", one);
+        cr_assert_null(strstr(one, "host_name"), "no host name unless log_host is on: %s", one);
+        s = e + 1;
+    }
+    cr_assert_geq(lines, 2);
+    free(log);
+}
+
+Test(stopped, log_host_puts_the_host_name_in_every_entry)
+{
+    char host[256], field[300], shown[300];
+    struct proc_result r;
+    int lines = 0;
+
+    cr_assert_eq(gethostname(host, sizeof(host)), 0);
+    start_svcd("--log-host", "on");
+    wait_for_entries(3);
+    client(&r, "logs", "--tail", "all", "--json");
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    snprintf(field, sizeof(field), ",\"host_name\":\"%s\"}\n", host);
+    for (const char *s = r.out; (s = strchr(s, '{')); s++, lines++) {
+        const char *e = strchr(s, '\n');
+        cr_assert_not_null(e);
+        cr_assert_eq(strncmp(e + 1 - strlen(field), field, strlen(field)), 0, "%.*s", (int)(e - s),
+                     s);
+        s = e;
+    }
+    cr_assert_geq(lines, 3);
+    client(&r, "logs", "--tail", "1", NULL);
+    snprintf(shown, sizeof(shown), "Z %s ", host);
+    cr_assert(strstr(r.out, shown), "text output names the host: %s", r.out);
+}
+
+Test(stopped, an_unknown_log_group_is_a_config_error_naming_the_key)
+{
+    struct proc_result r;
+    char *argv[] = {SVCD_BIN, "run",         "--endpoint",         sock, "--state-dir",
+                    state,    "--log-group", "svcd-no-such-group", NULL};
+
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_neq(r.exit_code, 0);
+    cr_assert(strstr(r.err, "log_group 'svcd-no-such-group' does not exist: create it (groupadd "
+                            "--system svcd-no-such-group) or name another group with log_group "
+                            "in the config\n"),
+              "%s", r.err);
+    cr_assert_neq(access(sock, F_OK), 0, "it did not start");
+}
+
+/* ---- user names that need escaping, with a real account --------------------
+ * winbind names users DOMAIN\user; useradd --badname makes such an account,
+ * svcd gets its name from getpwuid like any other, and the audit entry of
+ * its pause must be shown by logs and kept by recovery after kill -9. */
+static char u_domain[48];
+
+static void setup_domain_user(void)
+{
+    setup_accounts();
+    snprintf(u_domain, sizeof(u_domain), "SVCDT\\d%ld", (long)getpid() % 100000);
+    if (getpwnam(u_domain))
+        admin("/usr/sbin/userdel", u_domain, NULL, NULL, NULL, NULL);
+    cr_assert_eq(
+        admin("/usr/sbin/useradd", "--badname", "--system", "--no-create-home", u_domain, NULL), 0,
+        "useradd --badname %s", u_domain);
+    cr_assert_eq(admin("/usr/sbin/usermod", "-a", "-G", g_ctl, u_domain, NULL), 0);
+}
+
+static void teardown_domain_user(void)
+{
+    if (u_domain[0] && getpwnam(u_domain))
+        admin("/usr/sbin/userdel", u_domain, NULL, NULL, NULL, NULL);
+    teardown_accounts();
+}
+
+TestSuite(names, .init = setup_domain_user, .fini = teardown_domain_user, .timeout = 90);
+
+Test(names, a_domain_users_pause_is_shown_and_survives_kill_9)
+{
+    struct proc_result p, r;
+    char needle[256], escaped[64], stored[1024], *e;
+    unsigned long seq, prev = 0;
+    size_t len;
+
+    client_as(u_domain, &p, "pause", NULL);
+    cr_assert_eq(p.exit_code, 0, "%s", p.err);
+    /* In the file, the name is JSON-escaped: one backslash becomes two. */
+    e = strchr(u_domain, '\\');
+    snprintf(escaped, sizeof(escaped), "%.*s\\\\%s", (int)(e - u_domain), u_domain, e + 1);
+    snprintf(needle, sizeof(needle), "\"msg\":\"pause by %s (uid %ld, pid %ld)", escaped,
+             uid_of(u_domain), p.pid);
+    client_as(NULL, &r, "logs", "--json");
+    cr_assert(line_with(r.out, needle, stored, sizeof(stored)), "logs --json lacks %s:\n%s", needle,
+              r.out);
+    snprintf(needle, sizeof(needle), "\"user_name\":\"%s\",\"user_id\":%ld", escaped,
+             uid_of(u_domain));
+    cr_assert(strstr(stored, needle), "%s", stored);
+    client_as(NULL, &r, "logs", NULL);
+    snprintf(needle, sizeof(needle), "audit: pause by %s (uid %ld, pid %ld): granted, paused\n",
+             u_domain, uid_of(u_domain), p.pid);
+    cr_assert(strstr(r.out, needle), "text: %s", r.out);
+
+    kill(svcd_pid, SIGKILL);
+    proc_stop(svcd_pid, 0, 5000);
+    svcd_pid = -1;
+    start_svcd("--control-group", g_ctl);
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
+    cr_assert(has_line(log, stored), "recovery kept the synced audit entry:\n%s", log);
+    cr_assert_null(strstr(log, "recovered log"), "nothing was torn:\n%s", log);
+    for (const char *s = log; *s; s = strchr(s, '\n') + 1) {
+        cr_assert_eq(sscanf(s, "{\"seq\":%lu", &seq), 1, "%s", s);
+        cr_assert_gt(seq, prev, "no seq given twice:\n%s", log);
+        prev = seq;
+    }
+    free(log);
+}
+
+/* ---- log_group: shippers read the files as their own user ----------------- */
+
+/* `cat path` as `user`; returns its exit code, the text in r. */
+static int cat_as(const char *user, const char *path, struct proc_result *r)
+{
+    char ruid[48], rgid[48];
+
+    snprintf(ruid, sizeof(ruid), "--reuid=%s", user);
+    snprintf(rgid, sizeof(rgid), "--regid=%s", user);
+    char *argv[] = {"/usr/bin/setpriv", ruid,         rgid, "--init-groups", "--",
+                    "/bin/cat",         (char *)path, NULL};
+    cr_assert_eq(proc_run(argv, NULL, 10000, r), 0);
+    return r->exit_code;
+}
+
+/* svcd as root with fast rotation, and `group` as log_group (NULL: none). */
+static void restart_rotating(const char *group)
+{
+    if (svcd_pid > 0)
+        proc_stop(svcd_pid, SIGTERM, 5000);
+    char *argv[] = {SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    sock,
+                    "--state-dir",
+                    state,
+                    "--interval",
+                    "10ms",
+                    "--rotate-size",
+                    "4096",
+                    "--rotate-min-age",
+                    "0",
+                    "--control-group",
+                    g_ctl,
+                    group ? "--log-group" : NULL,
+                    (char *)group,
+                    NULL};
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_gt(svcd_pid, 0);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+}
+
+/* Waits for `n` rotated files, then pauses svcd so the set holds still.
+ * Returns how many files there are (current file last) in files[]. */
+static int rotated_then_paused(int n, char files[][PATHS_MAX], int cap)
+{
+    struct proc_result r;
+    struct logfiles set;
+    char path[PATHS_MAX];
+    int count = 0;
+
+    snprintf(path, sizeof(path), "%s/svcd.log", state);
+    for (int i = 0; i < 200 && count < n; i++) {
+        if (logfiles_load(path, &set) == 0) {
+            count = (int)set.n - 1;
+            logfiles_free(&set);
+        }
+        if (count < n)
+            usleep(100 * 1000);
+    }
+    cr_assert_geq(count, n, "svcd did not rotate %d times", n);
+    client_as(NULL, &r, "pause", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert_eq(logfiles_load(path, &set), 0);
+    cr_assert_leq((int)set.n, cap);
+    for (size_t i = 0; i < set.n; i++)
+        memcpy(files[i], set.v[i].path, PATHS_MAX);
+    count = (int)set.n;
+    logfiles_free(&set);
+    return count;
+}
+
+Test(authz, log_group_members_read_current_and_rotated_files_others_cannot)
+{
+    gid_t g = getgrnam(g_read)->gr_gid;
+    static char files[16][PATHS_MAX];
+    struct proc_result r;
+    struct stat st;
+    int n;
+
+    /* Without log_group, a history that only root can read... */
+    restart_rotating(NULL);
+    n = rotated_then_paused(2, files, 16);
+    cr_assert_neq(cat_as(u_read, files[0], &r), 0, "0640 root:root before log_group");
+    /* ...becomes readable by the group, old files included. */
+    restart_rotating(g_read);
+    client_as(NULL, &r, "resume", NULL);
+    n = rotated_then_paused(4, files, 16);
+    cr_assert_eq(stat(state, &st), 0);
+    cr_assert_eq(st.st_mode & 0050, 0050, "the group may search the state directory: %o",
+                 st.st_mode & 07777);
+    cr_assert_eq(st.st_gid, g);
+    for (int i = 0; i < n; i++) {
+        size_t len;
+        const char *name = strrchr(files[i], '/') + 1;
+        cr_assert_eq(stat(files[i], &st), 0);
+        cr_assert_eq(st.st_mode & 0777, 0640, "%s mode %o", name, st.st_mode & 0777);
+        cr_assert_eq(st.st_gid, g, "%s group", name);
+        cr_assert_eq(cat_as(u_read, files[i], &r), 0, "a member reads %s: %s", name, r.err);
+        char *own = tmpdir_read(state, name, &len);
+        cr_assert_not_null(own);
+        cr_assert_eq(strcmp(r.out, own), 0, "%s read whole", name);
+        free(own);
+        cr_assert_neq(cat_as(u_none, files[i], &r), 0, "a non-member cannot read %s", name);
+        cr_assert(strstr(r.err, "Permission denied"), "%s", r.err);
+    }
 }
 
 /* Polls (at most timeout_ms) until state/name holds `needle`. */

@@ -110,11 +110,79 @@ Test(json, unescape_round_trips_and_decodes_unicode_escapes)
     cr_assert_str_eq(out.p, "é😀");
 
     sbuf_reset(&out);
-    cr_assert_eq(json_unescape("\\ud83d", 6, &out), ERR_PROTO, "lone high surrogate");
+    /* A lone surrogate is valid JSON (RFC 8259 allows it) but no character:
+     * it reads as U+FFFD, so a line holding one stays readable. */
+    cr_assert_eq(json_unescape("\\ud83d", 6, &out), 0, "lone high surrogate");
+    cr_assert_str_eq(out.p, "\xef\xbf\xbd");
+    sbuf_reset(&out);
+    cr_assert_eq(json_unescape("a\\ude00b\\ud83dx", 15, &out), 0, "lone low, high then text");
+    cr_assert_str_eq(out.p, "a\xef\xbf\xbd"
+                            "b\xef\xbf\xbd"
+                            "x");
     sbuf_reset(&out);
     cr_assert_eq(json_unescape("\\x", 2, &out), ERR_PROTO);
     sbuf_reset(&out);
     cr_assert_eq(json_unescape("\\u12", 4, &out), ERR_PROTO);
     sbuf_free(&q);
     sbuf_free(&out);
+}
+
+Test(json, fit_cuts_at_a_character_boundary_with_a_marker)
+{
+    char d[8];
+
+    cr_assert_eq(json_utf8_fit(d, sizeof(d), "alice", 5), 0);
+    cr_assert_str_eq(d, "alice");
+    cr_assert_eq(json_utf8_fit(d, sizeof(d), "1234567", 7), 0, "exactly fits");
+    cr_assert_str_eq(d, "1234567");
+    cr_assert_eq(json_utf8_fit(d, sizeof(d), "12345678", 8), 1);
+    cr_assert_str_eq(d, "1234" JSON_CUT_MARK);
+    /* 구 is 3 bytes: never half of it */
+    cr_assert_eq(json_utf8_fit(d, sizeof(d), "a구동중", strlen("a구동중")), 1);
+    cr_assert_str_eq(d, "a구" JSON_CUT_MARK);
+    cr_assert_eq(json_utf8_fit(d, sizeof(d), "ab구동", strlen("ab구동")), 1);
+    cr_assert_str_eq(d, "ab" JSON_CUT_MARK, "구 and the mark would need 8 bytes");
+    /* invalid bytes and NUL become U+FFFD first, and count as 3 bytes */
+    cr_assert_eq(json_utf8_fit(d, sizeof(d),
+                               "a\xff"
+                               "b",
+                               3),
+                 0);
+    cr_assert_str_eq(d, "a\xef\xbf\xbd"
+                        "b");
+    cr_assert_eq(json_utf8_fit(d, sizeof(d), "a\0b", 3), 0);
+    cr_assert_str_eq(d, "a\xef\xbf\xbd"
+                        "b");
+    cr_assert_eq(json_utf8_fit(d, sizeof(d), "\xff\xff\xff", 3), 1);
+    cr_assert_str_eq(d, "\xef\xbf\xbd" JSON_CUT_MARK);
+}
+
+Test(json, fit_is_idempotent_on_random_bytes)
+{
+    char src[64], a[20], b[20];
+    unsigned seed = 12345;
+
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (seed = seed * 1103515245u + 12345u) % sizeof(src);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            src[i] = (char)(seed >> 16);
+        }
+        size_t cap = 4 + (seed >> 8) % 16;
+        json_utf8_fit(a, cap, src, n);
+        cr_assert(json_utf8_valid(a, strlen(a)), "round %d", round);
+        cr_assert_lt(strlen(a), cap);
+        cr_assert_eq(json_utf8_fit(b, cap, a, strlen(a)), 0, "round %d: fits again", round);
+        cr_assert_str_eq(a, b);
+    }
+}
+
+Test(json, utf8_append_repairs_only_what_is_invalid)
+{
+    struct sbuf b;
+
+    sbuf_init(&b, 0);
+    json_utf8_append(&b, "ok 구\xc0\xaf z\xea\xb5", 12);
+    cr_assert_str_eq(b.p, "ok 구\xef\xbf\xbd\xef\xbf\xbd z\xef\xbf\xbd\xef\xbf\xbd");
+    sbuf_free(&b);
 }

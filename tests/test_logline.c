@@ -25,8 +25,9 @@ Test(logline, format_is_one_json_line)
 
     sbuf_init(&b, 0);
     logline_format(&e, &b);
+    /* "logger", not "source": ECS's source.* is the network source. */
     cr_assert_str_eq(b.p, "{\"seq\":7,\"time\":\"2026-11-24T13:12:12.123456Z\",\"level\":\"info\","
-                          "\"source\":\"worker\",\"msg\":\"heartbeat 7\"}\n");
+                          "\"logger\":\"worker\",\"msg\":\"heartbeat 7\"}\n");
     sbuf_free(&b);
 }
 

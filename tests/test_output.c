@@ -91,9 +91,68 @@ Test(output, entries_like_journalctl_short_iso)
     output_entry(&e, 0, 0, &b);
     cr_assert_str_eq(b.p, "2026-11-24T13:12:12.123456Z info    worker: 구동중 5번 째 로그\n");
     sbuf_reset(&b);
+    /* A service older than LogEntry.json: rebuilt, with the log's names. */
     output_entry(&e, 1, 0, &b);
     cr_assert_str_eq(b.p, "{\"seq\":5,\"time\":\"2026-11-24T13:12:12.123456Z\",\"level\":\"info\","
-                          "\"source\":\"worker\",\"msg\":\"구동중 5번 째 로그\"}\n");
+                          "\"logger\":\"worker\",\"msg\":\"구동중 5번 째 로그\"}\n");
+    sbuf_free(&b);
+}
+
+Test(output, json_is_the_stored_line_verbatim)
+{
+    Svcd__LogEntry e = SVCD__LOG_ENTRY__INIT;
+    struct sbuf b;
+    const char *line = "{\"seq\":6,\"time\":\"2026-11-24T13:30:17.888739Z\",\"level\":\"notice\","
+                       "\"logger\":\"audit\",\"msg\":\"pause by DOMAIN\\\\alice (uid 7, pid 9): "
+                       "granted\",\"user_name\":\"DOMAIN\\\\alice\",\"user_id\":7,\"pid\":9,"
+                       "\"future\":1}";
+
+    e.seq = 6;
+    e.source = "audit";
+    e.message = "something else";
+    e.json = (char *)line;
+    sbuf_init(&b, 0);
+    output_entry(&e, 1, 0, &b);
+    cr_assert_eq(b.len, strlen(line) + 1);
+    cr_assert_arr_eq(b.p, line, strlen(line), "%s", b.p);
+    cr_assert_eq(b.p[b.len - 1], '\n');
+    /* Never two lines for one entry. */
+    e.json = "{\"seq\":6}\n{\"seq\":7}";
+    sbuf_reset(&b);
+    output_entry(&e, 1, 0, &b);
+    cr_assert(strstr(b.p, "\"msg\":\"something else\""), "rebuilt instead: %s", b.p);
+    cr_assert_eq(strchr(b.p, '\n'), b.p + b.len - 1, "one line: %s", b.p);
+    sbuf_free(&b);
+}
+
+Test(output, text_names_the_client_unless_the_message_does)
+{
+    Svcd__LogEntry e = SVCD__LOG_ENTRY__INIT;
+    struct sbuf b;
+
+    e.time_us = 1795525932123456LL;
+    e.level = SVCD__LEVEL__LEVEL_NOTICE;
+    e.source = "client";
+    e.message = "paused by alice (uid 1000, pid 42)";
+    e.user_name = "alice";
+    e.user_id = 1000;
+    e.pid = 42;
+    e.host_name = "";
+    sbuf_init(&b, 0);
+    output_entry(&e, 0, 0, &b);
+    cr_assert_str_eq(b.p, "2026-11-24T13:12:12.123456Z notice  client: paused by alice (uid 1000, "
+                          "pid 42)\n");
+    e.message = "log follow cut off";
+    e.user_id = -1;
+    e.host_name = "web-01";
+    sbuf_reset(&b);
+    output_entry(&e, 0, 0, &b);
+    cr_assert_str_eq(b.p, "2026-11-24T13:12:12.123456Z web-01 notice  client: log follow cut off "
+                          "[by alice, pid 42]\n");
+    e.user_name = "evil\033[2J";
+    sbuf_reset(&b);
+    output_entry(&e, 0, 0, &b);
+    cr_assert_null(strchr(b.p, '\033'), "%s", b.p);
     sbuf_free(&b);
 }
 

@@ -1,6 +1,7 @@
 #include "logstore.h"
 #include "clock.h"
 #include "err.h"
+#include "json.h"
 #include "logfiles.h"
 #include "logfs.h"
 #include "logscan.h"
@@ -36,6 +37,17 @@ static int recover_line(void *ctx, const char *line, size_t len, uint64_t start)
     return r->scanned > RECOVER_SCAN_MAX ? 1 : 0;
 }
 
+/* Opens (creating) svcd.log for appending; a new file is given to the
+ * log_group at once, before any entry is in it. */
+static int open_log(struct logstore *ls)
+{
+    int rc = logfs->open_append(ls->path, &ls->f);
+
+    if (rc == 0 && ls->group_set)
+        fs_share_with_group(ls->path, ls->group, 0); /* not fatal: the log comes first */
+    return rc;
+}
+
 /* No entry could be read: keep the old file under another name (nothing is
  * deleted) and start a new one. */
 static int move_aside(struct logstore *ls)
@@ -52,7 +64,7 @@ static int move_aside(struct logstore *ls)
         return rc;
     ls->cut_bytes = ls->size;
     ls->size = 0;
-    return logfs->open_append(ls->path, &ls->f);
+    return open_log(ls);
 }
 
 /* Cuts a torn or garbage tail (a partial line, a NUL run from a power loss,
@@ -321,7 +333,7 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
     ls->f = NULL;
     ls->dirty = 0;
     renamed = logfs->rename_noreplace(ls->path, name); /* never over history */
-    rc = logfs->open_append(ls->path, &ls->f);
+    rc = open_log(ls);
     if (rc < 0)
         return rc;
     if (renamed < 0) {
@@ -371,6 +383,8 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     if (ls->f == NULL)
         return ERR_NOENT; /* the file went and no new one could be made: see check_path */
     e->seq = ls->last_seq + 1;
+    if (ls->host[0])
+        e->host = ls->host;
     if (e->time_us == 0) /* held entries keep the time they happened */
         e->time_us = clock_wall_us();
     sbuf_reset(&ls->line);
@@ -403,6 +417,36 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
         ls->last_sync_mono = now_mono;
     }
     return 0;
+}
+
+int logstore_set_group(struct logstore *ls, long gid)
+{
+    char dir[PATHS_MAX];
+    struct logfiles set;
+    int rc, first = 0;
+
+    ls->group_set = 1;
+    ls->group = gid;
+    /* ls->path is <dir><separator>svcd.log (paths_join) */
+    if (sbuf_copy(dir, sizeof(dir), ls->path) == 0 && strlen(dir) > strlen(LOGSTORE_FILE)) {
+        dir[strlen(dir) - strlen(LOGSTORE_FILE) - 1] = '\0';
+        first = fs_share_with_group(dir, gid, 1);
+    }
+    rc = logfiles_load(ls->path, &set);
+    if (rc < 0)
+        return first < 0 ? first : rc;
+    for (size_t i = 0; i < set.n; i++) {
+        rc = fs_share_with_group(set.v[i].path, gid, 0);
+        if (rc < 0 && rc != ERR_NOENT && first == 0)
+            first = rc;
+    }
+    logfiles_free(&set);
+    return first;
+}
+
+void logstore_set_host(struct logstore *ls, const char *host)
+{
+    json_utf8_fit(ls->host, sizeof(ls->host), host, strlen(host));
 }
 
 int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us)
@@ -465,7 +509,7 @@ static int reopen_lost(struct logstore *ls, uint64_t now_mono)
     size_t n;
     int rc;
 
-    rc = logfs->open_append(ls->path, &ls->f);
+    rc = open_log(ls); /* given to log_group too */
     if (rc < 0) {
         ls->f = NULL;
         return rc;

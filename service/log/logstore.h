@@ -64,6 +64,9 @@ struct logstore {
     uint64_t path_changes;    /* new files begun because the old one went */
     char path_why[2 * PATHS_MAX + 200];
     struct sbuf line;
+    int group_set; /* log_group: files the store creates are readable by `group` */
+    long group;
+    char host[LOG_HOST_MAX]; /* log_host: written into every entry ("" for none) */
 };
 
 /* Opens (creating the directory and file; the service's own ACL in system
@@ -110,6 +113,17 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
 /* Syncs when something was written and `window_us` has passed since the last
  * sync. Returns 0 or the sync error. */
 int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us);
+
+/* log_group (POSIX): the directory, the current file and every rotated one
+ * become readable by group `gid` (fs_share_with_group: the files 0640, the
+ * directory g+rx), and so does every file the store creates later. Returns
+ * 0 or the first error (the others are still tried); ERR_UNSUPPORTED on
+ * Windows. */
+int logstore_set_group(struct logstore *ls, long gid);
+
+/* log_host: every entry appended from now on carries `host` (fitted to
+ * LOG_HOST_MAX) in its host_name field; "" stops it. */
+void logstore_set_host(struct logstore *ls, const char *host);
 
 void logstore_close(struct logstore *ls);
 

@@ -571,7 +571,7 @@ size=$(stat -c %s "$bin/rotblk/svcd.log")
 check "svcd.log grows past rotate_size meanwhile ($size bytes)" [ "$size" -gt 8192 ]
 run "$CLIENT" --endpoint "$BLK" logs --tail all --json
 check "one warning entry in the log, not one per entry" \
-    [ "$(echo "$out" | grep -c '"level":"warning","source":"service","msg":"log rotation blocked: a process holds svcd.log')" -eq 1 ]
+    [ "$(echo "$out" | grep -c '"level":"warning","logger":"service","msg":"log rotation blocked: a process holds svcd.log')" -eq 1 ]
 check "and one diagnostic line" \
     [ "$(grep -c 'svcd: warning: log rotation blocked: a process holds svcd.log' "$build/wine-rotblk.out")" -eq 1 ]
 rm -f "$bin/rotblk.hold"
@@ -582,7 +582,7 @@ check "released: status no longer shows a blocked rotation" sh -c "! echo '$out'
 run "$CLIENT" --endpoint "$BLK" status --json
 check "status --json: rotation_blocked is null again" contains "$out" '"rotation_blocked":null'
 run "$CLIENT" --endpoint "$BLK" logs --tail all --json
-check "the recovery is logged" contains "$out" '"level":"notice","source":"service","msg":"log rotation resumed after '
+check "the recovery is logged" contains "$out" '"level":"notice","logger":"service","msg":"log rotation resumed after '
 seqs=$(echo "$out" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
 check "no entry lost: #1 onwards, consecutive across the files" \
     [ "$(echo "$seqs" | awk 'NR == 1 && $1 != 1 { bad = 1 } NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
@@ -713,7 +713,7 @@ paused=$(last_seq "paused by")
 sleep 1
 check "no heartbeat after the pause" [ "$(last_seq '번 째')" -lt "$paused" ]
 run "$CLIENT" logs --tail 200 --json
-audit=$(echo "$out" | grep -F '"source":"audit","msg":"pause by ' | tail -1)
+audit=$(echo "$out" | grep -F '"logger":"audit","msg":"pause by ' | tail -1)
 check "the pause is audited: granted, with the caller's name, SID and pid" \
     matches "$audit" '"msg":"pause by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\): granted, paused"'
 run "$CLIENT" resume
@@ -811,7 +811,7 @@ check "with one line: what, for whom, how to get the right" matches "$out" \
 check "the service was not paused" [ "$(state)" = RUNNING ]
 run "$CLIENT" logs --tail 20 --json
 check "the refusal is audited with the caller's name, SID and pid" matches "$out" \
-    '"source":"audit","msg":"pause by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\): denied, no control right"'
+    '"logger":"audit","msg":"pause by [^ ]+ \(S-1-5-[0-9-]+, pid [0-9]+\): denied, no control right"'
 run "$SVCD" stop
 cp "$build/svcd.conf.saved" "$bin/svcd.conf"
 run "$SVCD" start
