@@ -186,7 +186,9 @@ static void continue_sequence(struct logstore *ls)
     if (ls->seq_saved > ls->last_seq)
         ls->last_seq = ls->seq_saved;
     ls->checked_seq = ls->last_seq;
-    save_seq(ls);
+    /* Not saved here: an fsync between creating svcd.log and giving it to
+     * log_group (svc.c) would let a shipper find it unreadable. The next
+     * rotation, new file or close saves it; until then the files hold it. */
 }
 
 /* The age of the file found at open, from its first entry (0 when it has

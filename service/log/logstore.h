@@ -17,7 +17,7 @@
 #define LOGSTORE_FILE "svcd.log"
 
 /* The high-water mark: the highest seq the store has handed out, as decimal
- * text, replaced (fs_replace) when the writer opens, rotates, starts a new
+ * text, replaced (fs_replace) when the writer rotates, starts a new
  * file or closes. It outlives the log files, so the sequence never goes back
  * when they are removed or renamed by hand. */
 #define LOGSTORE_SEQ_FILE "svcd.seq"
