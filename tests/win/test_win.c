@@ -1138,6 +1138,63 @@ static void test_failnote_on_windows(void)
           "the note lives in the data folder: %s", dir);
 }
 
+/* Gives `dir` the DACL of `sd`, protected. Returns 1 when it worked. */
+static int give_dacl(const char *dir, PSECURITY_DESCRIPTOR sd)
+{
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+
+    if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted))
+        return 0;
+    return SetNamedSecurityInfoA((char *)dir, SE_FILE_OBJECT,
+                                 DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                 NULL, NULL, dacl, NULL) == ERROR_SUCCESS;
+}
+
+/* svcd configure and the MSI refuse to write a svcd.conf others could
+ * change: also one that does not exist yet in a folder others may write
+ * (it would inherit that), and a name with no folder; the refusal keeps
+ * its copyable commands however long the path. */
+static void test_configure_check_file(void)
+{
+    char dir[MAX_PATH], path[MAX_PATH + 32], err[CONFIGURE_ERR_MAX], longdir[600];
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
+    DWORD n = GetTempPathA(MAX_PATH, dir);
+    int rc;
+
+    snprintf(dir + n, sizeof(dir) - n, "svcd-cfgcheck-%lu", (unsigned long)GetCurrentProcessId());
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;OICI;FA;;;WD)",
+                                                              SDDL_REVISION_1, &sd, NULL)) {
+        CHECK(0, "the Everyone-writable SDDL parses");
+        return;
+    }
+    sa.lpSecurityDescriptor = sd;
+    CHECK(CreateDirectoryA(dir, &sa), "a folder: %s", dir);
+    CHECK(give_dacl(dir, sd), "which Everyone may write");
+    snprintf(path, sizeof(path), "%s\\svcd.conf", dir);
+    rc = configure_check_file(path, err, sizeof(err));
+    CHECK(rc == ERR_ACCESS && strstr(err, "Everyone") && strstr(err, "/reset)"),
+          "a svcd.conf not there yet, in a folder Everyone may write: refused, got %d '%s'", rc,
+          err);
+    rc = configure_check_file("svcd.conf", err, sizeof(err));
+    CHECK(rc == ERR_INVAL && strstr(err, "not a full path"), "no folder: refused, got %d '%s'", rc,
+          err);
+    /* 180 more characters: the path three times is past the old 512 bytes. */
+    snprintf(longdir, sizeof(longdir), "%s\\%0180d", dir, 0);
+    /* Wine does not apply inherited ACEs to a new folder: give it the same. */
+    CHECK(CreateDirectoryA(longdir, NULL) && give_dacl(longdir, sd), "a long folder inside it: %s",
+          longdir);
+    snprintf(path, sizeof(path), "%s\\svcd.conf", longdir);
+    rc = configure_check_file(path, err, sizeof(err));
+    CHECK(rc == ERR_ACCESS && strstr(err, "/reset)"),
+          "a long path (%u bytes) keeps the whole hint, got %d '%s'", (unsigned)strlen(path), rc,
+          err);
+    RemoveDirectoryA(longdir);
+    RemoveDirectoryA(dir);
+    LocalFree(sd);
+}
+
 /* svcd.log renamed or replaced under the writer (it opens it sharing
  * delete, so Windows and Wine let that happen): fs_path_state tells them
  * apart by volume serial and file index, the store begins a new file with
@@ -1196,252 +1253,189 @@ static void test_log_path_on_windows(void)
     snprintf(other, sizeof(other), "%s\\svcd.seq", dir);
     DeleteFileA(other);
     RemoveDirectoryA(dir);
+}
 
-    /* Gives `dir` the DACL of `sd`, protected. Returns 1 when it worked. */
-    static int give_dacl(const char *dir, PSECURITY_DESCRIPTOR sd)
-    {
-        BOOL present = FALSE, defaulted = FALSE;
-        PACL dacl = NULL;
+/* The MSI's custom action quotes each property for svcd.exe's command line
+ * (confedit_quote_arg); Windows' own parser must give back every value
+ * unchanged: paths with spaces and a trailing backslash, SDDL, quotes. */
+static void test_command_line_quoting(void)
+{
+    static const char *const args[] = {
+        "5s",
+        "",
+        "C:\\svcd data\\logs",
+        "C:\\logs\\",
+        "D:\\",
+        "\\\\server\\share\\svcd",
+        "O:SYG:SYD:(A;;0x3;;;SY)(A;;0x1;;;WD)",
+        "a\"b",
+        "a\\\"b",
+        "tail\\\\",
+        " padded ",
+        "구동중 {n}",
+    };
 
-        if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted))
-            return 0;
-        return SetNamedSecurityInfoA((char *)dir, SE_FILE_OBJECT,
-                                     DACL_SECURITY_INFORMATION |
-                                         PROTECTED_DACL_SECURITY_INFORMATION,
-                                     NULL, NULL, dacl, NULL) == ERROR_SUCCESS;
+    for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+        struct sbuf cmd;
+        wchar_t *w;
+        LPWSTR *argv = NULL;
+        char back[256] = "";
+        int n = 0;
+
+        sbuf_init(&cmd, 0);
+        sbuf_adds(&cmd, "svcd.exe configure --interval ");
+        confedit_quote_arg(&cmd, args[i]);
+        w = win_wide(sbuf_str(&cmd));
+        if (w)
+            argv = CommandLineToArgvW(w, &n);
+        if (argv && n == 4)
+            win_utf8(argv[3], back, sizeof(back));
+        CHECK(argv && n == 4 && strcmp(back, args[i]) == 0,
+              "quoted for the command line, [%s] came back as [%s] (%d arguments) from %s", args[i],
+              back, n, sbuf_str(&cmd));
+        LocalFree(argv);
+        free(w);
+        sbuf_free(&cmd);
     }
+}
 
-    /* svcd configure and the MSI refuse to write a svcd.conf others could
-     * change: also one that does not exist yet in a folder others may write
-     * (it would inherit that), and a name with no folder; the refusal keeps
-     * its copyable commands however long the path. */
-    static void test_configure_check_file(void)
-    {
-        char dir[MAX_PATH], path[MAX_PATH + 32], err[CONFIGURE_ERR_MAX], longdir[600];
-        PSECURITY_DESCRIPTOR sd = NULL;
-        SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
-        DWORD n = GetTempPathA(MAX_PATH, dir);
-        int rc;
+/* fsguard_check_sd on real descriptors built from SDDL: who may change a
+ * file or folder the LocalSystem service trusts (its config, its folders).
+ * Under Wine a folder's DACL cannot be set on disk, so this is where the
+ * rule is proven on descriptors; tests/wine/suite.sh proves the refusal end
+ * to end with a config file that Everyone may write. */
+static int judged(const wchar_t *sddl, char *why, size_t n)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    int rc;
 
-        snprintf(dir + n, sizeof(dir) - n, "svcd-cfgcheck-%lu",
-                 (unsigned long)GetCurrentProcessId());
-        if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;OICI;FA;;;WD)",
-                                                                  SDDL_REVISION_1, &sd, NULL)) {
-            CHECK(0, "the Everyone-writable SDDL parses");
-            return;
+    why[0] = '\0';
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
+        return 1;
+    rc = fsguard_check_sd(sd, why, n);
+    LocalFree(sd);
+    return rc;
+}
+
+static void test_fsguard_descriptors(void)
+{
+    char why[FSGUARD_WHY_MAX], me[192], name[64], sddl_me[256];
+    wchar_t wsddl[300];
+    HANDLE tok;
+    int rc;
+
+    rc = judged(L"O:S-1-5-21-1-2-3-1001D:P(A;;FA;;;S-1-5-21-1-2-3-1001)(A;;FA;;;SY)", why,
+                sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "is owned by S-1-5-21-1-2-3-1001, who can always change "
+                                          "its permissions"),
+          "a standard user as owner (with a write ACE): refused, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", why, sizeof(why));
+    CHECK(rc == 0, "SYSTEM and Administrators only: accepted, got %d '%s'", rc, why);
+    rc = judged(L"O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;BU)(A;;0x1200a9;;;WD)", why, sizeof(why));
+    CHECK(rc == 0, "owner Administrators, Users and Everyone read only: accepted, got %d '%s'", rc,
+          why);
+    rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;;0x1301ff;;;WD)", why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "can be changed by Everyone (S-1-1-0), who may write (or "
+                                          "add files), append (or add folders), delete"),
+          "Everyone may write: refused and named, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;OICIIO;FA;;;CO)(A;OICIIO;FA;;;BU)(A;;0x1200a9;;;BU)", why,
+                sizeof(why));
+    CHECK(rc == 0, "inherit-only ACEs (CREATOR OWNER, Users) do not apply: accepted, got %d '%s'",
+          rc, why);
+    rc = judged(L"O:SYD:(A;OICI;FA;;;SY)(A;CI;0x116;;;BU)", why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "Users (S-1-5-32-545)"),
+          "Users may add files and folders (as in ProgramData): refused, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:(A;;GW;;;AU)", why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "S-1-5-11"),
+          "GENERIC_WRITE to Authenticated Users: "
+          "refused, got %d '%s'",
+          rc, why);
+    /* A NULL DACL built by hand (Wine parses D:NO_ACCESS_CONTROL as an
+     * empty DACL, which grants nothing). */
+    SECURITY_DESCRIPTOR null_dacl;
+    InitializeSecurityDescriptor(&null_dacl, SECURITY_DESCRIPTOR_REVISION);
+    SetSecurityDescriptorOwner(&null_dacl, well_known(WinLocalSystemSid), FALSE);
+    SetSecurityDescriptorDacl(&null_dacl, TRUE, NULL, FALSE);
+    rc = fsguard_check_sd(&null_dacl, why, sizeof(why));
+    CHECK(rc == ERR_ACCESS && strstr(why, "has no DACL"), "a NULL DACL: refused, got %d '%s'", rc,
+          why);
+    rc = judged(L"O:SYD:", why, sizeof(why));
+    CHECK(rc == 0, "an empty DACL grants nobody anything: accepted, got %d '%s'", rc, why);
+    rc = judged(L"O:SYD:P(D;;FA;;;WD)(A;;FA;;;SY)", why, sizeof(why));
+    CHECK(rc == 0, "a deny ACE grants nothing: accepted, got %d '%s'", rc, why);
+    rc = judged(L"O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464D:P(A;;FA;;;SY)",
+                why, sizeof(why));
+    CHECK(rc == 0, "owner TrustedInstaller (Program Files): accepted, got %d '%s'", rc, why);
+    /* The account the service runs as (LocalSystem when installed) is
+     * trusted with its own files. */
+    if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+        if (win_token_user(tok, me, sizeof(me), name, sizeof(name)) == 0) {
+            snprintf(sddl_me, sizeof(sddl_me), "O:%sD:P(A;;FA;;;%s)", me, me);
+            MultiByteToWideChar(CP_UTF8, 0, sddl_me, -1, wsddl, 300);
+            rc = judged(wsddl, why, sizeof(why));
+            CHECK(rc == 0, "the service's own account: accepted, got %d '%s'", rc, why);
         }
-        sa.lpSecurityDescriptor = sd;
-        CHECK(CreateDirectoryA(dir, &sa), "a folder: %s", dir);
-        CHECK(give_dacl(dir, sd), "which Everyone may write");
-        snprintf(path, sizeof(path), "%s\\svcd.conf", dir);
-        rc = configure_check_file(path, err, sizeof(err));
-        CHECK(rc == ERR_ACCESS && strstr(err, "Everyone") && strstr(err, "/reset)"),
-              "a svcd.conf not there yet, in a folder Everyone may write: refused, got %d '%s'", rc,
-              err);
-        rc = configure_check_file("svcd.conf", err, sizeof(err));
-        CHECK(rc == ERR_INVAL && strstr(err, "not a full path"), "no folder: refused, got %d '%s'",
-              rc, err);
-        /* 180 more characters: the path three times is past the old 512 bytes. */
-        snprintf(longdir, sizeof(longdir), "%s\\%0180d", dir, 0);
-        /* Wine does not apply inherited ACEs to a new folder: give it the same. */
-        CHECK(CreateDirectoryA(longdir, NULL) && give_dacl(longdir, sd),
-              "a long folder inside it: %s", longdir);
-        snprintf(path, sizeof(path), "%s\\svcd.conf", longdir);
-        rc = configure_check_file(path, err, sizeof(err));
-        CHECK(rc == ERR_ACCESS && strstr(err, "/reset)"),
-              "a long path (%u bytes) keeps the whole hint, got %d '%s'", (unsigned)strlen(path),
-              rc, err);
-        RemoveDirectoryA(longdir);
-        RemoveDirectoryA(dir);
-        LocalFree(sd);
+        CloseHandle(tok);
     }
-
-    /* The MSI's custom action quotes each property for svcd.exe's command line
-     * (confedit_quote_arg); Windows' own parser must give back every value
-     * unchanged: paths with spaces and a trailing backslash, SDDL, quotes. */
-    static void test_command_line_quoting(void)
-    {
-        static const char *const args[] = {
-            "5s",
-            "",
-            "C:\\svcd data\\logs",
-            "C:\\logs\\",
-            "D:\\",
-            "\\\\server\\share\\svcd",
-            "O:SYG:SYD:(A;;0x3;;;SY)(A;;0x1;;;WD)",
-            "a\"b",
-            "a\\\"b",
-            "tail\\\\",
-            " padded ",
-            "구동중 {n}",
-        };
-
-        for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
-            struct sbuf cmd;
-            wchar_t *w;
-            LPWSTR *argv = NULL;
-            char back[256] = "";
-            int n = 0;
-
-            sbuf_init(&cmd, 0);
-            sbuf_adds(&cmd, "svcd.exe configure --interval ");
-            confedit_quote_arg(&cmd, args[i]);
-            w = win_wide(sbuf_str(&cmd));
-            if (w)
-                argv = CommandLineToArgvW(w, &n);
-            if (argv && n == 4)
-                win_utf8(argv[3], back, sizeof(back));
-            CHECK(argv && n == 4 && strcmp(back, args[i]) == 0,
-                  "quoted for the command line, [%s] came back as [%s] (%d arguments) from %s",
-                  args[i], back, n, sbuf_str(&cmd));
-            LocalFree(argv);
-            free(w);
-            sbuf_free(&cmd);
-        }
-    }
-
-    /* fsguard_check_sd on real descriptors built from SDDL: who may change a
-     * file or folder the LocalSystem service trusts (its config, its folders).
-     * Under Wine a folder's DACL cannot be set on disk, so this is where the
-     * rule is proven on descriptors; tests/wine/suite.sh proves the refusal end
-     * to end with a config file that Everyone may write. */
-    static int judged(const wchar_t *sddl, char *why, size_t n)
-    {
-        PSECURITY_DESCRIPTOR sd = NULL;
-        int rc;
-
-        why[0] = '\0';
-        if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
-            return 1;
-        rc = fsguard_check_sd(sd, why, n);
-        LocalFree(sd);
-        return rc;
-    }
-
-    static void test_fsguard_descriptors(void)
-    {
-        char why[FSGUARD_WHY_MAX], me[192], name[64], sddl_me[256];
-        wchar_t wsddl[300];
-        HANDLE tok;
-        int rc;
-
-        rc = judged(L"O:S-1-5-21-1-2-3-1001D:P(A;;FA;;;S-1-5-21-1-2-3-1001)(A;;FA;;;SY)", why,
-                    sizeof(why));
-        CHECK(rc == ERR_ACCESS &&
-                  strstr(why, "is owned by S-1-5-21-1-2-3-1001, who can always change "
-                              "its permissions"),
-              "a standard user as owner (with a write ACE): refused, got %d '%s'", rc, why);
-        rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", why, sizeof(why));
-        CHECK(rc == 0, "SYSTEM and Administrators only: accepted, got %d '%s'", rc, why);
-        rc = judged(L"O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;BU)(A;;0x1200a9;;;WD)", why,
-                    sizeof(why));
-        CHECK(rc == 0, "owner Administrators, Users and Everyone read only: accepted, got %d '%s'",
-              rc, why);
-        rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;;0x1301ff;;;WD)", why, sizeof(why));
-        CHECK(rc == ERR_ACCESS &&
-                  strstr(why, "can be changed by Everyone (S-1-1-0), who may write (or "
-                              "add files), append (or add folders), delete"),
-              "Everyone may write: refused and named, got %d '%s'", rc, why);
-        rc = judged(L"O:SYD:P(A;;FA;;;SY)(A;OICIIO;FA;;;CO)(A;OICIIO;FA;;;BU)(A;;0x1200a9;;;BU)",
-                    why, sizeof(why));
-        CHECK(rc == 0,
-              "inherit-only ACEs (CREATOR OWNER, Users) do not apply: accepted, got %d '%s'", rc,
+    /* What fs_win.c gives the service's folders, from the same constants:
+     * the owner (set first), then the protected log-directory DACL. */
+    PSECURITY_DESCRIPTOR dir_sd = NULL;
+    SECURITY_DESCRIPTOR dir_abs;
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dir_dacl = NULL;
+    if (ConvertStringSecurityDescriptorToSecurityDescriptorW(SECURITY_LOGDIR_SDDL, SDDL_REVISION_1,
+                                                             &dir_sd, NULL) &&
+        GetSecurityDescriptorDacl(dir_sd, &present, &dir_dacl, &defaulted)) {
+        InitializeSecurityDescriptor(&dir_abs, SECURITY_DESCRIPTOR_REVISION);
+        SetSecurityDescriptorOwner(&dir_abs, well_known(SECURITY_SERVICE_DIR_OWNER), FALSE);
+        SetSecurityDescriptorDacl(&dir_abs, TRUE, dir_dacl, FALSE);
+        rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
+        CHECK(rc == 0, "the data and log folders' owner and DACL pass the check, got %d '%s'", rc,
               why);
-        rc = judged(L"O:SYD:(A;OICI;FA;;;SY)(A;CI;0x116;;;BU)", why, sizeof(why));
-        CHECK(rc == ERR_ACCESS && strstr(why, "Users (S-1-5-32-545)"),
-              "Users may add files and folders (as in ProgramData): refused, got %d '%s'", rc, why);
-        rc = judged(L"O:SYD:(A;;GW;;;AU)", why, sizeof(why));
-        CHECK(rc == ERR_ACCESS && strstr(why, "S-1-5-11"),
-              "GENERIC_WRITE to Authenticated Users: "
-              "refused, got %d '%s'",
-              rc, why);
-        /* A NULL DACL built by hand (Wine parses D:NO_ACCESS_CONTROL as an
-         * empty DACL, which grants nothing). */
-        SECURITY_DESCRIPTOR null_dacl;
-        InitializeSecurityDescriptor(&null_dacl, SECURITY_DESCRIPTOR_REVISION);
-        SetSecurityDescriptorOwner(&null_dacl, well_known(WinLocalSystemSid), FALSE);
-        SetSecurityDescriptorDacl(&null_dacl, TRUE, NULL, FALSE);
-        rc = fsguard_check_sd(&null_dacl, why, sizeof(why));
-        CHECK(rc == ERR_ACCESS && strstr(why, "has no DACL"), "a NULL DACL: refused, got %d '%s'",
-              rc, why);
-        rc = judged(L"O:SYD:", why, sizeof(why));
-        CHECK(rc == 0, "an empty DACL grants nobody anything: accepted, got %d '%s'", rc, why);
-        rc = judged(L"O:SYD:P(D;;FA;;;WD)(A;;FA;;;SY)", why, sizeof(why));
-        CHECK(rc == 0, "a deny ACE grants nothing: accepted, got %d '%s'", rc, why);
-        rc = judged(
-            L"O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464D:P(A;;FA;;;SY)", why,
-            sizeof(why));
-        CHECK(rc == 0, "owner TrustedInstaller (Program Files): accepted, got %d '%s'", rc, why);
-        /* The account the service runs as (LocalSystem when installed) is
-         * trusted with its own files. */
-        if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
-            if (win_token_user(tok, me, sizeof(me), name, sizeof(name)) == 0) {
-                snprintf(sddl_me, sizeof(sddl_me), "O:%sD:P(A;;FA;;;%s)", me, me);
-                MultiByteToWideChar(CP_UTF8, 0, sddl_me, -1, wsddl, 300);
-                rc = judged(wsddl, why, sizeof(why));
-                CHECK(rc == 0, "the service's own account: accepted, got %d '%s'", rc, why);
-            }
-            CloseHandle(tok);
-        }
-        /* What fs_win.c gives the service's folders, from the same constants:
-         * the owner (set first), then the protected log-directory DACL. */
-        PSECURITY_DESCRIPTOR dir_sd = NULL;
-        SECURITY_DESCRIPTOR dir_abs;
-        BOOL present = FALSE, defaulted = FALSE;
-        PACL dir_dacl = NULL;
-        if (ConvertStringSecurityDescriptorToSecurityDescriptorW(SECURITY_LOGDIR_SDDL,
-                                                                 SDDL_REVISION_1, &dir_sd, NULL) &&
-            GetSecurityDescriptorDacl(dir_sd, &present, &dir_dacl, &defaulted)) {
-            InitializeSecurityDescriptor(&dir_abs, SECURITY_DESCRIPTOR_REVISION);
-            SetSecurityDescriptorOwner(&dir_abs, well_known(SECURITY_SERVICE_DIR_OWNER), FALSE);
-            SetSecurityDescriptorDacl(&dir_abs, TRUE, dir_dacl, FALSE);
-            rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
-            CHECK(rc == 0, "the data and log folders' owner and DACL pass the check, got %d '%s'",
-                  rc, why);
-            SetSecurityDescriptorOwner(&dir_abs, NULL, FALSE);
-            rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
-            CHECK(rc == ERR_ACCESS && strstr(why, "has no owner"),
-                  "the DACL alone, owner unknown: refused, got %d '%s'", rc, why);
-            CHECK(EqualSid(well_known(SECURITY_SERVICE_DIR_OWNER), well_known(WinLocalSystemSid)),
-                  "the service's folders are given to SYSTEM");
-        } else {
-            CHECK(0, "the log directory SDDL parses");
-        }
-        if (dir_sd)
-            LocalFree(dir_sd);
+        SetSecurityDescriptorOwner(&dir_abs, NULL, FALSE);
+        rc = fsguard_check_sd(&dir_abs, why, sizeof(why));
+        CHECK(rc == ERR_ACCESS && strstr(why, "has no owner"),
+              "the DACL alone, owner unknown: refused, got %d '%s'", rc, why);
+        CHECK(EqualSid(well_known(SECURITY_SERVICE_DIR_OWNER), well_known(WinLocalSystemSid)),
+              "the service's folders are given to SYSTEM");
+    } else {
+        CHECK(0, "the log directory SDDL parses");
     }
+    if (dir_sd)
+        LocalFree(dir_sd);
+}
 
-    int main(void)
-    {
-        int console = console_mode();
+int main(void)
+{
+    int console = console_mode();
 
-        if (console >= 0)
-            return console;
-        test_cmdline_as_shell32();
-        test_configure_check_file();
-        test_term_file_bytes();
-        test_shutdown_controls();
-        test_account_name_cache();
-        test_pipe_server_edges();
-        test_pipe_sddl_system();
-        test_pipe_sddl_user();
-        test_logdir_sddl();
-        test_utf8_boundary();
-        test_error_translation();
-        test_default_paths();
-        test_sharing_violation_is_busy();
-        test_fsguard_descriptors();
-        test_codec_on_windows();
-        test_control_sddl();
-        open_callers();
-        test_pipe_access();
-        test_control_rights_by_caller();
-        close_callers();
-        test_message_table();
-        test_version_info();
-        test_failnote_on_windows();
-        test_log_path_on_windows();
-        test_command_line_quoting();
-        printf("test_win: %d passed, %d failed\n", passed, failed);
-        return failed ? 1 : 0;
-    }
+    if (console >= 0)
+        return console;
+    test_cmdline_as_shell32();
+    test_configure_check_file();
+    test_term_file_bytes();
+    test_shutdown_controls();
+    test_account_name_cache();
+    test_pipe_server_edges();
+    test_pipe_sddl_system();
+    test_pipe_sddl_user();
+    test_logdir_sddl();
+    test_utf8_boundary();
+    test_error_translation();
+    test_default_paths();
+    test_sharing_violation_is_busy();
+    test_fsguard_descriptors();
+    test_codec_on_windows();
+    test_control_sddl();
+    open_callers();
+    test_pipe_access();
+    test_control_rights_by_caller();
+    close_callers();
+    test_message_table();
+    test_version_info();
+    test_failnote_on_windows();
+    test_log_path_on_windows();
+    test_command_line_quoting();
+    printf("test_win: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
