@@ -118,22 +118,40 @@ static int scan_file(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *w
     return 0;
 }
 
-/* Opens file i of the set for reading from `off`. */
-static int open_at(struct logreader *r, size_t i, uint64_t off)
+/* Opens the file at `path` for reading its complete lines. */
+static int open_file(const char *path, fs_file **out, uint64_t *end)
 {
+    fs_file *f = NULL;
     uint64_t size;
     int rc;
 
-    fs_close(r->f);
-    r->f = NULL;
-    rc = fs_open_read(r->files.v[i].path, &r->f);
+    rc = fs_open_read(path, &f);
     if (rc == 0)
-        rc = fs_size(r->f, &size);
+        rc = fs_size(f, &size);
     /* Only complete lines belong to the snapshot. */
     if (rc == 0)
-        rc = logscan_complete_end(r->f, size, &r->end);
+        rc = logscan_complete_end(f, size, end);
+    if (rc < 0) {
+        fs_close(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+/* Reads file i of the set from `off` on; until it is open, the reader stays
+ * where it was. */
+static int open_at(struct logreader *r, size_t i, uint64_t off)
+{
+    fs_file *f;
+    uint64_t end;
+    int rc = open_file(r->files.v[i].path, &f, &end);
+
     if (rc < 0)
         return rc;
+    fs_close(r->f);
+    r->f = f;
+    r->end = end;
     r->idx = i;
     r->off = off;
     r->blen = r->bpos = 0;
@@ -195,6 +213,74 @@ static int locate(struct logreader *r)
     return open_from(r, 0); /* fewer than `tail` in all the files: from the start */
 }
 
+struct last_entry {
+    uint64_t seq;
+    int found;
+    struct sbuf msg;
+};
+
+static int last_entry_line(void *ctx, const char *line, size_t len, uint64_t start)
+{
+    struct last_entry *l = ctx;
+    struct log_entry e;
+
+    (void)start;
+    if (logline_parse(line, len, &e, &l->msg) < 0)
+        return 0; /* garbage holds no seq: look further back */
+    l->seq = e.seq;
+    l->found = 1;
+    return 1;
+}
+
+/* The seq of the last entry of f[0, end): returns 1 with *seq, 0 when no
+ * line there parses, or an I/O error. Costs a line or two, from the end. */
+static int last_seq_in(fs_file *f, uint64_t end, uint64_t *seq)
+{
+    struct last_entry l = {0, 0, {0}};
+    int rc;
+
+    if (end == 0)
+        return 0;
+    sbuf_init(&l.msg, LOGREAD_LINE_MAX);
+    rc = logscan_backward(f, end, last_entry_line, &l);
+    sbuf_free(&l.msg);
+    if (rc < 0)
+        return rc;
+    if (l.found)
+        *seq = l.seq;
+    return l.found;
+}
+
+/* A follow from the end (`-n 0`) starts after the newest entry: that of the
+ * current file or, when it is still empty (just rotated), of the newest
+ * rotated files. With no entry anywhere the position stays unknown, and the
+ * first entry read is not taken for a gap. Returns 0 or an I/O error. */
+static int anchor_at_end(struct logreader *r)
+{
+    uint64_t seq, end;
+    fs_file *f;
+    int rc = last_seq_in(r->f, r->end, &seq);
+
+    for (size_t i = r->files.n - 1; rc == 0 && i > 0 && i + 4 > r->files.n; i--) {
+        rc = open_file(r->files.v[i - 1].path, &f, &end);
+        if (rc == ERR_NOENT) {
+            rc = 0; /* removed by retention meanwhile */
+            continue;
+        }
+        if (rc < 0)
+            return rc;
+        rc = last_seq_in(f, end, &seq);
+        fs_close(f);
+    }
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        r->last_seq = seq;
+        r->anchored = 1;
+    }
+    return 0;
+}
+
 /* Sets up the search for where the last `tail` entries begin and takes its
  * first slice. */
 static int find_start(struct logreader *r, uint64_t tail)
@@ -203,8 +289,10 @@ static int find_start(struct logreader *r, uint64_t tail)
 
     if (tail == 0) {
         rc = open_at(r, r->files.n - 1, 0);
+        if (rc < 0)
+            return rc;
         r->off = r->end;
-        return rc;
+        return anchor_at_end(r);
     }
     /* Everything, from the first file on: no need to count backwards. */
     if (tail == UINT32_MAX && !r->filter.since_us)
@@ -260,32 +348,6 @@ static int refresh_end(struct logreader *r)
     return rc;
 }
 
-/* Following past a rotation: our file was renamed and is complete; carry on
- * with the first file holding entries after the last one read. Returns 1
- * when it moved to another file, 0 when there is nothing newer. */
-static int follow_rotation(struct logreader *r)
-{
-    struct logfiles set;
-    int rc;
-
-    if (r->rotations && *r->rotations == r->seen_rotations)
-        return 0;
-    rc = logfiles_load(r->path, &set);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < set.n; i++) {
-        if (set.v[i].first_seq > r->last_seq) {
-            logfiles_free(&r->files);
-            r->files = set;
-            r->seen_rotations = r->rotations ? *r->rotations : 0;
-            rc = open_at(r, i, 0);
-            return rc < 0 ? rc : 1;
-        }
-    }
-    logfiles_free(&set);
-    return 0;
-}
-
 /* Reads the next line into r->line (without the newline). Returns 1, 0 at the
  * end, or an error. Lines over LOGREAD_LINE_MAX come back marked failed. */
 static int next_line(struct logreader *r)
@@ -315,15 +377,163 @@ static int next_line(struct logreader *r)
     }
 }
 
+/* Leaving a file whose lines were not all parsed (a filter passed them
+ * over): the position is after its last entry, whatever matched. Returns 0
+ * or an I/O error. */
+static int settle(struct logreader *r)
+{
+    uint64_t seq;
+    int rc;
+
+    if (r->anchored && !r->stale)
+        return 0;
+    rc = last_seq_in(r->f, r->end, &seq);
+    if (rc < 0)
+        return rc;
+    if (rc == 1 && (!r->anchored || seq > r->last_seq)) {
+        r->last_seq = seq;
+        r->anchored = 1;
+    }
+    r->stale = 0;
+    return 0;
+}
+
+static int entered(struct logreader *r);
+
+/* Entries after last_seq and before `seq` may be in a file the listing
+ * missed (it was made before a rotation): if so, reading goes on there.
+ * Returns 1 when it moved (or, from there, reported a gap: LOGREAD_GAP), 0
+ * when no such file exists, or an error. */
+static int reopen_skipped(struct logreader *r, uint64_t seq)
+{
+    struct logfiles set;
+    fs_file *f;
+    uint64_t end;
+    int rc = logfiles_load(r->path, &set);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < set.n; i++) {
+        if (set.v[i].first_seq <= r->last_seq || set.v[i].first_seq >= seq)
+            continue;
+        rc = open_file(set.v[i].path, &f, &end);
+        if (rc == ERR_NOENT)
+            continue; /* gone too */
+        if (rc < 0)
+            break;
+        fs_close(r->f);
+        logfiles_free(&r->files);
+        r->files = set;
+        r->f = f;
+        r->end = end;
+        r->idx = i;
+        r->off = 0;
+        r->blen = r->bpos = 0;
+        rc = entered(r);
+        return rc == 0 ? 1 : rc;
+    }
+    logfiles_free(&set);
+    return rc < 0 ? rc : 0;
+}
+
+/* The next entry there is `first`: were entries from last_seq + 1 on lost
+ * on the way? They may be in a file the listing missed; when they are gone
+ * the gap is reported (and the position moves past it). Returns 0 when
+ * nothing is missing, 1 when reading moved to another file, LOGREAD_GAP, or
+ * an error. */
+static int check_gap(struct logreader *r, uint64_t first)
+{
+    int rc;
+
+    if (!r->anchored || first <= r->last_seq + 1)
+        return 0;
+    rc = reopen_skipped(r, first);
+    if (rc != 0)
+        return rc;
+    r->gap_missed = first - r->last_seq - 1;
+    r->gap_resume = first;
+    r->last_seq = first - 1;
+    return LOGREAD_GAP;
+}
+
+/* Just moved to file r->idx. A rotated file's name says its first seq; the
+ * current file's first entry says it, when read (r->crossed). Returns like
+ * check_gap. */
+static int entered(struct logreader *r)
+{
+    const struct logfile *lf = &r->files.v[r->idx];
+
+    r->crossed = 0;
+    if (!r->anchored)
+        return 0;
+    if (!lf->current && lf->first_seq)
+        return check_gap(r, lf->first_seq);
+    r->crossed = 1;
+    return 0;
+}
+
+/* Following past a rotation: our file was renamed and is complete; carry on
+ * with the first file holding entries after the last one read. Returns 1
+ * when it moved to another file (or there are lines still to read in ours),
+ * LOGREAD_GAP when what came between is gone, 0 when there is nothing newer,
+ * or an error. */
+static int follow_rotation(struct logreader *r)
+{
+    struct logfiles set;
+    fs_file *f;
+    uint64_t end;
+    int rc;
+
+    if (r->rotations && *r->rotations == r->seen_rotations)
+        return 0;
+    rc = logfiles_load(r->path, &set);
+    /* Lines written before the rename are ours still: read them first. */
+    if (rc == 0)
+        rc = refresh_end(r);
+    if (rc == 0 && r->off < r->end)
+        rc = 1;
+    if (rc == 0)
+        rc = settle(r);
+    for (size_t i = 0; rc == 0 && i < set.n; i++) {
+        if (set.v[i].first_seq <= r->last_seq)
+            continue;
+        rc = open_file(set.v[i].path, &f, &end);
+        if (rc == ERR_NOENT) {
+            rc = 0; /* removed by retention meanwhile: the gap check sees it */
+            continue;
+        }
+        if (rc < 0)
+            break;
+        fs_close(r->f);
+        logfiles_free(&r->files);
+        r->files = set;
+        r->f = f;
+        r->end = end;
+        r->idx = i;
+        r->off = 0;
+        r->blen = r->bpos = 0;
+        r->seen_rotations = r->rotations ? *r->rotations : 0;
+        rc = entered(r);
+        return rc == 0 ? 1 : rc;
+    }
+    logfiles_free(&set);
+    return rc;
+}
+
 /* At the end of the current file: the next file, new lines, or a rotation.
- * Returns 1 when there is more to read, 0 when not (yet), or an error. */
+ * Returns 1 when there is more to read, 0 when not (yet), LOGREAD_GAP, or an
+ * error. */
 static int advance(struct logreader *r)
 {
     int rc;
 
     if (r->idx + 1 < r->files.n) {
-        rc = open_from(r, r->idx + 1);
-        return rc < 0 ? rc : 1;
+        rc = settle(r);
+        if (rc == 0)
+            rc = open_from(r, r->idx + 1);
+        if (rc == 0)
+            rc = entered(r);
+        return rc == 0 ? 1 : rc;
     }
     if (!r->follow)
         return 0;
@@ -333,6 +543,44 @@ static int advance(struct logreader *r)
     if (r->off < r->end)
         return 1;
     return follow_rotation(r);
+}
+
+#define TAKE_END 2 /* past `until`: nothing later can match */
+
+/* Looks at the line just read. Returns 1 with a matching entry, 0 to go on,
+ * TAKE_END, LOGREAD_GAP (the line comes back next time), or an error. */
+static int take_line(struct logreader *r, struct log_entry *e)
+{
+    int crossed = r->crossed, rc;
+
+    r->crossed = 0;
+    /* A file's first line is parsed whatever the filter: its seq tells
+     * whether entries were missed. Other lines the filter cannot match are
+     * passed over unparsed: the position catches up at the file's end. */
+    if (!crossed && !r->line.failed &&
+        !logfilter_line_may_match(&r->filter, r->line.p, r->line.len)) {
+        r->stale = 1;
+        return 0;
+    }
+    if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {
+        r->skipped++; /* garbage is not a gap: no check for this file */
+        return 0;
+    }
+    if (r->anchored && e->seq <= r->last_seq)
+        return 0; /* never twice, whatever the files looked like */
+    if (crossed) {
+        rc = check_gap(r, e->seq);
+        if (rc == LOGREAD_GAP)
+            r->replay = 1;
+        if (rc != 0)
+            return rc == 1 ? 0 : rc; /* moved: this line comes in its turn */
+    }
+    r->last_seq = e->seq;
+    r->anchored = 1;
+    r->stale = 0;
+    if (r->filter.until_us && e->time_us > r->filter.until_us && !r->follow)
+        return TAKE_END; /* entries are in time order: nothing later can match */
+    return logfilter_match(&r->filter, e);
 }
 
 int logreader_next(struct logreader *r, struct log_entry *e)
@@ -347,7 +595,12 @@ int logreader_next(struct logreader *r, struct log_entry *e)
     for (;;) {
         if (r->scanned >= LOGREAD_SLICE)
             return LOGREAD_MORE; /* checked before reading, so no line is lost */
-        rc = next_line(r);
+        if (r->replay) {
+            r->replay = 0;
+            rc = 1;
+        } else {
+            rc = next_line(r);
+        }
         if (rc == 0) {
             rc = advance(r);
             if (rc == 1)
@@ -357,19 +610,11 @@ int logreader_next(struct logreader *r, struct log_entry *e)
         if (rc < 0)
             return rc;
         slice_spend(r, 1); /* a spent slice shows at the top of the next round */
-        if (!r->line.failed && !logfilter_line_may_match(&r->filter, r->line.p, r->line.len))
-            continue;
-        if (r->line.failed || logline_parse(r->line.p, r->line.len, e, &r->msg) < 0) {
-            r->skipped++;
-            continue;
-        }
-        if (e->seq <= r->last_seq && r->last_seq != 0)
-            continue; /* never twice, whatever the files looked like */
-        r->last_seq = e->seq;
-        if (r->filter.until_us && e->time_us > r->filter.until_us && !r->follow)
-            return 0; /* entries are in time order: nothing later can match */
-        if (logfilter_match(&r->filter, e))
-            return 1;
+        rc = take_line(r, e);
+        if (rc == TAKE_END)
+            return 0;
+        if (rc != 0)
+            return rc;
     }
 }
 

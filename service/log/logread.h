@@ -33,9 +33,18 @@ struct logreader {
     int follow;                /* at the end, look again for lines appended since */
     const uint64_t *rotations; /* the writer's rotation count, when in-process */
     uint64_t seen_rotations;
-    uint64_t last_seq; /* the last entry read, matching or not */
-    uint64_t skipped;  /* lines that did not parse */
-    uint64_t scanned;  /* lines looked at since the caller last reset it */
+    /* The position in the sequence, whatever matched: the seq of the last
+     * entry before the read position. `anchored` says last_seq is known (not
+     * before the first entry of a query); `stale` that lines were passed
+     * unparsed since (a filter rejected them), so last_seq may lag: it is
+     * read back from the file's end before leaving the file. */
+    uint64_t last_seq;
+    int anchored, stale;
+    int crossed;                     /* moved to another file: check its first entry for a gap */
+    int replay;                      /* r->line comes back once more (after a gap was reported) */
+    uint64_t gap_missed, gap_resume; /* the gap LOGREAD_GAP reported */
+    uint64_t skipped;                /* lines that did not parse */
+    uint64_t scanned;                /* lines looked at since the caller last reset it */
     uint64_t slice_start_us;
     int locating;      /* still searching backwards for where the tail begins */
     int loc_open;      /* file loc_i is open and being searched */
@@ -47,7 +56,11 @@ struct logreader {
 /* logreader_next returns this after LOGREAD_SLICE lines without a match, so
  * a long scan can yield to other work (reset `scanned` and call again). The
  * backward search for where a tail begins pauses the same way. */
-#define LOGREAD_MORE     2
+#define LOGREAD_MORE 2
+/* logreader_next returns this when the entries from last_seq + 1 on were
+ * removed (by retention, or by hand) before the reader got to them:
+ * gap_missed entries, and the next entry read is gap_resume. */
+#define LOGREAD_GAP      3
 #define LOGREAD_SLICE    50000
 #define LOGREAD_SLICE_US 10000 /* or this long, whichever comes first */
 /* Counting newlines back for an unfiltered tail, a slice is this many chunks
@@ -73,8 +86,10 @@ int logreader_open_tail(struct logreader *r, const char *path, uint64_t tail);
 /* Reads the next matching entry. Returns 1 with *e filled (valid until the
  * next call), 0 at the end (of the snapshot, past `until`, or, when
  * following, of what is written so far), LOGREAD_MORE when LOGREAD_SLICE
- * lines were scanned without a match, or an I/O error. Unparseable lines are
- * skipped and counted. */
+ * lines were scanned without a match, LOGREAD_GAP when entries the reader
+ * had not read yet are gone (gap_missed, gap_resume; call again for what
+ * follows), or an I/O error. Unparseable lines are skipped and counted; they
+ * are never a gap, nor is where a query begins. */
 int logreader_next(struct logreader *r, struct log_entry *e);
 
 void logreader_close(struct logreader *r);
