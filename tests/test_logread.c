@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "err.h"
+#include "frame.h"
 #include "logstore.h"
+#include "query.h"
 #include "tmpdir.h"
 
 static char dir[256];
@@ -297,4 +300,116 @@ Test(logread, a_garbage_line_is_not_a_gap)
     cr_assert_eq(n, 5);
     cr_assert_eq(r.skipped, 1);
     logreader_close(&r);
+}
+
+static Svcd__Response *decode(const uint8_t *frame, size_t len)
+{
+    uint32_t plen;
+    Svcd__Response *r;
+
+    cr_assert_eq(frame_get_header(frame, FRAME_MAX_PAYLOAD, &plen), 0);
+    cr_assert_eq(plen + 4, len);
+    cr_assert_eq(codec_unpack_response(frame + 4, plen, &r), 0);
+    return r;
+}
+
+/* Frames of a query until it waits (following) or ends; checks entries are
+ * consecutive but where a LogGap says they are not. */
+static int stream(struct query *q, struct tally *t)
+{
+    int rc;
+
+    for (;;) {
+        uint8_t *frame;
+        size_t len;
+
+        rc = query_next(q, &frame, &len);
+        if (rc == QUERY_YIELD)
+            continue;
+        if (rc == QUERY_WAITING)
+            return rc;
+        cr_assert_geq(rc, 0);
+        Svcd__Response *r = decode(frame, len);
+        free(frame);
+        cr_assert_eq(r->id, 9);
+        if (r->body_case == SVCD__RESPONSE__BODY_LOG_GAP) {
+            cr_assert_eq(rc, 1);
+            cr_assert_str_eq(r->log_gap->reason, "retention");
+            cr_assert_eq(r->log_gap->resume_seq - r->log_gap->missed, t->last + 1,
+                         "the gap begins right after the last entry sent");
+            if (t->gaps++ == 0) {
+                t->gap_after = t->last;
+                t->gap_missed = r->log_gap->missed;
+                t->gap_resume = r->log_gap->resume_seq;
+            }
+            t->last = r->log_gap->resume_seq - 1;
+        } else if (r->body_case == SVCD__RESPONSE__BODY_LOG_CHUNK) {
+            for (size_t i = 0; i < r->log_chunk->n_entries; i++) {
+                uint64_t seq = r->log_chunk->entries[i]->seq;
+                if (t->last)
+                    cr_assert_eq(seq, t->last + 1, "#%llu after #%llu", (unsigned long long)seq,
+                                 (unsigned long long)t->last);
+                else
+                    t->first = seq;
+                t->last = seq;
+                t->entries++;
+            }
+        } else {
+            cr_assert_eq(r->body_case, SVCD__RESPONSE__BODY_LOG_END);
+            cr_assert_eq(rc, 0);
+            cr_assert_eq(r->log_end->count, (uint64_t)t->entries, "gaps are not entries");
+        }
+        svcd__response__free_unpacked(r, NULL);
+        if (rc == 0)
+            return 0;
+    }
+}
+
+/* The stream of a query as the service sends it: the gap is a LogGap frame
+ * of its own, after the chunk with the entries before it and before the
+ * chunk with the entries after it; followed or not. */
+Test(logread, the_query_stream_carries_the_gap_in_order)
+{
+    struct logstore ls;
+    struct logfiles set;
+    struct query *q;
+    struct tally t;
+
+    memset(&t, 0, sizeof(t));
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    logstore_set_rotation(&ls, 4096, 1, 0);
+    fill(&ls, 1, 10, "entry");
+    cr_assert_eq(query_open(&q, 9, ls.path, NULL, 1, 1, &ls.rotations), 0);
+    cr_assert_eq(stream(q, &t), QUERY_WAITING);
+    cr_assert_eq(t.entries, 1);
+    fill(&ls, 11, 300, "entry");
+    cr_assert_eq(logfiles_load(ls.path, &set), 0);
+    uint64_t oldest = set.v[0].first_seq;
+    logfiles_free(&set);
+    cr_assert_eq(stream(q, &t), QUERY_WAITING);
+    cr_assert_eq(t.gaps, 1);
+    cr_assert_eq(t.gap_resume, oldest);
+    cr_assert_eq(t.gap_missed, oldest - t.gap_after - 1);
+    cr_assert_eq(t.last, 300);
+    cr_assert_eq((uint64_t)t.entries + t.gap_missed, 300 - 9);
+    query_free(q);
+
+    /* Not following: a file removed after the listing. */
+    logstore_set_rotation(&ls, 4096, 100, 0);
+    fill(&ls, 301, 400, "entry");
+    cr_assert_eq(logfiles_load(ls.path, &set), 0);
+    cr_assert_geq(set.n, 4);
+    memset(&t, 0, sizeof(t));
+    cr_assert_eq(query_open(&q, 9, ls.path, NULL, UINT32_MAX, 0, NULL), 0);
+    cr_assert_eq(unlink(set.v[2].path), 0);
+    cr_assert_eq(stream(q, &t), 0);
+    cr_assert_eq(t.gaps, 1);
+    cr_assert_eq(t.gap_after, set.v[2].first_seq - 1);
+    cr_assert_eq(t.gap_resume, set.v[3].first_seq);
+    cr_assert_eq(t.gap_missed, set.v[3].first_seq - set.v[2].first_seq);
+    cr_assert_eq(t.first, set.v[0].first_seq, "the first entry of a query is not a gap");
+    cr_assert_eq(t.last, 400);
+    logfiles_free(&set);
+    query_free(q);
+    logstore_close(&ls);
 }
