@@ -247,7 +247,8 @@ Test(logread, a_file_rotated_after_the_listing_is_read_not_skipped)
 }
 
 /* Writes entries to dir/name by hand: seqs from `seq`, one per time given
- * (minutes after 10:00, 2026-11-24), or a garbage line for a negative one. */
+ * (minutes after 10:00, 2026-11-24), or a garbage line for GARBAGE. */
+#define GARBAGE (-100000)
 static void write_log(const char *name, uint64_t seq, const int *minutes, size_t n)
 {
     struct sbuf out, line;
@@ -258,7 +259,7 @@ static void write_log(const char *name, uint64_t seq, const int *minutes, size_t
         struct log_entry e;
         char m[32];
 
-        if (minutes[i] < 0) {
+        if (minutes[i] == GARBAGE) {
             sbuf_adds(&out, "{\"seq\":12,\"ti\n");
             continue;
         }
@@ -284,7 +285,7 @@ static void write_log(const char *name, uint64_t seq, const int *minutes, size_t
  * only entries that were in the log and are gone are. */
 Test(logread, a_garbage_line_is_not_a_gap)
 {
-    const int a[] = {0, 1, 2}, b[] = {-1, 4, 5};
+    const int a[] = {0, 1, 2}, b[] = {GARBAGE, 4, 5};
     char path[512];
     struct logreader r;
     struct log_entry e;
@@ -412,4 +413,103 @@ Test(logread, the_query_stream_carries_the_gap_in_order)
     logfiles_free(&set);
     query_free(q);
     logstore_close(&ls);
+}
+
+#define MIN(m) ((1795514400LL + (m)*60LL) * 1000000LL) /* 10:00 + m minutes */
+
+/* The seqs a reader returns, as "1,2,4", after `tail` matching entries of
+ * the bounds [since, until] (minutes after 10:00; NO_BOUND for none). Adds
+ * the lines it looked at to *scanned. */
+#define NO_BOUND 9999
+static void query_times(uint64_t tail, int since, int until, char *out, size_t n, uint64_t *scanned)
+{
+    struct logfilter f;
+    struct logreader r;
+    struct log_entry e;
+    char path[512];
+    size_t off = 0;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    f.since_us = since == NO_BOUND ? 0 : MIN(since);
+    f.until_us = until == NO_BOUND ? 0 : MIN(until);
+    snprintf(path, sizeof(path), "%s/svcd.log", dir);
+    out[0] = '\0';
+    cr_assert_eq(logreader_open(&r, path, &f, tail, 0, NULL), 0);
+    for (;;) {
+        rc = logreader_next(&r, &e);
+        if (rc == LOGREAD_MORE) {
+            *scanned += r.scanned;
+            r.scanned = 0;
+            continue;
+        }
+        if (rc != 1)
+            break;
+        off += (size_t)snprintf(out + off, n - off, "%s%llu", off ? "," : "",
+                                (unsigned long long)e.seq);
+    }
+    *scanned += r.scanned;
+    cr_assert_eq(rc, 0);
+    logreader_close(&r);
+}
+
+/* A wall clock that steps back (10:00, 10:05, then 09:58...), inside a file
+ * and across files: every entry within the bounds is returned, in seq order
+ * (the sequence is the truth, not the times). */
+Test(logread, time_bounds_hold_when_the_wall_clock_steps_back)
+{
+    const int a[] = {0, 5, -2, 1}, b[] = {6, 7}, c[] = {-10, -1, 8};
+    char got[256];
+    uint64_t scanned = 0;
+
+    write_log("svcd.log.000000000001", 1, a, 4); /* #3 stepped back to 09:58 */
+    write_log("svcd.log.000000000005", 5, b, 2);
+    write_log("svcd.log", 7, c, 3);           /* back to 09:50, then on */
+    for (int round = 0; round < 2; round++) { /* the second knows the files' times */
+        query_times(UINT32_MAX, 0, NO_BOUND, got, sizeof(got), &scanned);
+        cr_assert_str_eq(got, "1,2,4,5,6,9", "--since 10:00, round %d", round);
+        query_times(UINT32_MAX, NO_BOUND, -1, got, sizeof(got), &scanned);
+        cr_assert_str_eq(got, "3,7,8", "--until 09:59, round %d", round);
+        query_times(UINT32_MAX, -1, 1, got, sizeof(got), &scanned);
+        cr_assert_str_eq(got, "1,4,8", "--since 09:59 --until 10:01, round %d", round);
+        query_times(2, 0, NO_BOUND, got, sizeof(got), &scanned);
+        cr_assert_str_eq(got, "6,9", "the last 2 --since 10:00, round %d", round);
+        query_times(1, NO_BOUND, 0, got, sizeof(got), &scanned);
+        cr_assert_str_eq(got, "8", "the last --until 10:00, round %d", round);
+        query_times(UINT32_MAX, 9, NO_BOUND, got, sizeof(got), &scanned);
+        cr_assert_str_eq(got, "", "nothing after 10:09, round %d", round);
+    }
+}
+
+/* Where the times never go back (the common case), a time bound costs what
+ * it returns once the files' times are known: learnt by the first query, a
+ * full read; after that a few lines. */
+Test(logread, time_bounds_use_shortcuts_where_times_are_known_monotonic)
+{
+    static int m[2000];
+    char got[256], name[64];
+    uint64_t first = 0, again = 0;
+
+    for (int f = 0; f < 3; f++) {
+        for (int i = 0; i < 2000; i++)
+            m[i] = f * 2000 + i;
+        snprintf(name, sizeof(name), f < 2 ? "svcd.log.%012d" : "svcd.log", f * 2000 + 1);
+        write_log(name, (uint64_t)f * 2000 + 1, m, 2000);
+    }
+    query_times(UINT32_MAX, 5997, NO_BOUND, got, sizeof(got), &first);
+    cr_assert_str_eq(got, "5998,5999,6000");
+    cr_assert_geq(first, 6000, "the first query learns every file (%llu lines)",
+                  (unsigned long long)first);
+    query_times(UINT32_MAX, 5997, NO_BOUND, got, sizeof(got), &again);
+    cr_assert_str_eq(got, "5998,5999,6000");
+    cr_assert_lt(again, 20, "then --since reads a few lines (%llu)", (unsigned long long)again);
+    again = 0;
+    query_times(UINT32_MAX, NO_BOUND, 2, got, sizeof(got), &again);
+    cr_assert_str_eq(got, "1,2,3");
+    cr_assert_lt(again, 20, "and --until stops at the bound (%llu)", (unsigned long long)again);
+    again = 0;
+    query_times(UINT32_MAX, 2000, 2001, got, sizeof(got), &again);
+    cr_assert_str_eq(got, "2001,2002");
+    cr_assert_lt(again, 2100, "a range in the middle reads one file (%llu)",
+                 (unsigned long long)again);
 }

@@ -51,6 +51,21 @@ struct logreader {
     size_t loc_i;      /* the file being searched (counting down) */
     uint64_t loc_want; /* matching entries still to find */
     uint64_t loc_end;  /* the search goes on before this offset */
+    int loc_mono;      /* file loc_i's times never go back: `since` may end the search */
+    int loc_have_start;
+    size_t loc_start_i; /* where reading begins when no older file holds more */
+    uint64_t loc_start_off;
+    /* Time bounds use what is known of each file's times (logtimes in
+     * logread.c), learnt first, in slices, for the files not yet known. */
+    int timed;       /* --since or --until */
+    int summarizing; /* still learning the files' times */
+    size_t sum_i;
+    fs_file *sum_f;
+    uint64_t sum_end;
+    uint64_t *sum_ends; /* each file's complete end when learnt (0: gone) */
+    char *sum_buf;
+    uint64_t start_tail; /* where to begin, once they are known */
+    int cur_mono;        /* -1 unknown, else whether file idx's times never go back */
 };
 
 /* logreader_next returns this after LOGREAD_SLICE lines without a match, so
@@ -71,12 +86,16 @@ struct logreader {
 /* Opens a reader positioned at the first of the last `tail` entries that
  * match `filter` (NULL: all), searching from the newest file back through
  * the rotated ones. Without a filter it only counts newlines backwards; with
- * one it parses backwards and stops at `since`, and skips files wholly after
- * `until`: either way the cost follows what is returned, not the size of the
- * history. `follow` makes logreader_next see lines appended later, also past
- * rotations (`rotations`, when not NULL, is the writer's counter, so the files
- * are listed again only after one). Returns 0, ERR_NOENT when there is no log
- * yet, or an I/O error. */
+ * one it parses backwards: either way the cost follows what is returned, not
+ * the size of the history. The seq order is the truth, not the times: a
+ * time bound (`since`, `until`) returns every entry whose time is within it,
+ * in seq order, even where the wall clock stepped back. Files wholly outside
+ * the bounds are skipped, and `since`/`until` end a scan within a file, only
+ * where the file's times are known to never go back: learnt once per file
+ * per process (a full read, in slices; kept for rotated files, extended for
+ * the growing current one), then cheap. `follow` makes logreader_next see lines appended later,
+ * also past rotations (`rotations`, when not NULL, is the writer's counter, so the files are listed
+ * again only after one). Returns 0, ERR_NOENT when there is no log yet, or an I/O error. */
 int logreader_open(struct logreader *r, const char *path, const struct logfilter *filter,
                    uint64_t tail, int follow, const uint64_t *rotations);
 
