@@ -52,8 +52,8 @@ static int slice_spend(struct logreader *r, uint64_t cost)
 
 struct logtimes {
     uint64_t key;
-    uint64_t end; /* known up to this offset, a line start */
-    uint64_t last_seq;
+    uint64_t end;      /* known up to this offset, a line start */
+    uint64_t last_seq; /* of its last entry that parses; 0: none */
     int64_t min_us, max_us, last_us;
     int any;  /* an entry was seen */
     int mono; /* no entry is earlier than the one before it */
@@ -105,22 +105,48 @@ static int times_outside(const struct logfilter *f, const struct logtimes *t)
            (f->until_us && t->min_us > f->until_us);
 }
 
+/* The value of the line's "time" key, found without parsing the line: a
+ * JSON string holds no unescaped quote, so the first `"time":"` is the key.
+ * Returns 0, or -1 when there is none (then the line is parsed). A torn
+ * line's time may be taken too: it can only widen what is known (a range,
+ * or a step back), never hide an entry. */
+static int line_time(const char *line, size_t len, int64_t *us)
+{
+    static const char key[] = "\"time\":\"";
+    const size_t kl = sizeof(key) - 1;
+    const char *p = line, *end = line + len;
+
+    while ((p = memchr(p, '"', (size_t)(end - p))) != NULL && (size_t)(end - p) > kl) {
+        if (memcmp(p, key, kl) == 0) {
+            const char *v = p + kl, *q = memchr(v, '"', (size_t)(end - v));
+            return q && clock_parse_utc(v, (size_t)(q - v), us) == 0 ? 0 : -1;
+        }
+        p++;
+    }
+    return -1;
+}
+
 static void times_add(struct logtimes *t, const char *line, size_t len, struct sbuf *msg)
 {
     struct log_entry e;
+    int64_t us;
 
-    if (logline_parse(line, len, &e, msg) < 0)
-        return;
-    if (t->any && e.time_us < t->last_us)
+    if (line_time(line, len, &us) < 0) {
+        if (logline_parse(line, len, &e, msg) < 0)
+            return;
+        us = e.time_us;
+    }
+    if (t->any && us < t->last_us)
         t->mono = 0; /* the wall clock stepped back */
-    if (!t->any || e.time_us < t->min_us)
-        t->min_us = e.time_us;
-    if (!t->any || e.time_us > t->max_us)
-        t->max_us = e.time_us;
-    t->last_us = e.time_us;
-    t->last_seq = e.seq;
+    if (!t->any || us < t->min_us)
+        t->min_us = us;
+    if (!t->any || us > t->max_us)
+        t->max_us = us;
+    t->last_us = us;
     t->any = 1;
 }
+
+static int last_seq_in(fs_file *f, uint64_t end, uint64_t *seq);
 
 /* Learns the times of f[t->end, end), a slice at a time. Returns 0 when
  * done, LOGREAD_MORE when the slice ran out (t->end says how far it got), or
@@ -152,7 +178,11 @@ static int times_learn(struct logreader *r, fs_file *f, struct logtimes *t, uint
             t->end += got;
         }
     }
-    return 0;
+    /* Where the file ends in the sequence, from an entry that parses. */
+    int rc = last_seq_in(f, end, &t->last_seq);
+    if (rc == 0)
+        t->last_seq = 0;
+    return rc < 0 ? rc : 0;
 }
 
 /* What is known of rotated file i's times, when it covers the whole file as
@@ -787,7 +817,7 @@ static void pass_over_rotated(struct logreader *r)
 {
     const struct logtimes *t;
 
-    while (r->idx + 1 < r->files.n && (t = rotated_times(r, r->idx + 1)) != NULL && t->any &&
+    while (r->idx + 1 < r->files.n && (t = rotated_times(r, r->idx + 1)) != NULL && t->last_seq &&
            times_outside(&r->filter, t) &&
            (!r->anchored || r->files.v[r->idx + 1].first_seq == r->last_seq + 1)) {
         r->idx++;
@@ -804,7 +834,7 @@ static void pass_over_read(struct logreader *r)
     const struct logfile *lf = &r->files.v[r->idx];
     const struct logtimes *t = r->timed ? file_times(r, r->idx, r->end) : NULL;
 
-    if (t == NULL || !t->any || !times_outside(&r->filter, t) || r->off != 0)
+    if (t == NULL || !t->last_seq || !times_outside(&r->filter, t) || r->off != 0)
         return;
     if (r->anchored && lf->first_seq != r->last_seq + 1)
         return; /* the gap check needs its first line */
