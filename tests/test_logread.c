@@ -439,7 +439,6 @@ static void query_times(uint64_t tail, int since, int until, char *out, size_t n
     for (;;) {
         rc = logreader_next(&r, &e);
         if (rc == LOGREAD_MORE) {
-            *scanned += r.scanned;
             r.scanned = 0;
             continue;
         }
@@ -448,7 +447,7 @@ static void query_times(uint64_t tail, int since, int until, char *out, size_t n
         off += (size_t)snprintf(out + off, n - off, "%s%llu", off ? "," : "",
                                 (unsigned long long)e.seq);
     }
-    *scanned += r.scanned;
+    *scanned += r.looked;
     cr_assert_eq(rc, 0);
     logreader_close(&r);
 }

@@ -33,6 +33,7 @@ static int slice_spend(struct logreader *r, uint64_t cost)
     if (before == 0)
         r->slice_start_us = clock_mono_us();
     r->scanned += cost;
+    r->looked += cost;
     if (r->scanned >= LOGREAD_SLICE)
         return 1;
     if ((before >> 10) != (r->scanned >> 10) &&
@@ -90,12 +91,35 @@ static struct logtimes *times_find(uint64_t key, int create)
     return t;
 }
 
-/* What is known of file i's times, when it covers f[0, end); else NULL. */
-static const struct logtimes *file_times(const struct logreader *r, size_t i, uint64_t end)
+/* Whether the open file (file i) begins with the entry the listing saw:
+ * svcd.log may be a newer file by the time it is opened. */
+static int same_file(struct logreader *r, size_t i)
+{
+    char head[4096];
+    struct log_entry e;
+    struct sbuf msg;
+    size_t got;
+    char *nl;
+    int same = 0;
+
+    sbuf_init(&msg, LOGREAD_LINE_MAX);
+    if (fs_read_at(r->f, head, sizeof(head), 0, &got) == 0 &&
+        (nl = memchr(head, '\n', got)) != NULL &&
+        logline_parse(head, (size_t)(nl - head), &e, &msg) == 0)
+        same = e.seq == r->files.v[i].first_seq && e.time_us == r->files.v[i].first_time_us;
+    sbuf_free(&msg);
+    return same;
+}
+
+/* What is known of file i (the open one), when it covers f[0, end); else
+ * NULL. */
+static const struct logtimes *file_times(struct logreader *r, size_t i, uint64_t end)
 {
     const struct logtimes *t = times_find(times_key(r, &r->files.v[i]), 0);
 
-    return t && t->end == end ? t : NULL;
+    if (t == NULL || t->end != end)
+        return NULL;
+    return !r->files.v[i].current || same_file(r, i) ? t : NULL;
 }
 
 /* True when no entry of those known can be within the bounds. */
@@ -396,12 +420,14 @@ static int open_from(struct logreader *r, size_t i)
     return rc;
 }
 
-/* Goes on finding the file and offset where the last `tail` matching
- * entries begin, newest file first; files wholly after `until` are not read
- * at all, and the scan stops at `since`. A long search (a rare match far
- * back) pauses every LOGREAD_SLICE lines: returns LOGREAD_MORE then, 0 once
- * positioned, or an error. */
 static int anchor_at_end(struct logreader *r);
+
+/* Goes on finding the file and offset where the last `tail` matching
+ * entries begin, newest file first; files known to hold nothing within the
+ * time bounds are not read at all, and the scan stops at `since` in a file
+ * whose times never go back. A long search (a rare match far back) pauses
+ * every LOGREAD_SLICE lines: returns LOGREAD_MORE then, 0 once positioned,
+ * or an error. */
 
 static int locate(struct logreader *r)
 {

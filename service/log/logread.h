@@ -45,6 +45,7 @@ struct logreader {
     uint64_t gap_missed, gap_resume; /* the gap LOGREAD_GAP reported */
     uint64_t skipped;                /* lines that did not parse */
     uint64_t scanned;                /* lines looked at since the caller last reset it */
+    uint64_t looked;                 /* lines looked at since open (what a query costs) */
     uint64_t slice_start_us;
     int locating;      /* still searching backwards for where the tail begins */
     int loc_open;      /* file loc_i is open and being searched */
