@@ -1831,3 +1831,86 @@ Test(stopped, a_reader_overtaken_by_retention_is_told_the_exact_gap)
     free(err);
     sbuf_free(&all);
 }
+
+/* Writes one hand-made entry line at `minutes` after 10:00 (2026-11-24). */
+static void add_entry(struct sbuf *out, uint64_t seq, int minutes)
+{
+    struct log_entry e;
+    struct sbuf line;
+    char m[64];
+
+    memset(&e, 0, sizeof(e));
+    e.seq = seq;
+    e.time_us = (1795514400LL + minutes * 60LL) * 1000000LL;
+    e.level = LOG_INFO;
+    strcpy(e.source, "worker");
+    snprintf(m, sizeof(m), "entry %llu", (unsigned long long)seq);
+    e.msg = m;
+    e.msg_len = strlen(m);
+    e.uid = e.pid = -1;
+    sbuf_init(&line, 0);
+    cr_assert_eq(logline_format(&e, &line), 0);
+    sbuf_add(out, line.p, line.len);
+    sbuf_free(&line);
+}
+
+/* The seqs of the hand-made entries in --json output, as "1,2,4". */
+static void seqs_of(const char *out, char *buf, size_t n)
+{
+    size_t off = 0;
+
+    buf[0] = '\0';
+    for (const char *line = out; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t ll = end ? (size_t)(end - line) : strlen(line);
+        unsigned long seq = line_seq(line, ll);
+        if (seq && seq <= 8) /* the hand-made ones, not svcd's own (#9 on) */
+            off += (size_t)snprintf(buf + off, n - off, "%s%lu", off ? "," : "", seq);
+        line += ll + (end ? 1 : 0);
+    }
+}
+
+/* A history whose wall clock stepped back (10:00, 10:05, 09:58, 10:01, then
+ * in the next file back to 09:50): --since and --until return every entry
+ * within the bounds, in seq order, through the real service and client. */
+Test(stopped, time_bounds_hold_when_the_wall_clock_stepped_back)
+{
+    const int a[] = {0, 5, -2, 1, 6}, b[] = {-10, -1, 8};
+    struct proc_result r;
+    struct sbuf out;
+    char got[256];
+
+    cr_assert_eq(mkdir(state, 0700), 0);
+    sbuf_init(&out, 0);
+    for (int i = 0; i < 5; i++)
+        add_entry(&out, (uint64_t)i + 1, a[i]);
+    cr_assert_eq(tmpdir_write(state, "svcd.log.000000000001", out.p, out.len), 0);
+    sbuf_reset(&out);
+    for (int i = 0; i < 3; i++)
+        add_entry(&out, (uint64_t)i + 6, b[i]);
+    cr_assert_eq(tmpdir_write(state, "svcd.log", out.p, out.len), 0);
+    sbuf_free(&out);
+    start_svcd(NULL, NULL);
+    for (int round = 0; round < 2; round++) { /* the second knows the files' times */
+        char *argv[] = {SVCCLIENT_BIN, "--endpoint",
+                        sock,          "logs",
+                        "--since",     "2026-11-24T10:00:00Z",
+                        "--until",     "2026-11-24T10:01:00Z",
+                        "--json",      NULL};
+        client(&r, "logs", "--since", "2026-11-24T10:00:00Z", "--json");
+        cr_assert_eq(r.exit_code, 0, "%s", r.err);
+        seqs_of(r.out, got, sizeof(got));
+        cr_assert_str_eq(got, "1,2,4,5,8", "--since 10:00 (round %d)", round);
+        client(&r, "logs", "--until", "2026-11-24T09:59:00Z", "--json");
+        seqs_of(r.out, got, sizeof(got));
+        cr_assert_str_eq(got, "3,6,7", "--until 09:59 (round %d)", round);
+        cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+        seqs_of(r.out, got, sizeof(got));
+        cr_assert_str_eq(got, "1,4", "--since 10:00 --until 10:01 (round %d)", round);
+        char *last[] = {SVCCLIENT_BIN, "--endpoint",           sock, "logs", "-n", "1",
+                        "--until",     "2026-11-24T10:00:00Z", NULL};
+        cr_assert_eq(proc_run(last, NULL, 10000, &r), 0);
+        cr_assert(strstr(r.out, "entry 7") && count_lines(r.out) == 1, "the last --until 10:00: %s",
+                  r.out);
+    }
+}
