@@ -621,26 +621,42 @@ Test(logstore, a_backward_search_for_a_rare_match_yields_too)
     logstore_close(&ls);
 }
 
-Test(logstore, a_file_removed_under_a_reader_is_stepped_over)
+Test(logstore, a_file_removed_under_a_reader_is_stepped_over_and_reported)
 {
     struct logstore ls;
     struct logreader r;
     struct logfiles set;
     struct log_entry e;
-    int n = 0, rc;
+    uint64_t prev = 0, gone_first, gone_next;
+    int n = 0, gaps = 0, rc;
 
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     logstore_set_rotation(&ls, 4096, 100, 0);
     fill(&ls, 1, 150);
     cr_assert_eq(logfiles_load(ls.path, &set), 0);
     cr_assert_geq(set.n, 4);
+    gone_first = set.v[1].first_seq;
+    gone_next = set.v[2].first_seq;
     cr_assert_eq(logreader_open(&r, ls.path, NULL, UINT32_MAX, 0, NULL), 0);
     /* Retention removes the second file after the reader listed the files. */
     cr_assert_eq(unlink(set.v[1].path), 0);
-    while ((rc = logreader_next(&r, &e)) == 1)
+    while ((rc = logreader_next(&r, &e)) == 1 || rc == LOGREAD_GAP) {
+        if (rc == LOGREAD_GAP) {
+            gaps++;
+            cr_assert_eq(prev, gone_first - 1, "the gap comes right after the last entry read");
+            cr_assert_eq(r.gap_missed, gone_next - gone_first,
+                         "exactly the removed file's entries");
+            cr_assert_eq(r.gap_resume, gone_next);
+            continue;
+        }
+        cr_assert(prev == 0 || e.seq == prev + 1 || (gaps == 1 && e.seq == gone_next),
+                  "#%llu after #%llu", (unsigned long long)e.seq, (unsigned long long)prev);
+        prev = e.seq;
         n++;
+    }
     cr_assert_eq(rc, 0);
-    cr_assert_lt(n, 150, "the removed file's entries are gone");
+    cr_assert_eq(gaps, 1, "one gap, said once");
+    cr_assert_eq((uint64_t)n, 150 - (gone_next - gone_first));
     cr_assert_eq(e.seq, 150, "the reader went on to the end");
     logfiles_free(&set);
     logreader_close(&r);
