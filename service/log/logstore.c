@@ -304,9 +304,13 @@ static void after_failed_write(struct logstore *ls)
 {
     uint64_t size;
 
-    if (logfs->size(ls->f, &size) == 0 && size == ls->size)
-        return; /* nothing reached the file */
+    if (logfs->size(ls->f, &size) == 0) {
+        if (size == ls->size)
+            return;      /* nothing reached the file */
+        ls->size = size; /* the prefix is there: the file is never cut */
+    }
     ls->mid_line = 1;
+    ls->dirty = 1;
     (void)end_mid_line(ls);
 }
 
