@@ -585,6 +585,32 @@ Test(logfaults, a_rotation_that_cannot_reopen_the_log_recovers_without_a_crash)
     cr_assert_eq(count_entries("refused"), 0);
 }
 
+/* rm -rf of the state directory under a running store with small files:
+ * the rotation finds nothing to rename and begins a new file in a
+ * recreated directory; no append fails, nothing crashes. */
+Test(logfaults, a_removed_state_directory_is_recreated_at_the_next_rotation)
+{
+    struct logstore ls;
+    struct stat st;
+    char msg[64];
+
+    logfs = &logfs_real;
+    cr_assert_eq(logstore_open(&ls, state, 0), 0);
+    logstore_set_rotation(&ls, 1024, 10, 0);
+    cr_assert_eq(append_msg(&ls, "before", 1, 0), 0);
+    tmpdir_remove(state);
+    for (int i = 0; i < 20; i++) {
+        snprintf(msg, sizeof(msg), "entry %03d padding padding padding padding", i);
+        cr_assert_eq(append_msg(&ls, msg, 1, (uint64_t)i + 1), 0, "entry %d", i);
+    }
+    cr_assert_geq(ls.rotations, 1);
+    cr_assert_eq(ls.rotate_blocked, 0, "a file that is gone blocks no rotation");
+    cr_assert_eq(stat(state, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0700);
+    logstore_close(&ls);
+    cr_assert_eq(count_entries("entry 019 padding padding padding padding"), 1);
+}
+
 /* The state directory removed under a running store with small files
  * (rm -rf by a cleanup job): at the next rotation the store recreates it
  * with the mode logstore_open gives it and goes on, no crash. Where it
@@ -705,4 +731,55 @@ Test(logfaults, svc_a_lost_state_directory_degrades_holds_and_recovers)
     cr_assert_eq(s.held.n, 0);
     svc_finish(&s);
     cr_assert_eq(count_entries("held by alice (uid 3999001, pid 4242): granted"), 1);
+}
+
+/* Issue 12 item 5: a torn tail after a crash. A shipper may have read it, so
+ * it is never cut: it stays (ended with a newline) in the file, which is
+ * rotated, and the new svcd.log begins with the entry that says what was
+ * found, after which entry, continuing the sequence after it. */
+Test(logfaults, svc_a_torn_tail_is_kept_and_the_new_file_begins_with_the_recovered_entry)
+{
+    const char torn[] = "{\"seq\":3,\"time\":\"2026-11-";
+    char path[400], want[160];
+    struct stat st;
+    size_t len;
+
+    logfs = &logfs_real;
+    start_svc(0);
+    svc_finish(&s); /* started, stopped: seqs 1 and 2 */
+    FILE *f = fopen(logpath, "ab");
+    cr_assert_not_null(f);
+    fwrite(torn, 1, sizeof(torn) - 1, f);
+    fclose(f);
+    cr_assert_eq(stat(logpath, &st), 0);
+    off_t before = st.st_size;
+    start_svc(0);
+    svc_finish(&s);
+    snprintf(path, sizeof(path), "%s/svcd.log.000000000001", state);
+    cr_assert_eq(stat(path, &st), 0, "the torn file was rotated");
+    cr_assert_eq(st.st_size, before + 1, "nothing cut; ended with a newline");
+    char *old = tmpdir_read(state, "svcd.log.000000000001", &len);
+    cr_assert_arr_eq(old + len - sizeof(torn), torn, sizeof(torn) - 1);
+    free(old);
+    char *cur = tmpdir_read(state, "svcd.log", &len);
+    cr_assert(strncmp(cur, "{\"seq\":3,", 9) == 0, "%s", cur);
+    snprintf(want, sizeof(want),
+             "\"msg\":\"recovered log: %zu bytes of a torn or garbage tail "
+             "after entry #2 were left in place",
+             sizeof(torn) - 1);
+    char *nl = strchr(cur, '\n');
+    cr_assert_not_null(nl);
+    *nl = '\0';
+    cr_assert(strstr(cur, want), "the first entry: %s", cur);
+    free(cur);
+    struct logreader rd;
+    struct log_entry e;
+    uint64_t prev = 0;
+    cr_assert_eq(logreader_open(&rd, logpath, NULL, UINT32_MAX, 0, NULL), 0);
+    while (logreader_next(&rd, &e) == 1) {
+        cr_assert_eq(e.seq, prev + 1, "the reader skips the torn line, and nothing else");
+        prev = e.seq;
+    }
+    logreader_close(&rd);
+    cr_assert_eq(prev, 5, "started, stopped, recovered, started, stopped");
 }
