@@ -264,7 +264,8 @@ int svc_tick(struct svc *s)
         record(s, LOG_INFO, "worker", sbuf_str(&text), NULL, 0);
         sbuf_free(&text);
     }
-    if (logstore_sync_due(&s->log, now, s->cfg.flush_window_us) < 0) {
+    /* While degraded, flush_held above is what syncs (once a round). */
+    if (!s->degraded && logstore_sync_due(&s->log, now, s->cfg.flush_window_us) < 0) {
         s->write_errors++;
         enter_degraded(s, LOGSTORE_UNSYNCED); /* retried as a sync by flush_held */
     }
