@@ -6,8 +6,9 @@
  * the files are read back, raw and with the real reader: every entry at most
  * once, in seq order, exactly the entries the API said it wrote, what was
  * acknowledged durable was synced, no file ever shorter, and the store works
- * again once the faults stop. Then the same at svc.c's level: degraded on a
- * failed sync, never an entry twice, and no crash when the directory goes. */
+ * again once the faults stop. (A truncate fault can be armed too, but every
+ * run asserts that the writer makes no truncate call at all.) Then the same at svc.c's level:
+ * degraded on a failed sync, never an entry twice, and no crash when the directory goes. */
 #define _DEFAULT_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -456,14 +457,6 @@ Test(logfaults, open_failures_at_every_position)
     sweep(CALL_OPEN, v, 2);
 }
 
-/* The writer never truncates: the script makes no truncate call at all, so
- * a truncate fault can change nothing (run_script asserts the count). */
-Test(logfaults, the_writer_never_truncates)
-{
-    arm(CALL_TRUNCATE, 1, 1000, ERR_IO, 0);
-    run_script("truncate armed");
-}
-
 /* ---- the cases by name -------------------------------------------------------- */
 
 static int append_msg(struct logstore *ls, const char *msg, int durable, uint64_t now)
@@ -653,16 +646,22 @@ Test(logfaults, the_state_directory_removed_at_rotation_is_recreated)
 static struct svc s;
 static struct ipc_peer alice = {.pid = 4242, .uid = 3999001, .gid = 0, .name = "alice"};
 
-static void start_svc(uint64_t rotate_size)
+static void start_svc_with(uint64_t rotate_size, uint64_t interval_us, uint64_t flush_window_us)
 {
     struct config cfg;
 
     config_defaults(&cfg, 0);
     snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state);
-    cfg.interval_us = 3600ull * 1000000ull; /* no heartbeat during the test */
+    cfg.interval_us = interval_us;
+    cfg.flush_window_us = flush_window_us;
     if (rotate_size)
         cfg.rotate_size = rotate_size;
     cr_assert_eq(svc_start(&s, &cfg, 0), 0);
+}
+
+static void start_svc(uint64_t rotate_size)
+{
+    start_svc_with(rotate_size, 3600ull * 1000000ull, 1000000); /* no heartbeat in the test */
 }
 
 /* Issue 12 item 2's reproduction: fsync fails (EIO) for several retries
@@ -700,6 +699,49 @@ Test(logfaults, svc_a_pause_while_fsync_fails_is_written_once_and_degrades_the_s
     }
     logreader_close(&rd);
     cr_assert_eq(recovered, 1, "the recovery names the sync error");
+}
+
+/* Heartbeats are synced by the flush window, not one by one: when that
+ * sync fails the status degrades too, no heartbeat is written twice, and
+ * the status recovers once a sync works. */
+Test(logfaults, svc_a_failed_flush_window_sync_degrades_and_writes_each_heartbeat_once)
+{
+    start_svc_with(0, 5000, 0);
+    arm(CALL_SYNC, fx.calls[CALL_SYNC] + 1, 5, ERR_IO, 0);
+    for (int i = 0; i < 200 && !s.degraded; i++) {
+        usleep(6000);
+        svc_tick(&s);
+    }
+    cr_assert_eq(s.degraded, 1);
+    cr_assert(strstr(s.degraded_error, "cannot sync "), "%s", s.degraded_error);
+    for (int i = 0; i < 200 && s.degraded; i++) {
+        usleep(6000);
+        svc_tick(&s);
+    }
+    cr_assert_eq(s.degraded, 0, "%s", s.degraded_error);
+    cr_assert_eq(s.held.n, 0);
+    svc_finish(&s);
+    struct logreader rd;
+    struct log_entry e;
+    uint64_t prev = 0;
+    int beats = 0;
+    char seen[64][64];
+    cr_assert_eq(logreader_open(&rd, logpath, NULL, UINT32_MAX, 0, NULL), 0);
+    while (logreader_next(&rd, &e) == 1) {
+        cr_assert_eq(e.seq, prev + 1, "consecutive");
+        prev = e.seq;
+        if (strcmp(e.source, "worker") != 0)
+            continue;
+        cr_assert_lt(e.msg_len, sizeof(seen[0]));
+        for (int i = 0; i < beats && i < 64; i++)
+            cr_assert(strlen(seen[i]) != e.msg_len || memcmp(seen[i], e.msg, e.msg_len) != 0,
+                      "heartbeat %.*s twice", (int)e.msg_len, e.msg);
+        if (beats < 64)
+            snprintf(seen[beats], sizeof(seen[0]), "%.*s", (int)e.msg_len, e.msg);
+        beats++;
+    }
+    logreader_close(&rd);
+    cr_assert_gt(beats, 1);
 }
 
 /* Issue 12 item 9 at the service's level: the state directory is replaced
