@@ -36,7 +36,8 @@ struct logstore {
     int dirty;                /* appended since the last sync */
     int sync_error;           /* ERR_ code of the failed sync still owed; 0 when none */
     int mid_line;             /* the file ends inside a line a failed write left */
-    int recover_rotate;       /* a torn tail was ended at open: rotate before the next entry */
+    int recover_rotate;       /* a torn tail was ended at open: rotate before the next entry
+                                 (whatever rotate_size or a minimum age would say) */
     uint64_t last_sync_mono;  /* when it last synced */
     uint64_t torn_bytes;      /* torn or garbage tail found at open (never removed) */
     char moved_to[PATHS_MAX]; /* an unreadable log was renamed to this ("" if not) */
