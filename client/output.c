@@ -225,6 +225,37 @@ void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out
     sbuf_printf(out, "%s\n", off);
 }
 
+int output_gap(const Svcd__LogGap *g, int json, struct sbuf *out)
+{
+    const char *reason = g->reason && *g->reason ? g->reason : "retention";
+    unsigned long long missed = g->missed, resume = g->resume_seq, first = resume - missed;
+
+    if (missed == 0 || missed >= resume)
+        return -1;
+    if (json) {
+        sbuf_printf(out, "{\"gap\":{\"missed\":%llu,\"first_missing\":%llu,\"resume_seq\":%llu",
+                    missed, first, resume);
+        json_key_str(out, "reason", reason, 0);
+        sbuf_adds(out, "}}\n");
+        return 0;
+    }
+    if (missed == 1)
+        sbuf_printf(out, "svcclient: warning: 1 entry (#%llu) was removed", first);
+    else
+        sbuf_printf(out, "svcclient: warning: %llu entries (#%llu-#%llu) were removed", missed,
+                    first, resume - 1);
+    if (strcmp(reason, "retention") == 0) {
+        sbuf_adds(out, " by retention");
+    } else {
+        sbuf_adds(out, " (");
+        add_printable(out, reason);
+        sbuf_addc(out, ')');
+    }
+    sbuf_printf(out, " before %s could be read; resuming at #%llu\n", missed == 1 ? "it" : "they",
+                resume);
+    return 0;
+}
+
 void output_error_json(const char *msg, int exit_code, struct sbuf *out)
 {
     sbuf_adds(out, "{\"error\":");

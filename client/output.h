@@ -14,6 +14,13 @@ void output_change(const Svcd__StateChange *ch, int json, struct sbuf *out);
 /* One log entry, one line. `color` adds ANSI colours by level. */
 void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out);
 
+/* Entries removed before the stream could carry them (a LogGap): with
+ * `json` a {"gap":{...}} record for stdout, which has no "seq" so it cannot
+ * be taken for an entry; otherwise the "svcclient: warning: ..." line for
+ * stderr. Returns 0, or -1 when the numbers do not add up (missed 0, or
+ * more than the seqs before resume_seq). */
+int output_gap(const Svcd__LogGap *g, int json, struct sbuf *out);
+
 /* The client's own error, for --json callers: {"error":..., "exit_code":...}. */
 void output_error_json(const char *msg, int exit_code, struct sbuf *out);
 

@@ -122,6 +122,33 @@ static int stream_cut(struct ctx *x, const Svcd__LogEnd *end)
                 end->reason && *end->reason ? end->reason : "no reason given");
 }
 
+/* A gap in the stream: the warning on stderr, where it reaches the user
+ * even through a pipe and leaves stdout to entries; with --json also the
+ * gap record on stdout, in its place among the entries. */
+static int show_gap(struct ctx *x, const Svcd__LogGap *g)
+{
+    struct sbuf line;
+    int rc;
+
+    sbuf_init(&line, 0);
+    rc = output_gap(g, 0, &line);
+    if (rc == 0 && x->o.json)
+        rc = output_gap(g, 1, &x->out);
+    if (rc < 0) {
+        sbuf_free(&line);
+        sbuf_reset(&x->out);
+        return fail(x, CLI_EXIT_PROTOCOL,
+                    "svcd at %s reported a gap in the log stream that does not add up "
+                    "(%llu missed before #%llu; protocol error)",
+                    x->rpc.endpoint, (unsigned long long)g->missed,
+                    (unsigned long long)g->resume_seq);
+    }
+    flush_out(x);
+    term_puts(stderr, sbuf_str(&line)); /* one write: the line stays whole */
+    sbuf_free(&line);
+    return CLI_EXIT_OK;
+}
+
 static int logs_request(struct ctx *x, Svcd__Request *req)
 {
     int color = !x->o.json && term_is_tty(stdout) && getenv("NO_COLOR") == NULL;
@@ -145,8 +172,18 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
          * limit after its first reply. */
         if (x->o.follow)
             x->rpc.timeout_ms = -1;
-        rc =
-            check_reply(x, req, resp, SVCD__RESPONSE__BODY_LOG_CHUNK, SVCD__RESPONSE__BODY_LOG_END);
+        rc = check_reply(x, req, resp,
+                         resp->body_case == SVCD__RESPONSE__BODY_LOG_GAP
+                             ? SVCD__RESPONSE__BODY_LOG_GAP
+                             : SVCD__RESPONSE__BODY_LOG_CHUNK,
+                         SVCD__RESPONSE__BODY_LOG_END);
+        if (rc == CLI_EXIT_OK && resp->body_case == SVCD__RESPONSE__BODY_LOG_GAP) {
+            rc = show_gap(x, resp->log_gap);
+            svcd__response__free_unpacked(resp, NULL);
+            if (rc != CLI_EXIT_OK)
+                return rc;
+            continue;
+        }
         if (rc != CLI_EXIT_OK || resp->body_case == SVCD__RESPONSE__BODY_LOG_END) {
             if (rc == CLI_EXIT_OK && !resp->log_end->complete)
                 rc = stream_cut(x, resp->log_end);

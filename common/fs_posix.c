@@ -182,7 +182,7 @@ int fs_path_state(fs_file *f, const char *path)
     if (fstat(f->fd, &open_st) < 0)
         return err_last_os();
     if (stat(path, &path_st) < 0) {
-        if (errno != ENOENT)
+        if (errno != ENOENT && errno != ENOTDIR) /* ENOTDIR: a file where the directory was */
             return err_last_os();
         return open_st.st_nlink == 0 ? FS_PATH_DELETED : FS_PATH_MOVED;
     }

@@ -97,6 +97,24 @@ static int end_frame(struct query *q, const char *reason, uint8_t **frame, size_
     return codec_frame(&resp.base, frame, len);
 }
 
+/* The reader's last gap as a LogGap frame. */
+static int gap_frame(struct query *q, uint8_t **frame, size_t *len)
+{
+    Svcd__Response resp = SVCD__RESPONSE__INIT;
+    Svcd__LogGap gap = SVCD__LOG_GAP__INIT;
+
+    resp.id = q->id;
+    resp.server_version = CODEC_PROTOCOL_VERSION;
+    resp.body_case = SVCD__RESPONSE__BODY_LOG_GAP;
+    resp.log_gap = &gap;
+    gap.missed = q->gap_missed;
+    gap.resume_seq = q->gap_resume;
+    gap.reason = "retention";
+    q->gap_pending = 0;
+    q->last_frame_mono = clock_mono_us();
+    return codec_frame(&resp.base, frame, len);
+}
+
 int query_end(struct query *q, const char *reason, uint8_t **frame, size_t *len)
 {
     if (q->ended)
@@ -120,12 +138,19 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
     if (!q->have_reader)
         return q->follow ? QUERY_WAITING
                          : (end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0);
+    if (q->gap_pending)
+        return gap_frame(q, frame, len) < 0 ? ERR_NOMEM : 1;
     q->reader.scanned = 0;
     /* Each entry is at most 2 * LOGREAD_LINE_MAX (its message and its line),
      * so stopping before the budget keeps the frame under FRAME_MAX_PAYLOAD. */
     while (n < QUERY_CHUNK_ENTRIES && bytes < QUERY_CHUNK_BYTES) {
         rc = logreader_next(&q->reader, &e);
-        if (rc <= 0 || rc == LOGREAD_MORE)
+        if (rc == LOGREAD_GAP) {
+            q->gap_pending = 1; /* after the entries read before it */
+            q->gap_missed = q->reader.gap_missed;
+            q->gap_resume = q->reader.gap_resume;
+        }
+        if (rc <= 0 || rc == LOGREAD_MORE || rc == LOGREAD_GAP)
             break;
         size_t need = entry_size(&e);
         arenas[n] = malloc(need);
@@ -138,6 +163,8 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
         bytes += need + 32;
         n++;
     }
+    if (n == 0 && q->gap_pending)
+        return gap_frame(q, frame, len) < 0 ? ERR_NOMEM : 1;
     if (n == 0 && rc == LOGREAD_MORE && clock_mono_us() - q->last_frame_mono < QUERY_KEEPALIVE_US)
         return QUERY_YIELD;
     if (rc < 0 || (n == 0 && rc == 0)) {

@@ -1,5 +1,6 @@
 /* A log query answered as a stream of response frames: LogChunk frames of at
- * most QUERY_CHUNK_BYTES, then exactly one LogEnd. Frames are produced one at
+ * most QUERY_CHUNK_BYTES, a LogGap frame in order where entries were removed
+ * before the reader got to them, then exactly one LogEnd. Frames are produced one at
  * a time as the connection drains, so a huge --tail costs bounded memory. A
  * followed query reads on as entries are written and ends only when the
  * service ends it (query_end). */
@@ -21,6 +22,8 @@ struct query {
     int follow;
     uint64_t sent;
     int ended;
+    int gap_pending; /* a gap ends the chunk before it; its frame comes next */
+    uint64_t gap_missed, gap_resume;
     uint64_t last_frame_mono; /* for keep-alive frames during a long scan */
 };
 
@@ -37,8 +40,8 @@ int query_open(struct query **out, uint64_t id, const char *path, const struct l
 
 /* Produces the next frame, doing a bounded amount of reading. Returns 1 with
  * a frame (caller frees) and more to come (an empty chunk is a keep-alive
- * during a long scan), 0 with the final (LogEnd) frame, QUERY_WAITING with no
- * frame (a followed query has sent everything written so far), QUERY_YIELD
+ * during a long scan; a LogGap says entries were missed), 0 with the final (LogEnd) frame,
+ * QUERY_WAITING with no frame (a followed query has sent everything written so far), QUERY_YIELD
  * with no frame (call again soon), or a negative error (after which the
  * connection should be closed). */
 int query_next(struct query *q, uint8_t **frame, size_t *len);

@@ -20,18 +20,27 @@ void svc_describe_peer(const struct ipc_peer *who, char *buf, size_t n)
         snprintf(buf, n, "%s (uid %ld, pid %ld)", who->name, who->uid, who->pid);
 }
 
-/* The log failed: say so once, and hold entries until it works again. */
+/* The log failed: say so once, and hold entries until it works again (or,
+ * after a failed sync, retry the sync: those entries are in the file). */
 static void enter_degraded(struct svc *s, int err)
 {
-    snprintf(s->degraded_error, sizeof(s->degraded_error), "cannot write %s: %s", s->log.path,
-             err_str(err));
+    if (err == LOGSTORE_UNSYNCED)
+        snprintf(s->degraded_error, sizeof(s->degraded_error),
+                 "cannot sync %s: %s (entries are written but not known to be on disk)",
+                 s->log.path, err_str(s->log.sync_error));
+    else
+        snprintf(s->degraded_error, sizeof(s->degraded_error), "cannot write %s: %s", s->log.path,
+                 err_str(err));
     if (s->degraded)
         return;
     s->degraded = 1;
     s->degraded_since_us = clock_wall_us();
     s->lost_before = s->held.lost;
-    diag(DIAG_ERROR, "%s; holding entries in memory (at most %d) until it can", s->degraded_error,
-         HOLDQ_MAX_ITEMS);
+    if (err == LOGSTORE_UNSYNCED)
+        diag(DIAG_ERROR, "%s; retrying the sync at least once a second", s->degraded_error);
+    else
+        diag(DIAG_ERROR, "%s; holding entries in memory (at most %d) until it can",
+             s->degraded_error, HOLDQ_MAX_ITEMS);
     eventlog_report(EVENTLOG_DEGRADED, s->degraded_error);
 }
 
@@ -66,15 +75,17 @@ static void check_rotation(struct svc *s)
     }
 }
 
-/* Writes held entries, oldest first, until one fails. Once all are out, the
+/* Writes held entries, oldest first, until one fails, then syncs them and
+ * whatever else a failed sync left owed. Once all are out and synced, the
  * recovery itself is logged with what it cost. */
 static void flush_held(struct svc *s)
 {
     struct log_entry *e;
     char msg[PATHS_MAX + 256], dur[64];
+    int rc;
 
     while ((e = holdq_front(&s->held)) != NULL) {
-        int rc = logstore_append(&s->log, e, 1, clock_mono_us());
+        rc = logstore_append(&s->log, e, 0, clock_mono_us());
         if (rc < 0) {
             s->write_errors++;
             enter_degraded(s, rc);
@@ -83,6 +94,11 @@ static void flush_held(struct svc *s)
         holdq_pop(&s->held);
         s->held_written++;
         check_rotation(s);
+    }
+    if (logstore_sync(&s->log, clock_mono_us()) < 0) {
+        s->write_errors++;
+        enter_degraded(s, LOGSTORE_UNSYNCED);
+        return;
     }
     if (!s->degraded)
         return;
@@ -106,8 +122,9 @@ static void flush_held(struct svc *s)
     append_entry(s, &rec, 1);
 }
 
-/* Writes an entry, or holds it when the log cannot take it (or others wait
- * before it): never fatal, never out of order. */
+/* Writes an entry, or holds it when the log could not write it (or others
+ * wait before it): never fatal, never out of order, never twice. An entry
+ * written whose sync failed is not held: the sync is what is retried. */
 static void append_entry(struct svc *s, struct log_entry *e, int durable)
 {
     int rc;
@@ -116,12 +133,14 @@ static void append_entry(struct svc *s, struct log_entry *e, int durable)
         e->time_us = clock_wall_us();
     if (s->held.n == 0) {
         rc = logstore_append(&s->log, e, durable, clock_mono_us());
-        if (rc == 0) {
+        if (rc >= 0)
             check_rotation(s);
+        if (rc == 0)
             return;
-        }
         s->write_errors++;
         enter_degraded(s, rc);
+        if (rc == LOGSTORE_UNSYNCED)
+            return; /* in the file: only its sync is retried */
     }
     holdq_push(&s->held, e);
 }
@@ -240,10 +259,12 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
         snprintf(msg, sizeof(msg), "recovered log: no readable entry at its end; kept it as %s",
                  s->log.moved_to);
         record(s, LOG_WARNING, "service", msg, NULL, 1);
-    } else if (s->log.cut_bytes) {
+    } else if (s->log.torn_bytes) {
         snprintf(msg, sizeof(msg),
-                 "recovered log: cut %llu bytes of a torn or garbage tail after entry #%llu",
-                 (unsigned long long)s->log.cut_bytes, (unsigned long long)s->log.last_seq);
+                 "recovered log: %llu bytes of a torn or garbage tail after entry #%llu were left "
+                 "in place as a line readers skip (nothing is cut); the log continues in a new "
+                 "file",
+                 (unsigned long long)s->log.torn_bytes, (unsigned long long)s->log.last_seq);
         record(s, LOG_WARNING, "service", msg, NULL, 1);
     }
     clock_format_duration(cfg->interval_us, iv, sizeof(iv));
@@ -306,9 +327,11 @@ int svc_tick(struct svc *s)
         record(s, LOG_INFO, "worker", sbuf_str(&text), NULL, 0);
         sbuf_free(&text);
     }
-    int rc = logstore_sync_due(&s->log, now, s->cfg.flush_window_us);
-    if (rc < 0)
-        diag(DIAG_ERROR, "cannot sync %s: %s", s->log.path, err_str(rc));
+    /* While degraded, flush_held above is what syncs (once a round). */
+    if (!s->degraded && logstore_sync_due(&s->log, now, s->cfg.flush_window_us) < 0) {
+        s->write_errors++;
+        enter_degraded(s, LOGSTORE_UNSYNCED); /* retried as a sync by flush_held */
+    }
     now = clock_mono_us();
     wait = worker_wait_us(&s->worker, now);
     if (s->log.dirty)

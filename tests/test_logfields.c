@@ -73,8 +73,8 @@ Test(escaped, audit_entries_of_domain_users_are_read_and_survive_recovery)
     /* As after kill -9: the next start recovers the file as it is. */
     logstore_close(&ls);
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-    cr_assert_eq(ls.cut_bytes, 0, "recovery cut %llu bytes of synced entries",
-                 (unsigned long long)ls.cut_bytes);
+    cr_assert_eq(ls.torn_bytes, 0, "recovery took %llu bytes of synced entries for a torn tail",
+                 (unsigned long long)ls.torn_bytes);
     cr_assert_eq(ls.size, size);
     cr_assert_eq(ls.last_seq, 4, "the sequence continues after the audit entries");
 
@@ -357,14 +357,14 @@ Test(hostile_store, recovery_never_cuts_an_entry_the_writer_wrote)
             uint64_t size = ls.size;
             logstore_close(&ls);
             cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-            cr_assert_eq(ls.cut_bytes, 0, "case %d (seed 7): recovery cut the last entry", i);
+            cr_assert_eq(ls.torn_bytes, 0, "case %d (seed 7): recovery cut the last entry", i);
             cr_assert_eq(ls.size, size);
             cr_assert_eq(ls.last_seq, (uint64_t)i + 1);
         }
     }
     logstore_close(&ls);
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-    cr_assert_eq(ls.cut_bytes, 0);
+    cr_assert_eq(ls.torn_bytes, 0);
     cr_assert_eq(ls.last_seq, N);
     cr_assert_eq(logreader_open_tail(&r, ls.path, UINT32_MAX), 0);
     for (int i = 0; i < N; i++) {

@@ -404,9 +404,10 @@ Test(logseq, a_replaced_log_is_noticed_and_the_new_file_written)
     free(text);
 }
 
-/* The whole directory gone: no file can be begun. Appends fail (the
- * service holds them), nothing crashes, and once the directory is back the
- * next check begins the file and the sequence goes on. */
+/* The whole directory gone, and a file where it was: no new svcd.log can
+ * be begun (the store recreates a missing directory, not this). Appends
+ * fail (the service holds them), nothing crashes, and once the path is
+ * free the next check begins the file and the sequence goes on. */
 Test(logseq, a_new_file_that_cannot_be_made_is_retried)
 {
     struct logstore ls;
@@ -414,7 +415,7 @@ Test(logseq, a_new_file_that_cannot_be_made_is_retried)
     char cmd[600];
 
     open_store(&ls);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && touch '%s'", dir, dir);
     cr_assert_eq(system(cmd), 0);
     cr_assert_lt(logstore_check_path(&ls, SEC, SEC), 0);
     cr_assert_null(ls.f);
@@ -426,13 +427,34 @@ Test(logseq, a_new_file_that_cannot_be_made_is_retried)
     e.uid = e.pid = -1;
     cr_assert_lt(logstore_append(&ls, &e, 1, SEC), 0, "an error, not a crash");
     cr_assert_eq(logstore_sync_due(&ls, 2 * SEC, 0), 0);
-    cr_assert_lt(logstore_check_path(&ls, 2 * SEC, SEC), 0, "still gone");
+    cr_assert_lt(logstore_check_path(&ls, 2 * SEC, SEC), 0, "still impossible");
+    cr_assert_eq(unlink(dir), 0);
     cr_assert_eq(mkdir(dir, 0700), 0);
     cr_assert_eq(logstore_check_path(&ls, 3 * SEC, SEC), 1);
     cr_assert(strstr(ls.path_why, "was deleted while open; started a new one at entry #4"), "%s",
               ls.path_why);
     put(&ls, 4, 3 * SEC);
     cr_assert_eq(ls.last_seq, 4);
+    logstore_close(&ls);
+}
+
+/* An append may get there first (it reopens a lost file at every entry):
+ * the check still reports what happened, once. */
+Test(logseq, a_file_reopened_by_an_append_is_still_reported)
+{
+    struct logstore ls;
+    char cmd[600];
+
+    open_store(&ls);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && touch '%s'", dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_lt(logstore_check_path(&ls, SEC, SEC), 0);
+    cr_assert_eq(unlink(dir), 0);
+    put(&ls, 4, SEC + 1); /* reopens, recreating the directory */
+    cr_assert_not_null(ls.f);
+    cr_assert_eq(logstore_check_path(&ls, 2 * SEC, SEC), 1);
+    cr_assert(strstr(ls.path_why, "was deleted while open"), "%s", ls.path_why);
+    cr_assert_eq(logstore_check_path(&ls, 3 * SEC, SEC), 0, "once");
     logstore_close(&ls);
 }
 

@@ -135,26 +135,52 @@ Test(logstore, tail_crosses_read_blocks)
     logstore_close(&ls);
 }
 
-Test(logstore, torn_tail_is_cut_and_sequence_continues)
+/* The size of dir/name, or -1 when it is missing. */
+static long file_size(const char *name)
+{
+    char path[512];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* A crash mid-write leaves half a line. Recovery never cuts it (a shipper
+ * may have read it): it ends it with a newline, the next entry rotates, and
+ * the torn bytes stay, unread, in the rotated file. */
+Test(logstore, a_torn_tail_is_ended_not_cut_and_the_next_entry_begins_a_new_file)
 {
     struct logstore ls;
     char got[256];
     uint64_t first;
+    const char torn[] = "{\"seq\":3,\"time\":\"2026-11-";
+    size_t len;
 
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     append(&ls, "a");
     append(&ls, "b");
     logstore_close(&ls);
-    /* Simulate a crash mid-write: half a line, no newline. */
-    damage(ls.path, "{\"seq\":3,\"time\":\"2026-11-", 25);
+    damage(ls.path, torn, sizeof(torn) - 1);
+    long before = file_size("svcd.log");
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-    cr_assert_eq(ls.cut_bytes, strlen("{\"seq\":3,\"time\":\"2026-11-"));
+    cr_assert_eq(ls.torn_bytes, sizeof(torn) - 1);
     cr_assert_eq(ls.last_seq, 2);
+    cr_assert_eq(file_size("svcd.log"), before + 1, "ended with a newline, nothing cut");
     append(&ls, "c");
-    cr_assert_eq(ls.last_seq, 3);
+    cr_assert_eq(ls.last_seq, 3, "the sequence continues after the last entry that parses");
+    cr_assert_eq(ls.rotations, 1, "the entry after a recovery begins a new file");
     logstore_close(&ls);
+    char *old = tmpdir_read(dir, "svcd.log.000000000001", &len);
+    cr_assert_not_null(old);
+    cr_assert_eq((long)len, before + 1);
+    cr_assert_arr_eq(old + len - sizeof(torn), torn, sizeof(torn) - 1, "the torn bytes are kept");
+    cr_assert_eq(old[len - 1], '\n');
+    free(old);
+    char *cur = tmpdir_read(dir, "svcd.log", &len);
+    cr_assert(strncmp(cur, "{\"seq\":3,", 9) == 0, "%s", cur);
+    free(cur);
     read_tail(ls.path, 10, got, sizeof(got), &first);
-    cr_assert_str_eq(got, "a,b,c");
+    cr_assert_str_eq(got, "a,b,c", "readers skip the torn line");
 }
 
 Test(logstore, garbage_lines_are_skipped_by_readers)
@@ -318,7 +344,7 @@ Test(logstore, a_following_reader_sees_later_entries)
     logstore_close(&ls);
 }
 
-Test(logstore, a_nul_run_from_a_power_loss_is_cut)
+Test(logstore, a_nul_run_from_a_power_loss_is_skipped_not_cut)
 {
     struct logstore ls;
     char zeros[4096] = {0}, got[64];
@@ -328,8 +354,10 @@ Test(logstore, a_nul_run_from_a_power_loss_is_cut)
     append(&ls, "a");
     logstore_close(&ls);
     damage(ls.path, zeros, sizeof(zeros));
+    long before = file_size("svcd.log");
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-    cr_assert_eq(ls.cut_bytes, sizeof(zeros));
+    cr_assert_eq(ls.torn_bytes, sizeof(zeros));
+    cr_assert_eq(file_size("svcd.log"), before + 1, "the NUL run stays, ended with a newline");
     cr_assert_eq(ls.last_seq, 1);
     append(&ls, "b");
     logstore_close(&ls);
@@ -337,7 +365,7 @@ Test(logstore, a_nul_run_from_a_power_loss_is_cut)
     cr_assert_str_eq(got, "a,b");
 }
 
-Test(logstore, garbage_lines_at_the_end_are_cut_too)
+Test(logstore, garbage_lines_at_the_end_are_skipped_not_cut)
 {
     struct logstore ls;
     const char junk[] = "\0\0\0{\"seq\":9\nnot json\n\x01\x02garbage\n";
@@ -347,10 +375,15 @@ Test(logstore, garbage_lines_at_the_end_are_cut_too)
     append(&ls, "b");
     logstore_close(&ls);
     damage(ls.path, junk, sizeof(junk) - 1);
+    long before = file_size("svcd.log");
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-    cr_assert_eq(ls.cut_bytes, sizeof(junk) - 1);
+    cr_assert_eq(ls.torn_bytes, sizeof(junk) - 1);
     cr_assert_eq(ls.last_seq, 2);
     cr_assert_str_eq(ls.moved_to, "");
+    cr_assert_eq(file_size("svcd.log"), before, "it ends with a newline already: untouched");
+    append(&ls, "c");
+    cr_assert_eq(ls.last_seq, 3);
+    cr_assert_eq(file_size("svcd.log.000000000001"), before);
     logstore_close(&ls);
 }
 
@@ -364,7 +397,7 @@ Test(logstore, a_complete_entry_missing_its_newline_is_kept)
 
     tmpdir_write(dir, "svcd.log", line, sizeof(line) - 1);
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-    cr_assert_eq(ls.cut_bytes, 0);
+    cr_assert_eq(ls.torn_bytes, 0);
     cr_assert_eq(ls.last_seq, 1);
     append(&ls, "next");
     logstore_close(&ls);
@@ -621,26 +654,42 @@ Test(logstore, a_backward_search_for_a_rare_match_yields_too)
     logstore_close(&ls);
 }
 
-Test(logstore, a_file_removed_under_a_reader_is_stepped_over)
+Test(logstore, a_file_removed_under_a_reader_is_stepped_over_and_reported)
 {
     struct logstore ls;
     struct logreader r;
     struct logfiles set;
     struct log_entry e;
-    int n = 0, rc;
+    uint64_t prev = 0, gone_first, gone_next;
+    int n = 0, gaps = 0, rc;
 
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     logstore_set_rotation(&ls, 4096, 100, 0);
     fill(&ls, 1, 150);
     cr_assert_eq(logfiles_load(ls.path, &set), 0);
     cr_assert_geq(set.n, 4);
+    gone_first = set.v[1].first_seq;
+    gone_next = set.v[2].first_seq;
     cr_assert_eq(logreader_open(&r, ls.path, NULL, UINT32_MAX, 0, NULL), 0);
     /* Retention removes the second file after the reader listed the files. */
     cr_assert_eq(unlink(set.v[1].path), 0);
-    while ((rc = logreader_next(&r, &e)) == 1)
+    while ((rc = logreader_next(&r, &e)) == 1 || rc == LOGREAD_GAP) {
+        if (rc == LOGREAD_GAP) {
+            gaps++;
+            cr_assert_eq(prev, gone_first - 1, "the gap comes right after the last entry read");
+            cr_assert_eq(r.gap_missed, gone_next - gone_first,
+                         "exactly the removed file's entries");
+            cr_assert_eq(r.gap_resume, gone_next);
+            continue;
+        }
+        cr_assert(prev == 0 || e.seq == prev + 1 || (gaps == 1 && e.seq == gone_next),
+                  "#%llu after #%llu", (unsigned long long)e.seq, (unsigned long long)prev);
+        prev = e.seq;
         n++;
+    }
     cr_assert_eq(rc, 0);
-    cr_assert_lt(n, 150, "the removed file's entries are gone");
+    cr_assert_eq(gaps, 1, "one gap, said once");
+    cr_assert_eq((uint64_t)n, 150 - (gone_next - gone_first));
     cr_assert_eq(e.seq, 150, "the reader went on to the end");
     logfiles_free(&set);
     logreader_close(&r);

@@ -201,3 +201,36 @@ Test(output, a_blocked_rotation_is_shown_with_since_when_and_why)
               b.p);
     sbuf_free(&b);
 }
+
+/* A gap in the stream: a warning line for people, and for --json a record
+ * that has no "seq", so no consumer of entries can take it for one. */
+Test(output, a_gap_is_a_warning_and_a_distinct_json_record)
+{
+    Svcd__LogGap g = SVCD__LOG_GAP__INIT;
+    struct sbuf b;
+
+    g.missed = 364;
+    g.resume_seq = 1565;
+    g.reason = "retention";
+    sbuf_init(&b, 0);
+    cr_assert_eq(output_gap(&g, 0, &b), 0);
+    cr_assert_str_eq(b.p, "svcclient: warning: 364 entries (#1201-#1564) were removed by retention "
+                          "before they could be read; resuming at #1565\n");
+    sbuf_reset(&b);
+    cr_assert_eq(output_gap(&g, 1, &b), 0);
+    cr_assert_str_eq(b.p, "{\"gap\":{\"missed\":364,\"first_missing\":1201,\"resume_seq\":1565,"
+                          "\"reason\":\"retention\"}}\n");
+    cr_assert_null(strstr(b.p, "\"seq\""));
+    sbuf_reset(&b);
+    g.missed = 1;
+    g.reason = "removed\033[2J";
+    cr_assert_eq(output_gap(&g, 0, &b), 0);
+    cr_assert_str_eq(b.p, "svcclient: warning: 1 entry (#1564) was removed (removed\\x1b[2J) "
+                          "before it could be read; resuming at #1565\n");
+    sbuf_reset(&b);
+    g.missed = 1565; /* more than there were before #1565: not svcd */
+    cr_assert_eq(output_gap(&g, 0, &b), -1);
+    g.missed = 0;
+    cr_assert_eq(output_gap(&g, 1, &b), -1);
+    sbuf_free(&b);
+}

@@ -122,20 +122,36 @@ int logscan_backward(fs_file *f, uint64_t end, logscan_line_fn fn, void *ctx)
     return rc < 0 ? rc : 0;
 }
 
+/* The first line of buf[0, len) that parses, into e. Returns 1 or 0. */
+static int first_parsed(const char *buf, size_t len, struct log_entry *e, struct sbuf *msg)
+{
+    const char *line = buf, *nl;
+
+    while ((nl = memchr(line, '\n', len - (size_t)(line - buf))) != NULL) {
+        if (logline_parse(line, (size_t)(nl - line), e, msg) == 0)
+            return 1;
+        line = nl + 1;
+    }
+    return 0;
+}
+
 int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us)
 {
     struct log_entry e;
     struct sbuf msg;
     fs_file *f;
     size_t got = 0, cap = 4096;
-    char *buf = NULL, *nl = NULL;
-    int rc;
+    char *buf = NULL;
+    int rc, found = 0;
 
     rc = fs_open_read(path, &f);
     if (rc < 0)
         return rc;
-    /* A first line is short: read 4 KiB, and more only if it is not. */
-    while (rc == 0 && nl == NULL && cap <= LOGREAD_LINE_MAX) {
+    sbuf_init(&msg, LOGREAD_LINE_MAX);
+    /* A first line is short: read 4 KiB, and more only if no line in it
+     * parses (a failed write or a torn tail the writer ended, never cut,
+     * can come first). */
+    while (rc == 0 && !found && cap <= 4 * LOGREAD_LINE_MAX) {
         char *p = realloc(buf, cap);
         if (p == NULL) {
             rc = ERR_NOMEM;
@@ -144,23 +160,17 @@ int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us)
         buf = p;
         rc = fs_read_at(f, buf, cap, 0, &got);
         if (rc == 0)
-            nl = memchr(buf, '\n', got);
+            found = first_parsed(buf, got, &e, &msg);
         if (got < cap)
             break;
         cap *= 4;
     }
     fs_close(f);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    sbuf_init(&msg, LOGREAD_LINE_MAX);
-    rc = nl && logline_parse(buf, (size_t)(nl - buf), &e, &msg) == 0;
-    if (rc) {
+    if (found) {
         *seq = e.seq;
         *time_us = e.time_us;
     }
     sbuf_free(&msg);
     free(buf);
-    return rc;
+    return rc < 0 ? rc : found;
 }

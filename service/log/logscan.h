@@ -32,8 +32,9 @@ typedef int (*logscan_line_fn)(void *ctx, const char *line, size_t len, uint64_t
  * are passed over. Returns 0 or an I/O error. */
 int logscan_backward(fs_file *f, uint64_t end, logscan_line_fn fn, void *ctx);
 
-/* The first entry of the file at `path`: 1 and its seq and time, 0 when the
- * file is empty or its first line does not parse, or an error. */
+/* The first entry of the file at `path` (lines before it that do not parse
+ * are skipped, as readers skip them): 1 and its seq and time, 0 when the file
+ * is empty or no line in its first MiB parses, or an error. */
 int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us);
 
 #endif

@@ -48,6 +48,70 @@ static int open_log(struct logstore *ls)
     return rc;
 }
 
+/* Whether a file of `size` bytes does not end with a newline. A byte that
+ * cannot be read counts as "mid-line": ending a line that was complete
+ * costs an empty line readers skip, leaving one open would join two. */
+static int ends_mid_line(fs_file *f, uint64_t size)
+{
+    char c;
+    size_t got = 0;
+
+    if (size == 0)
+        return 0;
+    if (fs_read_at(f, &c, 1, size - 1, &got) < 0 || got != 1)
+        return 1;
+    return c != '\n';
+}
+
+/* Ends the line a failed write (or a crash) left open, so the next entry
+ * starts a line of its own, and learns the size the file really has.
+ * Returns 0 or the error (then the file may still end mid-line). */
+static int end_mid_line(struct logstore *ls)
+{
+    int rc;
+
+    if (!ls->mid_line)
+        return 0;
+    rc = logfs->append(ls->f, "\n", 1);
+    if (rc == 0)
+        rc = logfs->size(ls->f, &ls->size);
+    if (rc < 0)
+        return rc;
+    ls->mid_line = 0;
+    ls->dirty = 1;
+    return 0;
+}
+
+/* Opens svcd.log again when no file is open (a rotation, a recovery or a
+ * removed directory lost it), recreating the directory as logstore_open
+ * did. The file found may be the old one (a failed rename) or a new one.
+ * Returns 0 or the error, also kept in open_error. */
+static int reopen(struct logstore *ls)
+{
+    uint64_t size = 0;
+    int rc;
+
+    if (ls->f)
+        return 0;
+    rc = logfs->mkdir_p(ls->dir, ls->dir_mode);
+    if (rc == 0)
+        rc = open_log(ls);
+    if (rc == 0 && (rc = logfs->size(ls->f, &size)) < 0) {
+        fs_close(ls->f);
+        ls->f = NULL;
+    }
+    if (rc < 0) {
+        ls->open_error = rc;
+        return rc;
+    }
+    ls->open_error = 0;
+    ls->size = size;
+    ls->mid_line = ends_mid_line(ls->f, size);
+    if (size == 0 || logscan_first_entry(ls->path, &ls->first_seq, &ls->first_time_us) != 1)
+        ls->first_seq = 0;
+    return 0;
+}
+
 /* No entry could be read: keep the old file under another name (nothing is
  * deleted) and start a new one. */
 static int move_aside(struct logstore *ls)
@@ -62,14 +126,17 @@ static int move_aside(struct logstore *ls)
     rc = logfs->rename(ls->path, ls->moved_to);
     if (rc < 0)
         return rc;
-    ls->cut_bytes = ls->size;
+    ls->torn_bytes = ls->size;
     ls->size = 0;
     return open_log(ls);
 }
 
-/* Cuts a torn or garbage tail (a partial line, a NUL run from a power loss,
- * lines that do not parse) back to the last complete entry, whose sequence
- * number the next entry continues. */
+/* Finds the last entry that parses, whose sequence number the next entry
+ * continues. What follows it (a partial line, a NUL run from a power loss,
+ * lines that do not parse) is never cut: a shipper may have read it
+ * already. It is ended with a newline (if that cannot be written now, before
+ * the next entry) and the next append rotates, so the torn bytes stay in the
+ * rotated file as a line no reader returns. */
 static int recover(struct logstore *ls)
 {
     struct recover_scan r;
@@ -89,20 +156,15 @@ static int recover(struct logstore *ls)
         return move_aside(ls);
     ls->last_seq = r.seq;
     ls->last_time_us = r.time_us;
-    if (r.good_end == ls->size + 1) {
-        /* A whole entry whose newline never reached the disk: complete it. */
-        rc = logfs->append(ls->f, "\n", 1);
-        if (rc == 0)
-            ls->size++;
-        return rc;
-    }
     if (r.good_end < ls->size) {
-        rc = logfs->truncate(ls->f, r.good_end);
-        if (rc < 0)
-            return rc;
-        ls->cut_bytes = ls->size - r.good_end;
-        ls->size = r.good_end;
+        ls->torn_bytes = ls->size - r.good_end;
+        ls->recover_rotate = 1;
     }
+    /* A whole entry whose newline never reached the disk, or a torn tail:
+     * end the line. A full disk does not stop the start; the next append
+     * tries again before it writes. */
+    ls->mid_line = ends_mid_line(ls->f, ls->size);
+    (void)end_mid_line(ls);
     return 0;
 }
 
@@ -238,9 +300,11 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
     memset(ls, 0, sizeof(*ls));
     sbuf_init(&ls->line, LOGREAD_LINE_MAX);
     if (paths_join(dir, LOGSTORE_FILE, ls->path, sizeof(ls->path)) < 0 ||
-        paths_join(dir, LOGSTORE_SEQ_FILE, ls->seq_path, sizeof(ls->seq_path)) < 0)
+        paths_join(dir, LOGSTORE_SEQ_FILE, ls->seq_path, sizeof(ls->seq_path)) < 0 ||
+        sbuf_fmt(ls->dir, sizeof(ls->dir), "%s", dir) < 0)
         return ERR_NAMETOOLONG;
-    rc = logfs->mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
+    ls->dir_mode = system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE;
+    rc = logfs->mkdir_p(dir, ls->dir_mode);
     if (rc < 0)
         return rc;
     ls->seq_saved = read_seq_file(ls); /* first: so that nothing written later lowers it */
@@ -259,8 +323,10 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
     return 0;
 
 close_file:
-    fs_close(ls->f);
+    if (ls->f)
+        fs_close(ls->f);
     ls->f = NULL;
+    ls->open_error = rc;
     sbuf_free(&ls->line);
     return rc;
 }
@@ -320,8 +386,13 @@ static void rotation_blocked(struct logstore *ls, const char *to, int err, uint6
 /* Closes the current file under its final name, svcd.log.<first seq>, and
  * starts a new one. A rename is atomic: a reader holding the old file reads
  * it to its end, then finds the next (logread.c). A failed rename leaves the
- * same file open for appending, marked rotate_blocked. Returns 0, or the
- * error of reopening the log (then ls->f is NULL). */
+ * same file open for appending, marked rotate_blocked; a file that is gone
+ * (ERR_NOENT: the directory was removed) is simply begun anew. A file is
+ * closed only once its last line is ended and synced (after a failed sync
+ * closing would leave its data to chance): until then the rotation waits
+ * and the file stays open. Returns 0, that error (the same file stays open),
+ * or the error of reopening the log (then ls->f is NULL, and the next
+ * append tries again). */
 static int rotate(struct logstore *ls, uint64_t now_mono)
 {
     char name[PATHS_MAX];
@@ -330,25 +401,29 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
     rc = logfiles_rotated_name(ls->path, ls->first_seq, name, sizeof(name));
     if (rc < 0)
         return rc;
-    logfs->sync(ls->f);
-    fs_close(ls->f);
-    ls->f = NULL;
-    ls->dirty = 0;
-    renamed = logfs->rename_noreplace(ls->path, name); /* never over history */
-    rc = open_log(ls);
+    rc = end_mid_line(ls);
+    if (rc == 0)
+        rc = logstore_sync(ls, now_mono);
     if (rc < 0)
         return rc;
-    if (renamed < 0) {
+    ls->recover_rotate = 0;
+    fs_close(ls->f);
+    ls->f = NULL;
+    renamed = logfs->rename_noreplace(ls->path, name); /* never over history */
+    if (renamed < 0 && renamed != ERR_NOENT) {
         rotation_blocked(ls, name, renamed, now_mono); /* keep writing to the same file */
-        return logfs->size(ls->f, &ls->size);
+    } else {
+        ls->rotate_blocked = 0;
+        ls->size = 0;
+        ls->first_seq = 0;
+        ls->mid_line = 0;
+        ls->rotations++;
+        file_begun(ls, now_mono);
     }
-    ls->rotate_blocked = 0;
-    ls->size = 0;
-    ls->first_seq = 0;
-    ls->rotations++;
-    file_begun(ls, now_mono);
-    prune(ls);
-    return 0;
+    rc = reopen(ls);
+    if (rc == 0 && renamed == 0 && ls->rotate_size)
+        prune(ls);
+    return rc;
 }
 
 /* Whether the entry about to be appended must first rotate the file: it
@@ -359,6 +434,8 @@ static int rotation_due(struct logstore *ls, size_t add, uint64_t now_mono)
 {
     int old = old_enough(ls, now_mono); /* asked at every append: places the file's start */
 
+    if (ls->recover_rotate && ls->size > 0)
+        return 1; /* the entry saying what recovery found begins a new file */
     if (!ls->rotate_size || ls->size == 0 || ls->size + add <= ls->rotate_size)
         return 0;
     if (!old)
@@ -378,12 +455,27 @@ void logstore_set_min_age(struct logstore *ls, uint64_t min_age_us)
     ls->rotate_min_age_us = min_age_us;
 }
 
+/* After a failed write: whatever part of the line reached the file (a
+ * short write on a full disk) is ended with a newline, now if it can be,
+ * else before the next entry. The file is never truncated. */
+static void after_failed_write(struct logstore *ls)
+{
+    uint64_t size;
+
+    if (logfs->size(ls->f, &size) == 0) {
+        if (size == ls->size)
+            return;      /* nothing reached the file */
+        ls->size = size; /* the prefix is there: the file is never cut */
+    }
+    ls->mid_line = 1;
+    ls->dirty = 1;
+    (void)end_mid_line(ls);
+}
+
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono)
 {
     int rc;
 
-    if (ls->f == NULL)
-        return ERR_NOENT; /* the file went and no new one could be made: see check_path */
     e->seq = ls->last_seq + 1;
     if (ls->host[0])
         e->host = ls->host;
@@ -393,15 +485,20 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     rc = logline_format(e, &ls->line);
     if (rc < 0)
         return rc;
+    rc = reopen(ls);
+    if (rc < 0)
+        return rc;
     if (rotation_due(ls, ls->line.len, now_mono)) {
         rc = rotate(ls, now_mono);
         if (rc < 0 && ls->f == NULL)
             return rc; /* cannot even reopen the log */
     }
+    rc = end_mid_line(ls);
+    if (rc < 0)
+        return rc;
     rc = logfs->append(ls->f, ls->line.p, ls->line.len);
     if (rc < 0) {
-        /* Do not leave half a line behind (a short write on a full disk). */
-        logfs->truncate(ls->f, ls->size);
+        after_failed_write(ls);
         return rc;
     }
     ls->size += ls->line.len;
@@ -411,13 +508,25 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     ls->last_time_us = e->time_us;
     ls->written++;
     ls->dirty = 1;
-    if (durable) {
-        rc = logfs->sync(ls->f);
-        if (rc < 0)
-            return rc;
-        ls->dirty = 0;
-        ls->last_sync_mono = now_mono;
+    if (durable && logstore_sync(ls, now_mono) < 0)
+        return LOGSTORE_UNSYNCED; /* in the file: retried as a sync, never as a write */
+    return 0;
+}
+
+int logstore_sync(struct logstore *ls, uint64_t now_mono)
+{
+    int rc;
+
+    if (!ls->dirty || ls->f == NULL)
+        return 0;
+    rc = logfs->sync(ls->f);
+    if (rc < 0) {
+        ls->sync_error = rc;
+        return rc;
     }
+    ls->dirty = 0;
+    ls->sync_error = 0;
+    ls->last_sync_mono = now_mono;
     return 0;
 }
 
@@ -453,16 +562,9 @@ void logstore_set_host(struct logstore *ls, const char *host)
 
 int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us)
 {
-    int rc;
-
-    if (!ls->dirty || now_mono - ls->last_sync_mono < window_us)
+    if (!ls->dirty || (!ls->sync_error && now_mono - ls->last_sync_mono < window_us))
         return 0;
-    rc = logfs->sync(ls->f);
-    if (rc < 0)
-        return rc;
-    ls->dirty = 0;
-    ls->last_sync_mono = now_mono;
-    return 0;
+    return logstore_sync(ls, now_mono);
 }
 
 /* Says what became of the file, and which entries went with it: those
@@ -484,48 +586,18 @@ static void describe_loss(struct logstore *ls, int state)
                  state == FS_PATH_DELETED ? "went with it" : "are in that file only");
 }
 
-/* A file found at the path (put there by another program) may end in a
- * partial line; ours must not be glued to it. */
-static int end_with_newline(struct logstore *ls)
-{
-    size_t got = 0;
-    char c = '\n';
-    int rc;
-
-    if (ls->size == 0)
-        return 0;
-    rc = fs_read_at(ls->f, &c, 1, ls->size - 1, &got);
-    if (rc < 0 || got != 1 || c == '\n')
-        return rc;
-    rc = logfs->append(ls->f, "\n", 1);
-    if (rc == 0)
-        ls->size++;
-    return rc;
-}
-
-/* Opens the file at the path again (a new one, or the one that replaced
- * ours) and goes on with the same sequence. Followers see it as a rotation.
- * Returns 1 and completes path_why, or an error (no file open then). */
-static int reopen_lost(struct logstore *ls, uint64_t now_mono)
+/* Goes on in a file at the path (a new one, or the one that replaced
+ * ours; reopen() also ends a partial last line of it before our next
+ * entry), with the same sequence. Followers see it as a rotation. Also
+ * when an append reopened it first (it tries at every entry). Returns 1 and
+ * completes path_why, or the error of opening it (no file open then). */
+static int begin_after_loss(struct logstore *ls, uint64_t now_mono)
 {
     size_t n;
-    int rc;
+    int rc = reopen(ls);
 
-    rc = open_log(ls); /* given to log_group too */
-    if (rc < 0) {
-        ls->f = NULL;
+    if (rc < 0)
         return rc;
-    }
-    rc = logfs->size(ls->f, &ls->size);
-    if (rc == 0)
-        rc = end_with_newline(ls);
-    if (rc < 0) {
-        fs_close(ls->f);
-        ls->f = NULL;
-        return rc;
-    }
-    if (logscan_first_entry(ls->path, &ls->first_seq, &ls->first_time_us) != 1)
-        ls->first_seq = 0;
     ls->rotations++; /* a follower holding the old file moves on (logread.c) */
     ls->path_changes++;
     ls->checked_seq = ls->last_seq;
@@ -545,8 +617,10 @@ int logstore_check_path(struct logstore *ls, uint64_t now_mono, uint64_t period_
     if (now_mono < ls->path_check_mono)
         return 0;
     ls->path_check_mono = now_mono + period_us;
+    if (ls->path_lost)
+        return begin_after_loss(ls, now_mono);
     if (ls->f == NULL)
-        return ls->path_lost ? reopen_lost(ls, now_mono) : 0;
+        return 0; /* lost otherwise (rotation, recovery): appends reopen it */
     state = logfs->path_state(ls->f, ls->path);
     if (state <= FS_PATH_SAME || state > FS_PATH_REPLACED) {
         if (state == FS_PATH_SAME)
@@ -556,11 +630,12 @@ int logstore_check_path(struct logstore *ls, uint64_t now_mono, uint64_t period_
     describe_loss(ls, state);
     ls->path_lost = state;
     if (ls->dirty)
-        logfs->sync(ls->f); /* moved: what it holds is there to stay */
+        (void)logfs->sync(ls->f); /* moved: what it holds is there to stay */
     fs_close(ls->f);
     ls->f = NULL;
     ls->dirty = 0;
-    return reopen_lost(ls, now_mono);
+    ls->mid_line = 0;
+    return begin_after_loss(ls, now_mono);
 }
 
 void logstore_close(struct logstore *ls)

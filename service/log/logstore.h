@@ -25,16 +25,27 @@
 /* A rotation whose rename failed is tried again no sooner than this. */
 #define LOGSTORE_ROTATE_RETRY_US 1000000ull
 
+/* logstore_append's "the entry is in the file, but not on stable storage":
+ * its sync failed. Never an ERR_ code (those are < 0). */
+#define LOGSTORE_UNSYNCED 1
+
 struct logstore {
     char path[PATHS_MAX];
-    fs_file *f;
+    char dir[PATHS_MAX];       /* recreated (in dir_mode) when it goes missing */
+    enum fs_dir_mode dir_mode; /* as logstore_open made it */
+    fs_file *f;                /* NULL: no open file (see open_error) */
+    int open_error;            /* why f is NULL (ERR_ code); 0 while a file is open */
     uint64_t size;
     uint64_t last_seq;
     int64_t last_time_us;
     uint64_t written;         /* entries appended since open */
     int dirty;                /* appended since the last sync */
+    int sync_error;           /* ERR_ code of the failed sync still owed; 0 when none */
+    int mid_line;             /* the file ends inside a line a failed write left */
+    int recover_rotate;       /* a torn tail was ended at open: rotate before the next entry
+                                 (whatever rotate_size or a minimum age would say) */
     uint64_t last_sync_mono;  /* when it last synced */
-    uint64_t cut_bytes;       /* torn or garbage tail removed at open */
+    uint64_t torn_bytes;      /* torn or garbage tail found at open (never removed) */
     char moved_to[PATHS_MAX]; /* an unreadable log was renamed to this ("" if not) */
     uint64_t first_seq;       /* of the current file; 0 while it is empty */
     int64_t first_time_us;
@@ -70,14 +81,17 @@ struct logstore {
 };
 
 /* Opens (creating the directory and file; the service's own ACL in system
- * mode, private otherwise) and recovers: a torn or garbage tail (a partial
- * line, a NUL run, lines that do not parse) is cut back to the last complete
- * entry (reported in cut_bytes) and the sequence continues after it. A log
- * with no readable entry at its end is renamed aside (moved_to) rather than
- * cut. The sequence continues after the highest seq of any file of the
- * store (the newest rotated file's last entry, or its name when no entry
- * parses) or the high-water mark, whichever is highest. Returns 0 or an
- * ERR_ code (ERR_ACCESS, ERR_NOSPC...). */
+ * mode, private otherwise) and recovers. A file is never made shorter (a
+ * shipper that has read N bytes must find them again): a torn or garbage
+ * tail (a partial line, a NUL run, lines that do not parse) is ended with a
+ * newline, so it is one more line readers skip, its size goes to torn_bytes,
+ * the sequence continues after the last entry that parses, and the next
+ * append first rotates, so the new svcd.log begins with the entry that says
+ * so. A log with no readable entry at its end is renamed aside (moved_to).
+ * The sequence continues after the highest seq of any file of the store
+ * (the newest rotated file's last entry, or its name when no entry parses)
+ * or the high-water mark, whichever is highest. Returns 0 or an ERR_ code (ERR_ACCESS,
+ * ERR_NOSPC...); then no file is open. */
 int logstore_open(struct logstore *ls, const char *dir, int system_mode);
 
 /* Rotation: before the current file would grow past `size` bytes it is
@@ -85,7 +99,7 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode);
  * that name is never replaced: the rotation is blocked instead (see
  * rotate_blocked) until it is moved away. Then only the newest
  * `keep` rotated files are kept, and none older than `max_age_us` (0: no age
- * limit). */
+ * limit). A size of 0 never rotates by size and never prunes. */
 void logstore_set_rotation(struct logstore *ls, uint64_t size, uint64_t keep, uint64_t max_age_us);
 
 /* A file is not rotated before it is `min_age_us` old, however big a burst
@@ -104,14 +118,34 @@ void logstore_set_min_age(struct logstore *ls, uint64_t min_age_us);
 int logstore_check_path(struct logstore *ls, uint64_t now_mono, uint64_t period_us);
 
 /* Appends one entry built from `e` (level, source, msg, user/uid/pid, and
- * time if set); seq, and time when 0, are assigned here and written back. `durable` syncs to stable
- * storage before returning. On failure nothing partial stays in the file.
+ * time if set); seq, and time when 0, are assigned here and written back.
+ * An entry is in the file once or not at all:
+ *  - 0: written (seq, size and last_seq advance); when `durable`, also on
+ *    stable storage.
+ *  - LOGSTORE_UNSYNCED: written, exactly as for 0, but the sync `durable`
+ *    asked for failed (sync_error says why). The entry must never be
+ *    appended again: the store owes a sync and retries it as a sync (at the
+ *    next durable append, logstore_sync or logstore_sync_due), never as a
+ *    write. Only a durable append returns it.
+ *  - < 0 (an ERR_ code): not written, seq not used; the caller may hold the
+ *    entry and append it again later. Whatever part of the line reached the
+ *    file (a short write on a full disk) is ended with a newline, so it is a
+ *    line that no reader parses; if even that cannot be written, it is ended
+ *    before the next entry. Nothing is ever truncated.
+ * With no open file (a rotation or a recovery could not reopen it, the
+ * directory is gone) each append first tries to reopen it, recreating the
+ * directory; until that works appends fail with the reason (open_error).
  * A rotation that cannot rename the file is not an append failure: the entry
  * goes to the current file and rotate_blocked says why (see above). */
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono);
 
+/* Syncs now if anything written is not yet on stable storage (a sync is
+ * owed). Returns 0 (nothing owed, or synced) or the sync error, which stays
+ * in sync_error until a sync works. */
+int logstore_sync(struct logstore *ls, uint64_t now_mono);
+
 /* Syncs when something was written and `window_us` has passed since the last
- * sync. Returns 0 or the sync error. */
+ * sync, or at once when an earlier sync failed. Returns as logstore_sync. */
 int logstore_sync_due(struct logstore *ls, uint64_t now_mono, uint64_t window_us);
 
 /* log_group (POSIX): the directory, the current file and every rotated one
