@@ -27,7 +27,9 @@
  *   SVCD_MODEL_SEED=<seed> build/native/tests/test_logmodel --filter 'logmodel/<profile>'
  * Long mode: SVCD_MODEL_SEEDS=1000 runs seeds 1..1000 of every profile
  * (SVCD_MODEL_FIRST moves the start, SVCD_MODEL_OPS the length of a run,
- * SVCD_MODEL_TRACE=1 prints every operation). */
+ * SVCD_MODEL_TRACE=1 prints every operation, SVCD_MODEL_KEEP=1 keeps the
+ * log directory of each run, SVCD_MODEL_PLAIN=1 leaves out users that need
+ * JSON escaping). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -237,11 +239,18 @@ static struct tracked *track_ino(ino_t ino)
     return NULL;
 }
 
+/* Syncs that an injected fault failed: an append or sync that returns 0
+ * although one of its syncs failed (written, not yet durable: the store
+ * retries the sync) has not acknowledged durability. */
+static unsigned sync_faults_fired;
+
 static int take_fault(enum fkind k, int *err, int *short_write)
 {
     if (faults[k].left == 0)
         return 0;
     faults[k].left--;
+    if (k == F_SYNC)
+        sync_faults_fired++;
     *err = faults[k].err;
     *short_write = faults[k].short_write;
     return 1;
@@ -1011,7 +1020,9 @@ static void flush_held(struct run *R)
         struct logical *l = &R->lg[R->held[0]];
         uint64_t floor = R->seq_floor;
         R->mono_us += 1000;
+        unsigned sync_failed = sync_faults_fired;
         int rc = logstore_append(&R->ls, &l->e, l->durable_wanted, R->mono_us);
+        sync_failed = sync_faults_fired - sync_failed;
         if (faults_pending() == 0 && R->faults_spent_mono == 0 && R->had_faults)
             R->faults_spent_mono = R->mono_us;
         if (R->trace)
@@ -1028,7 +1039,7 @@ static void flush_held(struct run *R)
         l->acked_seq = l->e.seq;
         if (l->e.seq > R->seq_floor)
             R->seq_floor = l->e.seq;
-        l->durable = l->durable_wanted;
+        l->durable = l->durable_wanted && !sync_failed;
         memmove(R->held, R->held + 1, (R->nheld - 1) * sizeof(*R->held));
         R->nheld--;
     }
@@ -1283,6 +1294,15 @@ static int drain(struct logreader *r, const struct logfilter *flt, uint64_t *seq
             r->scanned = 0;
             continue;
         }
+        if (rc > 1) {
+            /* Another notice than an entry (a gap record, once the reader
+             * has them): read on, but not forever. */
+            if (++pauses > 1000) {
+                fail(R, p, "%s: notice %d again and again", what, rc);
+                return ERR_IO;
+            }
+            continue;
+        }
         if (rc != 1)
             break;
         struct fent f = {.seq = e.seq,
@@ -1514,7 +1534,8 @@ static void do_op(struct run *R, enum op op)
     case OP_SYNC: {
         R->mono_us += 1000;
         opdesc(R, "sync");
-        if (logstore_sync_due(&R->ls, R->mono_us, 0) == 0) {
+        unsigned fired = sync_faults_fired;
+        if (logstore_sync_due(&R->ls, R->mono_us, 0) == 0 && fired == sync_faults_fired) {
             /* A successful sync of the current file: what is in it is durable. */
             uint64_t first = R->cur.first_seq[R->cur.nfiles - 1];
             for (size_t k = 0; k < R->nlg && first; k++)
@@ -1603,6 +1624,8 @@ static void run_free(struct run *R)
     untrack_all();
 }
 
+static int env_keep; /* SVCD_MODEL_KEEP=1: leave the run's directory for a look */
+
 static void run_seed(const struct profile *p, uint64_t seed, unsigned nops, int trace)
 {
     static struct run R; /* static: kept off the stack across longjmp */
@@ -1636,7 +1659,10 @@ static void run_seed(const struct profile *p, uint64_t seed, unsigned nops, int 
     }
     run_free(&R);
     logfs = &logfs_real;
-    tmpdir_remove(R.dir);
+    if (env_keep)
+        fprintf(stderr, "seed %" PRIu64 ": the log is kept in %s\n", seed, R.dir);
+    else
+        tmpdir_remove(R.dir);
 }
 
 /* ---------------------------------------------------------------- the driver */
@@ -1721,6 +1747,7 @@ static void run_profile(const struct profile *p)
     unsigned nops = (unsigned)env_u64("SVCD_MODEL_OPS", MODEL_OPS);
     int trace = (int)env_u64("SVCD_MODEL_TRACE", 0);
     plain_users = (int)env_u64("SVCD_MODEL_PLAIN", 0);
+    env_keep = (int)env_u64("SVCD_MODEL_KEEP", 0);
     unsigned count[P_COUNT] = {0};
     uint64_t seed_of[P_COUNT] = {0};
     char *msg[P_COUNT] = {0};
