@@ -65,14 +65,16 @@ static int write_owner(fs_file *f, long pid, const char *endpoint)
 static int take(struct statelock *sl, const char *dir, int system_mode, long pid,
                 const char *endpoint)
 {
+    char path[PATHS_MAX];
     fs_file *f;
     int rc;
 
-    if (paths_join(dir, STATELOCK_FILE, sl->path, sizeof(sl->path)) < 0)
+    if (paths_join(dir, STATELOCK_FILE, path, sizeof(path)) < 0)
         return ERR_NAMETOOLONG;
     rc = fs_mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
+    memcpy(sl->path, path, sizeof(path)); /* set once the directory is there */
     rc = fs_lock_open(sl->path, system_mode, &f);
     if (rc < 0)
         return rc;
@@ -120,10 +122,12 @@ void statelock_explain(const struct statelock *sl, const char *dir, int err, cha
         snprintf(buf, n,
                  "cannot lock the state directory %s: %s is a link, not a regular file, has "
                  "another name or is not ours; remove it (svcd creates its own)",
-                 dir, sl->path[0] ? sl->path : STATELOCK_FILE);
-    else
+                 dir, sl->path);
+    else if (sl->path[0])
         snprintf(buf, n,
-                 "cannot lock the state directory %s: %s: %s (check the directory or use "
-                 "--state-dir)",
-                 dir, sl->path[0] ? sl->path : STATELOCK_FILE, err_str(err));
+                 "cannot open the log in %s: %s: %s (check the directory or use --state-dir)", dir,
+                 sl->path, err_str(err));
+    else /* the directory itself */
+        snprintf(buf, n, "cannot open the log in %s: %s (check the directory or use --state-dir)",
+                 dir, err_str(err));
 }

@@ -239,3 +239,21 @@ Test(statelock, a_planted_link_fifo_or_hard_link_is_refused_and_left_alone)
     cr_assert_eq(statelock_take(&sl, dir, 0, 1, "/e"), 0, "and a plain file is made again");
     statelock_release(&sl);
 }
+
+Test(statelock, a_directory_that_cannot_be_made_is_a_log_error)
+{
+    struct statelock sl;
+    char sub[320], msg[STATELOCK_TEXT_MAX + 2 * PATHS_MAX], want[800];
+
+    cr_assert_eq(tmpdir_write(dir, "file", "x", 1), 0);
+    snprintf(sub, sizeof(sub), "%s/file/state", dir);
+    int rc = statelock_take(&sl, sub, 0, 1, "/e");
+    cr_assert_lt(rc, 0);
+    cr_assert_eq(sl.error, rc);
+    cr_assert_not(sl.busy);
+    statelock_explain(&sl, sub, rc, msg, sizeof(msg));
+    snprintf(want, sizeof(want),
+             "cannot open the log in %s: %s (check the directory or use --state-dir)", sub,
+             err_str(rc));
+    cr_assert_str_eq(msg, want);
+}
