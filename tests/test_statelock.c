@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -256,4 +257,38 @@ Test(statelock, a_directory_that_cannot_be_made_is_a_log_error)
              "cannot open the log in %s: %s (check the directory or use --state-dir)", sub,
              err_str(rc));
     cr_assert_str_eq(msg, want);
+}
+
+/* A full disk (here: a file size limit of 1 byte) must not stop svcd from
+ * starting, nor let a second one in: the lock is held without its text. */
+Test(statelock, a_lock_whose_text_cannot_be_written_still_holds)
+{
+    struct statelock held, sl;
+    int ready[2];
+    char c;
+
+    cr_assert_eq(pipe(ready), 0);
+    pid_t child = fork();
+    cr_assert_geq(child, 0);
+    if (child == 0) {
+        struct rlimit one = {1, 1};
+        close(ready[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &one);
+        c = statelock_take(&held, dir, 0, (long)getpid(), "/run/child.sock") == 0 &&
+                    held.write_error == ERR_TOOBIG
+                ? 'y'
+                : 'n';
+        (void)!write(ready[1], &c, 1);
+        pause();
+        _exit(0);
+    }
+    close(ready[1]);
+    cr_assert_eq(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    cr_expect_eq(c, 'y', "taken, with write_error ERR_TOOBIG");
+    cr_expect_eq(statelock_take(&sl, dir, 0, 42, "/run/me.sock"), ERR_BUSY);
+    cr_expect_eq(sl.owner_pid, 0, "a cut text names nobody");
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
 }
