@@ -273,6 +273,91 @@ Test(running, a_second_svcd_on_the_same_endpoint_refuses_to_start)
     cr_assert_eq(r.exit_code, 0, "the first one still serves");
 }
 
+/* Every line of a log holds seq 1, 2, 3... once each, in order; returns
+ * how many lines held `needle`. */
+static int check_seqs_and_count(const char *log, const char *needle)
+{
+    unsigned long want = 1;
+    int found = 0;
+
+    for (const char *line = log; *line;) {
+        const char *nl = strchr(line, '\n');
+        const char *seq = strstr(line, "\"seq\":");
+        cr_assert_not_null(nl, "every line is complete");
+        cr_assert(seq && seq < nl, "a line without seq: %.*s", (int)(nl - line), line);
+        cr_assert_eq(strtoul(seq + 6, NULL, 10), want, "seq %lu expected: %.*s", want,
+                     (int)(nl - line), line);
+        want++;
+        for (const char *p = line; (p = strstr(p, needle)) && p < nl; p = nl)
+            found++;
+        line = nl + 1;
+    }
+    return found;
+}
+
+/* A second svcd for debugging, on its own endpoint but the service's state
+ * directory: it must stop before it writes anything, saying who holds it. */
+Test(running, a_second_svcd_on_the_same_state_dir_exits_at_once_and_writes_nothing)
+{
+    char other[340], want[1200], started[64];
+    char *argv[] = {SVCD_BIN, "run",        "--endpoint", other, "--state-dir",
+                    state,    "--interval", "10ms",       NULL};
+    struct proc_result r;
+    size_t len;
+
+    snprintf(other, sizeof(other), "%s/other.sock", dir);
+    wait_for_entries(3);
+    /* Bounded, not timed: without the lock it would run until killed. */
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 7, "exit %d (7: state directory in use): %s", r.exit_code, r.err);
+    snprintf(want, sizeof(want),
+             "svcd: error: state directory %s is in use by svcd pid %ld (endpoint %s); stop it "
+             "first or use another --state-dir\n",
+             state, (long)svcd_pid, sock);
+    cr_assert(strstr(r.err, want), "expected: %s\ngot: %s", want, r.err);
+    cr_assert_eq(count_lines(r.err), 1, "one line: %s", r.err);
+    cr_assert_neq(access(other, F_OK), 0, "its endpoint is gone too");
+
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "the first one keeps serving");
+    const char *p = strstr(r.out, "\"last_seq\":");
+    cr_assert_not_null(p);
+    wait_for_entries(strtoul(p + 11, NULL, 10) + 3); /* and writing */
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    snprintf(started, sizeof(started), "started (pid %ld,", (long)svcd_pid);
+    svcd_pid = -1;
+
+    char *log = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(log);
+    cr_assert_eq(check_seqs_and_count(log, "\"msg\":\"started (pid "), 1,
+                 "one start only, the first's: %s", log);
+    cr_assert_eq(check_seqs_and_count(log, started), 1);
+    cr_assert_eq(check_seqs_and_count(log, "other.sock"), 0, "nothing from the second");
+    free(log);
+}
+
+/* kill -9 leaves svcd.lock naming a dead process: only text, the OS has
+ * dropped the lock, and the next svcd takes it at once. */
+Test(running, a_lock_file_left_by_kill_9_does_not_block_the_restart)
+{
+    char want[400];
+    size_t len;
+
+    kill(svcd_pid, SIGKILL);
+    proc_stop(svcd_pid, 0, 5000);
+    snprintf(want, sizeof(want), "%ld\n%s\n", (long)svcd_pid, sock);
+    char *text = tmpdir_read(state, "svcd.lock", &len);
+    cr_assert_not_null(text);
+    cr_assert_str_eq(text, want, "the dead svcd's pid and endpoint are left");
+    free(text);
+    start_svcd(NULL, NULL);
+    wait_for_entries(1);
+    snprintf(want, sizeof(want), "%ld\n%s\n", (long)svcd_pid, sock);
+    text = tmpdir_read(state, "svcd.lock", &len);
+    cr_assert_str_eq(text, want, "now the new one's");
+    free(text);
+}
+
 Test(running, sigterm_writes_the_final_entry_and_removes_the_endpoint)
 {
     struct stat st;
