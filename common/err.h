@@ -24,7 +24,7 @@ enum {
     ERR_NOSPC = -14,       /* no space left on device */
     ERR_INTR = -15,        /* interrupted */
     ERR_NAMETOOLONG = -16, /* a path does not fit */
-    ERR_UNTRUSTED = -17,   /* the endpoint is not served by whom it should be */
+    ERR_UNTRUSTED = -17,   /* the endpoint (or svcd.lock) is not whose or what it should be */
     ERR_UNSUPPORTED = -18, /* not available on this platform */
     ERR_BUSY = -19,        /* another process holds the file (a sharing violation) */
     ERR_NOTDIR = -20       /* a link or a file where a folder must be */

@@ -104,4 +104,34 @@ int fs_share_with_group(const char *path, long gid, int is_dir);
 
 void fs_close(fs_file *f);
 
+/* --- Lock files (one writer per directory: service/statelock.c) ---------
+ * A lock held through an open file: exclusive, never waited for, and
+ * released by the OS however the holder ends (fs_close, exit, kill -9), so
+ * a stale file never blocks anyone. POSIX: flock(2), which belongs to the
+ * open file description: two opens conflict even in one process, closing
+ * another descriptor of the same file does not drop it (fcntl's record
+ * locks would be dropped by any close in the process, and never conflict
+ * within it), and O_CLOEXEC keeps programs we start from inheriting it.
+ * Windows: LockFileEx on one byte at FS_LOCK_OFFSET, past any content, so
+ * the holder's lock does not stop others from reading what it wrote there. */
+#define FS_LOCK_OFFSET 0x100000000ull
+
+/* Opens (creating it if missing) a lock file for reading and writing,
+ * without taking the lock and without changing its content. POSIX: never
+ * through a symbolic link (O_NOFOLLOW), 0600, and only a regular file of
+ * ours with no other name (a hard link would make us write to another
+ * file); an existing one open to others is made 0600. Windows: never
+ * through a reparse point; created with `protect` set, it gets a protected
+ * DACL of SYSTEM and Administrators only (the service folder's inherited
+ * one lets Users read, and a read handle is enough to take the lock); others
+ * may open it to read and to try the lock, never to delete or rename it.
+ * Returns 0, ERR_UNTRUSTED (a link, not a regular file, another owner or
+ * name), or the open's error (ERR_ACCESS, ERR_NOENT...). */
+int fs_lock_open(const char *path, int protect, fs_file **out);
+
+/* Takes the exclusive lock on a file from fs_lock_open, without waiting.
+ * Returns 0, ERR_BUSY when another open file holds it (any process, this
+ * one included), or another error. It is held until fs_close. */
+int fs_lock_try(fs_file *f);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -246,4 +247,67 @@ int fs_share_with_group(const char *path, long gid, int is_dir)
     if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
         return err_last_os();
     return 0;
+}
+
+/* --- lock files (fs.h) ---------------------------------------------------- */
+
+/* Why a lock file could not be opened: a name that is not a plain file (a
+ * link, a FIFO, a folder) is untrusted, whatever errno the open gave. */
+static int lock_open_error(const char *path)
+{
+    int rc = err_last_os();
+    struct stat st;
+
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return ERR_UNTRUSTED;
+    return rc;
+}
+
+int fs_lock_open(const char *path, int protect, fs_file **out)
+{
+    struct stat st;
+    fs_file *f;
+    int fd, rc;
+
+    (void)protect; /* every lock file is 0600: read access alone would let others take it */
+    /* O_NONBLOCK: a FIFO planted here must not hang the open; it is refused below. */
+    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return lock_open_error(path);
+    if (fstat(fd, &st) < 0) {
+        rc = err_last_os();
+        goto close_fd;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid()) {
+        rc = ERR_UNTRUSTED;
+        goto close_fd;
+    }
+    if ((st.st_mode & 077) && fchmod(fd, 0600) < 0) {
+        rc = err_last_os();
+        goto close_fd;
+    }
+    f = malloc(sizeof(*f));
+    if (f == NULL) {
+        rc = ERR_NOMEM;
+        goto close_fd;
+    }
+    f->fd = fd;
+    *out = f;
+    return 0;
+
+close_fd:
+    close(fd);
+    return rc;
+}
+
+int fs_lock_try(fs_file *f)
+{
+    int r;
+
+    do {
+        r = flock(f->fd, LOCK_EX | LOCK_NB);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0)
+        return 0;
+    return errno == EWOULDBLOCK ? ERR_BUSY : err_last_os();
 }

@@ -400,3 +400,81 @@ int fs_share_with_group(const char *path, long gid, int is_dir)
     (void)is_dir;
     return ERR_UNSUPPORTED;
 }
+
+/* --- lock files (fs.h) ---------------------------------------------------- */
+
+/* Refuses a lock file that is not a plain file with one name: a reparse
+ * point (opened as itself, never followed), a folder, or a hard link to
+ * some other file that writing the owner's pid would overwrite. */
+static int check_lock_file(HANDLE h)
+{
+    BY_HANDLE_FILE_INFORMATION info;
+
+    if (!GetFileInformationByHandle(h, &info))
+        return err_last_os();
+    if ((info.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) ||
+        info.nNumberOfLinks != 1)
+        return ERR_UNTRUSTED;
+    return 0;
+}
+
+int fs_lock_open(const char *path, int protect, fs_file **out)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE};
+    PSECURITY_DESCRIPTOR sd = NULL;
+    wchar_t *w = NULL;
+    fs_file *f;
+    HANDLE h;
+    int rc;
+
+    if (protect && !ConvertStringSecurityDescriptorToSecurityDescriptorW(
+                       SECURITY_LOCKFILE_SDDL, SDDL_REVISION_1, &sd, NULL))
+        return err_last_os();
+    sa.lpSecurityDescriptor = sd;
+    w = win_wide(path);
+    if (w == NULL) {
+        rc = ERR_INVAL;
+        goto free_sd;
+    }
+    /* No FILE_SHARE_DELETE: while anyone holds it open, nobody can delete or
+     * replace it and lock another file of that name. */
+    h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                    sd ? &sa : NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        rc = err_last_os();
+        goto free_sd;
+    }
+    rc = check_lock_file(h);
+    if (rc < 0)
+        goto close_handle;
+    f = malloc(sizeof(*f));
+    if (f == NULL) {
+        rc = ERR_NOMEM;
+        goto close_handle;
+    }
+    f->h = h;
+    *out = f;
+    goto free_sd;
+
+close_handle:
+    CloseHandle(h);
+free_sd:
+    free(w);
+    if (sd)
+        LocalFree(sd);
+    return rc;
+}
+
+int fs_lock_try(fs_file *f)
+{
+    OVERLAPPED ov;
+
+    memset(&ov, 0, sizeof(ov));
+    ov.Offset = (DWORD)FS_LOCK_OFFSET;
+    ov.OffsetHigh = (DWORD)(FS_LOCK_OFFSET >> 32);
+    if (LockFileEx(f->h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov))
+        return 0;
+    /* ERROR_LOCK_VIOLATION: another handle holds the byte (ERR_BUSY). */
+    return err_last_os();
+}

@@ -13,13 +13,18 @@
  * and a group).
  *
  * Log directory, service mode: SYSTEM and Administrators full control,
- * Users read and list, inherited by the files in it. */
+ * Users read and list, inherited by the files in it.
+ *
+ * The state directory's lock file (svcd.lock), service mode: SYSTEM and
+ * Administrators only, protected: a user who could open it for reading
+ * could take the lock first and keep the service from starting. */
 #ifndef SVCD_SECURITY_H
 #define SVCD_SECURITY_H
 
 #define SECURITY_PIPE_SDDL_SYSTEM   L"O:SYG:SYD:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;AU)"
 #define SECURITY_PIPE_SDDL_USER_FMT L"O:%lsG:%lsD:P(A;;GA;;;SY)(A;;GA;;;%ls)"
 #define SECURITY_LOGDIR_SDDL        L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
+#define SECURITY_LOCKFILE_SDDL      L"D:P(A;;FA;;;SY)(A;;FA;;;BA)"
 /* The owner fs_win.c gives an existing service directory before its DACL
  * (a WELL_KNOWN_SID_TYPE): whoever created it must not keep WRITE_DAC. */
 #define SECURITY_SERVICE_DIR_OWNER WinLocalSystemSid

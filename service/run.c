@@ -4,6 +4,7 @@
 #include "err.h"
 #include "host.h"
 #include "server.h"
+#include "statelock.h"
 #include "svc.h"
 #include "version.h"
 
@@ -26,6 +27,8 @@ const char *run_exit_text(int code)
         return "log error";
     case RUN_EXIT_UNSAFE:
         return "unsafe permissions";
+    case RUN_EXIT_IN_USE:
+        return "state directory in use by another svcd";
     default:
         return "unknown exit code";
     }
@@ -55,6 +58,22 @@ static void explain_open_failure(const struct config *cfg, int rc)
     }
 }
 
+/* svc_start failed with `rc`: says why, and returns the exit code. The
+ * lock comes first, so when it failed, nothing was written. */
+static int explain_start_failure(const struct svc *s, const struct config *cfg, int rc)
+{
+    char msg[STATELOCK_TEXT_MAX + 2 * PATHS_MAX + 160];
+
+    if (s->lock.error) {
+        statelock_explain(&s->lock, cfg->state_dir, rc, msg, sizeof(msg));
+        diag(DIAG_ERROR, "%s", msg);
+        return s->lock.busy ? RUN_EXIT_IN_USE : RUN_EXIT_LOG;
+    }
+    diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
+         cfg->state_dir, err_str(rc));
+    return RUN_EXIT_LOG;
+}
+
 int run_service(const struct config *cfg, int system_mode)
 {
     static struct svc s; /* large; lives for the whole run */
@@ -80,10 +99,8 @@ int run_service(const struct config *cfg, int system_mode)
     }
     rc = svc_start(&s, cfg, system_mode);
     if (rc < 0) {
-        diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
-             cfg->state_dir, err_str(rc));
+        fail = explain_start_failure(&s, cfg, rc);
         server_close(&sv);
-        fail = RUN_EXIT_LOG;
         goto close_authz;
     }
     host_wake_on_stop(&sv);

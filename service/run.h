@@ -18,6 +18,7 @@ enum run_exit {
     RUN_EXIT_ENDPOINT = 4, /* the endpoint cannot be created (e.g. another svcd serves it) */
     RUN_EXIT_LOG = 5,      /* the log directory or file cannot be opened */
     RUN_EXIT_UNSAFE = 6,   /* svcd.conf, or a folder it trusts, can be changed by others */
+    RUN_EXIT_IN_USE = 7,   /* another svcd holds the state directory's lock (svcd.lock) */
 };
 
 /* One phrase describing a run_exit code ("configuration error"). */

@@ -249,9 +249,18 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     holdq_init(&s->held, HOLDQ_MAX_ITEMS, HOLDQ_MAX_BYTES);
     ratelimit_init(&s->denied_audit, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
     ratelimit_init(&s->notes, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
-    rc = logstore_open(&s->log, cfg->state_dir, system_mode);
+    /* Before the log is opened: its recovery may cut or rename files. */
+    rc = statelock_take(&s->lock, cfg->state_dir, system_mode, s->pid, cfg->endpoint);
     if (rc < 0)
         return rc;
+    if (s->lock.write_error)
+        diag(DIAG_WARN, "cannot write the pid and endpoint into %s: %s (the lock is held)",
+             s->lock.path, err_str(s->lock.write_error));
+    rc = logstore_open(&s->log, cfg->state_dir, system_mode);
+    if (rc < 0) {
+        statelock_release(&s->lock);
+        return rc;
+    }
     logstore_set_rotation(&s->log, cfg->rotate_size, cfg->rotate_keep, cfg->rotate_max_age_us);
     apply_log_options(s, cfg);
     logstore_set_min_age(&s->log, cfg->rotate_min_age_us);
@@ -424,4 +433,5 @@ void svc_finish(struct svc *s)
              (unsigned long long)s->held.n, s->degraded_error);
     holdq_free(&s->held);
     logstore_close(&s->log);
+    statelock_release(&s->lock);
 }

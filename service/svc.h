@@ -11,12 +11,14 @@
 #include "ipc.h"
 #include "logstore.h"
 #include "ratelimit.h"
+#include "statelock.h"
 #include "worker.h"
 
 struct svc {
     struct config cfg;
     struct worker worker;
     struct logstore log;
+    struct statelock lock; /* one writer per state directory: held from start to finish */
     long pid;
     int64_t started_wall_us;
     uint64_t started_mono;
@@ -37,9 +39,11 @@ struct svc {
 #define SVC_AUDIT_BURST     20
 #define SVC_AUDIT_WINDOW_US (10ull * 1000000ull)
 
-/* Opens the log (with the service ACL in system mode), writes the "started"
- * entry and starts the worker. Returns 0 or the error from opening the log
- * (the caller reports it and exits). */
+/* Takes the state directory's lock (statelock.h), opens the log (with the
+ * service ACL in system mode), writes the "started" entry and starts the
+ * worker. Returns 0, or the error from the lock (s->lock says why:
+ * statelock_explain; nothing was written) or from opening the log (the
+ * caller reports it and exits). */
 int svc_start(struct svc *s, const struct config *cfg, int system_mode);
 
 /* Writes heartbeats that are due and syncs the log when its window passed.
@@ -69,7 +73,7 @@ int svc_note(struct svc *s, const char *msg);
 /* Writes the "stopping" entry (durably) and enters STOPPING. */
 void svc_begin_stop(struct svc *s, const char *why);
 
-/* Writes the final "stopped" entry and closes the log. */
+/* Writes the final "stopped" entry, closes the log and drops the lock. */
 void svc_finish(struct svc *s);
 
 /* Describes a peer for log entries and status: "alice (uid 1000, pid 42)". */

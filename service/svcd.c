@@ -167,7 +167,12 @@ static int cmd_run(int argc, char **argv)
     if (rc >= 0)
         return rc;
     diag_init("svcd", DIAG_INFO, 1);
-    return run_service(&cfg, system_mode) == RUN_EXIT_OK ? EXIT_OK : 1;
+    rc = run_service(&cfg, system_mode);
+    /* 7 of its own, so a supervisor can tell "another svcd has this state
+     * directory" from a failure; the rest stay 1, as documented. */
+    if (rc == RUN_EXIT_IN_USE)
+        return RUN_EXIT_IN_USE;
+    return rc == RUN_EXIT_OK ? EXIT_OK : 1;
 }
 
 struct service_args {

@@ -734,7 +734,7 @@ Test(logstore, counting_back_in_pieces_agrees_with_one_pass)
     FILE *w = fopen(path, "w");
     cr_assert_not_null(w);
     for (int i = 0; i < 4000; i++) /* 4000 lines of 11 to 61 bytes, 150 KiB in all */
-        fprintf(w, "%.*s\n", 10 + i % 51, "line line line line line line line line line line line");
+        fprintf(w, "%.*s}\n", 9 + i % 51, "line line line line line line line line line line line");
     fclose(w);
     cr_assert_eq(fs_open_read(path, &f), 0);
     cr_assert_eq(fs_size(f, &end), 0);
@@ -763,6 +763,26 @@ Test(logstore, counting_back_in_pieces_agrees_with_one_pass)
     cr_assert_eq(logscan_tail_offset(f, end, 5000, UINT64_MAX, &off, &found), 0);
     cr_assert_eq(found, 4000, "fewer than asked: all of them");
     cr_assert_eq(off, 0);
+    fs_close(f);
+}
+
+/* What a crash leaves and recovery keeps (a torn fragment ended with a
+ * newline, a NUL run) is not counted as an entry of the tail. */
+Test(logstore, counting_back_passes_over_lines_that_are_not_entries)
+{
+    static const char text[] = "{\"a\"}\n{\"torn\":\"x\n\0\0\0\n\n{\"b\"}\n";
+    char path[512];
+    uint64_t off, found;
+    fs_file *f;
+
+    snprintf(path, sizeof(path), "%s/lines", dir);
+    cr_assert_eq(tmpdir_write(dir, "lines", text, sizeof(text) - 1), 0);
+    cr_assert_eq(fs_open_read(path, &f), 0);
+    cr_assert_eq(logscan_tail_offset(f, sizeof(text) - 1, 2, UINT64_MAX, &off, &found), 0);
+    cr_assert_eq(found, 2);
+    cr_assert_eq(off, 0, "the two entries are the first and the last line");
+    cr_assert_eq(logscan_tail_offset(f, sizeof(text) - 1, 3, UINT64_MAX, &off, &found), 0);
+    cr_assert_eq(found, 2, "three asked, two there");
     fs_close(f);
 }
 

@@ -12,7 +12,8 @@ int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes
 {
     char buf[BLOCK];
     uint64_t pos = end > 0 ? end - 1 : 0; /* skip the final newline */
-    uint64_t done = 0;                    /* lines whose start was seen */
+    uint64_t done = 0;                    /* entry lines whose start was seen */
+    int need_last = 1, entry = 0;         /* the next byte back ends a line; whether it is '}' */
     int rc = 0;
 
     *off = n == 0 ? end : 0;
@@ -28,10 +29,15 @@ int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes
         if (rc < 0)
             return rc;
         for (size_t i = want; i-- > 0;) {
+            if (need_last) {
+                entry = buf[i] == '}';
+                need_last = 0;
+            }
             if (buf[i] != '\n')
                 continue;
             *off = pos - want + i + 1;
-            if (++done == n) {
+            need_last = 1;
+            if (entry && ++done == n) {
                 *found = n;
                 return 0;
             }
@@ -44,7 +50,7 @@ int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes
         }
     }
     *off = 0;
-    *found = done + 1; /* the first line, which no newline precedes */
+    *found = done + (entry && !need_last); /* the first line, which no newline precedes */
     return 0;
 }
 

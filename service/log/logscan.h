@@ -16,12 +16,13 @@
 /* Where the last complete line of f[0, size) ends: after its last newline. */
 int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end);
 
-/* Finds where the last `n` lines of f[0, end) begin, counting newlines
- * backwards (end-1 is a newline). Returns 0 when done: *found is n and *off
- * where they begin, or *found is fewer and *off 0 (the whole file). Returns 1
- * when max_bytes were read first (at the next block edge after a newline):
- * the last *found lines begin at *off, a line start, so going on with
- * end = *off finds the rest. Or an I/O error. */
+/* Finds where the last `n` entry lines of f[0, end) begin, counting newlines
+ * backwards (end-1 is a newline). Only lines ending in '}' count: a torn
+ * fragment kept in the file (recovery ends it with a newline rather than
+ * cutting it) or a NUL run is not an entry a reader returns. Returns 0 when done: *found is n and
+ * *off where they begin, or *found is fewer and *off 0 (the whole file). Returns 1 when max_bytes
+ * were read first (at the next block edge after a newline): the last *found lines begin at *off, a
+ * line start, so going on with end = *off finds the rest. Or an I/O error. */
 int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes, uint64_t *off,
                         uint64_t *found);
 

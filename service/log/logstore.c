@@ -420,10 +420,9 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
         ls->rotations++;
         file_begun(ls, now_mono);
     }
-    rc = reopen(ls);
-    if (rc == 0 && renamed == 0 && ls->rotate_size)
-        prune(ls);
-    return rc;
+    if (renamed == 0 && ls->rotate_size)
+        prune(ls); /* the file is rotated: retention applies even if no new one opens yet */
+    return reopen(ls);
 }
 
 /* Whether the entry about to be appended must first rotate the file: it

@@ -485,6 +485,19 @@ check "logs --json: one object per line" [ "$(echo "$out" | grep -c '^{"seq":')"
 check "a Linux-only key is named, not silently ignored" grep -q \
     "svcd: warning: control_group and read_group apply on Linux only; on Windows control_sddl decides" \
     "$build/wine-console.out"
+echo "==> one writer per state directory: a second svcd.exe run on the console's"
+# Two Windows processes of one prefix: Wine's server enforces LockFileEx
+# between them, so this is the real lock, not a simulation of it.
+run "$CLIENT" status
+cpid=$(echo "$out" | sed -n 's/^ *PID: \([0-9]*\)$/\1/p')
+run "$SVCD" run --endpoint '\\.\pipe\svcd-second' --interval 10ms
+check "exit 7 (state directory in use), at once (not after run's 60 s limit)" [ "$rc" -eq 7 ]
+check "says who holds it: the console svcd's pid ($cpid) and pipe" contains "$out" \
+    " is in use by svcd pid $cpid (endpoint "'\\.\pipe\svcd-'
+check "and what to do" contains "$out" "); stop it first or use another --state-dir"
+run "$CLIENT" logs --tail all --json
+check "the console's log has nothing from the second" \
+    sh -c "! echo \"\$1\" | grep -q 'svcd-second'" _ "$out"
 # Ctrl-C cannot be delivered to a Wine console program from here; the
 # console stop path is the POSIX SIGINT test's twin.
 kill "$console" 2>/dev/null
@@ -677,6 +690,21 @@ for _ in $(seq 50); do # 20 entries take about 6 s at 300 ms
 done
 check "logs --tail 20: exactly 20 entries" [ "$(echo "$out" | grep -c 'Z ')" -eq 20 ]
 check "logs: Korean heartbeats shown correctly" contains "$out" "번 째 로그"
+
+echo "==> svcd.exe run for debugging on the running service's state directory"
+run "$CLIENT" status
+spid=$(echo "$out" | sed -n 's/^ *PID: \([0-9]*\)$/\1/p')
+run "$SVCD" run --endpoint '\\.\pipe\svcd-debug' --state-dir 'C:\ProgramData\svcd\logs' \
+    --interval 10ms
+check "exit 7 (state directory in use)" [ "$rc" -eq 7 ]
+check "names the service's pid ($spid) and pipe, and what to do" contains "$out" \
+    'svcd: error: state directory C:\ProgramData\svcd\logs is in use by svcd pid '"$spid"' (endpoint \\.\pipe\ProtectedPrefix\Administrators\svcd\control); stop it first or use another --state-dir'
+svclog="$WINEPREFIX/drive_c/ProgramData/svcd/logs/svcd.log"
+check "the service's log has nothing from it" sh -c "! grep -q 'svcd-debug' '$svclog'"
+check "and its sequence stays consecutive, each seq once" [ "$(sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' "$svclog" |
+    awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
+run "$CLIENT" status
+check "the service keeps serving, the same process" contains "$out" "PID: $spid"
 
 echo "==> the access svcclient asks for is what the pipe's DACL grants every user"
 # Wine enforces no pipe DACL, so its own trace shows what the real client
@@ -1001,6 +1029,31 @@ printf '2 a stale reason from another failure\n' >"$note"
 run "$SVCD" status
 check "a note about another code is not shown; the code's meaning is" \
     contains "$out" "svcd: start failed: log error (service-specific exit code 5; see the Application event log, source svcd)"
+
+echo "==> the service's state directory held by a console svcd: the start fails, saying by whom"
+cp "$build/svcd.conf.good" "$bin/svcd.conf"
+wine "$SVCD" run --endpoint '\\.\pipe\svcd-holder' --state-dir 'C:\ProgramData\svcd\logs' \
+    --interval 1s </dev/null >"$build/wine-holder.out" 2>&1 &
+lockholder=$!
+for _ in $(seq 50); do run "$CLIENT" --endpoint '\\.\pipe\svcd-holder' status && [ "$rc" -eq 0 ] && break; sleep 0.2; done
+hpid=$(echo "$out" | sed -n 's/^ *PID: \([0-9]*\)$/\1/p')
+check "a console svcd holds the service's state directory (pid $hpid)" [ "$rc" -eq 0 ]
+starts=$(grep -c 'started (pid ' "$svclog")
+run "$SVCD" start
+check "the service's start fails: exit 1, saying who holds the state directory" eval '[ "$rc" -eq 1 ] &&
+    contains "$out" "svcd: start failed: state directory C:\\ProgramData\\svcd\\logs is in use by svcd pid $hpid (endpoint \\\\.\\pipe\\svcd-holder); stop it first or use another --state-dir (see the Application event log, source svcd)"'
+run sc query svcd
+check "sc query: SERVICE_EXIT_CODE 7 (state directory in use)" matches "$out" 'SERVICE_EXIT_CODE +: 7 '
+check "the reason is in the failure note" grep -q "^7 state directory C:.*logs is in use by svcd pid $hpid " "$note"
+ev=$(events)
+check "Event Log: ID 3000 with the same reason" \
+    has_event "^0x0001 0x00000bb8 state directory C:.+logs is in use by svcd pid $hpid \\(endpoint .+svcd-holder\\); stop it first"
+check "the refused service wrote no entry: as many starts as before ($starts)" \
+    [ "$(grep -c 'started (pid ' "$svclog")" -eq "$starts" ]
+check "and the sequence stays consecutive, each seq once" [ "$(sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' "$svclog" |
+    awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
+kill "$lockholder" 2>/dev/null
+wait "$lockholder" 2>/dev/null
 
 datadir="$WINEPREFIX/drive_c/ProgramData/svcd"
 mv "$datadir" "$datadir.moved" && : >"$datadir"
