@@ -447,8 +447,11 @@ static int locate(struct logreader *r)
             if (known && times_outside(&r->filter, known))
                 continue; /* nothing in it is within the bounds */
             rc = open_at(r, i, 0);
-            if (rc == ERR_NOENT && !lf->current)
-                continue; /* removed by retention meanwhile */
+            /* A rotated file removed by retention meanwhile, or the current
+             * one not begun again yet (the writer lost it and is degraded):
+             * what there is is still read. */
+            if (rc == ERR_NOENT && (!lf->current || r->files.n > 1))
+                continue;
             if (rc < 0)
                 return rc;
             const struct logtimes *t = r->timed ? file_times(r, i, r->end) : NULL;
@@ -601,7 +604,10 @@ static int find_start(struct logreader *r, uint64_t tail)
     int rc;
 
     if (tail == 0) {
-        rc = open_at(r, r->files.n - 1, 0);
+        size_t i = r->files.n - 1;
+        rc = open_at(r, i, 0);
+        while (rc == ERR_NOENT && i > 0) /* no current file yet: from the newest rotated one */
+            rc = open_at(r, --i, 0);
         if (rc < 0)
             return rc;
         r->off = r->end;
@@ -887,6 +893,8 @@ static int advance(struct logreader *r)
         if (rc == 0) {
             pass_over_rotated(r);
             rc = open_from(r, r->idx + 1);
+            if (rc == ERR_NOENT)
+                return 0; /* the current file is not begun again yet: nothing more for now */
         }
         if (rc == 0)
             rc = entered(r);
@@ -926,8 +934,12 @@ static int take_line(struct logreader *r, struct log_entry *e)
     if (r->anchored && e->seq <= r->last_seq)
         return 0; /* never twice, whatever the files looked like */
     if (crossed) {
+        fs_file *was = r->f; /* every move opens the new file before closing this one */
         rc = check_gap(r, e->seq);
-        if (rc == LOGREAD_GAP)
+        /* The gap is told before this line, which comes back next time,
+         * unless reading moved to a file the listing had missed (then the
+         * gap, if any, lies before that file, and this line in its turn). */
+        if (rc == LOGREAD_GAP && r->f == was)
             r->replay = 1;
         if (rc != 0)
             return rc == 1 ? 0 : rc; /* moved: this line comes in its turn */
