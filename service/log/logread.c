@@ -341,10 +341,11 @@ static int scan_file(struct logreader *r, fs_file *f, uint64_t *end, uint64_t *w
     struct tail_scan t = {&r->filter, *want, 0, 0, 0, {0}, r, 0, 0, r->loc_mono, 0};
     int rc;
 
-    /* A tail of up to LOGREAD_EXACT_TAIL is found by parsing, so it is
-     * exact whatever a crash left in the file; beyond, counting lines that
-     * end like an entry keeps a huge tail cheap. */
-    if (logfilter_is_all(&r->filter) && *want > LOGREAD_EXACT_TAIL)
+    /* Unfiltered, counting the lines that end like an entry is enough (and
+     * allocates nothing): a torn fragment recovery kept does not end with
+     * the entry's closing brace unless the cut fell right after one inside
+     * a message, which can make such a tail one short, never wrong. */
+    if (logfilter_is_all(&r->filter))
         return count_back(r, f, end, want, off);
     sbuf_init(&t.msg, LOGREAD_LINE_MAX);
     rc = logscan_backward(f, *end, tail_scan_line, &t);
