@@ -343,6 +343,7 @@ Test(running, a_lock_file_left_by_kill_9_does_not_block_the_restart)
     char want[400];
     size_t len;
 
+    wait_for_entries(1); /* the endpoint comes up before the lock is taken */
     kill(svcd_pid, SIGKILL);
     proc_stop(svcd_pid, 0, 5000);
     snprintf(want, sizeof(want), "%ld\n%s\n", (long)svcd_pid, sock);

@@ -40,7 +40,7 @@ static struct {
     enum call on;         /* the kind that fails, */
     unsigned from, count; /* its calls number from .. from+count-1 (1-based) */
     int err;              /* with this error */
-    int short_write;      /* an append writes half its bytes first */
+    int short_write;      /* an append writes half its bytes first (2: all but the last) */
     fs_file *synced_f;    /* the last file a sync succeeded on */
     uint64_t synced_size; /* and its size then */
 } fx;
@@ -55,7 +55,8 @@ static int faulted(enum call c)
 static int faulty_append(fs_file *f, const void *data, size_t n)
 {
     if (faulted(CALL_APPEND)) {
-        if (fx.short_write && n / 2 > 0 && logfs_real.append(f, data, n / 2) < 0)
+        size_t part = fx.short_write == 2 ? n - 1 : n / 2;
+        if (fx.short_write && part > 0 && logfs_real.append(f, data, part) < 0)
             cr_assert_fail("the real append of a short write failed");
         return fx.err;
     }
@@ -444,9 +445,11 @@ static void sweep(enum call on, const struct variant *v, size_t nv)
 
 Test(logfaults, append_failures_at_every_position)
 {
-    static const struct variant v[] = {
-        {"EIO", ERR_IO, 0}, {"ENOSPC", ERR_NOSPC, 0}, {"short write", ERR_NOSPC, 1}};
-    sweep(CALL_APPEND, v, 3);
+    static const struct variant v[] = {{"EIO", ERR_IO, 0},
+                                       {"ENOSPC", ERR_NOSPC, 0},
+                                       {"short write", ERR_NOSPC, 1},
+                                       {"all but the newline", ERR_NOSPC, 2}};
+    sweep(CALL_APPEND, v, 4);
 }
 
 Test(logfaults, sync_failures_at_every_position)
@@ -549,6 +552,31 @@ Test(logfaults, a_short_write_is_ended_with_a_newline_not_truncated)
     free(data);
     cr_assert_eq(count_entries("two again"), 1);
     cr_assert_eq(fx.calls[CALL_TRUNCATE], 0);
+}
+
+/* A full disk that takes all of an entry but its newline: the entry reads
+ * whole once the newline is there, so it counts as written; the caller must
+ * not write it again under the same seq (a shipper would get it twice). */
+Test(logfaults, a_short_write_missing_only_the_newline_is_the_entry_written_once)
+{
+    struct logstore ls;
+    size_t len;
+
+    cr_assert_eq(logstore_open(&ls, state, 0), 0);
+    cr_assert_eq(append_msg(&ls, "one", 1, 1), 0);
+    arm(CALL_APPEND, fx.calls[CALL_APPEND] + 1, 1, ERR_NOSPC, 2);
+    cr_assert_eq(append_msg(&ls, "two", 1, 2), 0, "written, all but the newline, now ended");
+    cr_assert_eq(ls.last_seq, 2);
+    cr_assert_eq(append_msg(&ls, "three", 1, 3), 0);
+    logstore_close(&ls);
+    char *data = tmpdir_read(state, "svcd.log", &len);
+    cr_assert_not_null(data);
+    int twos = 0;
+    for (const char *p = data; (p = strstr(p, "\"seq\":2,")) != NULL; p++)
+        twos++;
+    cr_assert_eq(twos, 1, "seq 2 once in the file: %s", data);
+    cr_assert(strstr(data, "\"msg\":\"two\"}\n{\"seq\":3,"), "%s", data);
+    free(data);
 }
 
 /* Issue 12 item 9: the rotation's reopen fails (no inodes left). The store

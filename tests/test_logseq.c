@@ -582,3 +582,89 @@ Test(logseq, no_rotated_file_younger_than_rotate_min_age_is_pruned)
     cr_assert_eq(rotated_count(), 1, "old enough now: down to rotate_keep");
     logstore_close(&ls);
 }
+
+/* A power loss before the first rotation: svcd.log zero-filled, nothing
+ * rotated, the mark never written by a rotation. The reservation written
+ * ahead of use keeps every number a shipper may have read. */
+Test(logseq, a_nul_filled_first_file_skips_numbers_rather_than_reuse_them)
+{
+    struct logstore ls;
+    struct stat st;
+    char msg[200];
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    put_range(&ls, 1, 57, 0);
+    /* kill -9 and then the power: the page cache is gone, the file is NULs */
+    fs_close(ls.f);
+    ls.f = NULL;
+    sbuf_free(&ls.line);
+    cr_assert_eq(stat(log_path, &st), 0);
+    char *zeros = calloc(1, (size_t)st.st_size);
+    cr_assert_eq(tmpdir_write(dir, "svcd.log", zeros, (size_t)st.st_size), 0);
+    free(zeros);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    put(&ls, 58, 0);
+    uint64_t seq = newest_seq(msg, sizeof(msg));
+    cr_assert_gt(seq, 57, "numbers 1-57 may have been shipped: got #%llu", (unsigned long long)seq);
+    logstore_close(&ls);
+}
+
+/* After a kill -9 (the files hold every entry) the sequence goes on with no
+ * skip, reservation or not. */
+Test(logseq, a_kill_9_continues_without_a_skip)
+{
+    struct logstore ls;
+    uint64_t first, last;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    put_range(&ls, 1, 20, 0);
+    fs_close(ls.f); /* kill -9: no close */
+    ls.f = NULL;
+    sbuf_free(&ls.line);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    put_range(&ls, 21, 25, 0);
+    logstore_close(&ls);
+    cr_assert_eq(read_all(&first, &last), 25);
+    cr_assert_eq(last, 25);
+}
+
+/* A mark or a name no svcd writes is not where the sequence goes on: a
+ * hand copy svcd.log.20261201, a seq past 2^53 - 1. */
+Test(logseq, marks_and_names_svcd_never_writes_are_ignored)
+{
+    struct logstore ls;
+    uint64_t first, last;
+
+    cr_assert_eq(tmpdir_write(dir, "svcd.seq", "18446744073709551609\n", 21), 0);
+    cr_assert_eq(tmpdir_write(dir, "svcd.log.20261201", "", 0), 0);
+    cr_assert_eq(tmpdir_write(dir, "svcd.log.99999999999999999999", "", 0), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    put_range(&ls, 1, 3, 0);
+    logstore_close(&ls);
+    cr_assert_eq(read_all(&first, &last), 3);
+    cr_assert_eq(first, 1);
+    cr_assert_eq(rotated_count(), 0, "neither copy is a rotated file");
+}
+
+/* At LOG_SEQ_MAX the store stops rather than wrap to 0 or lose precision. */
+Test(logseq, the_sequence_never_wraps)
+{
+    struct logstore ls;
+    struct log_entry e;
+    char mark[40];
+
+    int n = snprintf(mark, sizeof(mark), "%llu\n", (unsigned long long)(LOG_SEQ_MAX - 1));
+    cr_assert_eq(tmpdir_write(dir, "svcd.seq", mark, (size_t)n), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    put(&ls, 1, 0);
+    memset(&e, 0, sizeof(e));
+    e.level = LOG_INFO;
+    strcpy(e.source, "worker");
+    e.msg = "one too many";
+    e.msg_len = strlen(e.msg);
+    e.uid = e.pid = -1;
+    cr_assert_eq(logstore_append(&ls, &e, 0, 0), ERR_TOOBIG);
+    logstore_close(&ls);
+    char msg[200];
+    cr_assert_eq(newest_seq(msg, sizeof(msg)), LOG_SEQ_MAX, "the last one is readable");
+}

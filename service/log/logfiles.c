@@ -1,6 +1,7 @@
 #include "logfiles.h"
 #include "err.h"
 #include "fs.h"
+#include "logline.h"
 #include "logscan.h"
 #include "sbuf.h"
 
@@ -47,10 +48,15 @@ static void collect_one(void *ctx, const char *name)
     struct logfile *f;
     char *end;
 
-    if (*num < '0' || *num > '9')
+    size_t digits = strspn(num, "0123456789");
+
+    /* Only the names rotation gives (logfiles_rotated_name: at least 12
+     * digits, a seq svcd can write): a hand copy such as svcd.log.20261201
+     * or logrotate's svcd.log.1 is not history to continue or prune. */
+    if (digits < 12 || digits > 16 || num[digits] != '\0' || c->err)
         return;
     uint64_t seq = strtoull(num, &end, 10);
-    if (*end != '\0' || c->err)
+    if (seq == 0 || seq > LOG_SEQ_MAX)
         return;
     if (c->set->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;

@@ -3,6 +3,7 @@
 #include "err.h"
 #include "json.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,8 +85,9 @@ static int parse_long(const struct json_member *m, long long *v)
         return ERR_PROTO;
     memcpy(tmp, m->val, m->vlen);
     tmp[m->vlen] = '\0';
+    errno = 0;
     *v = strtoll(tmp, &end, 10);
-    return *end == '\0' ? 0 : ERR_PROTO;
+    return *end == '\0' && errno != ERANGE ? 0 : ERR_PROTO;
 }
 
 /* Keeps a string member's raw text, unless one of a better name was seen. */
@@ -151,7 +153,7 @@ static int on_member(void *ctx, const struct json_member *m)
     long long v;
 
     if (json_key_is(m, "seq")) {
-        if (parse_long(m, &v) < 0 || v <= 0)
+        if (parse_long(m, &v) < 0 || v <= 0 || (unsigned long long)v > LOG_SEQ_MAX)
             return ERR_PROTO;
         p->e->seq = (uint64_t)v;
         p->seen |= SEEN_SEQ;

@@ -22,6 +22,11 @@ enum log_level { LOG_DEBUG = 1, LOG_INFO, LOG_NOTICE, LOG_WARNING, LOG_ERROR };
 /* Bytes with the NUL. A longer value is stored cut at a character boundary,
  * ending in "…" (json_utf8_fit); LOG_USER_MAX holds any peer name the IPC
  * layer reports (IPC_NAME_MAX), so a cut is only ever a repaired one. */
+/* The highest sequence number: 2^53 - 1, the last integer every JSON reader
+ * (shippers parse numbers as doubles) keeps exact. A store that reaches it
+ * stops appending rather than wrap or lose precision. */
+#define LOG_SEQ_MAX 9007199254740991ull
+
 #define LOG_SOURCE_MAX 16
 #define LOG_USER_MAX   128
 #define LOG_HOST_MAX   256

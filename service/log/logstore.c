@@ -16,6 +16,7 @@ struct recover_scan {
     int found;
     uint64_t good_end; /* just after the last entry that parses */
     uint64_t scanned;
+    int nul;
     uint64_t seq;
     int64_t time_us;
     struct sbuf msg;
@@ -33,6 +34,8 @@ static int recover_line(void *ctx, const char *line, size_t len, uint64_t start)
         r->time_us = e.time_us;
         return 1;
     }
+    if (memchr(line, '\0', len))
+        r->nul = 1; /* a power loss's zero-filled blocks, not a kill's torn write */
     r->scanned += len + 1;
     return r->scanned > RECOVER_SCAN_MAX ? 1 : 0;
 }
@@ -152,6 +155,7 @@ static int recover(struct logstore *ls)
     sbuf_free(&r.msg);
     if (rc < 0)
         return rc;
+    ls->lost_tail = r.nul || !r.found;
     if (!r.found)
         return move_aside(ls);
     ls->last_seq = r.seq;
@@ -168,42 +172,90 @@ static int recover(struct logstore *ls)
     return 0;
 }
 
-/* The high-water mark in LOGSTORE_SEQ_FILE, 0 when it is missing or not a
- * number (then the files alone say where the sequence is). */
-static uint64_t read_seq_file(const struct logstore *ls)
+/* Reads one decimal number at *i of buf[0, got). Returns 1, or 0 when
+ * there is none or it is above LOG_SEQ_MAX. */
+static int read_number(const char *buf, size_t got, size_t *i, uint64_t *v)
 {
-    char buf[32];
-    uint64_t seq = 0;
-    size_t got = 0, i;
+    size_t start = *i;
+
+    *v = 0;
+    for (; *i < got && buf[*i] >= '0' && buf[*i] <= '9'; (*i)++) {
+        if (*v > LOG_SEQ_MAX / 10)
+            return 0;
+        *v = *v * 10 + (uint64_t)(buf[*i] - '0');
+    }
+    return *i > start && *v <= LOG_SEQ_MAX;
+}
+
+/* The high-water mark in LOGSTORE_SEQ_FILE: "<last seq>[ <reserved up to>]\n"
+ * into seq_saved and seq_reserved; both 0 when it is missing or not what
+ * svcd writes (then the files alone say where the sequence is). */
+static void read_seq_file(struct logstore *ls)
+{
+    char buf[64];
+    uint64_t exact, reserved;
+    size_t got = 0, i = 0;
     fs_file *f;
 
+    ls->seq_saved = ls->seq_reserved = 0;
     if (logfs->open_read(ls->seq_path, &f) < 0)
-        return 0;
+        return;
     if (fs_read_at(f, buf, sizeof(buf) - 1, 0, &got) < 0)
         got = 0;
     fs_close(f);
-    for (i = 0; i < got && buf[i] >= '0' && buf[i] <= '9' && seq <= UINT64_MAX / 10 - 1; i++)
-        seq = seq * 10 + (uint64_t)(buf[i] - '0');
-    if (i == 0 || (i < got && buf[i] != '\n'))
-        return 0;
-    return seq;
+    if (!read_number(buf, got, &i, &exact))
+        return;
+    reserved = exact;
+    if (i < got && buf[i] == ' ') {
+        i++;
+        if (!read_number(buf, got, &i, &reserved) || reserved < exact)
+            return;
+    }
+    if (i < got && buf[i] != '\n')
+        return;
+    ls->seq_saved = exact;
+    ls->seq_reserved = reserved;
 }
 
-/* Writes last_seq to the high-water mark when it holds less. A failure is
- * counted, not fatal: the log files still hold the truth. */
-static void save_seq(struct logstore *ls)
+/* Writes the high-water mark: the exact last seq and how far ahead seqs
+ * may be in use. A failure is counted, not fatal: the log files still hold
+ * the truth. */
+static void write_mark(struct logstore *ls, uint64_t exact, uint64_t reserved)
 {
-    char buf[32];
+    char buf[64];
     int n;
 
-    if (ls->seq_path[0] == '\0' || ls->last_seq <= ls->seq_saved)
+    if (ls->seq_path[0] == '\0')
         return;
-    n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)ls->last_seq);
+    n = snprintf(buf, sizeof(buf), "%llu %llu\n", (unsigned long long)exact,
+                 (unsigned long long)reserved);
     if (logfs->replace(ls->seq_path, buf, (size_t)n) < 0) {
         ls->seq_errors++;
         return;
     }
-    ls->seq_saved = ls->last_seq;
+    ls->seq_saved = exact;
+    ls->seq_reserved = reserved;
+}
+
+/* Before `seq` is handed out: the mark's reservation is kept ahead of every
+ * seq in use (one synced write per LOGSTORE_SEQ_RESERVE entries), so that
+ * after a power loss took entries a shipper may have read (a NUL-filled
+ * svcd.log), the sequence skips numbers rather than give one to another
+ * entry. After a kill -9 the files hold every entry: no skip then. */
+static void reserve_seq(struct logstore *ls, uint64_t seq)
+{
+    uint64_t mark = seq + LOGSTORE_SEQ_RESERVE - 1;
+
+    if (seq > ls->seq_reserved)
+        write_mark(ls, ls->seq_saved, mark > LOG_SEQ_MAX ? LOG_SEQ_MAX : mark);
+}
+
+/* Writes last_seq to the high-water mark when it holds less. */
+static void save_seq(struct logstore *ls)
+{
+    if (ls->last_seq > ls->seq_saved)
+        write_mark(ls, ls->last_seq,
+                   ls->seq_reserved > ls->last_seq ? ls->seq_reserved : ls->last_seq);
 }
 
 /* The highest seq in the newest rotated file: its last entry that parses,
@@ -247,6 +299,8 @@ static void continue_sequence(struct logstore *ls)
         ls->last_seq = rotated;
     if (ls->seq_saved > ls->last_seq)
         ls->last_seq = ls->seq_saved;
+    if (ls->lost_tail && ls->seq_reserved > ls->last_seq)
+        ls->last_seq = ls->seq_reserved; /* entries may be lost with their numbers shipped */
     ls->checked_seq = ls->last_seq;
     /* Not saved here: an fsync between creating svcd.log and giving it to
      * log_group (svc.c) would let a shipper find it unreadable. The next
@@ -307,7 +361,7 @@ int logstore_open(struct logstore *ls, const char *dir, int system_mode)
     rc = logfs->mkdir_p(dir, ls->dir_mode);
     if (rc < 0)
         return rc;
-    ls->seq_saved = read_seq_file(ls); /* first: so that nothing written later lowers it */
+    read_seq_file(ls); /* first: so that nothing written later lowers it */
     rc = logfs->open_append(ls->path, &ls->f);
     if (rc < 0)
         return rc;
@@ -456,26 +510,35 @@ void logstore_set_min_age(struct logstore *ls, uint64_t min_age_us)
 
 /* After a failed write: whatever part of the line reached the file (a
  * short write on a full disk) is ended with a newline, now if it can be,
- * else before the next entry. The file is never truncated. */
-static void after_failed_write(struct logstore *ls)
+ * else before the next entry. The file is never truncated. Returns 1 when
+ * the whole entry is in the file all the same (only its newline was
+ * missing), 0 when it is not written. */
+static int after_failed_write(struct logstore *ls)
 {
-    uint64_t size;
+    uint64_t size, before = ls->size;
 
     if (logfs->size(ls->f, &size) == 0) {
         if (size == ls->size)
-            return;      /* nothing reached the file */
+            return 0;    /* nothing reached the file */
         ls->size = size; /* the prefix is there: the file is never cut */
+    } else {
+        size = before;
     }
     ls->mid_line = 1;
     ls->dirty = 1;
     (void)end_mid_line(ls);
+    /* All of the entry but its newline (which is now there, or goes in
+     * before the next entry): it reads as the entry, so it is written. */
+    return size - before + 1 >= ls->line.len;
 }
-
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono)
 {
     int rc;
 
+    if (ls->last_seq >= LOG_SEQ_MAX)
+        return ERR_TOOBIG; /* the sequence is used up: never wrap */
     e->seq = ls->last_seq + 1;
+    reserve_seq(ls, e->seq);
     if (ls->host[0])
         e->host = ls->host;
     if (e->time_us == 0) /* held entries keep the time they happened */
@@ -496,11 +559,10 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     if (rc < 0)
         return rc;
     rc = logfs->append(ls->f, ls->line.p, ls->line.len);
-    if (rc < 0) {
-        after_failed_write(ls);
+    if (rc == 0)
+        ls->size += ls->line.len;
+    else if (!after_failed_write(ls))
         return rc;
-    }
-    ls->size += ls->line.len;
     if (ls->first_seq == 0)
         ls->first_seq = e->seq;
     ls->last_seq = e->seq;
@@ -645,6 +707,8 @@ void logstore_close(struct logstore *ls)
         fs_close(ls->f);
     }
     ls->f = NULL;
-    save_seq(ls);
+    /* The exact end: a clean stop leaves no reserved numbers to skip. */
+    if (ls->last_seq && (ls->seq_saved != ls->last_seq || ls->seq_reserved != ls->last_seq))
+        write_mark(ls, ls->last_seq, ls->last_seq);
     sbuf_free(&ls->line);
 }

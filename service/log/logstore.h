@@ -21,6 +21,9 @@
  * file or closes. It outlives the log files, so the sequence never goes back
  * when they are removed or renamed by hand. */
 #define LOGSTORE_SEQ_FILE "svcd.seq"
+/* How far the high-water mark runs ahead of the seqs handed out (one
+ * synced write of svcd.seq per this many entries). */
+#define LOGSTORE_SEQ_RESERVE 1000
 
 /* A rotation whose rename failed is tried again no sooner than this. */
 #define LOGSTORE_ROTATE_RETRY_US 1000000ull
@@ -66,7 +69,9 @@ struct logstore {
     int64_t file_start_mono;     /* when the current file was begun (callers' monotonic clock) */
     int64_t file_age_at_open_us; /* its age at open: from its first entry's time */
     char seq_path[PATHS_MAX];    /* the high-water mark, LOGSTORE_SEQ_FILE */
-    uint64_t seq_saved;          /* what it holds, as far as we know */
+    uint64_t seq_saved;          /* the exact last seq it holds, as far as we know */
+    uint64_t seq_reserved;       /* and how far ahead seqs may have been used */
+    int lost_tail;               /* recovery saw a power loss's NUL run or no entry at all */
     uint64_t seq_errors;         /* writes of it that failed (the files still hold the truth) */
     /* The file under our feet (logstore_check_path). */
     uint64_t path_check_mono; /* no check before this */
