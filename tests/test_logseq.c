@@ -668,3 +668,39 @@ Test(logseq, the_sequence_never_wraps)
     char msg[200];
     cr_assert_eq(newest_seq(msg, sizeof(msg)), LOG_SEQ_MAX, "the last one is readable");
 }
+
+/* logrotate's copytruncate (or `: > svcd.log`) empties the file in place:
+ * same inode, smaller size. svcd says so, writes on in it, and a follower
+ * (in-process or not) reads what comes after, once. */
+Test(logseq, a_log_truncated_in_place_is_noticed_and_followed)
+{
+    struct logstore ls;
+    struct logreader r, outside;
+    struct log_entry e;
+
+    open_store(&ls);
+    cr_assert_eq(logreader_open(&r, log_path, NULL, 0, 1, &ls.rotations), 0);
+    cr_assert_eq(logreader_open(&outside, log_path, NULL, 0, 1, NULL), 0);
+    cr_assert_eq(truncate(log_path, 0), 0);
+    cr_assert_eq(logstore_check_path(&ls, SEC, SEC), 1);
+    cr_assert(strstr(ls.path_why, "svcd.log was truncated in place from "), "%s", ls.path_why);
+    cr_assert(strstr(ls.path_why, "writing on in it at entry #4"), "%s", ls.path_why);
+    put_range(&ls, 4, 6, SEC);
+    cr_assert_eq(ls.size > 0 && ls.first_seq == 4, 1, "the file is learnt anew");
+    for (uint64_t want = 4; want <= 6; want++) {
+        int rc;
+        while ((rc = logreader_next(&r, &e)) == LOGREAD_GAP)
+            ;
+        cr_assert_eq(rc, 1, "entry #%llu reaches the follower", (unsigned long long)want);
+        cr_assert_eq(e.seq, want);
+        while ((rc = logreader_next(&outside, &e)) == LOGREAD_GAP)
+            ;
+        cr_assert_eq(rc, 1, "and the one outside svcd: #%llu", (unsigned long long)want);
+        cr_assert_eq(e.seq, want);
+    }
+    cr_assert_eq(logreader_next(&r, &e), 0);
+    cr_assert_eq(logstore_check_path(&ls, 2 * SEC, SEC), 0, "noticed once");
+    logreader_close(&r);
+    logreader_close(&outside);
+    logstore_close(&ls);
+}

@@ -660,6 +660,14 @@ static int refresh_end(struct logreader *r)
     uint64_t size, end;
     int rc = fs_size(r->f, &size);
 
+    if (rc == 0 && size < r->end) {
+        /* Truncated in place (a copytruncate): what is there now is newer
+         * than what was read, so it is read from its start; seqs already
+         * read are passed over as always. */
+        r->off = r->end = 0;
+        r->blen = r->bpos = 0;
+        r->crossed = 1;
+    }
     if (rc < 0 || size <= r->end)
         return rc;
     rc = logscan_complete_end(r->f, size, &end);

@@ -671,8 +671,41 @@ static int begin_after_loss(struct logstore *ls, uint64_t now_mono)
     return 1;
 }
 
+/* svcd.log shrank under us (logrotate's copytruncate, `: > svcd.log`): the
+ * same file, so writing goes on in it (appends go to its new end), but
+ * followers must start it again (a rotation to them) and the size, first
+ * seq and a partial last line are learnt anew. Returns 1 with path_why. */
+static int note_truncation(struct logstore *ls, uint64_t size, uint64_t now_mono)
+{
+    size_t n;
+
+    n = (size_t)snprintf(ls->path_why, sizeof(ls->path_why),
+                         "%s was truncated in place from %llu to %llu bytes (logrotate's "
+                         "copytruncate? svcd rotates it by itself)",
+                         ls->path, (unsigned long long)ls->size, (unsigned long long)size);
+    if (ls->last_seq > ls->checked_seq && n < sizeof(ls->path_why))
+        n += (size_t)snprintf(ls->path_why + n, sizeof(ls->path_why) - n,
+                              "; entries #%llu to #%llu, written since the last check, may be "
+                              "gone with what was cut",
+                              (unsigned long long)ls->checked_seq + 1,
+                              (unsigned long long)ls->last_seq);
+    if (n < sizeof(ls->path_why))
+        snprintf(ls->path_why + n, sizeof(ls->path_why) - n, "; writing on in it at entry #%llu",
+                 (unsigned long long)ls->last_seq + 1);
+    ls->size = size;
+    ls->mid_line = ends_mid_line(ls->f, size);
+    if (size == 0 || logscan_first_entry(ls->path, &ls->first_seq, &ls->first_time_us) != 1)
+        ls->first_seq = 0;
+    ls->rotations++;
+    ls->path_changes++;
+    ls->checked_seq = ls->last_seq;
+    file_begun(ls, now_mono);
+    return 1;
+}
+
 int logstore_check_path(struct logstore *ls, uint64_t now_mono, uint64_t period_us)
 {
+    uint64_t size;
     int state;
 
     if (now_mono < ls->path_check_mono)
@@ -683,6 +716,8 @@ int logstore_check_path(struct logstore *ls, uint64_t now_mono, uint64_t period_
     if (ls->f == NULL)
         return 0; /* lost otherwise (rotation, recovery): appends reopen it */
     state = logfs->path_state(ls->f, ls->path);
+    if (state == FS_PATH_SAME && logfs->size(ls->f, &size) == 0 && size < ls->size)
+        return note_truncation(ls, size, now_mono);
     if (state <= FS_PATH_SAME || state > FS_PATH_REPLACED) {
         if (state == FS_PATH_SAME)
             ls->checked_seq = ls->last_seq;
