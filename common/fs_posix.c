@@ -48,10 +48,24 @@ int fs_mkdir_p(const char *path, enum fs_dir_mode dir_mode)
 static int open_fd(const char *path, int flags, fs_file **out)
 {
     fs_file *f;
-    int fd = open(path, flags | O_CLOEXEC, 0640);
+    struct stat st;
+    /* O_NONBLOCK: a FIFO planted under a log name must not hang the
+     * service at open; it is refused below, like anything not a file. */
+    int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK, 0640);
 
     if (fd < 0)
         return err_last_os();
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        int rc = S_ISDIR(st.st_mode) ? ERR_EXIST : ERR_UNTRUSTED;
+        close(fd);
+        return rc;
+    }
+    /* Back to blocking: reads and writes of a regular file never wait. */
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        int rc = err_last_os();
+        close(fd);
+        return rc;
+    }
     f = malloc(sizeof(*f));
     if (f == NULL) {
         close(fd);
@@ -64,7 +78,8 @@ static int open_fd(const char *path, int flags, fs_file **out)
 
 int fs_open_append(const char *path, fs_file **out)
 {
-    return open_fd(path, O_RDWR | O_CREAT | O_APPEND, out);
+    /* What the service writes as root is never reached through a link. */
+    return open_fd(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW, out);
 }
 
 int fs_open_read(const char *path, fs_file **out)
@@ -238,15 +253,27 @@ int fs_share_with_group(const char *path, long gid, int is_dir)
 {
     struct stat st;
     mode_t mode;
+    int rc = 0;
+    /* Changed through a descriptor of what was opened, never by name: a
+     * link planted under a log name must not hand its target to the group. */
+    int fd =
+        open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (is_dir ? O_DIRECTORY : 0));
 
-    if (stat(path, &st) < 0)
+    if (fd < 0)
         return err_last_os();
-    if (st.st_gid != (gid_t)gid && chown(path, (uid_t)-1, (gid_t)gid) < 0)
-        return err_last_os();
+    if (fstat(fd, &st) < 0)
+        rc = err_last_os();
+    else if (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+        rc = ERR_UNTRUSTED;
+    else if (!is_dir && st.st_nlink > 1)
+        rc = ERR_UNTRUSTED; /* a hard link to a file elsewhere */
+    if (rc == 0 && st.st_gid != (gid_t)gid && fchown(fd, (uid_t)-1, (gid_t)gid) < 0)
+        rc = err_last_os();
     mode = is_dir ? (st.st_mode & 07777) | 0050 : 0640;
-    if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
-        return err_last_os();
-    return 0;
+    if (rc == 0 && (st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+        rc = err_last_os();
+    close(fd);
+    return rc;
 }
 
 /* --- lock files (fs.h) ---------------------------------------------------- */

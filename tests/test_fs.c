@@ -67,3 +67,27 @@ Test(fs, replace_creates_a_missing_file, .init = setup, .fini = teardown)
     cr_assert_eq(stat(other, &st), 0);
     cr_assert_eq(st.st_size, 2);
 }
+
+/* What a root service opens or hands to a group under a log name is the
+ * file itself: a planted link or FIFO is refused, never followed, never
+ * waited on. */
+Test(fs, planted_links_and_fifos_are_refused, .init = setup, .fini = teardown)
+{
+    char link[320], fifo[320], target[320];
+    struct stat st;
+    fs_file *f = NULL;
+
+    snprintf(target, sizeof(target), "%s/target", dir);
+    cr_assert_eq(tmpdir_write(dir, "target", "secret\n", 7), 0);
+    cr_assert_eq(chmod(target, 0600), 0);
+    snprintf(link, sizeof(link), "%s/svcd.log.000000000007", dir);
+    cr_assert_eq(symlink(target, link), 0);
+    cr_assert_lt(fs_share_with_group(link, 1, 0), 0, "a link is not shared");
+    cr_assert_eq(stat(target, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0600, "its target keeps its mode");
+    cr_assert_lt(fs_open_append(link, &f), 0, "nor appended to");
+    snprintf(fifo, sizeof(fifo), "%s/svcd.log.000000000009", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert_eq(fs_open_read(fifo, &f), ERR_UNTRUSTED, "a FIFO is no log (and no wait)");
+    cr_assert_eq(fs_open_append(fifo, &f), ERR_UNTRUSTED);
+}
