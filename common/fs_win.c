@@ -438,8 +438,8 @@ int fs_lock_open(const char *path, int protect, fs_file **out)
     }
     /* No FILE_SHARE_DELETE: while anyone holds it open, nobody can delete or
      * replace it and lock another file of that name. */
-    h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                    sd ? &sa : NULL, OPEN_ALWAYS,
+    h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE | (sd ? WRITE_DAC : 0),
+                    FILE_SHARE_READ | FILE_SHARE_WRITE, sd ? &sa : NULL, OPEN_ALWAYS,
                     FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
     if (h == INVALID_HANDLE_VALUE) {
         rc = err_last_os();
@@ -448,6 +448,20 @@ int fs_lock_open(const char *path, int protect, fs_file **out)
     rc = check_lock_file(h);
     if (rc < 0)
         goto close_handle;
+    /* A file an earlier console `svcd run` made has the folder's inherited
+     * DACL, which lets Users open it and take the lock first: the service
+     * gives it its own DACL every time, not only when it creates it. */
+    if (sd) {
+        BOOL present = FALSE, defaulted = FALSE;
+        PACL dacl = NULL;
+        if (GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) &&
+            SetSecurityInfo(h, SE_FILE_OBJECT,
+                            DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, NULL,
+                            NULL, dacl, NULL) != ERROR_SUCCESS) {
+            rc = ERR_ACCESS;
+            goto close_handle;
+        }
+    }
     f = malloc(sizeof(*f));
     if (f == NULL) {
         rc = ERR_NOMEM;
