@@ -704,3 +704,26 @@ Test(logseq, a_log_truncated_in_place_is_noticed_and_followed)
     logreader_close(&outside);
     logstore_close(&ls);
 }
+
+/* A log with no readable entry is kept aside, never over one kept before
+ * (two in the same second get -2). */
+Test(logseq, an_unreadable_log_kept_aside_never_replaces_another)
+{
+    struct logstore ls;
+    char first[PATHS_MAX];
+
+    cr_assert_eq(tmpdir_write(dir, "svcd.log", "garbage one\n", 12), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_neq(ls.moved_to[0], '\0');
+    snprintf(first, sizeof(first), "%s", ls.moved_to);
+    logstore_close(&ls);
+    cr_assert_eq(tmpdir_write(dir, "svcd.log", "garbage two\n", 12), 0);
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    cr_assert_str_neq(ls.moved_to, first, "another name");
+    logstore_close(&ls);
+    size_t len;
+    char *one = tmpdir_read(dir, strrchr(first, '/') + 1, &len);
+    cr_assert_not_null(one);
+    cr_assert_str_eq(one, "garbage one\n", "the first kept file is intact");
+    free(one);
+}

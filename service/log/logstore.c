@@ -123,10 +123,19 @@ static int move_aside(struct logstore *ls)
 
     fs_close(ls->f);
     ls->f = NULL;
-    if (sbuf_fmt(ls->moved_to, sizeof(ls->moved_to), "%s.unreadable-%lld", ls->path,
-                 (long long)(clock_wall_us() / CLOCK_US_PER_SEC)) < 0)
-        return ERR_NAMETOOLONG;
-    rc = logfs->rename(ls->path, ls->moved_to);
+    /* Never over an earlier one (two in the same second): -2, -3... */
+    for (int n = 1;; n++) {
+        long long now = (long long)(clock_wall_us() / CLOCK_US_PER_SEC);
+        rc = n == 1
+                 ? sbuf_fmt(ls->moved_to, sizeof(ls->moved_to), "%s.unreadable-%lld", ls->path, now)
+                 : sbuf_fmt(ls->moved_to, sizeof(ls->moved_to), "%s.unreadable-%lld-%d", ls->path,
+                            now, n);
+        if (rc < 0)
+            return ERR_NAMETOOLONG;
+        rc = logfs->rename_noreplace(ls->path, ls->moved_to);
+        if (rc != ERR_EXIST || n == 100)
+            break;
+    }
     if (rc < 0)
         return rc;
     ls->torn_bytes = ls->size;
