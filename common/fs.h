@@ -98,8 +98,12 @@ int fs_group_id(const char *name, long *gid);
 
 /* Lets group `gid` read `path` (POSIX): the group becomes `gid`, and a file
  * gets mode 0640, a directory the group's read and search bits (g+rx) on
- * top of its own. Returns 0, ERR_ACCESS (not the owner, nor root, nor a
- * member of the group), ERR_NOENT, or ERR_UNSUPPORTED on Windows. */
+ * top of its own, unless everyone may read and search it already (then a
+ * shared folder such as /var/log keeps its group). Reached through a
+ * descriptor, never a link; a file that is not a plain file with one link
+ * (or a directory) is ERR_UNTRUSTED. Returns 0, ERR_ACCESS (not the owner,
+ * nor root, nor a member of the group), ERR_NOENT, ERR_UNTRUSTED, or
+ * ERR_UNSUPPORTED on Windows. */
 int fs_share_with_group(const char *path, long gid, int is_dir);
 
 void fs_close(fs_file *f);

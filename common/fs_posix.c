@@ -267,6 +267,10 @@ int fs_share_with_group(const char *path, long gid, int is_dir)
         rc = ERR_UNTRUSTED;
     else if (!is_dir && st.st_nlink > 1)
         rc = ERR_UNTRUSTED; /* a hard link to a file elsewhere */
+    else if (is_dir && (st.st_mode & 0005) == 0005) {
+        close(fd); /* everyone may search it already: a shared folder (/var/log) keeps its group */
+        return 0;
+    }
     if (rc == 0 && st.st_gid != (gid_t)gid && fchown(fd, (uid_t)-1, (gid_t)gid) < 0)
         rc = err_last_os();
     mode = is_dir ? (st.st_mode & 07777) | 0050 : 0640;
