@@ -91,3 +91,24 @@ Test(fs, planted_links_and_fifos_are_refused, .init = setup, .fini = teardown)
     cr_assert_eq(fs_open_read(fifo, &f), ERR_UNTRUSTED, "a FIFO is no log (and no wait)");
     cr_assert_eq(fs_open_append(fifo, &f), ERR_UNTRUSTED);
 }
+
+/* A folder everyone may search keeps its group (log_group on /var/log must
+ * not take it from syslog); a private one is given to the group. */
+Test(fs, sharing_a_folder_changes_only_what_the_group_needs, .init = setup, .fini = teardown)
+{
+    char sub[320];
+    struct stat st;
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a folder another group");
+    snprintf(sub, sizeof(sub), "%s/shared", dir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    cr_assert_eq(fs_share_with_group(sub, 1, 1), 0);
+    cr_assert_eq(stat(sub, &st), 0);
+    cr_assert_eq(st.st_gid, 0u, "a shared folder keeps its group");
+    cr_assert_eq(chmod(sub, 0700), 0);
+    cr_assert_eq(fs_share_with_group(sub, 1, 1), 0);
+    cr_assert_eq(stat(sub, &st), 0);
+    cr_assert_eq(st.st_gid, 1u);
+    cr_assert_eq(st.st_mode & 07777, 0750);
+}
