@@ -728,6 +728,23 @@ static int settle(struct logreader *r)
 
 static int entered(struct logreader *r);
 
+/* Reading goes on from the start of file i of a new listing `set` (which
+ * the reader takes), opened as f with `end`. */
+static void switch_to(struct logreader *r, struct logfiles *set, size_t i, fs_file *f, uint64_t end)
+{
+    fs_close(r->f);
+    logfiles_free(&r->files);
+    r->files = *set;
+    free(r->sum_ends); /* learnt for the old listing */
+    r->sum_ends = NULL;
+    r->f = f;
+    r->end = end;
+    r->idx = i;
+    r->off = 0;
+    r->blen = r->bpos = 0;
+    r->cur_mono = -1;
+}
+
 /* Entries after last_seq and before `seq` may be in a file the listing
  * missed (it was made before a rotation): if so, reading goes on there.
  * Returns 1 when it moved (or, from there, reported a gap: LOGREAD_GAP), 0
@@ -749,17 +766,7 @@ static int reopen_skipped(struct logreader *r, uint64_t seq)
             continue; /* gone too */
         if (rc < 0)
             break;
-        fs_close(r->f);
-        logfiles_free(&r->files);
-        r->files = set;
-        free(r->sum_ends); /* learnt for the old listing */
-        r->sum_ends = NULL;
-        r->f = f;
-        r->end = end;
-        r->idx = i;
-        r->off = 0;
-        r->blen = r->bpos = 0;
-        r->cur_mono = -1;
+        switch_to(r, &set, i, f, end);
         rc = entered(r);
         return rc == 0 ? 1 : rc;
     }
@@ -835,17 +842,7 @@ static int follow_rotation(struct logreader *r)
         }
         if (rc < 0)
             break;
-        fs_close(r->f);
-        logfiles_free(&r->files);
-        r->files = set;
-        free(r->sum_ends); /* learnt for the old listing */
-        r->sum_ends = NULL;
-        r->f = f;
-        r->end = end;
-        r->idx = i;
-        r->off = 0;
-        r->blen = r->bpos = 0;
-        r->cur_mono = -1;
+        switch_to(r, &set, i, f, end);
         r->seen_rotations = r->rotations ? *r->rotations : 0;
         rc = entered(r);
         return rc == 0 ? 1 : rc;
