@@ -27,6 +27,7 @@ ship_conf=$src/packaging/linux/rsyslog/svcd-ship.conf
 recv_conf=$src/packaging/linux/rsyslog/svcd-receive.conf
 rsyslogd=$(command -v rsyslogd 2>/dev/null || echo /usr/sbin/rsyslogd)
 
+skipped_scenarios=()
 skip() {
     echo "SKIPPED: $*"
     exit 77
@@ -434,15 +435,17 @@ scenario_user() {
     local d=$tmp/user f bad=0
     if [ "$(id -u)" -ne 0 ]; then
         echo "skip - $name: needs root (to create a user and run svcd as root)"
+        skipped_scenarios+=("(d): needs root")
         return
     fi
     if ! has_flag --log-group; then
-        echo "skip - $name: svcd has no --log-group yet (svcd.log is 0640 root:root, which a shipper's own user cannot read)"
+        not_ok "$name: svcd run has no --log-group"
         return
     fi
     for tool in useradd userdel groupadd groupdel setpriv; do
         command -v "$tool" >/dev/null || {
             echo "skip - $name: $tool is not installed"
+            skipped_scenarios+=("(d): no $tool")
             return
         }
     done
@@ -485,4 +488,9 @@ scenario_user
 echo "==> per scenario (svcd's files against what the receiver wrote)"
 for r in "${RESULTS[@]}"; do echo "    $r"; done
 echo "shipper: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ] || exit 1
+# A scenario that could not run is a skip the summary of scripts/test names.
+if [ "${#skipped_scenarios[@]}" -gt 0 ]; then
+    echo "SKIPPED: ${skipped_scenarios[*]}"
+    exit 77
+fi
