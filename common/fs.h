@@ -106,6 +106,14 @@ int fs_group_id(const char *name, long *gid);
  * ERR_UNSUPPORTED on Windows. */
 int fs_share_with_group(const char *path, long gid, int is_dir);
 
+/* fs_open_append for a file group `gid` must read from its first moment (a
+ * shipper watching the folder opens a new svcd.log at once and may give up
+ * on one it cannot read): a missing file is made under a temporary name,
+ * given the group and mode 0640, then linked into place, never over a file
+ * that appeared meanwhile (that one is opened and shared instead). POSIX;
+ * on Windows the same as fs_open_append. Returns 0 or an error. */
+int fs_open_append_shared(const char *path, long gid, fs_file **out);
+
 void fs_close(fs_file *f);
 
 /* --- Lock files (one writer per directory: service/statelock.c) ---------

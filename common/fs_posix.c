@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -277,6 +278,47 @@ int fs_share_with_group(const char *path, long gid, int is_dir)
     if (rc == 0 && (st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
         rc = err_last_os();
     close(fd);
+    return rc;
+}
+
+int fs_open_append_shared(const char *path, long gid, fs_file **out)
+{
+    char tmp[PATH_MAX];
+    fs_file *f;
+    int rc;
+
+    if (access(path, F_OK) == 0 || errno != ENOENT)
+        goto existing;
+    if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+        return ERR_NAMETOOLONG;
+    unlink(tmp); /* a leftover of a crash in the middle of this */
+    int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_last_os();
+    /* Not fatal, as sharing is not: the log comes first. */
+    if (fchown(fd, (uid_t)-1, (gid_t)gid) == 0)
+        (void)fchmod(fd, 0640);
+    if (link(tmp, path) < 0) {
+        /* Made meanwhile (that one is the log), or a file system without
+         * hard links: opened the plain way and shared right after. */
+        close(fd);
+        unlink(tmp);
+        goto existing;
+    }
+    unlink(tmp);
+    f = malloc(sizeof(*f));
+    if (f == NULL) {
+        close(fd);
+        return ERR_NOMEM;
+    }
+    f->fd = fd;
+    *out = f;
+    return 0;
+
+existing:
+    rc = fs_open_append(path, out);
+    if (rc == 0)
+        (void)fs_share_with_group(path, gid, 0); /* not fatal: the log comes first */
     return rc;
 }
 

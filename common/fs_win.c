@@ -393,6 +393,12 @@ int fs_group_id(const char *name, long *gid)
     return ERR_UNSUPPORTED;
 }
 
+int fs_open_append_shared(const char *path, long gid, fs_file **out)
+{
+    (void)gid;
+    return fs_open_append(path, out);
+}
+
 int fs_share_with_group(const char *path, long gid, int is_dir)
 {
     (void)path;

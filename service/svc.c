@@ -250,6 +250,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     ratelimit_init(&s->denied_audit, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
     ratelimit_init(&s->notes, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
     /* Before the log is opened: its recovery may cut or rename files. */
+    s->system_mode = system_mode;
     rc = statelock_take(&s->lock, cfg->state_dir, system_mode, s->pid, cfg->endpoint);
     if (rc < 0)
         return rc;
@@ -297,9 +298,45 @@ static uint64_t path_check_period(const struct svc *s)
 /* svcd.log deleted, renamed or replaced under us: the store began a new
  * file; say so in it, so nobody reads an empty log and wonders. A new file
  * that cannot be made degrades the status until it can. */
+/* The state directory was removed and made again under us: svcd.lock went
+ * with it, and our lock is on a file nobody else sees, so a second svcd
+ * could start. Takes the lock of the new directory; when another svcd got
+ * there first, says so loudly (two writers of one log). */
+static void check_state_lock(struct svc *s)
+{
+    char msg[STATELOCK_TEXT_MAX + 2 * PATHS_MAX + 200];
+    int64_t t;
+    int rc;
+
+    if (fs_mtime(s->lock.path, &t) != ERR_NOENT)
+        return;
+    statelock_release(&s->lock);
+    rc = statelock_take(&s->lock, s->cfg.state_dir, s->system_mode, s->pid, s->cfg.endpoint);
+    if (rc == 0) {
+        snprintf(msg, sizeof(msg), "%s was removed with the state directory; taken again",
+                 s->lock.path);
+        diag(DIAG_WARN, "%s", msg);
+        record(s, LOG_WARNING, "service", msg, NULL, 1);
+        return;
+    }
+    statelock_explain(&s->lock, s->cfg.state_dir, rc, msg, sizeof(msg));
+    diag(DIAG_ERROR,
+         "the state directory was removed and made again, and its lock cannot be "
+         "taken again: %s",
+         msg);
+    record(s, LOG_ERROR, "service", msg, NULL, 1);
+}
+
 static void check_log_path(struct svc *s, uint64_t now)
 {
     char msg[sizeof(s->log.path_why) + 128];
+
+    /* An append may have made the directory again before any check saw
+     * it go: the lock is looked at on its own, as often as the path. */
+    if (now >= s->lock_check_mono) {
+        s->lock_check_mono = now + path_check_period(s);
+        check_state_lock(s);
+    }
     int was_open = s->log.f != NULL, rc = logstore_check_path(&s->log, now, path_check_period(s));
 
     if (rc == 1) {

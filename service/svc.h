@@ -18,7 +18,9 @@ struct svc {
     struct config cfg;
     struct worker worker;
     struct logstore log;
-    struct statelock lock; /* one writer per state directory: held from start to finish */
+    struct statelock lock;    /* one writer per state directory: held from start to finish */
+    int system_mode;          /* as started: the lock is taken again the same way */
+    uint64_t lock_check_mono; /* when check_state_lock looks next */
     long pid;
     int64_t started_wall_us;
     uint64_t started_mono;

@@ -112,3 +112,27 @@ Test(fs, sharing_a_folder_changes_only_what_the_group_needs, .init = setup, .fin
     cr_assert_eq(st.st_gid, 1u);
     cr_assert_eq(st.st_mode & 07777, 0750);
 }
+
+/* A new log for log_group's group appears with its group and mode already
+ * (made aside and linked into place), and nothing is left beside it. */
+Test(fs, a_shared_log_is_born_readable_by_the_group, .init = setup, .fini = teardown)
+{
+    char logp[320], tmp[330];
+    struct stat st;
+    fs_file *f;
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a file another group");
+    snprintf(logp, sizeof(logp), "%s/svcd.log", dir);
+    cr_assert_eq(fs_open_append_shared(logp, 1, &f), 0);
+    cr_assert_eq(fs_append(f, "x\n", 2), 0);
+    cr_assert_eq(stat(logp, &st), 0);
+    cr_assert_eq(st.st_gid, 1u);
+    cr_assert_eq(st.st_mode & 07777, 0640);
+    cr_assert_eq(st.st_nlink, 1u, "the temporary name is gone");
+    snprintf(tmp, sizeof(tmp), "%s.new", logp);
+    cr_assert_neq(access(tmp, F_OK), 0);
+    fs_close(f);
+    cr_assert_eq(fs_open_append_shared(logp, 1, &f), 0, "an existing one is opened");
+    fs_close(f);
+}

@@ -891,6 +891,15 @@ Test(stopped, a_state_directory_removed_while_running_is_recreated_without_a_cra
     cr_assert_eq(r.exit_code, 0, "%s", r.err);
     cr_assert_eq(stat(state, &st), 0, "the state directory was recreated");
     cr_assert(S_ISDIR(st.st_mode));
+    /* ...with its lock: a second svcd on it still stops at once. */
+    char lock[400], other[400];
+    snprintf(lock, sizeof(lock), "%s/svcd.lock", state);
+    cr_assert_eq(stat(lock, &st), 0, "svcd.lock is there again");
+    snprintf(other, sizeof(other), "%s.second", sock);
+    char *second[] = {SVCD_BIN, "run", "--endpoint", other, "--state-dir", state, NULL};
+    cr_assert_eq(proc_run(second, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 7, "a second svcd: exit %d: %s", r.exit_code, r.err);
+    cr_assert(strstr(r.err, "is in use by svcd pid"), "%s", r.err);
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0, "a clean stop, not a crash");
     svcd_pid = -1;
     char *log = tmpdir_read(state, "svcd.log", &len);

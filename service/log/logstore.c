@@ -44,11 +44,9 @@ static int recover_line(void *ctx, const char *line, size_t len, uint64_t start)
  * log_group at once, before any entry is in it. */
 static int open_log(struct logstore *ls)
 {
-    int rc = logfs->open_append(ls->path, &ls->f);
-
-    if (rc == 0 && ls->group_set)
-        fs_share_with_group(ls->path, ls->group, 0); /* not fatal: the log comes first */
-    return rc;
+    if (ls->group_set) /* readable by the group from its first moment */
+        return fs_open_append_shared(ls->path, ls->group, &ls->f);
+    return logfs->open_append(ls->path, &ls->f);
 }
 
 /* Whether a file of `size` bytes does not end with a newline. A byte that
