@@ -43,6 +43,30 @@ static void start_svcd(const char *extra1, const char *extra2)
     cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not create %s", sock);
 }
 
+/* svcd rotating fast: 10 ms heartbeats into 4 KiB files with no minimum
+ * age, keeping `keep` rotated files (NULL: the default). */
+static void start_rotating(const char *keep)
+{
+    char *argv[] = {SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    sock,
+                    "--state-dir",
+                    state,
+                    "--interval",
+                    "10ms",
+                    "--rotate-size",
+                    "4K",
+                    "--rotate-min-age",
+                    "0",
+                    keep ? "--rotate-keep" : NULL,
+                    (char *)keep,
+                    NULL};
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_gt(svcd_pid, 0);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not create %s", sock);
+}
+
 /* True when svcd and svcclient run under a tool (SVCD_TEST_WRAP, e.g.
  * valgrind): timing and memory figures then mean nothing. */
 static int wrapped(void)
@@ -874,15 +898,11 @@ Test(stopped, version_needs_no_service)
 Test(stopped, a_state_directory_removed_while_running_is_recreated_without_a_crash)
 {
     SKIP_WHEN_WRAPPED("rotation timing");
-    char *argv[] = {SVCD_BIN,     "run",  "--endpoint",    sock, "--state-dir",      state,
-                    "--interval", "10ms", "--rotate-size", "4K", "--rotate-min-age", "0",
-                    NULL};
     struct proc_result r;
     struct stat st;
     size_t len;
 
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    start_rotating(NULL);
     usleep(300 * 1000);
     tmpdir_remove(state);
     usleep(1500 * 1000); /* ~150 heartbeats: past rotate_size in the unlinked file */
@@ -911,29 +931,13 @@ Test(stopped, a_state_directory_removed_while_running_is_recreated_without_a_cra
 Test(stopped, rotation_keeps_files_and_readers_see_every_entry_once)
 {
     SKIP_WHEN_WRAPPED("rotation timing");
-    char *argv[] = {SVCD_BIN,
-                    "run",
-                    "--endpoint",
-                    sock,
-                    "--state-dir",
-                    state,
-                    "--interval",
-                    "10ms",
-                    "--rotate-size",
-                    "4K",
-                    "--rotate-keep",
-                    "3",
-                    "--rotate-min-age",
-                    "0",
-                    NULL};
     char *follow[] = {SVCCLIENT_BIN, "--endpoint", sock, "logs", "-f", "-n", "1", "--json", NULL};
     char out[400];
     struct proc_result r;
     pid_t follower;
     size_t len;
 
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    start_rotating("3");
     snprintf(out, sizeof(out), "%s/follow.out", dir);
     follower = proc_spawn(follow, NULL, out);
     usleep(1500 * 1000); /* ~150 entries, ~20 KB: several rotations */
@@ -2125,21 +2129,6 @@ static void wait_for_seq(unsigned long seq, int timeout_ms)
 Test(stopped, a_filtered_follow_from_the_end_never_replays_across_rotations)
 {
     SKIP_WHEN_WRAPPED("rotation timing");
-    char *argv[] = {SVCD_BIN,
-                    "run",
-                    "--endpoint",
-                    sock,
-                    "--state-dir",
-                    state,
-                    "--interval",
-                    "10ms",
-                    "--rotate-size",
-                    "4K",
-                    "--rotate-keep",
-                    "100",
-                    "--rotate-min-age",
-                    "0",
-                    NULL};
     char *follow[] = {SVCCLIENT_BIN, "--endpoint", sock,          "logs",   "-f", "-n",
                       "0",           "--grep",     "heartbeat 1", "--json", NULL};
     char out[400];
@@ -2148,8 +2137,7 @@ Test(stopped, a_filtered_follow_from_the_end_never_replays_across_rotations)
     size_t len;
     int n = 0;
 
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    start_rotating("100");
     wait_for_seq(30, 10000);
     start = status_last_seq();
     snprintf(out, sizeof(out), "%s/follow.out", dir);
@@ -2464,28 +2452,12 @@ Test(running, a_deleted_log_is_noticed_and_the_sequence_goes_on)
 Test(stopped, a_nul_filled_log_does_not_restart_the_sequence)
 {
     SKIP_WHEN_WRAPPED("rotation timing");
-    char *argv[] = {SVCD_BIN,
-                    "run",
-                    "--endpoint",
-                    sock,
-                    "--state-dir",
-                    state,
-                    "--interval",
-                    "10ms",
-                    "--rotate-size",
-                    "4K",
-                    "--rotate-keep",
-                    "100",
-                    "--rotate-min-age",
-                    "0",
-                    NULL};
     struct proc_result r;
     unsigned long old_last, seq;
     size_t len1, len2, len;
     char *first_before, *first_after, *text;
 
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    start_rotating("100");
     usleep(1000 * 1000); /* ~100 entries, ~13 KB: rotations */
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
     svcd_pid = -1;
@@ -2499,8 +2471,7 @@ Test(stopped, a_nul_filled_log_does_not_restart_the_sequence)
     cr_assert_eq(tmpdir_write(state, "svcd.log", zeros, 3000), 0);
     free(zeros);
 
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    start_rotating("100");
     usleep(1000 * 1000); /* rotates again */
     client(&r, "logs", "--tail", "all", "--json");
     seq = last_seq_with(r.out, "recovered log: no readable entry at its end");

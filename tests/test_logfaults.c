@@ -26,6 +26,7 @@
 #include "logread.h"
 #include "logstore.h"
 #include "svc.h"
+#include "logtest.h"
 #include "tmpdir.h"
 
 /* ---- the faulty file system ---------------------------------------------- */
@@ -474,15 +475,7 @@ Test(logfaults, open_failures_at_every_position)
 
 static int append_msg(struct logstore *ls, const char *msg, int durable, uint64_t now)
 {
-    struct log_entry e;
-
-    memset(&e, 0, sizeof(e));
-    e.level = LOG_INFO;
-    strcpy(e.source, "worker");
-    e.msg = msg;
-    e.msg_len = strlen(msg);
-    e.uid = e.pid = -1;
-    return logstore_append(ls, &e, durable, now);
+    return logtest_append(ls, msg, durable, now);
 }
 
 /* Counts the lines of every file of the log that parse and hold `msg`. */

@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "logstore.h"
 #include "query.h"
+#include "logtest.h"
 #include "tmpdir.h"
 
 static char dir[256];
@@ -32,15 +33,7 @@ TestSuite(logread, .init = setup, .fini = teardown);
 
 static void append(struct logstore *ls, const char *msg)
 {
-    struct log_entry e;
-
-    memset(&e, 0, sizeof(e));
-    e.level = LOG_INFO;
-    strcpy(e.source, "worker");
-    e.msg = msg;
-    e.msg_len = strlen(msg);
-    e.uid = e.pid = -1;
-    cr_assert_eq(logstore_append(ls, &e, 0, 0), 0);
+    cr_assert_eq(logtest_append(ls, msg, 0, 0), 0);
 }
 
 /* Entries of ~150 bytes: a 4 KiB file holds some 27. */

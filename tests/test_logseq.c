@@ -16,6 +16,7 @@
 #include "err.h"
 #include "logfiles.h"
 #include "logstore.h"
+#include "logtest.h"
 #include "tmpdir.h"
 
 #define SEC 1000000ull
@@ -38,17 +39,10 @@ TestSuite(logseq, .init = setup, .fini = teardown);
 /* Appends entry i (~150 bytes) at monotonic time `now`. */
 static void put(struct logstore *ls, int i, uint64_t now)
 {
-    struct log_entry e;
     char m[80];
 
     snprintf(m, sizeof(m), "entry %04d padding padding padding padding padding", i);
-    memset(&e, 0, sizeof(e));
-    e.level = LOG_INFO;
-    strcpy(e.source, "worker");
-    e.msg = m;
-    e.msg_len = strlen(m);
-    e.uid = e.pid = -1;
-    cr_assert_eq(logstore_append(ls, &e, 0, now), 0, "entry %d", i);
+    cr_assert_eq(logtest_append(ls, m, 0, now), 0, "entry %d", i);
 }
 
 static void put_range(struct logstore *ls, int from, int to, uint64_t now)
@@ -411,7 +405,6 @@ Test(logseq, a_replaced_log_is_noticed_and_the_new_file_written)
 Test(logseq, a_new_file_that_cannot_be_made_is_retried)
 {
     struct logstore ls;
-    struct log_entry e;
     char cmd[600];
 
     open_store(&ls);
@@ -419,13 +412,7 @@ Test(logseq, a_new_file_that_cannot_be_made_is_retried)
     cr_assert_eq(system(cmd), 0);
     cr_assert_lt(logstore_check_path(&ls, SEC, SEC), 0);
     cr_assert_null(ls.f);
-    memset(&e, 0, sizeof(e));
-    e.level = LOG_INFO;
-    strcpy(e.source, "worker");
-    e.msg = "x";
-    e.msg_len = 1;
-    e.uid = e.pid = -1;
-    cr_assert_lt(logstore_append(&ls, &e, 1, SEC), 0, "an error, not a crash");
+    cr_assert_lt(logtest_append(&ls, "x", 1, SEC), 0, "an error, not a crash");
     cr_assert_eq(logstore_sync_due(&ls, 2 * SEC, 0), 0);
     cr_assert_lt(logstore_check_path(&ls, 2 * SEC, SEC), 0, "still impossible");
     cr_assert_eq(unlink(dir), 0);
@@ -650,20 +637,13 @@ Test(logseq, marks_and_names_svcd_never_writes_are_ignored)
 Test(logseq, the_sequence_never_wraps)
 {
     struct logstore ls;
-    struct log_entry e;
     char mark[40];
 
     int n = snprintf(mark, sizeof(mark), "%llu\n", (unsigned long long)(LOG_SEQ_MAX - 1));
     cr_assert_eq(tmpdir_write(dir, "svcd.seq", mark, (size_t)n), 0);
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     put(&ls, 1, 0);
-    memset(&e, 0, sizeof(e));
-    e.level = LOG_INFO;
-    strcpy(e.source, "worker");
-    e.msg = "one too many";
-    e.msg_len = strlen(e.msg);
-    e.uid = e.pid = -1;
-    cr_assert_eq(logstore_append(&ls, &e, 0, 0), ERR_TOOBIG);
+    cr_assert_eq(logtest_append(&ls, "one too many", 0, 0), ERR_TOOBIG);
     logstore_close(&ls);
     char msg[200];
     cr_assert_eq(newest_seq(msg, sizeof(msg)), LOG_SEQ_MAX, "the last one is readable");

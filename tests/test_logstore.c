@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "logscan.h"
 #include "logstore.h"
+#include "logtest.h"
 #include "tmpdir.h"
 
 static char dir[256];
@@ -29,14 +30,7 @@ TestSuite(logstore, .init = setup, .fini = teardown);
 
 static void append(struct logstore *ls, const char *msg)
 {
-    struct log_entry e;
-    memset(&e, 0, sizeof(e));
-    e.level = LOG_INFO;
-    strcpy(e.source, "worker");
-    e.msg = msg;
-    e.msg_len = strlen(msg);
-    e.uid = e.pid = -1;
-    cr_assert_eq(logstore_append(ls, &e, 0, 0), 0);
+    cr_assert_eq(logtest_append(ls, msg, 0, 0), 0);
 }
 
 /* Reads the last `tail` messages into one "a,b,c" string. */
@@ -828,17 +822,10 @@ Test(logstore, a_huge_unfiltered_tail_counts_back_in_slices)
 /* Appends one entry at monotonic time `now` (the rotation retry clock). */
 static void append_at(struct logstore *ls, int i, uint64_t now)
 {
-    struct log_entry e;
     char m[64];
 
     snprintf(m, sizeof(m), "entry %04d padding padding padding padding", i);
-    memset(&e, 0, sizeof(e));
-    e.level = LOG_INFO;
-    strcpy(e.source, "worker");
-    e.msg = m;
-    e.msg_len = strlen(m);
-    e.uid = e.pid = -1;
-    cr_assert_eq(logstore_append(ls, &e, 0, now), 0, "a blocked rotation never fails an append");
+    cr_assert_eq(logtest_append(ls, m, 0, now), 0, "a blocked rotation never fails an append");
 }
 
 /* The rename of a rotation fails (here: a directory squats on the rotated
