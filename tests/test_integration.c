@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "frame.h"
+#include "accounts.h"
 #include "proc.h"
 #include "raw.h"
 #include "logfiles.h"
@@ -84,22 +85,12 @@ static int wrapped(void)
     } while (0)
 
 /* Runs a system administration command; returns its exit code. */
-static int admin(const char *a0, const char *a1, const char *a2, const char *a3, const char *a4,
-                 const char *a5)
-{
-    char *argv[] = {(char *)a0, (char *)a1, (char *)a2, (char *)a3, (char *)a4, (char *)a5, NULL};
-    struct proc_result r;
-
-    cr_assert_eq(proc_run(argv, NULL, 30000, &r), 0, "cannot run %s", a0);
-    return r.exit_code;
-}
-
 /* As root, svcd serves the system policy, whose default control group must
  * exist (a package creates it at install; here the test does). */
 static void ensure_svcd_group(void)
 {
     if (geteuid() == 0 && getgrnam("svcd") == NULL)
-        cr_assert_eq(admin("/usr/sbin/groupadd", "--system", "svcd", NULL, NULL, NULL), 0);
+        cr_assert_eq(accounts_admin((char *[]){"/usr/sbin/groupadd", "--system", "svcd", NULL}), 0);
 }
 
 static void setup(void)
@@ -1371,46 +1362,29 @@ static char run_dir[270], client_bin[300];
 
 static void drop_accounts(void)
 {
-    const char *users[] = {u_ctl, u_read, u_none}, *groups[] = {g_ctl, g_read};
-    for (int i = 0; i < 3; i++)
-        if (users[i][0] && getpwnam(users[i]))
-            admin("/usr/sbin/userdel", users[i], NULL, NULL, NULL, NULL);
-    for (int i = 0; i < 2; i++)
-        if (groups[i][0] && getgrnam(groups[i]))
-            admin("/usr/sbin/groupdel", groups[i], NULL, NULL, NULL, NULL);
-}
-
-static void add_user(const char *name, const char *group)
-{
-    cr_assert_eq(admin("/usr/sbin/useradd", "--system", "--no-create-home", "--shell",
-                       "/usr/sbin/nologin", name),
-                 0, "useradd %s", name);
-    if (group)
-        cr_assert_eq(admin("/usr/sbin/usermod", "-a", "-G", group, name, NULL), 0);
+    accounts_user_del(u_ctl);
+    accounts_user_del(u_read);
+    accounts_user_del(u_none);
+    accounts_group_del(g_ctl);
+    accounts_group_del(g_read);
 }
 
 static void setup_accounts(void)
 {
     char cmd[1024];
-    long id = (long)getpid() % 100000;
 
-    if (geteuid() != 0)
-        cr_skip_test("needs root to create throw-away users and groups (CI runs as root); "
-                     "run scripts/test as root to include it");
-    if (access("/usr/bin/setpriv", X_OK) != 0)
-        cr_skip_test("needs setpriv (util-linux) to run svcclient as another user");
+    accounts_require();
     setup();
-    snprintf(g_ctl, sizeof(g_ctl), "svcdt-ctl%ld", id);
-    snprintf(g_read, sizeof(g_read), "svcdt-read%ld", id);
-    snprintf(u_ctl, sizeof(u_ctl), "svcdt-c%ld", id);
-    snprintf(u_read, sizeof(u_read), "svcdt-r%ld", id);
-    snprintf(u_none, sizeof(u_none), "svcdt-n%ld", id);
-    drop_accounts(); /* left over by a run that was killed */
-    cr_assert_eq(admin("/usr/sbin/groupadd", g_ctl, NULL, NULL, NULL, NULL), 0);
-    cr_assert_eq(admin("/usr/sbin/groupadd", g_read, NULL, NULL, NULL, NULL), 0);
-    add_user(u_ctl, g_ctl);
-    add_user(u_read, g_read);
-    add_user(u_none, NULL);
+    accounts_name(g_ctl, sizeof(g_ctl), "svcdt-ctl");
+    accounts_name(g_read, sizeof(g_read), "svcdt-read");
+    accounts_name(u_ctl, sizeof(u_ctl), "svcdt-c");
+    accounts_name(u_read, sizeof(u_read), "svcdt-r");
+    accounts_name(u_none, sizeof(u_none), "svcdt-n");
+    accounts_group_add(g_ctl);
+    accounts_group_add(g_read);
+    accounts_user_add(u_ctl, g_ctl);
+    accounts_user_add(u_read, g_read);
+    accounts_user_add(u_none, NULL);
     /* Others must reach the endpoint's directory and run the client. */
     chmod(dir, 0755);
     snprintf(run_dir, sizeof(run_dir), "%s/run", dir);
@@ -1430,25 +1404,10 @@ static void teardown_accounts(void)
 /* svcclient as `user` (NULL: root). */
 static void client_as(const char *user, struct proc_result *r, const char *a1, const char *a2)
 {
-    char ruid[48], rgid[48];
+    char *argv[] = {client_bin, "--endpoint", sock, (char *)a1, (char *)a2, NULL}, *as[16],
+         room[160];
 
-    if (user == NULL) {
-        char *argv[] = {client_bin, "--endpoint", sock, (char *)a1, (char *)a2, NULL};
-        cr_assert_eq(proc_run(argv, NULL, 10000, r), 0);
-        return;
-    }
-    snprintf(ruid, sizeof(ruid), "--reuid=%s", user);
-    snprintf(rgid, sizeof(rgid), "--regid=%s", user);
-    char *argv[] = {"/usr/bin/setpriv", ruid, rgid,       "--init-groups", "--", client_bin,
-                    "--endpoint",       sock, (char *)a1, (char *)a2,      NULL};
-    cr_assert_eq(proc_run(argv, NULL, 10000, r), 0);
-}
-
-static long uid_of(const char *user)
-{
-    struct passwd *pw = getpwnam(user);
-    cr_assert_not_null(pw);
-    return (long)pw->pw_uid;
+    cr_assert_eq(proc_run(accounts_as(user, argv, as, 16, room, sizeof(room)), NULL, 10000, r), 0);
 }
 
 TestSuite(authz, .init = setup_accounts, .fini = teardown_accounts, .timeout = 90);
@@ -1544,14 +1503,14 @@ Test(authz, a_read_only_member_reads_but_pause_is_refused_and_audited)
              "svcclient: permission denied: pause needs the control right, which %s (uid %ld) "
              "does not have; ask an administrator to add %s to group '%s' (control_group), or "
              "run svcclient as root\n",
-             u_read, uid_of(u_read), u_read, g_ctl);
+             u_read, accounts_uid(u_read), u_read, g_ctl);
     cr_assert_str_eq(r.err, want);
     char *log = tmpdir_read(state, "svcd.log", &len);
     cr_assert_not_null(log);
     snprintf(entry, sizeof(entry),
              "\"level\":\"warning\",\"logger\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid "
              "%ld): denied, no control right\",\"user_name\":\"%s\",\"user_id\":%ld,\"pid\":%ld}",
-             u_read, uid_of(u_read), r.pid, u_read, uid_of(u_read), r.pid);
+             u_read, accounts_uid(u_read), r.pid, u_read, accounts_uid(u_read), r.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
     free(log);
     client_as(NULL, &r, "status", NULL);
@@ -1575,10 +1534,10 @@ Test(authz, a_control_member_pauses_and_resumes_and_both_are_audited)
     snprintf(entry, sizeof(entry),
              "\"logger\":\"audit\",\"msg\":\"pause by %s (uid %ld, pid %ld): granted, "
              "paused\",\"user_name\":\"%s\",\"user_id\":%ld,\"pid\":%ld}",
-             u_ctl, uid_of(u_ctl), p.pid, u_ctl, uid_of(u_ctl), p.pid);
+             u_ctl, accounts_uid(u_ctl), p.pid, u_ctl, accounts_uid(u_ctl), p.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
     snprintf(entry, sizeof(entry), "resume by %s (uid %ld, pid %ld): granted, resumed", u_ctl,
-             uid_of(u_ctl), q.pid);
+             accounts_uid(u_ctl), q.pid);
     cr_assert(strstr(log, entry), "no audit entry %s", entry);
     free(log);
 }
@@ -1916,18 +1875,17 @@ static void setup_domain_user(void)
 {
     setup_accounts();
     snprintf(u_domain, sizeof(u_domain), "SVCDT\\d%ld", (long)getpid() % 100000);
-    if (getpwnam(u_domain))
-        admin("/usr/sbin/userdel", u_domain, NULL, NULL, NULL, NULL);
-    cr_assert_eq(
-        admin("/usr/sbin/useradd", "--badname", "--system", "--no-create-home", u_domain, NULL), 0,
-        "useradd --badname %s", u_domain);
-    cr_assert_eq(admin("/usr/sbin/usermod", "-a", "-G", g_ctl, u_domain, NULL), 0);
+    accounts_user_del(u_domain);
+    cr_assert_eq(accounts_admin((char *[]){"/usr/sbin/useradd", "--badname", "--system",
+                                           "--no-create-home", u_domain, NULL}),
+                 0, "useradd --badname %s", u_domain);
+    cr_assert_eq(accounts_admin((char *[]){"/usr/sbin/usermod", "-a", "-G", g_ctl, u_domain, NULL}),
+                 0);
 }
 
 static void teardown_domain_user(void)
 {
-    if (u_domain[0] && getpwnam(u_domain))
-        admin("/usr/sbin/userdel", u_domain, NULL, NULL, NULL, NULL);
+    accounts_user_del(u_domain);
     teardown_accounts();
 }
 
@@ -1946,16 +1904,16 @@ Test(names, a_domain_users_pause_is_shown_and_survives_kill_9)
     e = strchr(u_domain, '\\');
     snprintf(escaped, sizeof(escaped), "%.*s\\\\%s", (int)(e - u_domain), u_domain, e + 1);
     snprintf(needle, sizeof(needle), "\"msg\":\"pause by %s (uid %ld, pid %ld)", escaped,
-             uid_of(u_domain), p.pid);
+             accounts_uid(u_domain), p.pid);
     client_as(NULL, &r, "logs", "--json");
     cr_assert(line_with(r.out, needle, stored, sizeof(stored)), "logs --json lacks %s:\n%s", needle,
               r.out);
     snprintf(needle, sizeof(needle), "\"user_name\":\"%s\",\"user_id\":%ld", escaped,
-             uid_of(u_domain));
+             accounts_uid(u_domain));
     cr_assert(strstr(stored, needle), "%s", stored);
     client_as(NULL, &r, "logs", NULL);
     snprintf(needle, sizeof(needle), "audit: pause by %s (uid %ld, pid %ld): granted, paused\n",
-             u_domain, uid_of(u_domain), p.pid);
+             u_domain, accounts_uid(u_domain), p.pid);
     cr_assert(strstr(r.out, needle), "text: %s", r.out);
 
     kill(svcd_pid, SIGKILL);
