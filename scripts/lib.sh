@@ -47,7 +47,7 @@ jobs() {
 }
 
 # The .deb test: dpkg-shlibdeps, systemd-analyze, groupadd.
-LINUX_PACKAGES=(dpkg-dev systemd passwd)
+LINUX_PACKAGES=(dpkg-dev systemd passwd lintian binutils init-system-helpers)
 
 # The memory checker run over the integration tests.
 VALGRIND_PACKAGES=(valgrind)

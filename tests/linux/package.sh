@@ -14,7 +14,7 @@ build=$(cd "${1:?usage: package.sh BUILD_DIR}" 2>/dev/null && pwd) || {
     echo "SKIPPED: installing a .deb needs root (CI runs as root; run scripts/test as root)"
     exit 77
 }
-for tool in dpkg dpkg-deb cpack systemd-analyze; do
+for tool in dpkg dpkg-deb cpack systemd-analyze readelf deb-systemd-helper; do
     command -v "$tool" >/dev/null || {
         echo "SKIPPED: $tool is not installed"
         exit 77
@@ -52,21 +52,51 @@ check "the package is built: $(basename "$deb")" [ -f "$deb" ]
 check "it depends on what svcd links (dpkg-shlibdeps) and on passwd (groupadd)" \
     sh -c "dpkg-deb -f '$deb' Depends | grep -q 'libprotobuf-c1' && dpkg-deb -f '$deb' Depends | grep -q passwd"
 
+echo "==> what a Debian maintainer checks"
+if command -v lintian >/dev/null; then
+    lintian --fail-on error,warning --display-info "$deb" >"$tmp/lintian.out" 2>&1
+    lrc=$?
+    sed 's/^/    lintian: /' "$tmp/lintian.out"
+    check "lintian: no errors and no warnings" [ "$lrc" -eq 0 ]
+else
+    # CI installs lintian (scripts/lib.sh LINUX_PACKAGES); a bare machine says so.
+    echo "    SKIPPED (lintian is not installed): lintian: no errors and no warnings"
+fi
+# Hardening, as Debian's hardening-check reads it from the ELF file.
+x="$tmp/x"
+mkdir -p "$x" && dpkg-deb -x "$deb" "$x"
+for bin in svcd svcclient; do
+    f="$x/usr/bin/$bin"
+    check "$bin: PIE (ELF type DYN)" sh -c "readelf -h '$f' | grep -q 'Type:.*DYN'"
+    check "$bin: full RELRO (GNU_RELRO and BIND_NOW)" sh -c \
+        "readelf -lW '$f' | grep -q GNU_RELRO && readelf -dW '$f' | grep -Eq 'BIND_NOW|FLAGS_1.*NOW'"
+    check "$bin: stack protector (__stack_chk_fail)" sh -c \
+        "readelf --dyn-syms -W '$f' | grep -q __stack_chk_fail"
+    check "$bin: stripped (no .symtab)" sh -c "! readelf -SW '$f' | grep -q '\.symtab'"
+done
+check "svcd: _FORTIFY_SOURCE (checked libc calls, __*_chk)" sh -c \
+    "readelf --dyn-syms -W '$x/usr/bin/svcd' | grep -q '__[a-z]*_chk'"
+check "the changelog's first entry is this version" sh -c \
+    "zcat '$x/usr/share/doc/svcd/changelog.gz' | head -1 | grep -q '^svcd ($version) '"
+
 echo "==> dpkg -i"
 # The postinst must create the group: start without it (the suites that ran
 # before made it; it is made again below either way).
 getent group svcd >/dev/null && groupdel svcd
 check "dpkg -i succeeds" quiet dpkg -i "$deb"
 for f in /usr/bin/svcd /usr/bin/svcclient /usr/lib/systemd/system/svcd.service \
-    /usr/share/man/man8/svcd.8 /usr/share/man/man1/svcclient.1 /etc/svcd/svcd.conf; do
+    /usr/share/man/man8/svcd.8.gz /usr/share/man/man1/svcclient.1.gz /etc/svcd/svcd.conf \
+    /usr/share/doc/svcd/copyright /usr/share/doc/svcd/changelog.gz /usr/lib/sysusers.d/svcd.conf; do
     check "installed: $f" [ -f "$f" ]
 done
+wants=/etc/systemd/system/multi-user.target.wants/svcd.service
+check "a first install enables the unit (deb-systemd-helper)" [ -L "$wants" ]
 check "the svcd group exists (postinst made it)" quiet getent group svcd
 check "svcd --version is the package's version" \
     sh -c "/usr/bin/svcd version | grep -q '$version'"
 check "svcclient version is the package's version" \
     sh -c "/usr/bin/svcclient version | grep -q '$version'"
-check "the man pages carry the version" grep -q "svcd $version" /usr/share/man/man8/svcd.8
+check "the man pages carry the version" sh -c "zcat /usr/share/man/man8/svcd.8.gz | grep -q 'svcd $version'"
 
 echo "==> the unit"
 check "systemd-analyze verify accepts the installed unit" \
@@ -89,13 +119,25 @@ svcd_pid=
 echo "==> dpkg -r, then dpkg -P"
 check "dpkg -r succeeds" quiet dpkg -r svcd
 for f in /usr/bin/svcd /usr/bin/svcclient /usr/lib/systemd/system/svcd.service \
-    /usr/share/man/man8/svcd.8; do
+    /usr/share/man/man8/svcd.8.gz; do
     check "removed: $f" [ ! -e "$f" ]
 done
 check "the configuration is kept on remove (a conffile)" [ -f /etc/svcd/svcd.conf ]
 check "the group is kept" quiet getent group svcd
+check "a removed package's unit is masked, not started by a leftover link" \
+    [ "$(readlink /etc/systemd/system/svcd.service)" = /dev/null ]
+check "a reinstall after dpkg -r succeeds" quiet dpkg -i "$deb"
+check "and enables the unit again" [ -L "$wants" ]
+check "and unmasks it" [ ! -e /etc/systemd/system/svcd.service ]
+systemctl disable svcd.service >/dev/null 2>&1 || rm -f "$wants"
+deb-systemd-helper update-state svcd.service >/dev/null 2>&1
+check "an administrator's disable survives a reinstall" sh -c \
+    "dpkg -i '$deb' >/dev/null 2>&1 && [ ! -e '$wants' ]"
+check "dpkg -r again" quiet dpkg -r svcd
 check "dpkg -P succeeds" quiet dpkg -P svcd
 check "purge deletes the configuration" [ ! -e /etc/svcd/svcd.conf ]
+check "and the unit's enable state and mask" sh -c \
+    "[ ! -e '$wants' ] && [ ! -e /etc/systemd/system/svcd.service ]"
 
 echo "package: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
