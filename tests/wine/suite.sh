@@ -57,22 +57,28 @@ check() {
     shift
     if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
+# How the last `run` ended, for a failing check of its output: a text
+# that is not $out (a trace, another file) gets no such note.
+ran() { [[ -v secs && "$1" == "$out" ]] && printf ' (exit %s after %s s)' "$rc" "$secs"; }
 contains() { [[ "$1" == *"$2"* ]] || {
-    printf '    expected to find: %s\n    in: %s\n' "$2" "$1"
+    printf '    expected to find: %s\n    in%s: %s\n' "$2" "$(ran "$1")" "${1:-<EMPTY OUTPUT>}"
     return 1
 }; }
 
 matches() { [[ "$1" =~ $2 ]] || {
-    printf '    expected to match: %s\n    got: %s\n' "$2" "$1"
+    printf '    expected to match: %s\n    got%s: %s\n' "$2" "$(ran "$1")" "${1:-<EMPTY OUTPUT>}"
     return 1
 }; }
 
-# Runs a Windows program; sets $out (stdout+stderr, CRs removed) and $rc.
+# Runs a Windows program; sets $out (stdout+stderr, CRs removed), $rc (124:
+# killed by the timeout) and $secs (seconds it took).
 # Output goes through a file, not a pipe: a Wine daemon that inherits the
 # handle must not keep us waiting for an end of file.
 run() {
+    local t0=$EPOCHREALTIME
     timeout -k 5 60 wine "$@" >"$build/wine-run.out" 2>&1 </dev/null
     rc=$?
+    secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
     out=$(tr -d '\r' <"$build/wine-run.out")
     return 0
 }
@@ -181,6 +187,7 @@ reg_ask() {
     for i in 1 2 3; do
         run reg query "$@"
         [ -n "$out" ] && return 0
+        echo "    reg query printed nothing (exit $rc after $secs s); again" >&2
         sleep 0.5
     done
 }
@@ -667,7 +674,7 @@ reg_query() {
     for i in 1 2 3; do
         run reg query "$1"
         [ -n "$out" ] && return 0
-        echo "    reg query printed nothing (exit $rc); again"
+        echo "    reg query printed nothing (exit $rc after $secs s); again"
         sleep 1
     done
 }
