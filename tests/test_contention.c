@@ -38,12 +38,18 @@ static void setup(void)
     snprintf(svcd_log, sizeof(svcd_log), "%s/svcd.out", dir);
     cr_assert_eq(mkdir(state, 0755), 0);
     /* Limits out of the way: this is about the queue before accept. */
-    char *argv[] = {SVCD_BIN,       "run",
-                    "--endpoint",   sock,
-                    "--state-dir",  state,
-                    "--control-group", "root",
-                    "--max-connections", "100000",
-                    "--max-connections-per-user", "100000",
+    char *argv[] = {SVCD_BIN,
+                    "run",
+                    "--endpoint",
+                    sock,
+                    "--state-dir",
+                    state,
+                    "--control-group",
+                    "root",
+                    "--max-connections",
+                    "100000",
+                    "--max-connections-per-user",
+                    "100000",
                     NULL};
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_gt(svcd_pid, 0);
@@ -169,8 +175,7 @@ Test(contention, a_full_accept_queue_is_waited_for_and_every_client_is_served)
         cr_assert(strstr(r.err, "svcd is busy: it took no new connection within --timeout "
                                 "(300 ms); try again in a moment, or with a longer --timeout"),
                   "%s", r.err);
-        cr_assert_null(strstr(r.err, "unexpected owner"), "a busy svcd is no impostor: %s",
-                       r.err);
+        cr_assert_null(strstr(r.err, "unexpected owner"), "a busy svcd is no impostor: %s", r.err);
     }
 
     for (int i = 0; i < CLIENTS; i++) {
