@@ -88,7 +88,8 @@ static void start_as(const char *user, char *const argv[], char *const env[], co
     pids[npids] = proc_spawn(accounts_as(user, argv, as, 32, room, sizeof(room)), env, log);
     cr_assert_gt(pids[npids], 0);
     npids++;
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd as %s did not start on %s", user ? user : "root", sock);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd as %s did not start on %s",
+                 user ? user : "root", sock);
 }
 
 /* dir/name, made and given to `user`, mode 0700. */
@@ -102,8 +103,8 @@ static void user_dir(const char *user, const char *name, char *out, size_t n)
 /* A user-mode svcd run by `user` on `sock`, its state in `state`. */
 static void start_user_svcd(const char *user, const char *sock, const char *state)
 {
-    char *argv[] = {svcd_bin, "run", "--endpoint", (char *)sock, "--state-dir", (char *)state,
-                    NULL};
+    char *argv[] = {svcd_bin,      "run",         "--endpoint", (char *)sock,
+                    "--state-dir", (char *)state, NULL};
     start_as(user, argv, NULL, sock);
 }
 
@@ -236,7 +237,7 @@ static void check_link_untouched(const char *below)
     cr_assert_eq(symlink(victim, link), 0);
     snprintf(sock, sizeof(sock), "%s%s/svcd.sock", link, below);
     snprintf(state, sizeof(state), "%s/state", dir);
-    char *argv[] = {svcd_bin, "run", "--endpoint", sock, "--state-dir", state,
+    char *argv[] = {svcd_bin,          "run",  "--endpoint", sock, "--state-dir", state,
                     "--control-group", g_svcd, NULL};
     run_as(NULL, argv, NULL, &r);
     cr_assert_eq(r.exit_code, 1, "a root svcd must not serve from another user's directory: %s",
