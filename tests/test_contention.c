@@ -162,7 +162,9 @@ Test(contention, a_full_accept_queue_is_waited_for_and_every_client_is_served)
                   "a burst of %d connections must fit in svcd's listen queue (SOMAXCONN), "
                   "only %d did",
                   BURST_MIN, nburst);
-    if (!full)
+    if (full)
+        cr_log_info("the listen queue was full after %d connections", nburst);
+    else
         cr_log_info("the listen queue took all %d connections: the clients below do not "
                     "meet a full queue",
                     nburst);
