@@ -8,12 +8,15 @@
 
 /* The system endpoint must be served by root/SYSTEM (and, where a service
  * manager knows it, by the installed service's process); any other by the
- * caller itself or the system. */
-static int try_one(struct rpc *r, const char *endpoint, int is_system, int timeout_ms)
+ * caller itself or the system (for root, also by the user whose endpoint it
+ * is). On ERR_UNTRUSTED, `seen` says who serves it. */
+static int try_one(struct rpc *r, const char *endpoint, int is_system, int timeout_ms, char *seen,
+                   size_t seen_len)
 {
-    struct ipc_client_opts o = {IPC_EXPECT_SELF_OR_SYSTEM, 0};
+    struct ipc_client_opts o = {IPC_EXPECT_SELF_OR_SYSTEM, 0, seen, seen_len};
     int rc = sbuf_copy(r->endpoint, sizeof(r->endpoint), endpoint);
 
+    seen[0] = '\0';
     if (rc < 0)
         return rc;
     if (is_system) {
@@ -24,8 +27,9 @@ static int try_one(struct rpc *r, const char *endpoint, int is_system, int timeo
     return ipc_client_connect(endpoint, &o, timeout_ms, &r->c);
 }
 
-/* What to do about a connect error: one clause, or NULL. */
-static const char *advice(int rc, char *buf, size_t n)
+/* What to do about a connect error: one clause, or NULL. `seen` names the
+ * server of an ERR_UNTRUSTED endpoint ("" when unknown). */
+static const char *advice(int rc, const char *seen, int timeout_ms, char *buf, size_t n)
 {
     switch (rc) {
     case ERR_NOENT:
@@ -41,8 +45,17 @@ static const char *advice(int rc, char *buf, size_t n)
     case ERR_ACCESS:
         return paths_access_hint();
     case ERR_UNTRUSTED:
-        return "refusing to talk to it: the endpoint is not served by the svcd service "
-               "(another program holds the name; stop it, or check --endpoint)";
+        snprintf(buf, n,
+                 "refusing to talk to it: the endpoint is not served by the svcd service but by "
+                 "%s (another program holds the name; stop it, or check --endpoint)",
+                 *seen ? seen : "an unknown owner");
+        return buf;
+    case ERR_AGAIN:
+        snprintf(buf, n,
+                 "svcd is busy: it took no new connection within --timeout (%d ms); try again "
+                 "in a moment, or with a longer --timeout",
+                 timeout_ms);
+        return buf;
     case ERR_TIMEDOUT:
         return "svcd did not accept the connection in time (is it overloaded? try a longer "
                "--timeout)";
@@ -51,12 +64,37 @@ static const char *advice(int rc, char *buf, size_t n)
     }
 }
 
+/* The user's own endpoint refused us, as no endpoint of theirs would:
+ * someone else holds the name. Says so in r->notice, and returns 1 when the
+ * next endpoint is worth a try. */
+static int skip_foreign(struct rpc *r, int rc, const char *endpoint, const char *seen,
+                        const char *next)
+{
+    size_t used = strlen(r->notice);
+    char *p = r->notice + used;
+    size_t room = sizeof(r->notice) - used;
+
+    if (rc == ERR_UNTRUSTED)
+        snprintf(p, room,
+                 "warning: not using %s: it is served by %s, not by you or root (another "
+                 "user may hold the name to catch your requests); trying %s\n",
+                 endpoint, *seen ? seen : "an unknown owner", next);
+    else if (rc == ERR_ACCESS)
+        snprintf(p, room,
+                 "warning: not using %s: permission denied, so it is not yours (another user "
+                 "may hold its directory); trying %s\n",
+                 endpoint, next);
+    else
+        return 0;
+    return 1;
+}
+
 int rpc_connect(struct rpc *r, const char *endpoint, int timeout_ms, char *err, size_t errlen)
 {
     char cands[PATHS_CANDIDATES_MAX][PATHS_MAX];
     const char *env = getenv("SVCD_ENDPOINT");
     struct sbuf why;
-    char sys_ep[PATHS_MAX];
+    char sys_ep[PATHS_MAX], seen[IPC_NAME_MAX + 64];
     int n = 0, rc = ERR_NOENT;
 
     memset(r, 0, sizeof(*r));
@@ -77,18 +115,21 @@ int rpc_connect(struct rpc *r, const char *endpoint, int timeout_ms, char *err, 
     sbuf_init(&why, errlen);
     paths_default_endpoint(1, sys_ep, sizeof(sys_ep));
     for (int i = 0; i < n; i++) {
-        rc = try_one(r, cands[i], strcmp(cands[i], sys_ep) == 0, timeout_ms);
+        rc = try_one(r, cands[i], strcmp(cands[i], sys_ep) == 0, timeout_ms, seen, sizeof(seen));
         if (rc == 0)
             break;
         sbuf_printf(&why, "%s %s (%s)", i ? ", nor at" : "cannot reach svcd at", cands[i],
-                    err_str(rc));
-        /* Only a missing endpoint means "try the next default". */
+                    rc == ERR_AGAIN ? "busy" : err_str(rc));
+        /* A missing endpoint means "try the next default"; so does one that
+         * is someone else's, once said. */
+        if (i + 1 < n && skip_foreign(r, rc, cands[i], seen, cands[i + 1]))
+            continue;
         if (rc != ERR_NOENT && rc != ERR_CONNREFUSED)
             break;
     }
     if (rc < 0) {
-        char hint[256];
-        const char *a = advice(rc, hint, sizeof(hint));
+        char hint[512];
+        const char *a = advice(rc, seen, timeout_ms, hint, sizeof(hint));
         snprintf(err, errlen, "%s%s%s", sbuf_str(&why), a ? ": " : "", a ? a : "");
     }
     sbuf_free(&why);

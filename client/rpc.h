@@ -21,11 +21,16 @@ struct rpc {
     size_t blen, bpos;
     int timeout_ms;
     uint64_t next_id;
+    /* Lines for stderr from rpc_connect, each "warning: ...\n": endpoints
+     * passed over because someone else holds them ("" when none). */
+    char notice[RPC_ERR_MAX];
 };
 
 /* Connects to `endpoint`, or when NULL to SVCD_ENDPOINT, or else to each
- * default in turn. Returns 0, or the connect error with one line in `err`
- * that names every endpoint tried and says what to do. */
+ * default in turn: past one that is missing, and past the user's own one
+ * when someone else serves or holds it (with a warning in r->notice).
+ * Returns 0, or the connect error with one line in `err` that names every
+ * endpoint tried and says what to do. */
 int rpc_connect(struct rpc *r, const char *endpoint, int timeout_ms, char *err, size_t errlen);
 
 /* Fills in version and a fresh id, and sends the request. Returns 0 or an

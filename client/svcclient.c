@@ -197,6 +197,24 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
     }
 }
 
+/* rpc_connect's warnings, each line "svcclient: " + line, in one write. */
+static void show_notice(const char *notice)
+{
+    char out[2 * RPC_ERR_MAX];
+    size_t n = 0;
+
+    while (*notice && n + 12 < sizeof(out)) {
+        size_t len = strcspn(notice, "\n");
+        int w = snprintf(out + n, sizeof(out) - n, "svcclient: %.*s\n", (int)len, notice);
+        if (w < 0 || (size_t)w >= sizeof(out) - n)
+            break;
+        n += (size_t)w;
+        notice += len + (notice[len] == '\n');
+    }
+    if (n > 0)
+        term_puts(stderr, out);
+}
+
 static int run_remote(struct ctx *x)
 {
     Svcd__Request req = SVCD__REQUEST__INIT;
@@ -206,7 +224,10 @@ static int run_remote(struct ctx *x)
     Svcd__LogsRequest lg = SVCD__LOGS_REQUEST__INIT;
     char err[RPC_ERR_MAX];
 
-    if (rpc_connect(&x->rpc, x->o.endpoint, x->o.timeout_ms, err, sizeof(err)) < 0)
+    int rc = rpc_connect(&x->rpc, x->o.endpoint, x->o.timeout_ms, err, sizeof(err));
+
+    show_notice(x->rpc.notice);
+    if (rc < 0)
         return fail(x, CLI_EXIT_UNREACHABLE, "%s", err);
     switch (x->o.cmd) {
     case CLI_STATUS:

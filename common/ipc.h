@@ -69,6 +69,13 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms);
  * call from a signal handler or another thread. */
 void ipc_server_wake(ipc_server *s);
 
+/* After ipc_server_open failed with ERR_ACCESS: says in one clause why the
+ * endpoint's directory was refused, naming it and its owner, and what to do
+ * (e.g. "its directory /tmp/svcd-1003 belongs to mallory (uid 1004) ...").
+ * Returns 0, or ERR_NOENT when there is nothing more to say than
+ * "permission denied" (always on Windows, where a pipe has no directory). */
+int ipc_server_explain_access(const char *endpoint, char *buf, size_t n);
+
 /* Closes every connection (calling on_close) and removes the endpoint if it is
  * still ours. */
 void ipc_server_close(ipc_server *s);
@@ -102,19 +109,27 @@ void *ipc_conn_data(const ipc_conn *c);
  * server process id), so a squatter on the endpoint learns nothing. */
 enum ipc_expect {
     IPC_EXPECT_ANY = 0,
-    IPC_EXPECT_SELF_OR_SYSTEM, /* served by this user, root/SYSTEM or Administrators */
+    IPC_EXPECT_SELF_OR_SYSTEM, /* served by this user, root/SYSTEM or Administrators;
+                                  for root also by the user whose endpoint it is */
     IPC_EXPECT_SYSTEM,         /* served by root / LocalSystem only */
 };
 
 struct ipc_client_opts {
     enum ipc_expect expect;
     long expect_pid; /* > 0: the server process must be this one */
+    /* Optional: on ERR_UNTRUSTED, who serves the endpoint, one phrase such
+     * as "mallory (uid 1004, pid 77)". */
+    char *seen;
+    size_t seen_len;
 };
 
 /* Connects within timeout_ms and verifies the server as `o` asks (NULL: no
- * check). Returns 0, ERR_NOENT (no endpoint), ERR_CONNREFUSED (endpoint
- * exists, nobody listens), ERR_ACCESS, ERR_TIMEDOUT, ERR_UNTRUSTED (someone
- * else serves it), ERR_NAMETOOLONG, ERR_NOMEM or ERR_IO. */
+ * check). A server too busy to take the connection (a full listen queue, all
+ * pipe instances taken) is waited for within the same timeout. Returns 0,
+ * ERR_NOENT (no endpoint), ERR_CONNREFUSED (endpoint exists, nobody
+ * listens), ERR_ACCESS, ERR_AGAIN (still busy when the time ran out),
+ * ERR_TIMEDOUT, ERR_UNTRUSTED (someone else serves it), ERR_NAMETOOLONG,
+ * ERR_NOMEM or ERR_IO. */
 int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, int timeout_ms,
                        ipc_client **out);
 

@@ -11,8 +11,24 @@
  * file system has no ACLs, or the error from chown/chmod. */
 int ipc_perm_apply(const char *path, unsigned mode, long group, long read_group);
 
-/* 1 when `dir` holds nothing but `keep` (or nothing): a directory svcd may
- * take over. Shared directories such as /tmp are left as they are. */
-int ipc_perm_dir_is_ours(const char *dir, const char *keep);
+#include <stddef.h>
+
+#define IPC_PERM_USER_MAX 160 /* "name (uid N)" */
+
+/* Before anything on the way to the endpoint's directory `dir` is created or
+ * changed: the deepest part of it that exists (the directory itself when it
+ * does), with symlinks followed, must belong to us or root and be writable
+ * by others only when sticky; else another user could swap what svcd builds
+ * there. Returns 0, or ERR_ACCESS with the reason, naming the directory and
+ * its owner, in `why` (NULL: not wanted), or the error of looking. */
+int ipc_perm_check_path(const char *dir, char *why, size_t n);
+
+/* Checks the existing directory `dir` the same way, on an open descriptor,
+ * and when `group` >= 0 and it holds nothing but `keep` (a directory svcd
+ * may take over, unlike a shared one such as /tmp), makes it 0750 root:group
+ * (and read_group's ACL) through that descriptor, so what was checked is
+ * what changes. A symlink is judged by its target and never changed.
+ * Returns 0, ERR_ACCESS, or the error of a step. */
+int ipc_perm_take_dir(const char *dir, const char *keep, long group, long read_group);
 
 #endif

@@ -4,7 +4,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -43,11 +48,12 @@ static uint8_t *put_entry(uint8_t *p, unsigned tag, unsigned perm, uint32_t id)
 }
 
 /* Owner and group keep the mode's bits; `extra_gid` gets the group's bits
- * too; others get nothing. */
-static int set_group_acl(const char *path, unsigned mode, long extra_gid)
+ * too; others get nothing. Written to `fd` when >= 0, else to `path`. */
+static int set_group_acl(int fd, const char *path, unsigned mode, long extra_gid)
 {
     uint8_t buf[4 + 5 * 8], *p = buf;
     unsigned user = (mode >> 6) & 7, group = (mode >> 3) & 7;
+    int rc;
 
     p = put32(p, ACL_VERSION);
     p = put_entry(p, ACL_USER_OBJ, user, ACL_UNDEFINED_ID);
@@ -55,38 +61,164 @@ static int set_group_acl(const char *path, unsigned mode, long extra_gid)
     p = put_entry(p, ACL_GROUP, group, (uint32_t)extra_gid);
     p = put_entry(p, ACL_MASK, group, ACL_UNDEFINED_ID);
     p = put_entry(p, ACL_OTHER, 0, ACL_UNDEFINED_ID);
-    if (setxattr(path, ACL_XATTR, buf, (size_t)(p - buf), 0) < 0)
+    rc = fd >= 0 ? fsetxattr(fd, ACL_XATTR, buf, (size_t)(p - buf), 0)
+                 : setxattr(path, ACL_XATTR, buf, (size_t)(p - buf), 0);
+    if (rc < 0)
         return errno == ENOTSUP ? ERR_UNSUPPORTED : err_last_os();
+    return 0;
+}
+
+/* ipc_perm_apply on `fd` when >= 0 (a directory already checked: no name
+ * lookup between the check and the change), else on `path`. */
+static int apply(int fd, const char *path, unsigned mode, long group, long read_group)
+{
+    uid_t owner = geteuid() == 0 ? 0 : (uid_t)-1;
+    int rc;
+
+    if (group >= 0) {
+        rc = fd >= 0 ? fchown(fd, owner, (gid_t)group) : chown(path, owner, (gid_t)group);
+        if (rc < 0)
+            return err_last_os();
+    }
+    if ((fd >= 0 ? fchmod(fd, (mode_t)mode) : chmod(path, (mode_t)mode)) < 0)
+        return err_last_os();
+    if (read_group >= 0 && read_group != group)
+        return set_group_acl(fd, path, mode, read_group);
+    rc = fd >= 0 ? fremovexattr(fd, ACL_XATTR) : removexattr(path, ACL_XATTR);
+    if (rc < 0 && errno != ENODATA && errno != ENOTSUP)
+        return err_last_os(); /* an old ACL must not outlive its read_group */
     return 0;
 }
 
 int ipc_perm_apply(const char *path, unsigned mode, long group, long read_group)
 {
-    uid_t owner = geteuid() == 0 ? 0 : (uid_t)-1;
-
-    if (group >= 0 && chown(path, owner, (gid_t)group) < 0)
-        return err_last_os();
-    if (chmod(path, (mode_t)mode) < 0)
-        return err_last_os();
-    if (read_group >= 0 && read_group != group)
-        return set_group_acl(path, mode, read_group);
-    if (removexattr(path, ACL_XATTR) < 0 && errno != ENODATA && errno != ENOTSUP)
-        return err_last_os(); /* an old ACL must not outlive its read_group */
-    return 0;
+    return apply(-1, path, mode, group, read_group);
 }
 
-int ipc_perm_dir_is_ours(const char *dir, const char *keep)
+/* 1 when the directory open at `fd` holds nothing but `keep` (or nothing):
+ * a directory svcd may take over. Shared directories such as /tmp are left
+ * as they are. */
+static int dir_is_ours(int fd, const char *keep)
 {
-    DIR *d = opendir(dir);
+    int dup_fd = dup(fd);
+    DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
     struct dirent *e;
     int ours = 1;
 
-    if (d == NULL)
+    if (d == NULL) {
+        if (dup_fd >= 0)
+            close(dup_fd);
         return 0;
+    }
     while (ours && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, keep))
             ours = 0;
     }
     closedir(d);
     return ours;
+}
+
+/* "alice (uid 1001)", or "uid 1001" for a uid without a name. */
+static void user_phrase(uid_t uid, char *buf, size_t n)
+{
+    struct passwd pw, *res = NULL;
+    char room[1024];
+
+    if (getpwuid_r(uid, &pw, room, sizeof(room), &res) == 0 && res != NULL)
+        snprintf(buf, n, "%s (uid %ld)", pw.pw_name, (long)uid);
+    else
+        snprintf(buf, n, "uid %ld", (long)uid);
+}
+
+/* Judges the directory `path` (with `st`, symlinks followed): an endpoint
+ * may live there when it belongs to us or root and others may write to it
+ * only when it is sticky (like /tmp), so nobody else can replace the
+ * socket. Returns 0, or ERR_ACCESS with the reason and the fix in `why`
+ * (NULL: not wanted). */
+static int judge_dir(const char *path, const struct stat *st, char *why, size_t n)
+{
+    char name[PATH_MAX + 32], target[PATH_MAX], owner[IPC_PERM_USER_MAX];
+    struct stat lst;
+    int root = geteuid() == 0;
+
+    if ((st->st_uid == geteuid() || st->st_uid == 0) &&
+        (!(st->st_mode & 022) || (st->st_mode & S_ISVTX)))
+        return 0;
+    if (why == NULL || n == 0)
+        return ERR_ACCESS;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && realpath(path, target) != NULL)
+        snprintf(name, sizeof(name), "%s (a link to %s)", path, target);
+    else
+        snprintf(name, sizeof(name), "%s", path);
+    if (st->st_uid != geteuid() && st->st_uid != 0) {
+        user_phrase(st->st_uid, owner, sizeof(owner));
+        if (root)
+            snprintf(why, n,
+                     "the directory %s belongs to %s, not to root: that user could replace the "
+                     "endpoint, so svcd changes nothing there; use an --endpoint in a directory "
+                     "of root's",
+                     name, owner);
+        else
+            snprintf(why, n,
+                     "the directory %s belongs to %s, not to you (uid %ld) or root: another user "
+                     "may have made it to catch your clients; ask an administrator to remove it, "
+                     "or point XDG_RUNTIME_DIR or --endpoint at a directory of your own",
+                     name, owner, (long)geteuid());
+        return ERR_ACCESS;
+    }
+    snprintf(why, n,
+             "the directory %s is writable by others (mode %04o) and not sticky, so anyone could "
+             "replace the endpoint: remove their write access (chmod go-w %s) or use another "
+             "--endpoint",
+             name, (unsigned)(st->st_mode & 07777), path);
+    return ERR_ACCESS;
+}
+
+int ipc_perm_check_path(const char *dir, char *why, size_t n)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    size_t len = strlen(dir);
+
+    if (len == 0 || len >= sizeof(p))
+        return len == 0 ? 0 : ERR_NAMETOOLONG;
+    memcpy(p, dir, len + 1);
+    while (stat(p, &st) < 0) {
+        char *slash = strrchr(p, '/');
+        if (errno != ENOENT)
+            return errno == ENOTDIR ? 0 : err_last_os(); /* fs_mkdir_p names a file */
+        if (slash == NULL)
+            return 0; /* relative and missing: created under the working directory */
+        if (slash == p)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+    }
+    return judge_dir(p, &st, why, n);
+}
+
+int ipc_perm_take_dir(const char *dir, const char *keep, long group, long read_group)
+{
+    int linked = 0, rc, fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+
+    if (fd < 0 && errno == ELOOP) {
+        /* A link: judged by where it leads, and never changed, since what
+         * it leads to need not be svcd's. */
+        linked = 1;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (fd < 0)
+        return err_last_os();
+    if (fstat(fd, &st) < 0) {
+        rc = err_last_os();
+        goto close_fd;
+    }
+    rc = judge_dir(dir, &st, NULL, 0);
+    if (rc == 0 && !linked && group >= 0 && dir_is_ours(fd, keep))
+        rc = apply(fd, dir, 0750, group, read_group);
+
+close_fd:
+    close(fd);
+    return rc;
 }

@@ -4,6 +4,7 @@
 #include "ipc.h"
 #include "ipc_conn.h"
 #include "ipc_perm.h"
+#include "clock.h"
 #include "err.h"
 #include "fs.h"
 #include "ipcverify.h"
@@ -22,7 +23,7 @@
 #include <unistd.h>
 
 #define IPC_READ_CHUNK 65536
-#define IPC_BACKLOG    128
+#define IPC_BACKLOG    SOMAXCONN /* the kernel caps it at net.core.somaxconn */
 
 struct ipc_conn {
     struct ipc_conn_common base; /* first: see ipc_conn.h */
@@ -83,19 +84,130 @@ static int wait_fd(int fd, short events, int timeout_ms)
     return n == 0 ? ERR_TIMEDOUT : 0;
 }
 
-/* Checks the server's credentials against what the client expects. */
-static int verify_server(int fd, const struct ipc_client_opts *o)
+/* "mallory (uid 1004, pid 77)": who serves a refused endpoint, for the
+ * client's message. */
+static void describe_server(const struct ucred *cr, const struct ipc_client_opts *o)
+{
+    struct passwd pw, *res = NULL;
+    char buf[1024];
+
+    if (o->seen == NULL || o->seen_len == 0)
+        return;
+    if (getpwuid_r(cr->uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+        snprintf(o->seen, o->seen_len, "%s (uid %ld, pid %ld)", pw.pw_name, (long)cr->uid,
+                 (long)cr->pid);
+    else
+        snprintf(o->seen, o->seen_len, "uid %ld (pid %ld)", (long)cr->uid, (long)cr->pid);
+}
+
+/* The uid whose user-mode endpoint this is, or -1: read from the socket and
+ * its directory (lstat, so a link leads nowhere), judged by
+ * ipc_endpoint_user. Only root asks: for anyone else "another user" is never
+ * the owner it expects. */
+static long endpoint_user(const char *endpoint)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    const char *slash = strrchr(endpoint, '/');
+    struct stat sock, d;
+
+    if (slash == NULL || slash == endpoint || (size_t)(slash - endpoint) >= sizeof(dir))
+        return -1;
+    memcpy(dir, endpoint, (size_t)(slash - endpoint));
+    dir[slash - endpoint] = '\0';
+    if (lstat(endpoint, &sock) < 0 || !S_ISSOCK(sock.st_mode))
+        return -1;
+    if (lstat(dir, &d) < 0 || !S_ISDIR(d.st_mode))
+        return -1;
+    return ipc_endpoint_user(endpoint, (long)sock.st_uid, (long)d.st_uid, (unsigned)d.st_mode);
+}
+
+/* Checks the server's credentials against what the client expects. Returns
+ * 0, ERR_UNTRUSTED (and says who serves it in o->seen), or the error of
+ * asking. */
+static int verify_server(int fd, const char *endpoint, const struct ipc_client_opts *o)
 {
     struct ucred cr;
     socklen_t len = sizeof(cr);
-    enum ipc_owner owner;
+    enum ipc_owner owner = IPC_OWNER_OTHER;
+    int rc;
 
     if (o == NULL || o->expect == IPC_EXPECT_ANY)
         return 0;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
         return err_last_os();
-    owner = cr.uid == 0 ? IPC_OWNER_SYSTEM : cr.uid == geteuid() ? IPC_OWNER_SELF : IPC_OWNER_OTHER;
-    return ipc_verify(o, owner, (long)cr.pid);
+    if (cr.uid == 0)
+        owner = IPC_OWNER_SYSTEM;
+    else if (cr.uid == geteuid())
+        owner = IPC_OWNER_SELF;
+    else if (geteuid() == 0 && endpoint_user(endpoint) == (long)cr.uid)
+        owner = IPC_OWNER_ENDPOINT_USER;
+    rc = ipc_verify(o, owner, (long)cr.pid);
+    if (rc == ERR_UNTRUSTED)
+        describe_server(&cr, o);
+    return rc;
+}
+
+/* One connect on a fresh socket. Returns 0 with the connected socket in
+ * *out, ERR_AGAIN when the listener's queue is full (Linux fails a
+ * non-blocking connect at once then; the socket is not connected and
+ * must not be read as if it were), or another connect error. */
+static int connect_once(const struct sockaddr_un *sa, int timeout_ms, int *out)
+{
+    int soerr = 0, rc, fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    socklen_t sl = sizeof(soerr);
+
+    if (fd < 0)
+        return err_last_os();
+    if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0) {
+        *out = fd;
+        return 0;
+    }
+    if (errno != EINPROGRESS) {
+        rc = err_last_os(); /* EAGAIN becomes ERR_AGAIN */
+        goto close_fd;
+    }
+    rc = wait_fd(fd, POLLOUT, timeout_ms);
+    if (rc < 0)
+        goto close_fd;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
+        rc = err_from_os((unsigned long)(soerr ? soerr : errno));
+        goto close_fd;
+    }
+    *out = fd;
+    return 0;
+
+close_fd:
+    close(fd);
+    return rc;
+}
+
+static int ms_left(uint64_t deadline_us)
+{
+    uint64_t now = clock_mono_us();
+    return now >= deadline_us ? 0 : (int)((deadline_us - now + 999) / 1000);
+}
+
+/* Connects, retrying while the listener's queue is full: a busy svcd
+ * accepts in a moment, so the client waits its timeout out like a pipe
+ * client in WaitNamedPipe, sleeping 1, 2, 4 ... 50 ms between tries.
+ * Returns what connect_once does; ERR_AGAIN when the queue stayed full for
+ * the whole timeout. */
+static int connect_retrying(const struct sockaddr_un *sa, int timeout_ms, int *out)
+{
+    uint64_t deadline = clock_mono_us() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
+    int pause_ms = 1, rc;
+
+    for (;;) {
+        int left = timeout_ms < 0 ? -1 : ms_left(deadline);
+        rc = connect_once(sa, left, out);
+        if (rc != ERR_AGAIN)
+            return rc;
+        left = timeout_ms < 0 ? pause_ms : ms_left(deadline);
+        if (left == 0)
+            return ERR_AGAIN;
+        poll(NULL, 0, pause_ms < left ? pause_ms : left);
+        pause_ms = pause_ms * 2 > 50 ? 50 : pause_ms * 2;
+    }
 }
 
 int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, int timeout_ms,
@@ -103,30 +215,15 @@ int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, in
 {
     struct sockaddr_un sa;
     ipc_client *c;
-    int rc, fd;
+    int rc, fd = -1;
 
     rc = make_addr(endpoint, &sa);
     if (rc < 0)
         return rc;
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return err_last_os();
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        if (errno != EINPROGRESS && errno != EAGAIN) {
-            rc = err_last_os();
-            goto close_fd;
-        }
-        rc = wait_fd(fd, POLLOUT, timeout_ms);
-        if (rc < 0)
-            goto close_fd;
-        int soerr = 0;
-        socklen_t sl = sizeof(soerr);
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
-            rc = err_from_os((unsigned long)(soerr ? soerr : errno));
-            goto close_fd;
-        }
-    }
-    rc = verify_server(fd, o);
+    rc = connect_retrying(&sa, timeout_ms, &fd);
+    if (rc < 0)
+        return rc;
+    rc = verify_server(fd, endpoint, o);
     if (rc < 0)
         goto close_fd;
     c = malloc(sizeof(*c));
@@ -208,8 +305,9 @@ static int probe_existing(const char *path)
     if (!S_ISSOCK(st.st_mode))
         return ERR_EXIST;
     rc = ipc_client_connect(path, NULL, 1000, &c);
-    if (rc == 0) {
-        ipc_client_close(c);
+    if (rc == 0 || rc == ERR_AGAIN) { /* ERR_AGAIN: alive, its queue full */
+        if (rc == 0)
+            ipc_client_close(c);
         return ERR_INUSE;
     }
     if (rc == ERR_CONNREFUSED || rc == ERR_NOENT) {
@@ -258,40 +356,54 @@ static int open_wake_pipe(ipc_server *s)
     return 0;
 }
 
-/* Creates the endpoint's directory if missing, and refuses one where another
- * user could replace our socket: it must belong to us or root, and be
- * writable by others only when sticky (like /tmp). In system mode a
- * directory that holds nothing but our socket becomes 0750 root:group, so
- * only the groups can even reach the socket; a shared one is left alone and
- * the socket's own permissions decide. */
-static int prepare_dir(const char *endpoint, const struct ipc_server_opts *o)
+/* Splits off the endpoint's directory. Returns 0 with it in `dir` (room
+ * for a sun_path), 1 when the endpoint has no directory part, or
+ * ERR_NAMETOOLONG. */
+static int endpoint_dir(const char *endpoint, char *dir, size_t n)
 {
-    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
     const char *slash = strrchr(endpoint, '/');
-    struct stat st;
-    int rc;
 
     if (slash == NULL || slash == endpoint)
-        return 0;
-    if ((size_t)(slash - endpoint) >= sizeof(dir))
+        return 1;
+    if ((size_t)(slash - endpoint) >= n)
         return ERR_NAMETOOLONG;
     memcpy(dir, endpoint, (size_t)(slash - endpoint));
     dir[slash - endpoint] = '\0';
+    return 0;
+}
+
+/* Creates the endpoint's directory if missing, and refuses one where another
+ * user could replace our socket (ipc_perm_check_path), checking before
+ * anything is created or changed. In system mode a directory that holds
+ * nothing but our socket becomes 0750 root:group, so only the groups can
+ * even reach the socket; a shared one, or one reached through a symlink, is
+ * left alone and the socket's own permissions decide. */
+static int prepare_dir(const char *endpoint, const struct ipc_server_opts *o)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    int rc = endpoint_dir(endpoint, dir, sizeof(dir));
+
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = ipc_perm_check_path(dir, NULL, 0);
+    if (rc < 0)
+        return rc;
     rc = fs_mkdir_p(dir, o->system_mode ? FS_DIR_SHARED : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
-    if (o->system_mode && o->group >= 0 && ipc_perm_dir_is_ours(dir, slash + 1)) {
-        rc = ipc_perm_apply(dir, 0750, o->group, o->read_group);
-        if (rc < 0)
-            return rc;
-    }
-    if (stat(dir, &st) < 0)
-        return err_last_os();
-    if (st.st_uid != geteuid() && st.st_uid != 0)
-        return ERR_ACCESS;
-    if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
-        return ERR_ACCESS;
-    return 0;
+    return ipc_perm_take_dir(dir, strrchr(endpoint, '/') + 1, o->system_mode ? o->group : -1,
+                             o->read_group);
+}
+
+int ipc_server_explain_access(const char *endpoint, char *buf, size_t n)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+    if (n > 0)
+        buf[0] = '\0';
+    if (endpoint_dir(endpoint, dir, sizeof(dir)) != 0 || n == 0)
+        return ERR_NOENT;
+    return ipc_perm_check_path(dir, buf, n) == ERR_ACCESS ? 0 : ERR_NOENT;
 }
 
 int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,

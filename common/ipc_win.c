@@ -506,6 +506,16 @@ size_t ipc_server_conn_count(const ipc_server *s)
     return s->nconns;
 }
 
+int ipc_server_explain_access(const char *endpoint, char *buf, size_t n)
+{
+    /* A pipe name has no directory whose owner could be named: the pipe's
+     * own ERR_ACCESS (someone holds the first instance) says it all. */
+    (void)endpoint;
+    if (n > 0)
+        buf[0] = '\0';
+    return ERR_NOENT;
+}
+
 size_t ipc_conn_pending(const ipc_conn *c)
 {
     return ipc_buf_pending(&c->base.out) + ipc_buf_pending(&c->wbuf);
@@ -574,6 +584,7 @@ static int verify_server(HANDLE h, const struct ipc_client_opts *o)
     PSID owner = NULL;
     enum ipc_owner kind;
     ULONG pid = 0;
+    int rc;
 
     if (o == NULL || o->expect == IPC_EXPECT_ANY)
         return 0;
@@ -581,10 +592,17 @@ static int verify_server(HANDLE h, const struct ipc_client_opts *o)
                         &sd) != ERROR_SUCCESS)
         return ERR_UNTRUSTED;
     kind = classify_owner(owner);
-    LocalFree(sd);
     if (!GetNamedPipeServerProcessId(h, &pid))
         pid = 0;
-    return ipc_verify(o, kind, (long)pid);
+    rc = ipc_verify(o, kind, (long)pid);
+    if (rc == ERR_UNTRUSTED && o->seen && o->seen_len > 0) {
+        char name[IPC_NAME_MAX];
+        if (owner == NULL || win_sid_name(owner, name, sizeof(name), 2000) < 0)
+            snprintf(name, sizeof(name), "an unknown owner");
+        snprintf(o->seen, o->seen_len, "%s (pid %lu)", name, (unsigned long)pid);
+    }
+    LocalFree(sd);
+    return rc;
 }
 
 static DWORD ms_left(ULONGLONG deadline)
@@ -616,9 +634,12 @@ int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, in
             rc = err_last_os();
             goto free_name;
         }
+        /* Every instance taken: the server is busy, not gone. Wait for one
+         * within the timeout; ERR_AGAIN, as for a full listen queue on
+         * POSIX, when none came. */
         if (ms_left(deadline) == 0 ||
             (!WaitNamedPipeW(name, ms_left(deadline)) && GetLastError() == ERROR_SEM_TIMEOUT)) {
-            rc = ERR_TIMEDOUT;
+            rc = ERR_AGAIN;
             goto free_name;
         }
     }

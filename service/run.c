@@ -36,6 +36,8 @@ const char *run_exit_text(int code)
 
 static void explain_open_failure(const struct config *cfg, int rc)
 {
+    char why[2 * PATHS_MAX + 512];
+
     switch (rc) {
     case ERR_INUSE:
         diag(DIAG_ERROR,
@@ -44,10 +46,13 @@ static void explain_open_failure(const struct config *cfg, int rc)
              cfg->endpoint);
         break;
     case ERR_ACCESS:
-        diag(DIAG_ERROR,
-             "cannot listen on %s: permission denied (its directory must belong to "
-             "you or root and not be writable by others; or use --endpoint)",
-             cfg->endpoint);
+        if (ipc_server_explain_access(cfg->endpoint, why, sizeof(why)) == 0)
+            diag(DIAG_ERROR, "cannot listen on %s: %s", cfg->endpoint, why);
+        else
+            diag(DIAG_ERROR,
+                 "cannot listen on %s: permission denied (its directory must belong to "
+                 "you or root and not be writable by others; or use --endpoint)",
+                 cfg->endpoint);
         break;
     case ERR_EXIST:
         diag(DIAG_ERROR, "cannot listen on %s: the path exists and is not a socket", cfg->endpoint);
