@@ -104,3 +104,58 @@ Test(hostile_args, a_negative_level_sent_properly_is_reported_as_sent)
     const uint8_t body[] = {0x28, 0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
     refused(body, sizeof(body), "unknown level -3 (1 debug to 5 error)");
 }
+
+/* svcd run --config `path`: it must fail at once (never hang on a FIFO)
+ * with exit 2 and `want` in its error. */
+static void bad_config(const char *path, const char *want)
+{
+    char st[400], ep[400];
+    struct proc_result r;
+
+    snprintf(st, sizeof(st), "%s/state2", dir);
+    snprintf(ep, sizeof(ep), "%s/other.sock", dir);
+    char *argv[] = {SVCD_BIN,     "run", "--config",        (char *)path, "--state-dir", st,
+                    "--endpoint", ep,    "--control-group", "root",       NULL};
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 2, "exit %d, stderr: %s", r.exit_code, r.err);
+    cr_assert(strstr(r.err, want), "stderr '%s', expected '%s'", r.err, want);
+}
+
+Test(hostile_args, a_config_that_is_a_fifo_is_refused_at_once)
+{
+    char fifo[400], want[500];
+
+    snprintf(fifo, sizeof(fifo), "%s/svcd.conf", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    snprintf(want, sizeof(want), "config file %s is a FIFO, not a regular file", fifo);
+    bad_config(fifo, want);
+}
+
+Test(hostile_args, a_config_that_is_a_device_is_refused)
+{
+    bad_config("/dev/zero", "config file /dev/zero is a character device, not a regular file");
+}
+
+Test(hostile_args, a_config_that_is_a_directory_is_refused)
+{
+    char want[400];
+
+    snprintf(want, sizeof(want), "config file %s is a directory, not a regular file", state);
+    bad_config(state, want);
+}
+
+Test(hostile_args, a_config_reached_through_a_symlink_is_read)
+{
+    char conf[400], link[400];
+    struct proc_result r;
+
+    cr_assert_eq(tmpdir_write(dir, "real.conf", "interval = 10x\n", 15), 0);
+    snprintf(conf, sizeof(conf), "%s/real.conf", dir);
+    snprintf(link, sizeof(link), "%s/link.conf", dir);
+    cr_assert_eq(symlink(conf, link), 0);
+    /* read through the link: the bad value in it is what is reported */
+    char *argv[] = {SVCD_BIN, "run", "--config", link, NULL};
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 2, "stderr: %s", r.err);
+    cr_assert(strstr(r.err, "interval: '10x' is not a duration"), "%s", r.err);
+}
