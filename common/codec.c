@@ -123,11 +123,13 @@ static int scan_logs_body(const uint8_t *p, size_t n, struct codec_logs_wire *w)
             return ERR_PROTO;
         if (f.number == grep && f.type == WIRE_LEN) {
             const uint8_t *z = memchr(f.body, 0, f.len);
-            if (z && !w->grep_nul) {
+            if (w->grep_nul)
+                continue;
+            w->grep_len = f.len;
+            if (z) {
                 w->grep_nul = 1;
                 w->grep_nul_at = (size_t)(z - f.body);
             }
-            w->grep_len = f.len;
         } else if (f.number == level && f.type == WIRE_VARINT) {
             /* An enum is an int32 sent as a 64-bit varint (negative ones
              * sign-extended), so the int64 reading is what was meant. */

@@ -27,7 +27,7 @@ int codec_unpack_response(const uint8_t *p, size_t n, Svcd__Response **out);
 struct codec_logs_wire {
     int grep_nul;       /* a grep held a NUL byte... */
     size_t grep_nul_at; /* ...at this offset (the first one) */
-    size_t grep_len;    /* the last grep's length as sent */
+    size_t grep_len;    /* as sent: of the grep with the NUL, else the last */
     int level_wide;     /* a min_level did not fit an int32... */
     int64_t level_sent; /* ...and this is its value as sent */
 };
