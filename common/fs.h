@@ -116,6 +116,13 @@ int fs_open_append_shared(const char *path, long gid, fs_file **out);
 
 void fs_close(fs_file *f);
 
+/* What `path` names when that is not a regular file, as words for an error
+ * message: "a FIFO", "a directory", "a character device"... (following
+ * symbolic links, as opening it does). NULL when it is a regular file, or
+ * when it cannot be looked at (then the open's own error says why). Never
+ * opens a FIFO, so it never waits for a writer. */
+const char *fs_kind(const char *path);
+
 /* --- Lock files (one writer per directory: service/statelock.c) ---------
  * A lock held through an open file: exclusive, never waited for, and
  * released by the OS however the holder ends (fs_close, exit, kill -9), so

@@ -384,3 +384,22 @@ int fs_lock_try(fs_file *f)
         return 0;
     return errno == EWOULDBLOCK ? ERR_BUSY : err_last_os();
 }
+
+const char *fs_kind(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
+        return NULL;
+    if (S_ISDIR(st.st_mode))
+        return "a directory";
+    if (S_ISFIFO(st.st_mode))
+        return "a FIFO";
+    if (S_ISCHR(st.st_mode))
+        return "a character device";
+    if (S_ISBLK(st.st_mode))
+        return "a block device";
+    if (S_ISSOCK(st.st_mode))
+        return "a socket";
+    return "not a file";
+}

@@ -154,6 +154,12 @@ static int open_file(const char *path, DWORD access, DWORD disposition, fs_file 
     free(w);
     if (h == INVALID_HANDLE_VALUE)
         return err_last_os();
+    /* A pipe or a device (\\.\pipe\x, NUL, CON) is no log or config
+     * file: reading one may wait forever or never end. */
+    if (GetFileType(h) != FILE_TYPE_DISK) {
+        CloseHandle(h);
+        return ERR_UNTRUSTED;
+    }
     f = malloc(sizeof(*f));
     if (f == NULL) {
         CloseHandle(h);
@@ -497,4 +503,41 @@ int fs_lock_try(fs_file *f)
         return 0;
     /* ERROR_LOCK_VIOLATION: another handle holds the byte (ERR_BUSY). */
     return err_last_os();
+}
+
+const char *fs_kind(const char *path)
+{
+    wchar_t *w = win_wide(path);
+    const char *kind = NULL;
+    DWORD attrs;
+    HANDLE h;
+
+    if (w == NULL)
+        return NULL;
+    attrs = GetFileAttributesW(w);
+    if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY)) {
+        free(w);
+        return "a directory";
+    }
+    /* No access asked: only the type is read. */
+    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                    OPEN_EXISTING, 0, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return NULL;
+    switch (GetFileType(h)) {
+    case FILE_TYPE_DISK:
+        break;
+    case FILE_TYPE_CHAR:
+        kind = "a character device";
+        break;
+    case FILE_TYPE_PIPE:
+        kind = "a pipe";
+        break;
+    default:
+        kind = "not a file";
+        break;
+    }
+    CloseHandle(h);
+    return kind;
 }

@@ -9,6 +9,7 @@
 #include "fs.h"
 #include "ipcverify.h"
 #include "json.h"
+#include "userdb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -459,8 +460,7 @@ static void fill_peer(int fd, struct ipc_peer *p)
 {
     struct ucred cr;
     socklen_t len = sizeof(cr);
-    struct passwd pw, *res = NULL;
-    char buf[1024];
+    const struct idcache_user *u;
 
     memset(p, 0, sizeof(*p));
     p->pid = p->uid = p->gid = -1;
@@ -469,8 +469,10 @@ static void fill_peer(int fd, struct ipc_peer *p)
     p->pid = cr.pid;
     p->uid = (long)cr.uid;
     p->gid = (long)cr.gid;
-    if (getpwuid_r(cr.uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
-        json_utf8_fit(p->name, sizeof(p->name), pw.pw_name, strlen(pw.pw_name));
+    /* Cached (userdb.h): a slow name service must not cost every accept. */
+    u = userdb_get(p->uid);
+    if (u->found)
+        snprintf(p->name, sizeof(p->name), "%s", u->name);
     else
         snprintf(p->name, sizeof(p->name), "uid %ld", p->uid);
 }

@@ -2,6 +2,7 @@
 #include "authz.h"
 #include "diag.h"
 #include "err.h"
+#include "userdb.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define AUTHZ_GROUPS_MAX 256
+#define AUTHZ_GROUPS_MAX IDCACHE_GROUPS_MAX
 
 struct authz {
     struct authz_unix_rule rule;
@@ -94,24 +95,17 @@ free_authz:
 }
 
 /* The peer's groups as the group database has them for its uid (so a user
- * just added to a group needs no new login), plus the gid the socket
- * reports. Returns how many were stored. */
+ * just added to a group needs no new login, only the cache lifetime:
+ * userdb.h), plus the gid the socket reports. Returns how many were stored. */
 static size_t peer_groups(const struct ipc_peer *p, long *out, size_t cap)
 {
-    struct passwd pw, *res = NULL;
-    gid_t gids[AUTHZ_GROUPS_MAX];
-    int ng = AUTHZ_GROUPS_MAX;
-    char buf[16384];
+    const struct idcache_user *u = userdb_get(p->uid);
     size_t n = 0;
 
     if (p->gid >= 0)
         out[n++] = p->gid;
-    if (getpwuid_r((uid_t)p->uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-        return n;
-    if (getgrouplist(pw.pw_name, pw.pw_gid, gids, &ng) < 0)
-        ng = AUTHZ_GROUPS_MAX; /* more than fit: the first ones still count */
-    for (int i = 0; i < ng && n < cap; i++)
-        out[n++] = (long)gids[i];
+    for (size_t i = 0; i < u->ngids && n < cap; i++)
+        out[n++] = u->gids[i];
     return n;
 }
 

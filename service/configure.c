@@ -54,6 +54,18 @@ int configure_read_file(const char *path, char **text, size_t *n)
     return 0;
 }
 
+void configure_read_error(const char *path, int rc, char *buf, size_t n)
+{
+    const char *kind = rc == ERR_NOENT ? NULL : fs_kind(path);
+
+    if (kind)
+        snprintf(buf, n, "config file %s is %s, not a regular file", path, kind);
+    else if (rc == ERR_TOOBIG)
+        snprintf(buf, n, "config file %s is larger than %d bytes", path, CONFIG_FILE_MAX);
+    else
+        snprintf(buf, n, "cannot read config file %s: %s", path, err_str(rc));
+}
+
 /* What an edit replaced, to put it back when the service then fails to
  * start with it. */
 struct previous {
@@ -84,7 +96,8 @@ static int edit_file(const char *path, const struct configure_opts *o, struct pr
         created = 1;
         rc = 0;
     } else if (rc < 0) {
-        fprintf(stderr, "svcd: configure: cannot read %s: %s\n", path, err_str(rc));
+        configure_read_error(path, rc, err, sizeof(err));
+        fprintf(stderr, "svcd: configure: %s\n", err);
         return rc == ERR_ACCESS ? SVCMGR_EXIT_DENIED : SVCMGR_EXIT_FAILED;
     }
     sbuf_init(&out, CONFIG_FILE_MAX + 4096);

@@ -35,6 +35,11 @@ int configure_run(const struct configure_opts *o);
  * the read's error. */
 int configure_read_file(const char *path, char **text, size_t *n);
 
+/* One line for configure_read_file's error `rc` on `path`, naming what the
+ * path is when it is not a regular file ("config file /x is a FIFO, not a
+ * regular file"), which is refused without waiting on it. */
+void configure_read_error(const char *path, int rc, char *buf, size_t n);
+
 /* Parses "auto", "delayed", "manual" or "disabled". Returns the
  * enum svcmgr_startup value, or -1. */
 int configure_startup_from_name(const char *name);

@@ -81,14 +81,35 @@ static int answer_change(struct svc *s, const struct ipc_peer *who, uint64_t id,
     return codec_frame(&resp.base, &out->frame, &out->frame_len);
 }
 
+/* Refuses what the decoded request cannot show (codec_scan_logs): a grep
+ * cut at a NUL byte would search for less than was asked, and a level
+ * protobuf-c cut to 32 bits would be reported as another number. */
+static int check_wire(const struct codec_logs_wire *w, char *msg, size_t n)
+{
+    if (w->grep_nul) {
+        snprintf(msg, n,
+                 "grep text contains a NUL byte (at byte %zu of %zu); log messages never do, "
+                 "so search for the text around it",
+                 w->grep_nul_at, w->grep_len);
+        return ERR_INVAL;
+    }
+    if (w->level_wide) {
+        snprintf(msg, n, "unknown level %lld (1 debug to 5 error)", (long long)w->level_sent);
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
 /* Turns a request's bounds into a filter; a reason in msg when they are
  * not acceptable. */
-static int make_filter(const struct config *cfg, const Svcd__LogsRequest *lr, struct logfilter *f,
-                       char *msg, size_t n)
+static int make_filter(const struct config *cfg, const Svcd__LogsRequest *lr,
+                       const struct codec_logs_wire *w, struct logfilter *f, char *msg, size_t n)
 {
     size_t glen = lr->grep ? strlen(lr->grep) : 0;
 
     memset(f, 0, sizeof(*f));
+    if (check_wire(w, msg, n) < 0)
+        return ERR_INVAL;
     if (glen > cfg->max_grep) {
         snprintf(msg, n, "grep text is %zu bytes; at most %llu are allowed (max_grep)", glen,
                  (unsigned long long)cfg->max_grep);
@@ -127,13 +148,13 @@ static int make_filter(const struct config *cfg, const Svcd__LogsRequest *lr, st
 }
 
 static int answer_logs(struct svc *s, uint64_t id, const Svcd__LogsRequest *lr,
-                       struct dispatch_out *out)
+                       const struct codec_logs_wire *w, struct dispatch_out *out)
 {
     struct logfilter filter;
     char why[160];
     int rc;
 
-    if (make_filter(&s->cfg, lr, &filter, why, sizeof(why)) < 0)
+    if (make_filter(&s->cfg, lr, w, &filter, why, sizeof(why)) < 0)
         return dispatch_error_frame(id, SVCD__RESULT__RESULT_BAD_REQUEST, why, &out->frame,
                                     &out->frame_len);
     rc =
@@ -248,9 +269,19 @@ int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_pee
     case SVCD__REQUEST__COMMAND_RESUME:
         rc = answer_change(s, who, req->id, 0, out);
         break;
-    case SVCD__REQUEST__COMMAND_LOGS:
-        rc = answer_logs(s, req->id, req->logs, out);
+    case SVCD__REQUEST__COMMAND_LOGS: {
+        struct codec_logs_wire w;
+        /* protobuf-c took these bytes, so they are well-formed; a scan that
+         * disagrees is refused like any malformed request. */
+        if (codec_scan_logs(payload, n, &w) < 0) {
+            rc = dispatch_error_frame(req->id, SVCD__RESULT__RESULT_BAD_REQUEST,
+                                      "malformed request: not a valid svcd.Request message",
+                                      &out->frame, &out->frame_len);
+            break;
+        }
+        rc = answer_logs(s, req->id, req->logs, &w, out);
         break;
+    }
     default:
         rc = dispatch_error_frame(req->id, SVCD__RESULT__RESULT_UNKNOWN_COMMAND,
                                   "unknown or missing command (expected status, pause, resume "

@@ -59,33 +59,19 @@ static void usage_run(FILE *out)
                  "override both.\n");
 }
 
-/* Reads a whole config file (bounded) and applies it. */
+/* Reads a whole config file (bounded; only a regular file, so a FIFO or a
+ * device never hangs or floods start-up) and applies it. */
 static int load_config_file(struct config *cfg, const char *path)
 {
-    char err[CONFIG_ERR_MAX];
-    fs_file *f;
-    uint64_t size;
+    char err[CONFIG_ERR_MAX + PATHS_MAX];
     size_t got = 0;
     char *text;
     int rc;
 
-    rc = fs_open_read(path, &f);
+    rc = configure_read_file(path, &text, &got);
     if (rc < 0) {
-        diag(DIAG_ERROR, "cannot read config file %s: %s", path, err_str(rc));
-        return rc;
-    }
-    rc = fs_size(f, &size);
-    if (rc == 0 && size > CONFIG_FILE_MAX)
-        rc = ERR_TOOBIG;
-    text = rc == 0 ? malloc((size_t)size + 1) : NULL;
-    if (rc == 0 && text == NULL)
-        rc = ERR_NOMEM;
-    if (rc == 0)
-        rc = fs_read_at(f, text, (size_t)size, 0, &got);
-    fs_close(f);
-    if (rc < 0) {
-        diag(DIAG_ERROR, "cannot read config file %s: %s", path, err_str(rc));
-        free(text);
+        configure_read_error(path, rc, err, sizeof(err));
+        diag(DIAG_ERROR, "%s", err);
         return rc;
     }
     rc = config_parse(cfg, text, got, path, err, sizeof(err));

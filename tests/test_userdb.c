@@ -1,0 +1,302 @@
+/* Name-service lookups are cached per uid (idcache.c, userdb_posix.c): the
+ * pure cache's lifetimes and bounds with a fake lookup and clock, then the
+ * real server loop answering 100 connections of one throw-away user with
+ * one lookup, and a new lookup once the lifetime is over. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "authz.h"
+#include "idcache.h"
+#include "raw.h"
+#include "server.h"
+#include "svc.h"
+#include "tmpdir.h"
+#include "userdb.h"
+
+/* --- the cache alone ----------------------------------------------------- */
+
+static unsigned fake_calls[1000];
+
+/* uids below 500 exist, named u<uid>, in group 100 + uid; others do not. */
+static void fake_lookup(void *ctx, long uid, struct idcache_user *u)
+{
+    (void)ctx;
+    fake_calls[uid]++;
+    if (uid >= 500)
+        return;
+    u->found = 1;
+    snprintf(u->name, sizeof(u->name), "u%ld", uid);
+    u->gids[0] = 100 + uid;
+    u->ngids = 1;
+}
+
+static struct idcache c;
+
+static void cache_setup(void)
+{
+    memset(fake_calls, 0, sizeof(fake_calls));
+    idcache_init(&c, 60, 5, fake_lookup, NULL);
+}
+
+TestSuite(idcache, .init = cache_setup);
+
+Test(idcache, a_found_user_is_looked_up_once_per_lifetime)
+{
+    for (uint64_t t = 1000; t < 1060; t++) {
+        const struct idcache_user *u = idcache_get(&c, 7, t);
+        cr_assert(u->found);
+        cr_assert_str_eq(u->name, "u7");
+        cr_assert_eq(u->gids[0], 107);
+    }
+    cr_assert_eq(fake_calls[7], 1);
+    idcache_get(&c, 7, 1060); /* the lifetime is over: asked again */
+    cr_assert_eq(fake_calls[7], 2);
+    cr_assert_eq(c.lookups, 2);
+}
+
+Test(idcache, an_unknown_uid_is_asked_again_sooner)
+{
+    cr_assert_eq(idcache_get(&c, 600, 1000)->found, 0);
+    cr_assert_eq(idcache_get(&c, 600, 1004)->found, 0);
+    cr_assert_eq(fake_calls[600], 1);
+    idcache_get(&c, 600, 1005);
+    cr_assert_eq(fake_calls[600], 2);
+}
+
+Test(idcache, uids_do_not_share_an_answer)
+{
+    cr_assert_str_eq(idcache_get(&c, 1, 0)->name, "u1");
+    cr_assert_str_eq(idcache_get(&c, 2, 0)->name, "u2");
+    cr_assert_str_eq(idcache_get(&c, 1, 0)->name, "u1");
+    cr_assert_eq(fake_calls[1], 1);
+    cr_assert_eq(fake_calls[2], 1);
+}
+
+Test(idcache, it_stays_bounded_and_gives_up_what_expires_first)
+{
+    /* uid 0 first, at t=0 (expires at 60); then more uids than slots, each
+     * later, so uid 0's entry is the first to go */
+    idcache_get(&c, 0, 0);
+    for (long uid = 1; uid < IDCACHE_SLOTS; uid++)
+        idcache_get(&c, uid, (uint64_t)uid % 10 + 10);
+    idcache_get(&c, 0, 20);
+    cr_assert_eq(fake_calls[0], 1, "still held: the cache has room for all of them");
+    idcache_get(&c, 400, 20); /* one more than fits: evicts the earliest expiry, uid 0 */
+    cr_assert_eq(fake_calls[400], 1);
+    idcache_get(&c, 0, 21);
+    cr_assert_eq(fake_calls[0], 2, "evicted, so looked up again");
+    for (long uid = 1; uid < 300; uid++)
+        idcache_get(&c, uid, 30);
+    size_t used = 0;
+    for (size_t i = 0; i < IDCACHE_SLOTS; i++)
+        used += c.slots[i].used;
+    cr_assert_eq(used, IDCACHE_SLOTS);
+}
+
+Test(idcache, an_expired_entry_is_given_up_before_a_live_one)
+{
+    for (long uid = 0; uid < IDCACHE_SLOTS; uid++)
+        idcache_get(&c, uid, uid == 5 ? 0 : 100); /* uid 5 expires at 60, the rest at 160 */
+    idcache_get(&c, 450, 120);
+    idcache_get(&c, 6, 120);
+    cr_assert_eq(fake_calls[6], 1, "a live entry was kept");
+    idcache_get(&c, 5, 120);
+    cr_assert_eq(fake_calls[5], 2, "the expired one made room");
+}
+
+Test(idcache, clear_forgets_everything)
+{
+    idcache_get(&c, 3, 0);
+    idcache_clear(&c);
+    idcache_get(&c, 3, 1);
+    cr_assert_eq(fake_calls[3], 2);
+}
+
+/* --- the real loop, one throw-away user ---------------------------------- */
+
+static char dir[256], endpoint[320], user[40], group[40];
+static uint64_t fake_now = 1000000;
+static unsigned user_lookups;
+static long user_uid = -2;
+static struct svc s;
+static struct authz *az;
+static struct server sv;
+
+/* Every call the service makes to the name service for the test's user,
+ * counted below any seam: these wrap the C library's own functions, so
+ * they count what any version of the code asks, cached or not. */
+static unsigned nss_calls;
+
+int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t n, struct passwd **res)
+{
+    static int (*real)(uid_t, struct passwd *, char *, size_t, struct passwd **);
+
+    if (real == NULL)
+        *(void **)&real = dlsym(RTLD_NEXT, "getpwuid_r");
+    if ((long)uid == user_uid)
+        nss_calls++;
+    return real(uid, pw, buf, n, res);
+}
+
+int getgrouplist(const char *name, gid_t primary, gid_t *groups, int *ngroups)
+{
+    static int (*real)(const char *, gid_t, gid_t *, int *);
+
+    if (real == NULL)
+        *(void **)&real = dlsym(RTLD_NEXT, "getgrouplist");
+    if (strcmp(name, user) == 0)
+        nss_calls++;
+    return real(name, primary, groups, ngroups);
+}
+
+static uint64_t now_fake(void)
+{
+    return fake_now;
+}
+
+/* The real lookup, counted for the test's user. */
+static void counting_lookup(void *ctx, long uid, struct idcache_user *u)
+{
+    if (uid == user_uid)
+        user_lookups++;
+    userdb_lookup_nss(ctx, uid, u);
+}
+
+static void loop_setup(void)
+{
+    struct config cfg;
+    char err[AUTHZ_ERR_MAX];
+
+    accounts_require();
+    accounts_name(group, sizeof(group), "svcdt-ug");
+    accounts_name(user, sizeof(user), "svcdt-uu");
+    accounts_group_add(group);
+    accounts_user_add(user, group);
+    user_uid = accounts_uid(user);
+    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
+    cr_assert_eq(chmod(dir, 0711), 0, "the user must reach the endpoint's directory");
+    snprintf(endpoint, sizeof(endpoint), "%s/run/svcd.sock", dir);
+    config_defaults(&cfg, 1);
+    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state", dir);
+    snprintf(cfg.endpoint, sizeof(cfg.endpoint), "%s", endpoint);
+    snprintf(cfg.control_group, sizeof(cfg.control_group), "%s", group);
+    cr_assert_eq(authz_open(&cfg, 1, &az, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(server_open(&sv, &s, az, endpoint, 1), 0);
+    /* Anyone may reach the socket, so only authz_posix.c (and the groups it
+     * is given) decides what the user may do. */
+    snprintf(err, sizeof(err), "%s/run", dir);
+    cr_assert_eq(chmod(err, 0755), 0);
+    cr_assert_eq(chmod(endpoint, 0666), 0);
+    cr_assert_eq(svc_start(&s, &cfg, 0), 0);
+    userdb_set_seam(counting_lookup, NULL, now_fake);
+}
+
+static void loop_teardown(void)
+{
+    userdb_set_seam(NULL, NULL, NULL);
+    if (az) {
+        server_close(&sv);
+        svc_finish(&s);
+        authz_close(az);
+        az = NULL;
+    }
+    if (dir[0])
+        tmpdir_remove(dir);
+    dir[0] = '\0';
+    accounts_user_del(user);
+    accounts_group_del(group);
+}
+
+/* What became of a child's requests: its exit status. */
+enum { ALL_OK = 0, DENIED = 1, OTHER_RESULT = 2, NO_REPLY = 3, NO_CONNECT = 4, NOT_USER = 5 };
+
+/* In a child running as the test's user: `n` connections one after the
+ * other, each asking for status once. Exits with ALL_OK, or what went
+ * wrong with the first request that failed. */
+static void client_as_user(int n)
+{
+    struct passwd *pw = getpwnam(user);
+
+    if (pw == NULL || initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+        setuid(pw->pw_uid) < 0)
+        _exit(NOT_USER);
+    for (int i = 0; i < n; i++) {
+        Svcd__Request req = raw_status_req((uint64_t)i + 1);
+        int fd = raw_connect(endpoint);
+        if (fd < 0 || raw_send_req(fd, &req) < 0)
+            _exit(NO_CONNECT);
+        Svcd__Response *r = raw_recv_resp(fd, 10000);
+        if (r == NULL)
+            _exit(NO_REPLY);
+        if (r->result != SVCD__RESULT__RESULT_OK)
+            _exit(r->result == SVCD__RESULT__RESULT_DENIED ? DENIED : OTHER_RESULT);
+        svcd__response__free_unpacked(r, NULL);
+        close(fd);
+    }
+    _exit(ALL_OK);
+}
+
+/* Serves while a child makes `n` requests as the user; returns its exit. */
+static int serve_user_requests(int n)
+{
+    int status = 0;
+    pid_t pid = fork();
+
+    cr_assert_geq(pid, 0);
+    if (pid == 0)
+        client_as_user(n);
+    /* bounded by rounds, not time: each round waits at most 50 ms */
+    for (int round = 0; round < 2000; round++) {
+        server_run_once(&sv, 50);
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+TestSuite(userdb_loop, .init = loop_setup, .fini = loop_teardown, .timeout = 120);
+
+Test(userdb_loop, one_lookup_answers_a_hundred_connections_of_one_user)
+{
+    int rc = serve_user_requests(100);
+
+    cr_assert_eq(rc, ALL_OK, "the user's requests failed: %d", rc);
+    cr_assert_eq(nss_calls, 2,
+                 "%u name-service calls for 100 connections of one uid, not 2 (one getpwuid_r, one "
+                 "getgrouplist)",
+                 nss_calls);
+    cr_assert_eq(user_lookups, 1, "%u lookups for 100 accepts and 100 requests of one uid",
+                 user_lookups);
+    /* within the lifetime: still the cached answer */
+    fake_now += IDCACHE_TTL_US - 1;
+    cr_assert_eq(serve_user_requests(1), 0);
+    cr_assert_eq(user_lookups, 1);
+    /* past it: asked again, so a group change is seen within the lifetime */
+    fake_now += 1;
+    cr_assert_eq(serve_user_requests(1), 0);
+    cr_assert_eq(user_lookups, 2);
+    cr_assert_eq(nss_calls, 4);
+}
+
+Test(userdb_loop, a_group_removal_takes_effect_once_the_lifetime_is_over)
+{
+    cr_assert_eq(serve_user_requests(1), ALL_OK, "a member of control_group reads status");
+    char *argv[] = {"/usr/bin/gpasswd", "-d", user, group, NULL};
+    cr_assert_eq(accounts_admin(argv), 0);
+    cr_assert_eq(serve_user_requests(1), ALL_OK, "within the lifetime the cached groups hold");
+    fake_now += IDCACHE_TTL_US;
+    cr_assert_eq(serve_user_requests(1), DENIED, "then the removal is seen: status is denied");
+}
