@@ -187,7 +187,7 @@ static void read_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
     if (!c->identified)
         identify(c);
     s->h.on_data(s->h.ctx, c, c->rbuf, bytes);
-    start_write(c);
+    /* The answer is written by kick_all, after on_round_end. */
     start_read(c);
 }
 
@@ -206,17 +206,16 @@ static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
         write_pending(c);
         return;
     }
-    if (ipc_buf_pending(&c->base.out) > 0) {
-        start_write(c);
+    /* Output queued in this round waits for on_round_end: kick_all writes
+     * it. */
+    if (ipc_buf_pending(&c->base.out) > 0)
         return;
-    }
     if (c->base.closing) {
         mark_dead(c, 0);
         return;
     }
     if (s->h.on_drain)
         s->h.on_drain(s->h.ctx, c);
-    start_write(c);
 }
 
 static void free_instance(ipc_conn *c)
@@ -446,10 +445,14 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
     if (!GetQueuedCompletionStatusEx(s->iocp, ev, MAX_EVENTS, &n,
                                      timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms, FALSE)) {
         DWORD e = GetLastError();
-        return e == WAIT_TIMEOUT ? 0 : err_from_os(e);
+        if (e != WAIT_TIMEOUT)
+            return err_from_os(e);
+        n = 0; /* a timeout is a round too: on_round_end runs */
     }
     for (ULONG i = 0; i < n; i++)
         dispatch_event(s, &ev[i]);
+    if (s->h.on_round_end)
+        s->h.on_round_end(s->h.ctx);
     kick_all(s);
     return 0;
 }
