@@ -47,6 +47,10 @@ struct ipc_handlers {
      * the server can make its log entries durable first (group commit). It
      * may queue more output. */
     void (*on_round_end)(void *ctx);
+    /* Whether output queued now must wait for on_round_end (may be NULL:
+     * never). When not, a reply is written as soon as it is queued, so the
+     * client need not wait for the rest of the round. */
+    int (*hold_output)(void *ctx);
 };
 
 struct ipc_server_opts {

@@ -530,8 +530,14 @@ static void flush_out(ipc_server *s, ipc_conn *c)
         s->h.on_drain(s->h.ctx, c);
 }
 
-/* One read. The answers it produces are written after the round's input is
- * all handled (write_round), not here: see on_round_end. */
+/* Output may be written now, or must wait for on_round_end. */
+static int may_write(const ipc_server *s)
+{
+    return s->h.hold_output == NULL || !s->h.hold_output(s->h.ctx);
+}
+
+/* One read. Its answers are written at once when nothing holds them, else
+ * after the round's input is all handled (write_round): see on_round_end. */
 static void read_in(ipc_server *s, ipc_conn *c)
 {
     uint8_t buf[IPC_READ_CHUNK];
@@ -542,6 +548,8 @@ static void read_in(ipc_server *s, ipc_conn *c)
     } while (r < 0 && errno == EINTR);
     if (r > 0) {
         s->h.on_data(s->h.ctx, c, buf, (size_t)r);
+        if (!c->base.dead && ipc_buf_pending(&c->base.out) > 0 && may_write(s))
+            flush_out(s, c);
         return;
     }
     if (r == 0)

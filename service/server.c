@@ -54,6 +54,7 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
                     size_t n);
 static void unlink_stream(struct server *sv, struct session *ss);
 static void on_round_end(void *ctx);
+static int hold_output(void *ctx);
 
 static void send_frame(ipc_conn *c, struct session *ss, uint8_t *frame, size_t len)
 {
@@ -481,7 +482,7 @@ static void on_close(void *ctx, ipc_conn *c, int err)
 int server_open(struct server *sv, struct svc *s, const struct authz *az, const char *endpoint,
                 int system_mode)
 {
-    struct ipc_handlers h = {sv, on_accept, on_data, on_drain, on_close, on_round_end};
+    struct ipc_handlers h = {sv, on_accept, on_data, on_drain, on_close, on_round_end, hold_output};
     struct ipc_server_opts o = {system_mode, -1, -1};
 
     authz_endpoint(az, &o);
@@ -635,6 +636,15 @@ static void on_round_end(void *ctx)
 
     take_backlog(sv);
     svc_group_commit(sv->svc);
+}
+
+/* Replies wait for the round's commit once an entry of the round is owed
+ * a sync; before that nothing they say is unsynced, and they go at once. */
+static int hold_output(void *ctx)
+{
+    const struct server *sv = ctx;
+
+    return sv->svc->group_owed;
 }
 
 static int backlog_waits(const struct server *sv)
