@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,6 +35,12 @@
  * warning is repeated no more often than IPC_FD_WARN_US. */
 #define IPC_FD_RETRY_US 1000000ull
 #define IPC_FD_WARN_US  (60ull * 1000000ull)
+/* Descriptors kept free of connections, for the log store (a rotation opens
+ * a new file) and the queries that read the log: connections stop being
+ * accepted once a new one's number reaches the soft limit minus this. */
+#define IPC_FD_HEADROOM 16
+#define STR_(x)         #x
+#define STR(x)          STR_(x)
 #define IPC_BACKLOG     128
 
 struct ipc_conn {
@@ -60,6 +67,7 @@ struct ipc_server {
     uint64_t accept_retry_mono;
     uint64_t fd_warned_mono; /* the last "out of descriptors" warning; 0: never */
     int fd_warned;           /* this episode was reported */
+    long fd_bar;             /* a connection's descriptor at or past this pauses accepting */
 };
 
 struct ipc_client {
@@ -408,10 +416,24 @@ static void fill_peer(int fd, struct ipc_peer *p)
         snprintf(p->name, sizeof(p->name), "uid %ld", p->uid);
 }
 
-/* Stops watching the listener after accept failed for want of descriptors,
- * and says so (once per episode, at most once per IPC_FD_WARN_US): clients
- * wait in the backlog until a connection closes, instead of the loop
- * spinning on a listener it cannot empty. */
+/* The descriptor number past which connections are not accepted: the soft
+ * RLIMIT_NOFILE less IPC_FD_HEADROOM (no bar when unlimited or unknown). */
+static long fd_bar(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > (rlim_t)0x7fffffff)
+        return 0x7fffffff;
+    return (long)rl.rlim_cur > 2 * IPC_FD_HEADROOM ? (long)rl.rlim_cur - IPC_FD_HEADROOM
+                                                   : (long)rl.rlim_cur;
+}
+
+/* Stops watching the listener after accept failed for want of descriptors
+ * (`err`; 0: the headroom was reached), and says so (once per episode, at
+ * most once per IPC_FD_WARN_US): clients wait in the backlog until a
+ * connection closes, instead of the loop spinning on a listener it cannot
+ * empty. */
 static void pause_accept(ipc_server *s, int err)
 {
     struct epoll_event ev = {.events = 0, .data.ptr = &listen_tag};
@@ -425,9 +447,12 @@ static void pause_accept(ipc_server *s, int err)
     s->fd_warned = 1;
     s->fd_warned_mono = now;
     diag(DIAG_WARN,
-         "cannot accept connections: %s (%zu connections open); new clients wait until one "
-         "closes (raise the open-file limit, e.g. LimitNOFILE=, or lower max_connections)",
-         err_str(err), s->nconns);
+         "cannot accept connections: %s (%zu connections open, open-file limit %ld); new "
+         "clients wait until one closes (raise the limit, e.g. LimitNOFILE=, or lower "
+         "max_connections)",
+         err ? err_str(err)
+             : "the last " STR(IPC_FD_HEADROOM) " descriptors are kept for the log and its readers",
+         s->nconns, s->fd_bar + IPC_FD_HEADROOM);
 }
 
 static void resume_accept(ipc_server *s)
@@ -472,6 +497,7 @@ static int add_conn(ipc_server *s, int fd)
 
 static void accept_all(ipc_server *s)
 {
+    s->fd_bar = fd_bar(); /* the limit may have been changed (prlimit) */
     for (;;) {
         int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) {
@@ -483,6 +509,11 @@ static void accept_all(ipc_server *s)
         }
         if (add_conn(s, fd) < 0)
             return;
+        if (fd >= s->fd_bar) { /* kept, but the next ones wait */
+            pause_accept(s, 0);
+            s->accept_retry_mono = UINT64_MAX; /* until a connection closes */
+            return;
+        }
     }
 }
 
@@ -631,7 +662,7 @@ static int wait_ms(const ipc_server *s, int timeout_ms)
     uint64_t now;
     int left;
 
-    if (!s->accept_paused)
+    if (!s->accept_paused || s->accept_retry_mono == UINT64_MAX)
         return timeout_ms;
     now = clock_mono_us();
     left = now >= s->accept_retry_mono ? 0 : (int)((s->accept_retry_mono - now + 999) / 1000);

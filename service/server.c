@@ -434,7 +434,11 @@ static void on_data(void *ctx, ipc_conn *c, const uint8_t *data, size_t n)
 {
     struct session *ss = ipc_conn_data(c);
 
-    if (ss)
+    if (ss == NULL)
+        return;
+    if (!ss->accounted && !ss->closing) /* a pipe client is known from its first read */
+        account(ctx, c, ss);
+    if (!ss->closing)
         consume(ctx, c, ss, data, n);
 }
 
