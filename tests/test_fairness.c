@@ -72,9 +72,9 @@ TestSuite(fairness, .init = setup, .fini = teardown, .timeout = 120);
  * two more options. */
 static void start_svcd(const char *a1, const char *a2, const char *a3, const char *a4)
 {
-    char *argv[] = {SVCD_BIN,      "run",         "--endpoint", sock,       "--state-dir",
-                    state,         "--control-group", g_ctl,    (char *)a1, (char *)a2,
-                    (char *)a3,    (char *)a4,    NULL};
+    char *argv[] = {
+        SVCD_BIN, "run",      "--endpoint", sock,       "--state-dir", state, "--control-group",
+        g_ctl,    (char *)a1, (char *)a2,   (char *)a3, (char *)a4,    NULL};
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_gt(svcd_pid, 0);
     cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not listen on %s", sock);
