@@ -91,12 +91,23 @@ static int check_reply(struct ctx *x, const Svcd__Request *req, const Svcd__Resp
     return CLI_EXIT_OK;
 }
 
+/* Sends the request. A connection the service closed before reading it
+ * may still hold the reason (a "busy" refusal is sent as soon as the
+ * connection is accepted), so a send that finds it closed is not the end:
+ * the reply, if any, is read as usual. */
+static int send_request(struct ctx *x, Svcd__Request *req)
+{
+    int rc = rpc_send(&x->rpc, req);
+
+    return rc == ERR_CLOSED ? 0 : rc;
+}
+
 static int simple_request(struct ctx *x, Svcd__Request *req, Svcd__Response__BodyCase want)
 {
     Svcd__Response *resp;
     int rc;
 
-    rc = rpc_send(&x->rpc, req);
+    rc = send_request(x, req);
     if (rc < 0)
         return reply_failure(x, rc);
     rc = rpc_recv(&x->rpc, &resp);
@@ -155,7 +166,7 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
     Svcd__Response *resp;
     int rc;
 
-    rc = rpc_send(&x->rpc, req);
+    rc = send_request(x, req);
     if (rc < 0)
         return reply_failure(x, rc);
     for (int replies = 0;; replies++) {

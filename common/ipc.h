@@ -42,6 +42,15 @@ struct ipc_handlers {
     /* The connection is gone (peer closed, error, or ipc_conn_close); `err`
      * is 0 for an orderly end. The conn is freed right after this returns. */
     void (*on_close)(void *ctx, ipc_conn *c, int err);
+    /* Every input of this round was handled; called once a round (may be
+     * NULL), before any output queued in the round is handed to the OS, so
+     * the server can make its log entries durable first (group commit). It
+     * may queue more output. */
+    void (*on_round_end)(void *ctx);
+    /* Whether output queued now must wait for on_round_end (may be NULL:
+     * never). When not, a reply is written as soon as it is queued, so the
+     * client need not wait for the rest of the round. */
+    int (*hold_output)(void *ctx);
 };
 
 struct ipc_server_opts {
@@ -60,7 +69,11 @@ struct ipc_server_opts {
 int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
                     const struct ipc_handlers *h, ipc_server **out);
 
-/* Waits at most timeout_ms (-1: no limit) for events and dispatches them.
+/* Waits at most timeout_ms (-1: no limit) for events and dispatches them,
+ * then calls on_round_end, then writes the output queued in the round.
+ * When accept fails for want of descriptors (EMFILE, ENFILE) the endpoint
+ * stops accepting until a connection closes (or a second passes), and says
+ * so once, with a warning: waiting clients stay in the backlog.
  * Returns 0 (also after a wake-up or a timeout) or a negative error if the
  * loop itself failed. */
 int ipc_server_run_once(ipc_server *s, int timeout_ms);

@@ -1,10 +1,13 @@
-/* Unix domain socket endpoint: a poll() loop over non-blocking sockets, and a
- * self-pipe so signal handlers and other threads can wake it. */
+/* Unix domain socket endpoint: an epoll loop over non-blocking sockets (each
+ * connection registered once, its interest changed only when it changes),
+ * and a self-pipe so signal handlers and other threads can wake it. The
+ * client side waits with poll(). */
 #define _GNU_SOURCE
 #include "ipc.h"
 #include "ipc_conn.h"
 #include "ipc_perm.h"
 #include "clock.h"
+#include "diag.h"
 #include "err.h"
 #include "fs.h"
 #include "ipcverify.h"
@@ -18,32 +21,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define IPC_READ_CHUNK 65536
-#define IPC_BACKLOG    SOMAXCONN /* the kernel caps it at net.core.somaxconn */
+/* Events taken from the kernel per epoll_wait. */
+#define IPC_MAX_EVENTS 256
+/* Out of descriptors: accept is tried again at least this often even when
+ * no connection of ours closed (ENFILE is the whole system's), and the
+ * warning is repeated no more often than IPC_FD_WARN_US. */
+#define IPC_FD_RETRY_US 1000000ull
+#define IPC_FD_WARN_US  (60ull * 1000000ull)
+/* Descriptors kept free of connections, for the log store (a rotation opens
+ * a new file) and the queries that read the log: connections stop being
+ * accepted once a new one's number reaches the soft limit minus this. */
+#define IPC_FD_HEADROOM 16
+#define STR_(x)         #x
+#define STR(x)          STR_(x)
+#define IPC_BACKLOG     SOMAXCONN /* the kernel caps it at net.core.somaxconn */
 
 struct ipc_conn {
     struct ipc_conn_common base; /* first: see ipc_conn.h */
     int fd;
+    uint32_t events; /* what epoll watches for it now */
     struct ipc_conn *next;
 };
 
 struct ipc_server {
     int lfd;
     int wake_r, wake_w;
+    int epfd;
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     dev_t dev;
     ino_t ino;
     struct ipc_handlers h;
     struct ipc_conn *conns;
     size_t nconns;
-    struct pollfd *pfds;
-    struct ipc_conn **pconns;
-    size_t pcap;
+    /* accept failed for want of descriptors (EMFILE/ENFILE): the listener is
+     * not watched until a connection closes or accept_retry_mono passes, so
+     * a readable listener that cannot be accepted does not spin the loop. */
+    int accept_paused;
+    uint64_t accept_retry_mono;
+    uint64_t fd_warned_mono; /* the last "out of descriptors" warning; 0: never */
+    int fd_warned;           /* this episode was reported */
+    long fd_bar;             /* a connection's descriptor at or past this pauses accepting */
 };
 
 struct ipc_client {
@@ -357,6 +382,26 @@ static int open_wake_pipe(ipc_server *s)
     return 0;
 }
 
+/* The listener and the wake pipe are told apart from connections by these
+ * addresses in the event's data. */
+static char wake_tag, listen_tag;
+
+/* Creates the epoll set with the wake pipe and the listener in it. */
+static int open_epoll(ipc_server *s)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &wake_tag};
+
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (s->epfd < 0)
+        return err_last_os();
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->wake_r, &ev) < 0)
+        return err_last_os();
+    ev.data.ptr = &listen_tag;
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev) < 0)
+        return err_last_os();
+    return 0;
+}
+
 /* Splits off the endpoint's directory. Returns 0 with it in `dir` (room
  * for a sun_path), 1 when the endpoint has no directory part, or
  * ERR_NAMETOOLONG. */
@@ -423,7 +468,7 @@ int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
     s = calloc(1, sizeof(*s));
     if (s == NULL)
         return ERR_NOMEM;
-    s->wake_r = s->wake_w = -1;
+    s->wake_r = s->wake_w = s->epfd = -1;
     s->h = *h;
     strcpy(s->path, endpoint);
     s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -442,10 +487,17 @@ int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
     }
     if (rc < 0)
         goto close_fds;
+    rc = open_epoll(s);
+    if (rc < 0)
+        goto unlink_path;
     *out = s;
     return 0;
 
+unlink_path:
+    unlink(s->path);
 close_fds:
+    if (s->epfd >= 0)
+        close(s->epfd);
     close(s->lfd);
     if (s->wake_r >= 0)
         close(s->wake_r);
@@ -477,25 +529,104 @@ static void fill_peer(int fd, struct ipc_peer *p)
         snprintf(p->name, sizeof(p->name), "uid %ld", p->uid);
 }
 
+/* The descriptor number past which connections are not accepted: the soft
+ * RLIMIT_NOFILE less IPC_FD_HEADROOM (no bar when unlimited or unknown). */
+static long fd_bar(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > (rlim_t)0x7fffffff)
+        return 0x7fffffff;
+    return (long)rl.rlim_cur > 2 * IPC_FD_HEADROOM ? (long)rl.rlim_cur - IPC_FD_HEADROOM
+                                                   : (long)rl.rlim_cur;
+}
+
+/* Stops watching the listener after accept failed for want of descriptors
+ * (`err`; 0: the headroom was reached), and says so (once per episode, at
+ * most once per IPC_FD_WARN_US): clients wait in the backlog until a
+ * connection closes, instead of the loop spinning on a listener it cannot
+ * empty. */
+static void pause_accept(ipc_server *s, int err)
+{
+    struct epoll_event ev = {.events = 0, .data.ptr = &listen_tag};
+    uint64_t now = clock_mono_us();
+
+    s->accept_paused = 1;
+    s->accept_retry_mono = now + IPC_FD_RETRY_US;
+    (void)epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev); /* cannot fail: lfd is in the set */
+    if (s->fd_warned || (s->fd_warned_mono && now - s->fd_warned_mono < IPC_FD_WARN_US))
+        return;
+    s->fd_warned = 1;
+    s->fd_warned_mono = now;
+    diag(DIAG_WARN,
+         "cannot accept connections: %s (%zu connections open, open-file limit %ld); new "
+         "clients wait until one closes (raise the limit, e.g. LimitNOFILE=, or lower "
+         "max_connections)",
+         err ? err_str(err)
+             : "the last " STR(IPC_FD_HEADROOM) " descriptors are kept for the log and its readers",
+         s->nconns, s->fd_bar + IPC_FD_HEADROOM);
+}
+
+static void resume_accept(ipc_server *s)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &listen_tag};
+
+    if (!s->accept_paused)
+        return;
+    s->accept_paused = 0;
+    (void)epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev);
+}
+
+/* Takes a new connection into the set, watched for input. Returns 0 or an
+ * ERR_ code (the descriptor is then closed). */
+static int add_conn(ipc_server *s, int fd)
+{
+    struct ipc_conn *c = calloc(1, sizeof(*c));
+    struct epoll_event ev = {.events = EPOLLIN};
+
+    if (c == NULL) {
+        close(fd);
+        return ERR_NOMEM;
+    }
+    c->fd = fd;
+    c->events = EPOLLIN;
+    c->base.reading = 1;
+    ev.data.ptr = c;
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        int rc = err_last_os();
+        close(fd);
+        free(c);
+        return rc;
+    }
+    fill_peer(fd, &c->base.peer);
+    c->next = s->conns;
+    s->conns = c;
+    s->nconns++;
+    if (s->h.on_accept)
+        s->h.on_accept(s->h.ctx, c);
+    return 0;
+}
+
 static void accept_all(ipc_server *s)
 {
+    s->fd_bar = fd_bar(); /* the limit may have been changed (prlimit) */
     for (;;) {
         int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (fd < 0)
-            return; /* EAGAIN, or a transient error (EMFILE): retried next round */
-        struct ipc_conn *c = calloc(1, sizeof(*c));
-        if (c == NULL) {
-            close(fd);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE)
+                pause_accept(s, err_last_os());
+            else if (errno == EAGAIN || errno == EWOULDBLOCK)
+                s->fd_warned = 0; /* emptied: a later shortage is a new episode */
+            return;               /* or a transient error, retried next round */
+        }
+        if (add_conn(s, fd) < 0)
+            return;
+        if (fd >= s->fd_bar) { /* kept, but the next ones wait */
+            pause_accept(s, 0);
+            s->accept_retry_mono = UINT64_MAX; /* until a connection closes */
             return;
         }
-        c->fd = fd;
-        c->base.reading = 1;
-        fill_peer(fd, &c->base.peer);
-        c->next = s->conns;
-        s->conns = c;
-        s->nconns++;
-        if (s->h.on_accept)
-            s->h.on_accept(s->h.ctx, c);
     }
 }
 
@@ -507,8 +638,9 @@ static void mark_dead(ipc_conn *c, int err)
     }
 }
 
-/* Writes as much of the queue as the socket takes. */
-static void flush_out(ipc_server *s, ipc_conn *c)
+/* Writes as much of the queue as the socket takes. Returns 1 when it was
+ * all written, 0 when some is left (or the connection died). */
+static int write_out(ipc_conn *c)
 {
     while (ipc_buf_pending(&c->base.out) > 0) {
         ssize_t w = send(c->fd, c->base.out.p + c->base.out.off, ipc_buf_pending(&c->base.out),
@@ -521,10 +653,19 @@ static void flush_out(ipc_server *s, ipc_conn *c)
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
+            return 0;
         mark_dead(c, err_last_os());
-        return;
+        return 0;
     }
+    return 1;
+}
+
+/* Writes the queue; once it is empty, a closing connection ends and an open
+ * one hears on_drain (which may queue more, written next round). */
+static void flush_out(ipc_server *s, ipc_conn *c)
+{
+    if (!write_out(c))
+        return;
     if (c->base.closing) {
         mark_dead(c, 0);
         return;
@@ -533,6 +674,14 @@ static void flush_out(ipc_server *s, ipc_conn *c)
         s->h.on_drain(s->h.ctx, c);
 }
 
+/* Output may be written now, or must wait for on_round_end. */
+static int may_write(const ipc_server *s)
+{
+    return s->h.hold_output == NULL || !s->h.hold_output(s->h.ctx);
+}
+
+/* One read. Its answers are written at once when nothing holds them, else
+ * after the round's input is all handled (write_round): see on_round_end. */
 static void read_in(ipc_server *s, ipc_conn *c)
 {
     uint8_t buf[IPC_READ_CHUNK];
@@ -543,8 +692,7 @@ static void read_in(ipc_server *s, ipc_conn *c)
     } while (r < 0 && errno == EINTR);
     if (r > 0) {
         s->h.on_data(s->h.ctx, c, buf, (size_t)r);
-        /* Answer in this round rather than after another poll(). */
-        if (!c->base.dead && ipc_buf_pending(&c->base.out) > 0)
+        if (!c->base.dead && ipc_buf_pending(&c->base.out) > 0 && may_write(s))
             flush_out(s, c);
         return;
     }
@@ -557,6 +705,7 @@ static void read_in(ipc_server *s, ipc_conn *c)
 static void sweep_dead(ipc_server *s)
 {
     struct ipc_conn **pp = &s->conns;
+    size_t before = s->nconns;
 
     while (*pp) {
         struct ipc_conn *c = *pp;
@@ -568,72 +717,96 @@ static void sweep_dead(ipc_server *s)
         s->nconns--;
         if (s->h.on_close)
             s->h.on_close(s->h.ctx, c, c->base.dead_err);
-        close(c->fd);
+        close(c->fd); /* leaves the epoll set with it */
         ipc_buf_free(&c->base.out);
         free(c);
     }
+    if (s->nconns < before)
+        resume_accept(s); /* a descriptor is free again */
 }
 
-static int grow_pollset(ipc_server *s, size_t need)
+/* Tells epoll what each connection waits for now, where that changed:
+ * input while it reads, output space while output is queued. */
+static void update_interest(ipc_server *s)
 {
-    if (need <= s->pcap)
-        return 0;
-    size_t cap = need * 2;
-    struct pollfd *p = realloc(s->pfds, cap * sizeof(*p));
-    if (p == NULL)
-        return ERR_NOMEM;
-    s->pfds = p;
-    struct ipc_conn **pc = realloc(s->pconns, cap * sizeof(*pc));
-    if (pc == NULL)
-        return ERR_NOMEM;
-    s->pconns = pc;
-    s->pcap = cap;
-    return 0;
+    for (ipc_conn *c = s->conns; c; c = c->next) {
+        uint32_t want = 0;
+        if (c->base.dead)
+            continue;
+        if (c->base.reading && !c->base.closing)
+            want |= EPOLLIN;
+        if (ipc_buf_pending(&c->base.out) > 0)
+            want |= EPOLLOUT;
+        if (want == c->events)
+            continue;
+        struct epoll_event ev = {.events = want, .data.ptr = c};
+        if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+            mark_dead(c, err_last_os());
+        else
+            c->events = want;
+    }
+}
+
+static void handle_conn(ipc_server *s, ipc_conn *c, uint32_t re)
+{
+    if (c->base.dead)
+        return;
+    if (re & EPOLLOUT)
+        flush_out(s, c);
+    if (!c->base.dead && (re & EPOLLIN) && c->base.reading)
+        read_in(s, c);
+    if (!c->base.dead && (re & (EPOLLERR | EPOLLHUP)) && !(re & EPOLLIN))
+        mark_dead(c, (re & EPOLLHUP) ? 0 : ERR_IO);
+}
+
+/* The round's answers, written once every input of the round was handled
+ * and on_round_end has run (the server makes its log entries durable
+ * there, so no reply leaves before what it reports is on disk). */
+static void write_round(ipc_server *s)
+{
+    for (ipc_conn *c = s->conns; c; c = c->next)
+        if (!c->base.dead && ipc_buf_pending(&c->base.out) > 0)
+            flush_out(s, c);
+}
+
+/* How long to wait at most: a paused listener is tried again in time. */
+static int wait_ms(const ipc_server *s, int timeout_ms)
+{
+    uint64_t now;
+    int left;
+
+    if (!s->accept_paused || s->accept_retry_mono == UINT64_MAX)
+        return timeout_ms;
+    now = clock_mono_us();
+    left = now >= s->accept_retry_mono ? 0 : (int)((s->accept_retry_mono - now + 999) / 1000);
+    return timeout_ms < 0 || left < timeout_ms ? left : timeout_ms;
 }
 
 int ipc_server_run_once(ipc_server *s, int timeout_ms)
 {
-    size_t n = 2;
-    int rc, ready;
+    struct epoll_event ev[IPC_MAX_EVENTS];
+    int ready;
 
-    rc = grow_pollset(s, s->nconns + 2);
-    if (rc < 0)
-        return rc;
-    s->pfds[0] = (struct pollfd){.fd = s->wake_r, .events = POLLIN};
-    s->pfds[1] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
-    for (ipc_conn *c = s->conns; c; c = c->next) {
-        short ev = 0;
-        if (c->base.dead)
-            continue;
-        if (c->base.reading && !c->base.closing)
-            ev |= POLLIN;
-        if (ipc_buf_pending(&c->base.out) > 0)
-            ev |= POLLOUT;
-        s->pconns[n] = c;
-        s->pfds[n++] = (struct pollfd){.fd = c->fd, .events = ev};
+    if (s->accept_paused && clock_mono_us() >= s->accept_retry_mono)
+        resume_accept(s);
+    update_interest(s);
+    ready = epoll_wait(s->epfd, ev, IPC_MAX_EVENTS, wait_ms(s, timeout_ms));
+    if (ready < 0 && errno != EINTR)
+        return err_last_os();
+    for (int i = 0; i < ready; i++) {
+        if (ev[i].data.ptr == &wake_tag) {
+            char drain[64];
+            while (read(s->wake_r, drain, sizeof(drain)) > 0)
+                ;
+        } else if (ev[i].data.ptr == &listen_tag) {
+            accept_all(s);
+        } else {
+            handle_conn(s, ev[i].data.ptr, ev[i].events);
+        }
     }
-    ready = poll(s->pfds, n, timeout_ms);
-    if (ready < 0)
-        return errno == EINTR ? 0 : err_last_os();
-    if (s->pfds[0].revents & POLLIN) {
-        char drain[64];
-        while (read(s->wake_r, drain, sizeof(drain)) > 0)
-            ;
-    }
-    if (s->pfds[1].revents & POLLIN)
-        accept_all(s);
-    for (size_t i = 2; i < n; i++) {
-        ipc_conn *c = s->pconns[i];
-        short re = s->pfds[i].revents;
-        if (c->base.dead || re == 0)
-            continue;
-        if (re & POLLOUT)
-            flush_out(s, c);
-        if (!c->base.dead && (re & POLLIN))
-            read_in(s, c);
-        if (!c->base.dead && (re & (POLLERR | POLLHUP | POLLNVAL)) && !(re & POLLIN))
-            mark_dead(c, (re & POLLHUP) ? 0 : ERR_IO);
-    }
+    if (s->h.on_round_end)
+        s->h.on_round_end(s->h.ctx);
+    write_round(s);
     sweep_dead(s);
     return 0;
 }
@@ -658,11 +831,10 @@ void ipc_server_close(ipc_server *s)
     /* Remove the endpoint only if it is still the one we created. */
     if (stat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
         unlink(s->path);
+    close(s->epfd);
     close(s->lfd);
     close(s->wake_r);
     close(s->wake_w);
-    free(s->pfds);
-    free(s->pconns);
     free(s);
 }
 

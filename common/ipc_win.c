@@ -100,6 +100,12 @@ int ipc_win_pipe_sd(int system_mode, PSECURITY_DESCRIPTOR *sd)
 static void on_connected(ipc_server *s, ipc_conn *c);
 static int new_instance(ipc_server *s, int first);
 
+/* Output may be written now, or must wait for on_round_end. */
+static int may_write(const ipc_server *s)
+{
+    return s->h.hold_output == NULL || !s->h.hold_output(s->h.ctx);
+}
+
 static void start_read(ipc_conn *c)
 {
     if (c->base.dead || c->rd_pending || !c->base.reading || c->base.closing)
@@ -187,7 +193,8 @@ static void read_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
     if (!c->identified)
         identify(c);
     s->h.on_data(s->h.ctx, c, c->rbuf, bytes);
-    start_write(c);
+    if (may_write(s)) /* else kick_all writes it, after on_round_end */
+        start_write(c);
     start_read(c);
 }
 
@@ -206,17 +213,14 @@ static void write_done(ipc_server *s, ipc_conn *c, BOOL ok, DWORD bytes)
         write_pending(c);
         return;
     }
-    if (ipc_buf_pending(&c->base.out) > 0) {
-        start_write(c);
-        return;
-    }
-    if (c->base.closing) {
+    if (ipc_buf_pending(&c->base.out) == 0 && c->base.closing) {
         mark_dead(c, 0);
         return;
     }
-    if (s->h.on_drain)
+    if (ipc_buf_pending(&c->base.out) == 0 && s->h.on_drain)
         s->h.on_drain(s->h.ctx, c);
-    start_write(c);
+    if (may_write(s)) /* else kick_all writes it, after on_round_end */
+        start_write(c);
 }
 
 static void free_instance(ipc_conn *c)
@@ -446,10 +450,14 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
     if (!GetQueuedCompletionStatusEx(s->iocp, ev, MAX_EVENTS, &n,
                                      timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms, FALSE)) {
         DWORD e = GetLastError();
-        return e == WAIT_TIMEOUT ? 0 : err_from_os(e);
+        if (e != WAIT_TIMEOUT)
+            return err_from_os(e);
+        n = 0; /* a timeout is a round too: on_round_end runs */
     }
     for (ULONG i = 0; i < n; i++)
         dispatch_event(s, &ev[i]);
+    if (s->h.on_round_end)
+        s->h.on_round_end(s->h.ctx);
     kick_all(s);
     return 0;
 }

@@ -63,11 +63,14 @@ static int answer_change(struct svc *s, const struct ipc_peer *who, uint64_t id,
     int rc;
 
     rc = pause ? svc_pause(s, who, msg, sizeof(msg)) : svc_resume(s, who, msg, sizeof(msg));
-    svc_audit(s, who, pause ? "pause" : "resume", 1,
-              rc < 0    ? "but the service is stopping"
-              : rc == 0 ? (pause ? "already paused" : "was not paused")
-              : pause   ? "paused"
-                        : "resumed");
+    if (rc == 0) /* a repeat changes nothing: audited, but rate-limited */
+        svc_audit_noop(s, who, pause ? "pause" : "resume",
+                       pause ? "already paused" : "was not paused");
+    else
+        svc_audit(s, who, pause ? "pause" : "resume", 1,
+                  rc < 0  ? "but the service is stopping"
+                  : pause ? "paused"
+                          : "resumed");
     if (rc < 0)
         return dispatch_error_frame(id, SVCD__RESULT__RESULT_STOPPING, msg, &out->frame,
                                     &out->frame_len);

@@ -14,6 +14,16 @@
  * client reads at its own pace and the service's memory stays bounded. */
 #define PUMP_HIGH_WATER (512u * 1024u)
 #define STASH_MAX       (128u * 1024u)
+/* Requests answered per connection per loop round: a client that pipelines
+ * thousands waits its turn with everyone else (the rest is held and taken
+ * up in the next rounds). */
+#define FRAMES_PER_ROUND 64u
+/* Connections refused (over a limit) that are kept, per user, until their
+ * first request, so the client hears why; beyond these, the next ones are
+ * closed at once, so a refused user cannot hold descriptors either. */
+#define REFUSED_PER_USER 4u
+
+enum refusal { REFUSE_NONE, REFUSE_USER, REFUSE_TOTAL };
 
 struct session {
     struct frame_reader fr;
@@ -26,8 +36,14 @@ struct session {
     ipc_conn *conn;
     struct session *next_stream;  /* in server.streams while a stream is open */
     struct session *next_session; /* in server.sessions */
-    int admitted;                 /* passed the per-user limit at its first request */
-    int over_total;               /* accepted past max_connections: refused at its request */
+    int accounted;                /* counted against its user (at accept; Windows: first read) */
+    int admitted;                 /* counted, and within the limits: served */
+    enum refusal refused;         /* counted, over a limit: refused at its first request */
+    uint64_t refused_open;        /* how many its user had open when it was refused */
+    int requested;                /* a whole request arrived */
+    int backlogged;               /* requests held past FRAMES_PER_ROUND, for the next round */
+    uint64_t round;               /* the round round_frames counts in */
+    unsigned round_frames;        /* requests answered in that round */
     uint64_t last_us;             /* accepted, or the last request arrived (monotonic) */
     uint64_t partial_us;          /* the first byte of an unfinished frame arrived; 0: none */
     uint64_t stall_us;            /* output queued and untaken since; 0: none queued */
@@ -37,6 +53,8 @@ struct session {
 static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
                     size_t n);
 static void unlink_stream(struct server *sv, struct session *ss);
+static void on_round_end(void *ctx);
+static int hold_output(void *ctx);
 
 static void send_frame(ipc_conn *c, struct session *ss, uint8_t *frame, size_t len)
 {
@@ -66,6 +84,19 @@ static uint8_t *error_frame(Svcd__Result result, const char *msg, size_t *len)
 {
     uint8_t *frame;
     return dispatch_error_frame(0, result, msg, &frame, len) == 0 ? frame : NULL;
+}
+
+/* Answers the requests held in the stash, as far as consume goes (it may
+ * hold the rest again). */
+static void take_stash(struct server *sv, ipc_conn *c, struct session *ss)
+{
+    uint8_t *held = ss->stash;
+    size_t held_len = ss->stash_len;
+
+    ss->stash = NULL;
+    ss->stash_len = 0;
+    consume(sv, c, ss, held, held_len);
+    free(held);
 }
 
 /* Sends the next frames of the active stream until the queue is full or the
@@ -101,15 +132,11 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
             unlink_stream(sv, ss);
         }
     }
-    if (ss->stream == NULL && !ss->closing && ss->stash_len > 0) {
-        uint8_t *held = ss->stash;
-        size_t held_len = ss->stash_len;
-        ss->stash = NULL;
-        ss->stash_len = 0;
-        consume(sv, c, ss, held, held_len);
-        free(held);
-    }
-    if (ss->stream == NULL && !ss->closing)
+    /* Held requests: a backlog is taken up by the round's end instead
+     * (take_backlog), inside the round's group commit. */
+    if (ss->stream == NULL && !ss->closing && ss->stash_len > 0 && !ss->backlogged)
+        take_stash(sv, c, ss);
+    if (ss->stream == NULL && !ss->closing && ss->stash_len == 0)
         ipc_conn_set_reading(c, 1);
 }
 
@@ -132,41 +159,121 @@ static void refuse_busy(ipc_conn *c, struct session *ss, const char *msg)
     close_with(c, ss, frame, len);
 }
 
-/* The first request of a connection is where its user is known on every
- * platform (a pipe client identifies with its first write): admit it if that
- * user is under the per-user limit. */
-static int admit(struct server *sv, ipc_conn *c, struct session *ss)
+/* Sends a refused session its "busy" reply, naming the limit, and closes
+ * it. */
+static void refuse(struct server *sv, ipc_conn *c, struct session *ss)
 {
-    char key[IPC_SID_MAX], other[IPC_SID_MAX], msg[WORKER_WHO_MAX + 160], who[WORKER_WHO_MAX];
-    uint64_t limit = sv->svc->cfg.max_connections_per_user, open = 0;
+    char msg[WORKER_WHO_MAX + 160], who[WORKER_WHO_MAX];
+    const struct config *cfg = &sv->svc->cfg;
 
-    if (ss->admitted)
-        return 1;
-    if (ss->over_total) {
+    if (ss->refused == REFUSE_TOTAL) {
         snprintf(msg, sizeof(msg),
                  "svcd is busy: %llu connections are open (max_connections); try again shortly",
-                 (unsigned long long)sv->svc->cfg.max_connections);
-        refuse_busy(c, ss, msg);
-        return 0;
-    }
-    peer_key(ipc_conn_peer(c), key, sizeof(key));
-    for (struct session *o = sv->sessions; o; o = o->next_session) {
-        if (o == ss || !o->admitted || o->closing)
-            continue;
-        peer_key(ipc_conn_peer(o->conn), other, sizeof(other));
-        open += strcmp(key, other) == 0;
-    }
-    if (open >= limit) {
+                 (unsigned long long)cfg->max_connections);
+    } else {
         svc_describe_peer(ipc_conn_peer(c), who, sizeof(who));
         snprintf(msg, sizeof(msg),
                  "too many connections from %s: %llu are open, the limit is %llu "
                  "(max_connections_per_user); close some and try again",
-                 who, (unsigned long long)open, (unsigned long long)limit);
-        refuse_busy(c, ss, msg);
-        return 0;
+                 who, (unsigned long long)ss->refused_open,
+                 (unsigned long long)cfg->max_connections_per_user);
     }
-    ss->admitted = 1;
-    return 1;
+    refuse_busy(c, ss, msg);
+}
+
+/* What other sessions hold: the admitted connections of the user with key
+ * `key`, its refused ones still waiting for their first request, and the
+ * connections of everyone (admitted or refused: each holds a descriptor). */
+static void count_open(const struct server *sv, const struct session *ss, const char *key,
+                       uint64_t *user, uint64_t *user_refused, uint64_t *total)
+{
+    char other[IPC_SID_MAX];
+
+    *user = *user_refused = *total = 0;
+    for (const struct session *o = sv->sessions; o; o = o->next_session) {
+        if (o == ss || !o->accounted || o->closing)
+            continue;
+        *total += 1;
+        peer_key(ipc_conn_peer(o->conn), other, sizeof(other));
+        if (strcmp(key, other) != 0)
+            continue;
+        *user += o->admitted;
+        *user_refused += o->refused != REFUSE_NONE;
+    }
+}
+
+/* Beyond max_connections, this many more are admitted for users that hold
+ * none yet: whoever fills the service, another user still gets in. */
+static uint64_t reserve_of(const struct config *cfg)
+{
+    uint64_t r = cfg->max_connections / 8;
+
+    return r < 4 ? 4 : r;
+}
+
+/* Admits the session or says which limit refuses it, from what the others
+ * hold now. Returns how many refused connections its user holds besides. */
+static uint64_t decide(struct server *sv, ipc_conn *c, struct session *ss)
+{
+    const struct config *cfg = &sv->svc->cfg;
+    char key[IPC_SID_MAX];
+    uint64_t user, refused, total;
+
+    peer_key(ipc_conn_peer(c), key, sizeof(key));
+    count_open(sv, ss, key, &user, &refused, &total);
+    ss->accounted = 1;
+    ss->admitted = 0;
+    ss->refused = REFUSE_NONE;
+    if (user >= cfg->max_connections_per_user) {
+        ss->refused = REFUSE_USER;
+        ss->refused_open = user;
+    } else if (total >= cfg->max_connections &&
+               (user > 0 || total >= cfg->max_connections + reserve_of(cfg))) {
+        ss->refused = REFUSE_TOTAL;
+    } else {
+        ss->admitted = 1;
+    }
+    return refused;
+}
+
+/* Counts a connection against its user as soon as the user is known (at
+ * accept on POSIX, at the first read on Windows), so that connections that
+ * never send a byte count too. Within the limits it is admitted; over one
+ * it is refused at its first request (the reply says which limit). Past
+ * REFUSED_PER_USER refused ones of the same user, it is refused at once
+ * and closed, so a refused user cannot hold descriptors either. */
+static void account(struct server *sv, ipc_conn *c, struct session *ss)
+{
+    char who[WORKER_WHO_MAX], msg[WORKER_WHO_MAX + 200];
+
+    if (decide(sv, c, ss) < REFUSED_PER_USER || ss->admitted)
+        return;
+    svc_describe_peer(ipc_conn_peer(c), who, sizeof(who));
+    snprintf(msg, sizeof(msg),
+             "refused a connection from %s at once: it holds %llu connections (the limit is "
+             "%llu, max_connections_per_user) and %u more that are refused already",
+             who, (unsigned long long)ss->refused_open,
+             (unsigned long long)sv->svc->cfg.max_connections_per_user, REFUSED_PER_USER);
+    svc_note(sv->svc, msg);
+    refuse(sv, c, ss);
+}
+
+/* Serves a whole request only from an admitted connection. A refused one
+ * is looked at again (others may have closed since it came); if still
+ * over a limit, it gets its "busy" reply now, and closes. */
+static int admit(struct server *sv, ipc_conn *c, struct session *ss)
+{
+    if (!ss->accounted)
+        account(sv, c, ss);
+    else if (!ss->admitted)
+        decide(sv, c, ss);
+    if (ss->closing)
+        return 0;
+    ss->requested = 1;
+    if (ss->admitted)
+        return 1;
+    refuse(sv, c, ss);
+    return 0;
 }
 
 static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *payload,
@@ -261,9 +368,19 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
             end_stream(c, ss, "request sent during a follow stream; closing connection");
             return;
         }
-        /* Still answering, or the client is not reading its replies: hold
-         * what it sends until the output drains. */
-        if (ss->stream || ipc_conn_pending(c) >= PUMP_HIGH_WATER) {
+        /* Still answering, or the client is not reading its replies, or
+         * earlier requests wait: hold what it sends, in order, until the
+         * output drains. */
+        if (ss->stream || ss->stash_len > 0 || ipc_conn_pending(c) >= PUMP_HIGH_WATER) {
+            stash(c, ss, data, n);
+            return;
+        }
+        if (ss->round != sv->round) {
+            ss->round = sv->round;
+            ss->round_frames = 0;
+        }
+        if (ss->round_frames >= FRAMES_PER_ROUND) { /* others first */
+            ss->backlogged = 1;
             stash(c, ss, data, n);
             return;
         }
@@ -281,6 +398,7 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
             uint8_t *payload = frame_reader_take(&ss->fr, &len);
             ss->partial_us = 0;
             ss->last_us = clock_mono_us();
+            ss->round_frames++;
             if (admit(sv, c, ss))
                 answer(sv, c, ss, payload, len);
             free(payload);
@@ -303,16 +421,24 @@ static void on_accept(void *ctx, ipc_conn *c)
     ss->next_session = sv->sessions;
     sv->sessions = ss;
     ipc_conn_set_data(c, ss);
-    /* Answered, not dropped: the client gets "busy" as the reply to its
-     * request, so it can tell the user why. */
-    ss->over_total = ipc_server_conn_count(sv->ipc) > sv->svc->cfg.max_connections;
+    /* A refusal is answered, not dropped: the client gets "busy" as the
+     * reply to its request, so it can tell the user why. */
+    if (ipc_conn_peer(c)->uid >= 0 || ipc_conn_peer(c)->sid[0])
+        account(sv, c, ss);
+    else if (ipc_server_conn_count(sv->ipc) >
+             sv->svc->cfg.max_connections + reserve_of(&sv->svc->cfg))
+        ss->refused = REFUSE_TOTAL; /* who it is is not known yet: counted at its request */
 }
 
 static void on_data(void *ctx, ipc_conn *c, const uint8_t *data, size_t n)
 {
     struct session *ss = ipc_conn_data(c);
 
-    if (ss)
+    if (ss == NULL)
+        return;
+    if (!ss->accounted && !ss->closing) /* a pipe client is known from its first read */
+        account(ctx, c, ss);
+    if (!ss->closing)
         consume(ctx, c, ss, data, n);
 }
 
@@ -360,7 +486,7 @@ static void on_close(void *ctx, ipc_conn *c, int err)
 int server_open(struct server *sv, struct svc *s, const struct authz *az, const char *endpoint,
                 int system_mode)
 {
-    struct ipc_handlers h = {sv, on_accept, on_data, on_drain, on_close};
+    struct ipc_handlers h = {sv, on_accept, on_data, on_drain, on_close, on_round_end, hold_output};
     struct ipc_server_opts o = {system_mode, -1, -1};
 
     authz_endpoint(az, &o);
@@ -369,6 +495,7 @@ int server_open(struct server *sv, struct svc *s, const struct authz *az, const 
     sv->streams = NULL;
     sv->sessions = NULL;
     sv->pumped_seq = 0;
+    sv->round = 0;
     return ipc_server_open(endpoint, &o, &h, &sv->ipc);
 }
 
@@ -426,7 +553,7 @@ static uint64_t session_deadline(const struct server *sv, const struct session *
         return 0;
     if (ss->partial_us)
         return ss->partial_us + cfg->request_timeout_us;
-    if (!ss->admitted) /* no request yet: a refused one closes the session */
+    if (!ss->requested) /* no request yet: a refused one closes the session */
         return ss->last_us + cfg->request_timeout_us;
     return ss->last_us + cfg->idle_timeout_us;
 }
@@ -452,7 +579,7 @@ static void expire(struct server *sv, struct session *ss)
         ipc_conn_close(ss->conn, 0); /* nothing more can reach it */
         return;
     }
-    if (ss->partial_us || !ss->admitted) {
+    if (ss->partial_us || !ss->requested) {
         clock_format_duration(cfg->request_timeout_us, took, sizeof(took));
         snprintf(msg, sizeof(msg),
                  "no complete request within %s (request_timeout); closing connection", took);
@@ -484,6 +611,54 @@ static int expire_sessions(struct server *sv)
     return next ? (int)((next - now + 999) / 1000) : -1;
 }
 
+/* Answers what backlogged sessions hold, up to FRAMES_PER_ROUND each.
+ * Returns 1 when some still hold requests (the loop must not sleep). */
+static int take_backlog(struct server *sv)
+{
+    int busy = 0;
+
+    for (struct session *ss = sv->sessions; ss; ss = ss->next_session) {
+        if (!ss->backlogged || ss->closing || ss->stream ||
+            ipc_conn_pending(ss->conn) >= PUMP_HIGH_WATER)
+            continue;
+        ss->backlogged = 0;
+        take_stash(sv, ss->conn, ss);
+        if (!ss->stream && !ss->closing && ss->stash_len == 0)
+            ipc_conn_set_reading(ss->conn, 1);
+    }
+    for (struct session *ss = sv->sessions; ss; ss = ss->next_session)
+        busy |= ss->backlogged && !ss->closing;
+    return busy;
+}
+
+/* The round's input is handled: backlogs get their share, then one sync
+ * makes every entry the round wrote durable before ipc writes its replies
+ * (group commit). */
+static void on_round_end(void *ctx)
+{
+    struct server *sv = ctx;
+
+    take_backlog(sv);
+    svc_group_commit(sv->svc);
+}
+
+/* Replies wait for the round's commit once an entry of the round is owed
+ * a sync; before that nothing they say is unsynced, and they go at once. */
+static int hold_output(void *ctx)
+{
+    const struct server *sv = ctx;
+
+    return sv->svc->group_owed;
+}
+
+static int backlog_waits(const struct server *sv)
+{
+    for (const struct session *ss = sv->sessions; ss; ss = ss->next_session)
+        if (ss->backlogged && !ss->closing)
+            return 1;
+    return 0;
+}
+
 int server_run_once(struct server *sv, int timeout_ms)
 {
     int rc, due;
@@ -492,11 +667,14 @@ int server_run_once(struct server *sv, int timeout_ms)
     if (due >= 0 && (timeout_ms < 0 || due < timeout_ms))
         timeout_ms = due;
     /* Entries written since the last round (heartbeats); unfinished scans
-     * keep the loop from sleeping. */
-    if (pump_streams(sv))
+     * and held requests keep the loop from sleeping. */
+    if (pump_streams(sv) || backlog_waits(sv))
         timeout_ms = 0;
+    sv->round++;
+    svc_group_begin(sv->svc);
     rc = ipc_server_run_once(sv->ipc, timeout_ms);
-    pump_streams(sv); /* entries this round's requests wrote */
+    svc_group_commit(sv->svc); /* the round ended early: nothing may stay unsynced */
+    pump_streams(sv);          /* entries this round's requests wrote */
     return rc;
 }
 

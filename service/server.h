@@ -17,6 +17,7 @@ struct server {
     struct session *streams;  /* sessions with an open log stream */
     struct session *sessions; /* every connection's session */
     uint64_t pumped_seq;      /* the log's last seq when streams were last woken */
+    uint64_t round;           /* loop rounds run: FRAMES_PER_ROUND counts within one */
 };
 
 /* Opens the endpoint, reachable by whom `az` names; requests are authorized

@@ -129,6 +129,10 @@ static void append_entry(struct svc *s, struct log_entry *e, int durable)
 {
     int rc;
 
+    if (durable && s->grouping) {
+        s->group_owed = 1; /* synced by svc_group_commit, before any reply leaves */
+        durable = 0;
+    }
     if (e->time_us == 0)
         e->time_us = clock_wall_us();
     if (s->held.n == 0) {
@@ -186,17 +190,20 @@ static void report_limited(struct svc *s, struct ratelimit *rl, const char *sour
 static void report_suppressed(struct svc *s, uint64_t now)
 {
     report_limited(s, &s->denied_audit, "audit", "audit entries of denied requests", now);
+    report_limited(s, &s->noop_audit, "audit",
+                   "audit entries of granted controls that changed nothing", now);
     report_limited(s, &s->notes, "service", "warnings about clients", now);
 }
 
-void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, int granted,
-               const char *detail)
+/* Writes one audit entry, unless `limit` (may be NULL) holds it back. */
+static void audit(struct svc *s, struct ratelimit *limit, const struct ipc_peer *who,
+                  const char *request, int granted, const char *detail)
 {
     char by[WORKER_WHO_MAX], msg[WORKER_WHO_MAX + 256];
     uint64_t now = clock_mono_us();
 
     report_suppressed(s, now);
-    if (!granted && !ratelimit_allow(&s->denied_audit, now))
+    if (limit && !ratelimit_allow(limit, now))
         return;
     svc_describe_peer(who, by, sizeof(by));
     snprintf(msg, sizeof(msg), "%s by %s: %s%s%s", request, by, granted ? "granted" : "denied",
@@ -204,6 +211,38 @@ void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, i
     record(s, granted ? LOG_NOTICE : LOG_WARNING, "audit", msg, who, 1);
     if (!granted)
         eventlog_report(EVENTLOG_DENIED, msg);
+}
+
+void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, int granted,
+               const char *detail)
+{
+    audit(s, granted ? NULL : &s->denied_audit, who, request, granted, detail);
+}
+
+void svc_audit_noop(struct svc *s, const struct ipc_peer *who, const char *request,
+                    const char *detail)
+{
+    audit(s, &s->noop_audit, who, request, 1, detail);
+}
+
+void svc_group_begin(struct svc *s)
+{
+    s->grouping = 1;
+}
+
+void svc_group_commit(struct svc *s)
+{
+    s->grouping = 0;
+    if (!s->group_owed)
+        return;
+    s->group_owed = 0;
+    if (s->held.n)
+        return; /* the entries wait in memory, unwritten: flush_held syncs them later */
+    s->group_syncs++;
+    if (logstore_sync(&s->log, clock_mono_us()) < 0) {
+        s->write_errors++;
+        enter_degraded(s, LOGSTORE_UNSYNCED); /* retried as a sync by flush_held */
+    }
 }
 
 /* log_host and log_group. The host name is read once: entries of one run
@@ -249,6 +288,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     holdq_init(&s->held, HOLDQ_MAX_ITEMS, HOLDQ_MAX_BYTES);
     ratelimit_init(&s->denied_audit, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
     ratelimit_init(&s->notes, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
+    ratelimit_init(&s->noop_audit, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
     /* Before the log is opened: its recovery may cut or rename files. */
     s->system_mode = system_mode;
     rc = statelock_take(&s->lock, cfg->state_dir, system_mode, s->pid, cfg->endpoint);
@@ -389,6 +429,7 @@ int svc_tick(struct svc *s)
         wait = sooner(wait, 1000000);
     wait = sooner(wait, ratelimit_due_in(&s->denied_audit, now));
     wait = sooner(wait, ratelimit_due_in(&s->notes, now));
+    wait = sooner(wait, ratelimit_due_in(&s->noop_audit, now));
     return wait < 0 ? -1 : (int)((wait + 999) / 1000);
 }
 

@@ -33,6 +33,10 @@ struct svc {
     uint64_t lost_before;          /* held.lost when this episode began */
     struct ratelimit denied_audit; /* denied requests' audit entries */
     struct ratelimit notes;        /* svc_note: warnings a client can cause */
+    struct ratelimit noop_audit;   /* granted controls that changed nothing */
+    int grouping;                  /* svc_group_begin: durable entries wait for the commit */
+    int group_owed;                /* a durable entry was written since the group began */
+    uint64_t group_syncs;          /* group commits that synced (for tests and status) */
     int rotation_warned;           /* the blocked rotation was logged (once per episode) */
 };
 
@@ -64,6 +68,23 @@ int svc_resume(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgl
  * requests are rate-limited (SVC_AUDIT_BURST per SVC_AUDIT_WINDOW_US). */
 void svc_audit(struct svc *s, const struct ipc_peer *who, const char *request, int granted,
                const char *detail);
+
+/* Group commit. Between svc_group_begin and svc_group_commit, entries that
+ * must be durable (audit, state changes) are written but not synced one by
+ * one; svc_group_commit syncs them all at once. The caller must not let a
+ * reply that depends on such an entry reach its client before the commit
+ * (the server holds the output of one loop round until then). A failed
+ * sync degrades the service exactly as a failed durable append does, and
+ * is retried as a sync. Outside a group every durable entry is synced as it
+ * is written. */
+void svc_group_begin(struct svc *s);
+void svc_group_commit(struct svc *s);
+
+/* Like svc_audit for a granted control that changed nothing (a pause while
+ * already paused): durable, but rate-limited like denials, so a client
+ * repeating it cannot flood the log or make every request cost a sync. */
+void svc_audit_noop(struct svc *s, const struct ipc_peer *who, const char *request,
+                    const char *detail);
 
 /* Writes a warning from the service about something it did on its own
  * (e.g. cutting off a client), not synced at once. Clients can cause these,

@@ -500,7 +500,7 @@ static void probe_close(void *ctx, ipc_conn *c, int err)
 static void test_pipe_server_edges(void)
 {
     struct pipe_probe probe;
-    struct ipc_handlers h = {&probe, NULL, probe_data, NULL, probe_close};
+    struct ipc_handlers h = {&probe, NULL, probe_data, NULL, probe_close, NULL, NULL};
     struct ipc_server_opts o = {0, -1, -1};
     char name[96];
     wchar_t *wname;

@@ -1,0 +1,230 @@
+/* Group commit (issue 13, case 3): the durable entries of one loop round
+ * share one sync, and no reply leaves before it. The log store runs on the
+ * real file system behind logfs.h's seam, which here counts syncs and
+ * records how much of the file each one covered. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "authz.h"
+#include "codec.h"
+#include "err.h"
+#include "frame.h"
+#include "logfs.h"
+#include "raw.h"
+#include "server.h"
+#include "svc.h"
+#include "tmpdir.h"
+
+static char dir[256], state[320], sock[320];
+static struct svc s;
+static struct ipc_peer alice = {.pid = 4242, .uid = 3999001, .gid = 0, .name = "alice"};
+
+static struct {
+    unsigned syncs;
+    int fail;             /* the next sync fails with ERR_IO */
+    fs_file *synced_f;    /* the file of the last sync that worked */
+    uint64_t synced_size; /* and its size then */
+} fx;
+
+static int counting_sync(fs_file *f)
+{
+    fx.syncs++;
+    if (fx.fail) {
+        fx.fail = 0;
+        return ERR_IO;
+    }
+    fx.synced_f = f;
+    cr_assert_eq(logfs_real.size(f, &fx.synced_size), 0);
+    return 0;
+}
+
+static struct logfs counting;
+
+static void setup(void)
+{
+    struct config cfg;
+
+    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
+    snprintf(state, sizeof(state), "%s/state", dir);
+    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
+    counting = logfs_real;
+    counting.sync = counting_sync;
+    memset(&fx, 0, sizeof(fx));
+    logfs = &counting;
+    config_defaults(&cfg, 0);
+    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state);
+    snprintf(cfg.endpoint, sizeof(cfg.endpoint), "%s", sock);
+    cfg.interval_us = 3600ull * 1000000ull; /* no heartbeat during the test */
+    cr_assert_eq(svc_start(&s, &cfg, 0), 0);
+}
+
+static void teardown(void)
+{
+    svc_finish(&s);
+    logfs = &logfs_real;
+    tmpdir_remove(dir);
+}
+
+/* Every byte of the open log file was covered by a sync that worked. */
+static int all_durable(void)
+{
+    return s.log.dirty == 0 && fx.synced_f == s.log.f && fx.synced_size == s.log.size;
+}
+
+TestSuite(groupcommit, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(groupcommit, outside_a_group_each_durable_entry_is_synced_at_once)
+{
+    unsigned before = fx.syncs;
+
+    for (int i = 0; i < 5; i++) {
+        svc_audit(&s, &alice, "status", 1, NULL);
+        cr_assert(all_durable(), "entry %d on disk when svc_audit returns", i + 1);
+    }
+    cr_assert_eq(fx.syncs - before, 5);
+}
+
+Test(groupcommit, the_entries_of_a_group_share_one_sync)
+{
+    char msg[256];
+    unsigned before = fx.syncs;
+
+    svc_group_begin(&s);
+    cr_assert_eq(svc_pause(&s, &alice, msg, sizeof(msg)), 1);
+    for (int i = 0; i < 50; i++)
+        svc_audit(&s, &alice, "status", 1, NULL);
+    cr_assert_eq(fx.syncs, before, "no sync inside the group");
+    cr_assert(!all_durable(), "written, not yet synced");
+    svc_group_commit(&s);
+    cr_assert_eq(fx.syncs - before, 1, "one sync for the group");
+    cr_assert(all_durable(), "every entry of the group is on disk after the commit");
+    svc_group_commit(&s);
+    cr_assert_eq(fx.syncs - before, 1, "nothing owed: no second sync");
+}
+
+Test(groupcommit, a_failed_group_sync_degrades_and_is_retried_as_a_sync)
+{
+    svc_group_begin(&s);
+    svc_audit(&s, &alice, "status", 1, NULL);
+    fx.fail = 1;
+    svc_group_commit(&s);
+    cr_assert_eq(s.degraded, 1, "the failed sync is reported");
+    cr_assert(strstr(s.degraded_error, "cannot sync "), "%s", s.degraded_error);
+    cr_assert_eq(s.held.n, 0, "the entry is in the file: not held, never written twice");
+    svc_tick(&s);
+    cr_assert_eq(s.degraded, 0, "%s", s.degraded_error);
+    cr_assert(all_durable());
+}
+
+Test(groupcommit, repeated_no_op_controls_are_audited_within_the_limit)
+{
+    unsigned before = fx.syncs;
+
+    for (int i = 0; i < 200; i++)
+        svc_audit_noop(&s, &alice, "pause", "already paused");
+    cr_assert_eq(fx.syncs - before, SVC_AUDIT_BURST, "only the audited ones cost a sync");
+    s.noop_audit.window_start -= SVC_AUDIT_WINDOW_US; /* the window ends */
+    svc_tick(&s);
+    size_t len;
+    char name[400];
+    snprintf(name, sizeof(name), "state/svcd.log");
+    char *text = tmpdir_read(dir, name, &len);
+    cr_assert(strstr(text, "suppressed 180 audit entries of granted controls that changed "
+                           "nothing (more than 20 in 10 s)"),
+              "%s", text);
+    free(text);
+}
+
+/* One pause request, framed. */
+static uint8_t *pause_frame(uint64_t id, size_t *len)
+{
+    Svcd__PauseRequest pr = SVCD__PAUSE_REQUEST__INIT;
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    uint8_t *frame;
+
+    req.version = CODEC_PROTOCOL_VERSION;
+    req.id = id;
+    req.command_case = SVCD__REQUEST__COMMAND_PAUSE;
+    req.pause = &pr;
+    cr_assert_eq(codec_frame(&req.base, &frame, len), 0);
+    return frame;
+}
+
+/* Reads what replies have arrived, without waiting; returns how many. */
+static int take_replies(int fd, struct frame_reader *fr)
+{
+    uint8_t buf[65536];
+    int n = 0;
+
+    for (;;) {
+        ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (r <= 0)
+            return n;
+        size_t off = 0;
+        while (off < (size_t)r) {
+            size_t used;
+            int rc = frame_reader_feed(fr, buf + off, (size_t)r - off, &used);
+            off += used;
+            cr_assert_geq(rc, 0);
+            if (rc == 1) {
+                uint32_t len;
+                free(frame_reader_take(fr, &len));
+                n++;
+            }
+        }
+    }
+}
+
+/* Through the server: 40 durable entries' worth of pipelined pauses from
+ * one connection (the first pauses, the rest are audited no-ops), in one
+ * write. Whenever a reply can be read, everything written before it is
+ * on disk; and the round's entries share syncs (old code: one each). */
+Test(groupcommit, a_rounds_replies_leave_after_its_one_sync)
+{
+    struct config cfg;
+    struct authz *az;
+    struct server sv;
+    struct frame_reader fr;
+    char err[AUTHZ_ERR_MAX];
+    uint8_t all[4096];
+    size_t total = 0;
+    int got = 0;
+
+    config_defaults(&cfg, 0);
+    cr_assert_eq(authz_open(&cfg, 0, &az, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(server_open(&sv, &s, az, sock, 0), 0);
+    for (uint64_t i = 1; i <= 20; i++) {
+        size_t len;
+        uint8_t *f = pause_frame(i, &len);
+        cr_assert_leq(total + len, sizeof(all));
+        memcpy(all + total, f, len);
+        total += len;
+        free(f);
+    }
+    int fd = raw_connect(sock);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(raw_send_all(fd, all, total), 0);
+    frame_reader_init(&fr, 1 << 20);
+    unsigned before = fx.syncs;
+    for (int round = 0; round < 50 && got < 20; round++) {
+        cr_assert_eq(server_run_once(&sv, 100), 0);
+        int n = take_replies(fd, &fr);
+        if (n > 0)
+            cr_assert(all_durable(), "replies arrived before their entries were synced");
+        got += n;
+    }
+    cr_assert_eq(got, 20, "every pause answered");
+    cr_assert_leq(fx.syncs - before, 2, "%u syncs for the 21 durable entries of these pauses",
+                  fx.syncs - before);
+    frame_reader_free(&fr);
+    close(fd);
+    server_close(&sv);
+    authz_close(az);
+}
