@@ -754,3 +754,12 @@ void logstore_close(struct logstore *ls)
         write_mark(ls, ls->last_seq, ls->last_seq);
     sbuf_free(&ls->line);
 }
+
+const char *logstore_err_str(int err)
+{
+    if (err == ERR_UNTRUSTED)
+        return LOGSTORE_FILE " (or its directory) is not safe to write: a symbolic link, not a "
+                             "regular file, a second name of another file, or another user's "
+                             "(svcd never writes through one; remove it, svcd makes its own)";
+    return err_str(err);
+}
