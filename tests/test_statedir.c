@@ -54,8 +54,8 @@ static void run_svcd(struct proc_result *r)
 
 static void start_svcd(void)
 {
-    char *argv[] = {SVCD_BIN,      "run",   "--endpoint", sock, "--state-dir",
-                    state,         "--interval", "100ms", NULL};
+    char *argv[] = {SVCD_BIN, "run",        "--endpoint", sock, "--state-dir",
+                    state,    "--interval", "100ms",      NULL};
 
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_gt(svcd_pid, 0);
