@@ -30,7 +30,7 @@ static void enter_degraded(struct svc *s, int err)
                  s->log.path, err_str(s->log.sync_error));
     else
         snprintf(s->degraded_error, sizeof(s->degraded_error), "cannot write %s: %s", s->log.path,
-                 err_str(err));
+                 logstore_err_str(err));
     if (s->degraded)
         return;
     s->degraded = 1;
