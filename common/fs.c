@@ -51,8 +51,8 @@ void fs_dir_explain(const struct fs_dir_problem *p, char *buf, size_t n)
         break;
     case FS_DIR_WRITABLE:
         snprintf(buf, n,
-                 "%s (owner %s) is writable by %s (mode %04o) and not sticky: they can plant "
-                 "links and files in it; run 'chmod go-w %s' or choose another --state-dir",
+                 "%s, owned by %s, is writable by %s (mode %04o) and not sticky: they can "
+                 "plant links and files in it; run 'chmod go-w %s' or choose another --state-dir",
                  p->path, who, (p->mode & 0002) ? "others" : "its group", p->mode, p->path);
         break;
     case FS_DIR_LINK_OWNER:
