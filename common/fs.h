@@ -1,4 +1,10 @@
-/* Files and directories, as the log needs them: fs_posix.c / fs_win.c. */
+/* Files and directories, as the log needs them: fs_posix.c / fs_win.c.
+ * On POSIX every call that names a file (all but fs_open_read, fs_mkdir_p
+ * and fs_dir_check) works relative to a descriptor of the file's directory,
+ * opened and checked (root's or ours, not writable by others unless sticky)
+ * for the call, and never follows a symbolic link in the last component:
+ * fs_mtime and fs_path_state look at a link itself, and what the service
+ * writes as root is never reached through one. */
 #ifndef SVCD_FS_H
 #define SVCD_FS_H
 
@@ -23,11 +29,57 @@ enum fs_dir_mode {
  * ERR_NAMETOOLONG, ERR_EXIST (a component is a file), or ERR_IO. */
 int fs_mkdir_p(const char *path, enum fs_dir_mode mode);
 
-/* Opens for appending, creating the file (owner read/write, group read). */
+/* Why fs_dir_check refused a directory. */
+enum fs_dir_fault {
+    FS_DIR_TRUSTED = 0,
+    FS_DIR_OWNER,     /* belongs to another user than root or us */
+    FS_DIR_WRITABLE,  /* others (or its group) may write to it, and it is not sticky */
+    FS_DIR_NOT_DIR,   /* a file, not a directory */
+    FS_DIR_LINK_OWNER /* a symbolic link on the way belongs to another user */
+};
+
+#define FS_DIR_PATH_MAX 1024
+
+struct fs_dir_problem {
+    int fault;                  /* enum fs_dir_fault */
+    char path[FS_DIR_PATH_MAX]; /* the directory or link at fault (`dir` or a parent) */
+    long uid;                   /* its owner */
+    char owner[64];             /* the owner's name, or "uid N" */
+    unsigned mode;              /* its permission bits */
+};
+
+/* Whether `dir` (existing) is safe to keep files in that others must not
+ * change, checked as the endpoint's directory is (ipc_posix.c): it belongs
+ * to root or to us, and neither its group nor others may write to it unless
+ * it is sticky. Its parents, on the path as given and on the path it
+ * resolves to, belong to root or us and are not writable by others unless
+ * sticky (a group-writable /var/log is fine); a link on the way belongs to
+ * root or us. POSIX; on Windows always 0 (fs_mkdir_p gives the service's
+ * folder its DACL). Returns 0, ERR_UNTRUSTED with `p` filled, or the error
+ * of looking (ERR_NOENT...). */
+int fs_dir_check(const char *dir, struct fs_dir_problem *p);
+
+/* One clause for a fs_dir_check refusal: what is wrong with which path, who
+ * owns it, and what to do about it (fs.c). */
+void fs_dir_explain(const struct fs_dir_problem *p, char *buf, size_t n);
+
+/* Opens for appending, creating the file (owner read/write, group read).
+ * POSIX: relative to a descriptor of its directory, which must belong to
+ * root or us and not be writable by others unless sticky; never through a
+ * symbolic link; only a regular file of ours (or root's) with no other name
+ * (a hard link would make us write to another file). ERR_UNTRUSTED
+ * otherwise. */
 int fs_open_append(const char *path, fs_file **out);
 
-/* Opens for reading. ERR_NOENT when missing. */
+/* Opens for reading. ERR_NOENT when missing. Follows links (a config file
+ * may be one); files of the log use fs_open_read_nofollow. */
 int fs_open_read(const char *path, fs_file **out);
+
+/* fs_open_read for the files of the state directory (the log, svcd.seq):
+ * POSIX: relative to a descriptor of its trusted directory as
+ * fs_open_append, never through a symbolic link, and only a regular file of
+ * ours or root's: ERR_UNTRUSTED otherwise. Windows: fs_open_read. */
+int fs_open_read_nofollow(const char *path, fs_file **out);
 
 /* Writes all of data at the end of the file. ERR_NOSPC, ERR_IO... */
 int fs_append(fs_file *f, const void *data, size_t n);
@@ -87,8 +139,10 @@ int fs_keep_owner(fs_file *f, const char *like);
 int fs_mtime(const char *path, int64_t *us);
 
 /* Calls fn for each entry of `dir` whose name starts with `prefix` (names
- * only; "." and ".." never). Returns 0 or the listing's error. */
-int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const char *name),
+ * only; "." and ".." never); `plain` is 1 for a regular file, 0 for
+ * anything else (a symbolic link, a directory, a FIFO; POSIX only: on
+ * Windows always 1). Returns 0 or the listing's error. */
+int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const char *name, int plain),
             void *ctx);
 
 /* The id of the group named `name`. Returns 0, ERR_NOENT when there is no

@@ -36,6 +36,8 @@ int paths_default_endpoint(int system_mode, char *buf, size_t n)
     return sbuf_fmt(buf, n, "/tmp/svcd-%ld/svcd.sock", (long)geteuid());
 }
 
+/* $HOME, or the passwd entry's home; NULL when neither is an absolute path
+ * (a uid with no passwd entry, as containers and setpriv give). */
 static const char *home_dir(void)
 {
     const char *h = abs_env("HOME");
@@ -44,19 +46,24 @@ static const char *home_dir(void)
     if (h)
         return h;
     pw = getpwuid(geteuid());
-    return (pw && pw->pw_dir) ? pw->pw_dir : "/tmp";
+    return (pw && pw->pw_dir && pw->pw_dir[0] == '/') ? pw->pw_dir : NULL;
 }
 
 int paths_default_state_dir(int system_mode, char *buf, size_t n)
 {
-    const char *st;
+    const char *st, *home;
 
     if (system_mode)
         return sbuf_fmt(buf, n, "%s", SYSTEM_STATE_DIR);
     st = abs_env("XDG_STATE_HOME");
     if (st)
         return sbuf_fmt(buf, n, "%s/svcd", st);
-    return sbuf_fmt(buf, n, "%s/.local/state/svcd", home_dir());
+    home = home_dir();
+    if (home)
+        return sbuf_fmt(buf, n, "%s/.local/state/svcd", home);
+    /* Never /tmp/.local/state, which anyone may make first: the user's own
+     * directory beside the endpoint's, made 0700 and checked like it. */
+    return sbuf_fmt(buf, n, "/tmp/svcd-%ld/state", (long)geteuid());
 }
 
 long paths_pid(void)

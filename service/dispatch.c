@@ -166,7 +166,7 @@ static int answer_logs(struct svc *s, uint64_t id, const Svcd__LogsRequest *lr,
         return rc;
     if (rc < 0) {
         char msg[PATHS_MAX + 64];
-        snprintf(msg, sizeof(msg), "cannot read %s: %s", s->log.path, err_str(rc));
+        snprintf(msg, sizeof(msg), "cannot read %s: %s", s->log.path, logstore_err_str(rc));
         return dispatch_error_frame(id, SVCD__RESULT__RESULT_INTERNAL, msg, &out->frame,
                                     &out->frame_len);
     }

@@ -75,7 +75,7 @@ static int explain_start_failure(const struct svc *s, const struct config *cfg, 
         return s->lock.busy ? RUN_EXIT_IN_USE : RUN_EXIT_LOG;
     }
     diag(DIAG_ERROR, "cannot open the log in %s: %s (check the directory or use --state-dir)",
-         cfg->state_dir, err_str(rc));
+         cfg->state_dir, logstore_err_str(rc));
     return RUN_EXIT_LOG;
 }
 

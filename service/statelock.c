@@ -74,6 +74,13 @@ static int take(struct statelock *sl, const char *dir, int system_mode, long pid
     rc = fs_mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;
+    /* Before any file is opened in it: one that another user made first
+     * (a --state-dir under /tmp) may hold links planted for us to follow. */
+    rc = fs_dir_check(dir, &sl->dir_problem);
+    if (rc == ERR_UNTRUSTED)
+        sl->dir_untrusted = 1;
+    if (rc < 0)
+        return rc;
     memcpy(sl->path, path, sizeof(path)); /* set once the directory is there */
     rc = fs_lock_open(sl->path, system_mode, &f);
     if (rc < 0)
@@ -118,7 +125,11 @@ void statelock_explain(const struct statelock *sl, const char *dir, int err, cha
                  "state directory %s is in use by another svcd (starting: it has not written its "
                  "pid to %s yet); stop it first or use another --state-dir",
                  dir, sl->path);
-    else if (err == ERR_UNTRUSTED)
+    else if (sl->dir_untrusted) {
+        char why[sizeof(sl->dir_problem.path) * 2 + 300];
+        fs_dir_explain(&sl->dir_problem, why, sizeof(why));
+        snprintf(buf, n, "refusing the state directory %s: %s", dir, why);
+    } else if (err == ERR_UNTRUSTED)
         snprintf(buf, n,
                  "cannot lock the state directory %s: %s is a link, not a regular file, has "
                  "another name or is not ours; remove it (svcd creates its own)",

@@ -26,16 +26,20 @@ struct statelock {
     int busy;       /* it failed because another process holds the lock */
     long owner_pid; /* then the holder's, as its file says (0: not written yet) */
     char owner_endpoint[PATHS_MAX];
-    int write_error; /* held, but the pid and endpoint could not be written (ERR_) */
+    int write_error;   /* held, but the pid and endpoint could not be written (ERR_) */
+    int dir_untrusted; /* it failed because the directory is not safe: */
+    struct fs_dir_problem dir_problem; /* why (fs_dir_check) */
 };
 
 /* Takes the lock of `dir` (created first if missing, as the log store would:
- * the service's folder in system mode, else private) for this process,
+ * the service's folder in system mode, else private, then checked with
+ * fs_dir_check: dir_untrusted and dir_problem say why not) for this process,
  * serving `endpoint`, and writes both into the lock file. Never waits.
  * Returns 0 (held; write_error says if the content could not be written,
  * which is not fatal), ERR_BUSY when another process holds it (busy is set,
  * owner_pid and owner_endpoint say who, from its file), ERR_UNTRUSTED when
- * svcd.lock is a link, not a regular file or not ours, or the error of
+ * the directory is not safe (dir_untrusted) or svcd.lock is a link, not a
+ * regular file or not ours, or the error of
  * making the directory or opening the file. */
 int statelock_take(struct statelock *sl, const char *dir, int system_mode, long pid,
                    const char *endpoint);

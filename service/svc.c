@@ -30,7 +30,7 @@ static void enter_degraded(struct svc *s, int err)
                  s->log.path, err_str(s->log.sync_error));
     else
         snprintf(s->degraded_error, sizeof(s->degraded_error), "cannot write %s: %s", s->log.path,
-                 err_str(err));
+                 logstore_err_str(err));
     if (s->degraded)
         return;
     s->degraded = 1;
@@ -379,12 +379,17 @@ static void check_log_path(struct svc *s, uint64_t now)
     }
     int was_open = s->log.f != NULL, rc = logstore_check_path(&s->log, now, path_check_period(s));
 
+    if (logfiles_skipped_note(msg, sizeof(msg))) { /* a planted link: said once */
+        diag(DIAG_WARN, "%s", msg);
+        record(s, LOG_WARNING, "service", msg, NULL, 1);
+    }
+
     if (rc == 1) {
         diag(DIAG_WARN, "%s", s->log.path_why);
         record(s, LOG_WARNING, "service", s->log.path_why, NULL, 1);
     } else if (rc < 0 && was_open) { /* said once; held until a file can take it */
         snprintf(msg, sizeof(msg), "%s; cannot start a new one: %s (retried every second)",
-                 s->log.path_why, err_str(rc));
+                 s->log.path_why, logstore_err_str(rc));
         diag(DIAG_ERROR, "%s", msg);
         record(s, LOG_WARNING, "service", msg, NULL, 1);
     }

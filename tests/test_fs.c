@@ -136,3 +136,98 @@ Test(fs, a_shared_log_is_born_readable_by_the_group, .init = setup, .fini = tear
     cr_assert_eq(fs_open_append_shared(logp, 1, &f), 0, "an existing one is opened");
     fs_close(f);
 }
+
+/* The state directory's check: the endpoint's rule for the directory
+ * itself (no group or other write unless sticky), other write for its
+ * parents, and the path at fault named. */
+Test(fs, dir_check_refuses_what_others_may_write_and_names_it, .init = setup, .fini = teardown)
+{
+    struct fs_dir_problem p;
+    char sub[320], msg[2048];
+
+    cr_assert_eq(fs_dir_check(dir, &p), 0, "a private directory of ours");
+    cr_assert_eq(chmod(dir, 0777), 0);
+    cr_assert_eq(fs_dir_check(dir, &p), ERR_UNTRUSTED);
+    cr_assert_eq(p.fault, FS_DIR_WRITABLE);
+    cr_assert_str_eq(p.path, dir);
+    fs_dir_explain(&p, msg, sizeof(msg));
+    cr_assert(strstr(msg, "chmod go-w"), "%s", msg);
+    cr_assert_eq(chmod(dir, 0770), 0);
+    cr_assert_eq(fs_dir_check(dir, &p), ERR_UNTRUSTED, "its group may write: refused too");
+    cr_assert_eq(chmod(dir, 01777), 0);
+    cr_assert_eq(fs_dir_check(dir, &p), 0, "sticky and ours, like /tmp");
+    snprintf(sub, sizeof(sub), "%s/state", dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    cr_assert_eq(chmod(dir, 0777), 0);
+    cr_assert_eq(fs_dir_check(sub, &p), ERR_UNTRUSTED, "a parent anybody may rename it in");
+    cr_assert_str_eq(p.path, dir);
+    cr_assert_eq(chmod(dir, 0775), 0);
+    cr_assert_eq(fs_dir_check(sub, &p), 0, "a group-writable parent (/var/log) is fine");
+    cr_assert_eq(chmod(dir, 0700), 0);
+}
+
+Test(fs, dir_check_names_the_owner_of_a_directory_another_user_made, .init = setup,
+     .fini = teardown)
+{
+    struct fs_dir_problem p;
+    char msg[2048];
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a directory to another uid");
+    cr_assert_eq(chown(dir, 54321, (gid_t)-1), 0);
+    cr_assert_eq(fs_dir_check(dir, &p), ERR_UNTRUSTED);
+    cr_assert_eq(p.fault, FS_DIR_OWNER);
+    cr_assert_eq(p.uid, 54321);
+    fs_dir_explain(&p, msg, sizeof(msg));
+    cr_assert(strstr(msg, "uid 54321"), "%s", msg);
+    cr_assert_eq(chown(dir, 0, (gid_t)-1), 0);
+}
+
+struct seen {
+    int plain, other;
+};
+
+static void count_entry(void *ctx, const char *name, int plain)
+{
+    struct seen *s = ctx;
+
+    (void)name;
+    if (plain)
+        s->plain++;
+    else
+        s->other++;
+}
+
+/* Links are never followed: a listing tells them apart, a read or an
+ * append through one is refused, a second name of a file is not written,
+ * a directory others may write to holds nothing of ours, and a link put in
+ * the place of the open file is another file. */
+Test(fs, files_of_the_log_are_never_reached_through_a_link, .init = setup, .fini = teardown)
+{
+    char lnk[320], hard[320], sub[320], in_sub[400];
+    struct seen seen = {0, 0};
+    fs_file *f = NULL;
+
+    snprintf(lnk, sizeof(lnk), "%s/svcd.log.000000000001", dir);
+    cr_assert_eq(symlink(path, lnk), 0);
+    cr_assert_eq(fs_list(dir, "svcd.", count_entry, &seen), 0);
+    cr_assert_eq(seen.plain, 1, "svcd.conf");
+    cr_assert_eq(seen.other, 1, "the link");
+    cr_assert_eq(fs_open_read_nofollow(lnk, &f), ERR_UNTRUSTED);
+    cr_assert_eq(fs_open_read_nofollow(path, &f), 0);
+    fs_close(f);
+    snprintf(hard, sizeof(hard), "%s/svcd.log", dir);
+    cr_assert_eq(link(path, hard), 0);
+    cr_assert_eq(fs_open_append(hard, &f), ERR_UNTRUSTED, "a second name of another file");
+    cr_assert_eq(unlink(hard), 0);
+    cr_assert_eq(fs_open_append(hard, &f), 0);
+    cr_assert_eq(rename(hard, lnk), 0);
+    cr_assert_eq(symlink(lnk, hard), 0);
+    cr_assert_eq(fs_path_state(f, hard), FS_PATH_REPLACED, "a link to it is not it");
+    fs_close(f);
+    snprintf(sub, sizeof(sub), "%s/open", dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    cr_assert_eq(chmod(sub, 0777), 0);
+    snprintf(in_sub, sizeof(in_sub), "%s/svcd.log", sub);
+    cr_assert_eq(fs_open_append(in_sub, &f), ERR_UNTRUSTED, "a directory anybody may write to");
+}

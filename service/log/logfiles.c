@@ -5,8 +5,14 @@
 #include "logscan.h"
 #include "sbuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The first name of the log's form that was not a regular file, for
+ * logfiles_skipped_note: 0 none seen, 1 seen and not said yet, 2 said. */
+static int skipped_state;
+static char skipped_path[PATHS_MAX];
 
 int logfiles_split(const char *path, char *dir, size_t dn, const char **base)
 {
@@ -39,8 +45,10 @@ struct collect {
     int err;
 };
 
-/* Keeps names of the form <base>.<digits>. */
-static void collect_one(void *ctx, const char *name)
+/* Keeps names of the form <base>.<digits> that are regular files: a link
+ * (or a FIFO, a directory) under such a name was planted, to serve forged
+ * entries or to have retention remove what it points to. */
+static void collect_one(void *ctx, const char *name, int plain)
 {
     struct collect *c = ctx;
     size_t bl = strlen(c->base);
@@ -58,6 +66,11 @@ static void collect_one(void *ctx, const char *name)
     uint64_t seq = strtoull(num, &end, 10);
     if (seq == 0 || seq > LOG_SEQ_MAX)
         return;
+    if (!plain) {
+        if (skipped_state == 0 && paths_join(c->dir, name, skipped_path, sizeof(skipped_path)) == 0)
+            skipped_state = 1;
+        return;
+    }
     if (c->set->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
         struct logfile *v = realloc(c->set->v, cap * sizeof(*v));
@@ -130,4 +143,16 @@ void logfiles_free(struct logfiles *set)
     free(set->v);
     set->v = NULL;
     set->n = 0;
+}
+
+int logfiles_skipped_note(char *buf, size_t n)
+{
+    if (skipped_state != 1)
+        return 0;
+    skipped_state = 2;
+    snprintf(buf, n,
+             "%s is a symbolic link or not a regular file: readers and retention skip it (svcd "
+             "never reads or removes a log file through a link); remove it",
+             skipped_path);
+    return 1;
 }

@@ -30,6 +30,11 @@ void logfiles_free(struct logfiles *set);
 /* The name a rotated file with this first seq gets. */
 int logfiles_rotated_name(const char *path, uint64_t first_seq, char *buf, size_t n);
 
+/* Once per process: when a listing skipped a name of the log's form that
+ * is not a regular file (a symbolic link planted to serve forged entries),
+ * writes a line naming the first one into buf and returns 1; else 0. */
+int logfiles_skipped_note(char *buf, size_t n);
+
 /* Splits `path` into its directory and base name. */
 int logfiles_split(const char *path, char *dir, size_t dn, const char **base);
 

@@ -2,7 +2,7 @@
 
 const struct logfs logfs_real = {
     .open_append = fs_open_append,
-    .open_read = fs_open_read,
+    .open_read = fs_open_read_nofollow,
     .append = fs_append,
     .sync = fs_sync,
     .size = fs_size,

@@ -237,7 +237,7 @@ static int summarize(struct logreader *r)
         uint64_t size;
 
         if (r->sum_f == NULL) {
-            rc = fs_open_read(lf->path, &r->sum_f);
+            rc = fs_open_read_nofollow(lf->path, &r->sum_f);
             if (rc == ERR_NOENT)
                 continue; /* removed by retention meanwhile */
             if (rc == 0)
@@ -375,7 +375,7 @@ static int open_file(const char *path, fs_file **out, uint64_t *end)
     uint64_t size;
     int rc;
 
-    rc = fs_open_read(path, &f);
+    rc = fs_open_read_nofollow(path, &f);
     if (rc == 0)
         rc = fs_size(f, &size);
     /* Only complete lines belong to the snapshot. */
@@ -418,7 +418,7 @@ static int open_from(struct logreader *r, size_t i)
 
     for (; i < r->files.n; i++) {
         rc = open_at(r, i, 0);
-        if (rc != ERR_NOENT)
+        if (rc != ERR_NOENT && rc != ERR_UNTRUSTED) /* removed, or a link put in its place */
             break;
     }
     return rc;

@@ -150,7 +150,7 @@ int logscan_first_entry(const char *path, uint64_t *seq, int64_t *time_us)
     char *buf = NULL;
     int rc, found = 0;
 
-    rc = fs_open_read(path, &f);
+    rc = fs_open_read_nofollow(path, &f);
     if (rc < 0)
         return rc;
     sbuf_init(&msg, LOGREAD_LINE_MAX);

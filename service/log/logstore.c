@@ -754,3 +754,13 @@ void logstore_close(struct logstore *ls)
         write_mark(ls, ls->last_seq, ls->last_seq);
     sbuf_free(&ls->line);
 }
+
+const char *logstore_err_str(int err)
+{
+    if (err == ERR_UNTRUSTED)
+        return LOGSTORE_FILE " (or a file beside it, or their directory) is not safe to use: a "
+                             "symbolic link, not a regular file, a second name of another file, "
+                             "or another user's (svcd never goes through one; remove it, svcd "
+                             "makes its own)";
+    return err_str(err);
+}

@@ -164,6 +164,12 @@ int logstore_set_group(struct logstore *ls, long gid);
  * LOG_HOST_MAX) in its host_name field; "" stops it. */
 void logstore_set_host(struct logstore *ls, const char *host);
 
+/* err_str for an error of the log's files: ERR_UNTRUSTED says what it
+ * means here (svcd.log or a file beside it is a link, not a regular file,
+ * has another name or belongs to another user, or the directory is not
+ * safe). */
+const char *logstore_err_str(int err);
+
 void logstore_close(struct logstore *ls);
 
 #endif
