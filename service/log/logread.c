@@ -44,6 +44,17 @@ static int slice_spend(struct logreader *r, uint64_t cost)
     return 0;
 }
 
+/* slice_spend for opening a file: it costs the slice like
+ * LOGREAD_OPEN_COST lines, but no line was looked at. */
+static int slice_spend_open(struct logreader *r)
+{
+    uint64_t looked = r->looked;
+    int spent = slice_spend(r, LOGREAD_OPEN_COST);
+
+    r->looked = looked;
+    return spent;
+}
+
 /* What a process knows of the times in the log's files, learnt by reading
  * each once: rotated files never change, the current one only grows. The
  * key is the file's first entry (seq and time) and the log's path, so a
@@ -237,6 +248,10 @@ static int summarize(struct logreader *r)
         uint64_t size;
 
         if (r->sum_f == NULL) {
+            /* Opening a file costs like lines: thousands of files known to
+             * their end are passed in slices too. */
+            if (slice_spend_open(r))
+                return LOGREAD_MORE;
             rc = fs_open_read(lf->path, &r->sum_f);
             if (rc == ERR_NOENT)
                 continue; /* removed by retention meanwhile */

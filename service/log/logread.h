@@ -81,8 +81,10 @@ struct logreader {
 #define LOGREAD_SLICE_US 10000 /* or this long, whichever comes first */
 /* Counting newlines back for an unfiltered tail, a slice is this many chunks
  * (8 MiB, some 80 000 typical lines), or LOGREAD_SLICE_US. */
-#define LOGREAD_CHUNK  (1024u * 1024u)
-#define LOGREAD_CHUNKS 8
+#define LOGREAD_CHUNK (1024u * 1024u)
+/* What opening a file counts for in a slice, in lines. */
+#define LOGREAD_OPEN_COST 64
+#define LOGREAD_CHUNKS    8
 
 /* Opens a reader positioned at the first of the last `tail` entries that
  * match `filter` (NULL: all), searching from the newest file back through
