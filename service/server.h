@@ -17,6 +17,7 @@ struct server {
     struct session *streams;  /* sessions with an open log stream */
     struct session *sessions; /* every connection's session */
     uint64_t pumped_seq;      /* the log's last seq when streams were last woken */
+    unsigned scan_turn;       /* which paused scan goes on next (one per loop turn) */
 };
 
 /* Opens the endpoint, reachable by whom `az` names; requests are authorized
