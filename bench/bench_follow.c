@@ -5,7 +5,8 @@
  * svcd writes a heartbeat every 10 ms; an entry's latency is the wall clock
  * when the follower has read it minus the entry's `time` (set just before
  * svcd writes it). The baseline's lines carry the wall clock just before
- * their write. Usage: bench_follow [ENTRIES] (per follower, default 500). */
+ * their write. Usage: bench_follow [ENTRIES] (per follower, default 500);
+ * BENCH_SVCD=path measures another svcd build. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -72,9 +73,9 @@ static pid_t start_svcd(const char *sock, const char *state)
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
-        execl(SVCD_BIN, SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state,
-              "--control-group", "root", "--max-connections-per-user", "100000", "--interval",
-              "10ms", (char *)NULL);
+        const char *bin = getenv("BENCH_SVCD") ? getenv("BENCH_SVCD") : SVCD_BIN;
+        execl(bin, bin, "run", "--endpoint", sock, "--state-dir", state, "--control-group", "root",
+              "--max-connections-per-user", "100000", "--interval", "10ms", (char *)NULL);
         _exit(127);
     }
     bench_wait_ready(sock);
@@ -100,23 +101,44 @@ static int follow(const char *sock)
     return fd;
 }
 
-/* Reads one frame from a follower; each entry it carries is a sample
- * (taken once `skip` is 0). */
-static void take_frame(int fd, struct samples *s, int skip)
-{
-    static uint8_t buf[FRAME_MAX_PAYLOAD + 4];
-    int len = bench_read_frame(fd, buf, sizeof(buf));
-    double now = wall_us();
-    Svcd__Response *resp;
+/* A follower's bytes not yet taken: one read takes whatever arrived, so a
+ * wake costs the bench one system call, not two per frame. */
+struct inbuf {
+    uint8_t *p;
+    size_t len;
+};
 
-    if (len < 0 || (resp = svcd__response__unpack(NULL, (size_t)len, buf + 4)) == NULL) {
+/* Takes what arrived on a follower; each entry of each complete frame is a
+ * sample (unless `skip`). */
+static void take_frames(int fd, struct inbuf *in, struct samples *s, int skip)
+{
+    const size_t cap = FRAME_MAX_PAYLOAD + 4;
+    ssize_t n;
+    uint32_t len;
+
+    if (in->p == NULL && (in->p = malloc(cap)) == NULL)
+        exit(1);
+    n = read(fd, in->p + in->len, cap - in->len);
+    double now = wall_us();
+    if (n <= 0) {
         fprintf(stderr, "bench: the follow stream broke\n");
         exit(1);
     }
-    if (resp->body_case == SVCD__RESPONSE__BODY_LOG_CHUNK && !skip)
-        for (size_t i = 0; i < resp->log_chunk->n_entries; i++)
-            add(s, now - (double)resp->log_chunk->entries[i]->time_us);
-    svcd__response__free_unpacked(resp, NULL);
+    in->len += (size_t)n;
+    while (in->len >= 4 && frame_get_header(in->p, FRAME_MAX_PAYLOAD, &len) == 0 &&
+           in->len >= 4 + (size_t)len) {
+        Svcd__Response *resp = svcd__response__unpack(NULL, len, in->p + 4);
+        if (resp == NULL) {
+            fprintf(stderr, "bench: undecodable frame\n");
+            exit(1);
+        }
+        if (resp->body_case == SVCD__RESPONSE__BODY_LOG_CHUNK && !skip)
+            for (size_t i = 0; i < resp->log_chunk->n_entries; i++)
+                add(s, now - (double)resp->log_chunk->entries[i]->time_us);
+        svcd__response__free_unpacked(resp, NULL);
+        memmove(in->p, in->p + 4 + len, in->len - 4 - len);
+        in->len -= 4 + len;
+    }
 }
 
 /* The baseline's writer: a line holding the wall clock every PERIOD_MS. */
@@ -191,6 +213,7 @@ static void take_lines(int fd, struct samples *s, int skip)
 int main(int argc, char **argv)
 {
     int entries = argc > 1 ? atoi(argv[1]) : 500, fds[FOLLOWERS], tfd, warm = 20;
+    static struct inbuf in[FOLLOWERS];
     char dir[] = "/tmp/svcd-bench-follow-XXXXXX", sock[128], state[128], file[128];
     struct samples one = {0}, base = {0}, many = {0};
     struct pollfd pf[FOLLOWERS + 1];
@@ -218,11 +241,12 @@ int main(int argc, char **argv)
             return 1;
         }
         if (pf[0].revents)
-            take_frame(fds[0], &one, warm > 0 ? warm-- : 0);
+            take_frames(fds[0], &in[0], &one, warm > 0 ? warm-- : 0);
         if (pf[1].revents)
             take_lines(tfd, &base, 0);
     }
     close(fds[0]);
+    in[0].len = 0;
     bench_stop(writer, SIGKILL);
     bench_stop(tail, SIGKILL);
 
@@ -241,7 +265,7 @@ int main(int argc, char **argv)
             skip = 0;
         for (int i = 0; i < FOLLOWERS; i++)
             if (pf[i].revents)
-                take_frame(fds[i], &many, skip);
+                take_frames(fds[i], &in[i], &many, skip);
     }
     for (int i = 0; i < FOLLOWERS; i++)
         close(fds[i]);

@@ -685,10 +685,36 @@ static int refresh_end(struct logreader *r)
     }
     if (rc < 0 || size <= r->end)
         return rc;
-    rc = logscan_complete_end(r->f, size, &end);
+    rc = logscan_complete_end_from(r->f, r->end, size, &end);
     if (rc == 0 && end > r->end)
         r->end = end;
     return rc;
+}
+
+/* Following in the service: the complete lines written since, read
+ * straight into the buffer, without asking the size first. The writer wakes
+ * a follower when it wrote, and reports a truncation in place as a rotation
+ * (logstore_check_path), which follow_rotation handles with refresh_end. A
+ * block with no newline (a line longer than a block) is left to
+ * refresh_end. Returns 0 or an I/O error. */
+static int read_on(struct logreader *r)
+{
+    size_t got;
+    char *nl = NULL;
+    int rc = fs_read_at(r->f, r->buf, LOGSCAN_BLOCK, r->end, &got);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = got; i-- > 0 && nl == NULL;)
+        if (r->buf[i] == '\n')
+            nl = r->buf + i;
+    if (nl == NULL)
+        return got == LOGSCAN_BLOCK ? refresh_end(r) : 0;
+    r->blen = (size_t)(nl - r->buf) + 1;
+    r->bpos = 0;
+    r->end += r->blen;
+    r->off = r->end;
+    return 0;
 }
 
 /* Reads the next line into r->line (without the newline). Returns 1, 0 at the
@@ -925,10 +951,10 @@ static int advance(struct logreader *r)
     }
     if (!r->follow)
         return 0;
-    rc = refresh_end(r);
+    rc = r->rotations ? read_on(r) : refresh_end(r);
     if (rc < 0)
         return rc;
-    if (r->off < r->end)
+    if (r->off < r->end || r->bpos < r->blen)
         return 1;
     return follow_rotation(r);
 }
