@@ -59,11 +59,13 @@ static int slice_spend_open(struct logreader *r)
  * each once: rotated files never change, the current one only grows. The
  * key is the file's first entry (seq and time) and the log's path, so a
  * file keeps its knowledge when rotation renames it. Knowledge is only ever
- * a shortcut: a file not (or no longer) known is read in full. */
-#define LOGTIMES_MAX 4096
+ * a shortcut: a file not (or no longer) known is read in full. Looked up
+ * by hash: rotate_keep allows 10 000 files, each looked up per timed query. */
+#define LOGTIMES_MAX  16384 /* a power of two */
+#define LOGTIMES_FULL (LOGTIMES_MAX / 4 * 3)
 
 struct logtimes {
-    uint64_t key;
+    uint64_t key;      /* 0: a free slot */
     uint64_t end;      /* known up to this offset, a line start */
     uint64_t last_seq; /* of its last entry that parses; 0: none */
     int64_t min_us, max_us, last_us;
@@ -81,21 +83,28 @@ static uint64_t times_key(const struct logreader *r, const struct logfile *lf)
     for (const unsigned char *p = (const unsigned char *)r->path; *p; p++)
         h = (h ^ *p) * 1099511628211ull;
     h = (h ^ lf->first_seq) * 1099511628211ull;
-    return (h ^ (uint64_t)lf->first_time_us) * 1099511628211ull;
+    h = (h ^ (uint64_t)lf->first_time_us) * 1099511628211ull;
+    return h ? h : 1;
 }
 
 /* The entry for `key`, made (empty) when `create`; NULL when there is none.
- * A full table starts over: knowledge is only a shortcut. */
+ * A table three quarters full starts over: knowledge is only a shortcut. */
 static struct logtimes *times_find(uint64_t key, int create)
 {
-    for (size_t i = 0; i < times_n; i++)
+    size_t i = (size_t)(key ^ (key >> 32)) & (LOGTIMES_MAX - 1);
+
+    for (; times_cache[i].key != 0; i = (i + 1) & (LOGTIMES_MAX - 1))
         if (times_cache[i].key == key)
             return &times_cache[i];
     if (!create)
         return NULL;
-    if (times_n == LOGTIMES_MAX)
+    if (times_n >= LOGTIMES_FULL) {
+        memset(times_cache, 0, sizeof(times_cache));
         times_n = 0;
-    struct logtimes *t = &times_cache[times_n++];
+        i = (size_t)(key ^ (key >> 32)) & (LOGTIMES_MAX - 1);
+    }
+    times_n++;
+    struct logtimes *t = &times_cache[i];
     memset(t, 0, sizeof(*t));
     t->key = key;
     t->mono = 1;
