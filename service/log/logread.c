@@ -430,6 +430,7 @@ static int open_at(struct logreader *r, size_t i, uint64_t off)
     r->off = off;
     r->blen = r->bpos = 0;
     r->cur_mono = -1;
+    r->at_eof = 0;
     return 0;
 }
 
@@ -710,10 +711,15 @@ static int read_on(struct logreader *r)
 {
     size_t got;
     char *nl = NULL;
-    int rc = fs_read_at(r->f, r->buf, LOGSCAN_BLOCK, r->end, &got);
+    int rc;
 
+    if (r->written && r->at_eof && r->eof_written == *r->written)
+        return 0; /* read to the end since the writer's last entry */
+    rc = fs_read_at(r->f, r->buf, LOGSCAN_BLOCK, r->end, &got);
     if (rc < 0)
         return rc;
+    r->at_eof = got < LOGSCAN_BLOCK;
+    r->eof_written = r->written ? *r->written : 0;
     for (size_t i = got; i-- > 0 && nl == NULL;)
         if (r->buf[i] == '\n')
             nl = r->buf + i;
@@ -793,6 +799,7 @@ static void switch_to(struct logreader *r, struct logfiles *set, size_t i, fs_fi
     r->off = 0;
     r->blen = r->bpos = 0;
     r->cur_mono = -1;
+    r->at_eof = 0;
 }
 
 /* Entries after last_seq and before `seq` may be in a file the listing

@@ -33,6 +33,12 @@ struct logreader {
     int follow;                /* at the end, look again for lines appended since */
     const uint64_t *rotations; /* the writer's rotation count, when in-process */
     uint64_t seen_rotations;
+    /* The writer's last seq, when in-process (NULL otherwise): a follower
+     * that read to the end of the file when it was `eof_written` does not
+     * read again until it moves (it is woken only when it does). */
+    const uint64_t *written;
+    uint64_t eof_written;
+    int at_eof;
     /* The position in the sequence, whatever matched: the seq of the last
      * entry before the read position. `anchored` says last_seq is known (not
      * before the first entry of a query); `stale` that lines were passed
