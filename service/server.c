@@ -388,7 +388,7 @@ static int pump_streams(struct server *sv, int scan)
     sv->pumped_seq = sv->svc->log.last_seq;
     for (struct session *ss = sv->streams; ss; ss = ss->next_stream)
         yielded += ss->yielded && !ss->closing;
-    pick = yielded ? sv->scan_turn++ % yielded : 0;
+    pick = scan && yielded ? sv->scan_turn++ % yielded : 0; /* only where one goes on */
     for (struct session *ss = sv->streams; ss; ss = next) {
         next = ss->next_stream;
         if (ss->closing)
