@@ -5,7 +5,8 @@
  * ends, while status is asked for over and over:
  *  - `svcclient status` as a whole process (what a user waits for);
  *  - a status round trip on a persistent connection (the loop's turn).
- * Usage: bench_busy ENDPOINT SECONDS (svcd already serving the history). */
+ * Idle and busy alternate by the second. Usage: bench_busy ENDPOINT SECONDS
+ * (svcd already serving the history). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -52,19 +53,29 @@ static double pct(struct samples *s, double p)
     return s->v[(int)(p * (s->n - 1) + 0.5)];
 }
 
-static pid_t spawn(char *const argv[])
+/* Runs argv with output discarded; `group`: in a process group of its own
+ * (so that a pipeline can be stopped whole). */
+static pid_t spawn(char *const argv[], int group)
 {
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
     pid_t pid;
+
+    posix_spawnattr_init(&at);
+    if (group) {
+        posix_spawnattr_setpgroup(&at, 0);
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+    }
 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+    if (posix_spawn(&pid, argv[0], &fa, &at, argv, environ) != 0) {
         perror("bench: posix_spawn");
         exit(1);
     }
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
     return pid;
 }
 
@@ -74,7 +85,7 @@ static double status_process(char *const argv[])
     double t0 = bench_now_us();
     int st;
 
-    waitpid(spawn(argv), &st, 0);
+    waitpid(spawn(argv, 0), &st, 0);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         fprintf(stderr, "bench: svcclient status failed\n");
         exit(1);
@@ -101,19 +112,24 @@ struct scans {
     int runs[2];
 };
 
+/* on: starts the scans that are not running; off: stops them (their
+ * clients leave, so svcd ends their streams). */
 static void keep_scanning(struct scans *sc, int on)
 {
     for (int i = 0; i < 2; i++) {
+        if (sc->pid[i] > 0 && !on)
+            kill(-sc->pid[i], SIGKILL);
         if (sc->pid[i] > 0 && waitpid(sc->pid[i], NULL, on ? WNOHANG : 0) == sc->pid[i])
             sc->pid[i] = 0;
         if (on && sc->pid[i] == 0) {
-            sc->pid[i] = spawn(sc->argv[i]);
+            sc->pid[i] = spawn(sc->argv[i], 1);
             sc->runs[i]++;
         }
     }
 }
 
-/* Status for `seconds`, both ways in turn, with or without the scans. */
+/* Status for `seconds`, both ways in turn, with the scans running (`sc`)
+ * or not. */
 static void measure(const char *sock, double seconds, struct scans *sc, struct samples *proc,
                     struct samples *rtt)
 {
@@ -134,6 +150,8 @@ static void measure(const char *sock, double seconds, struct scans *sc, struct s
         for (int i = 0; i < 20; i++)
             add(rtt, status_rtt(fd, frame, len));
     }
+    if (sc)
+        keep_scanning(sc, 0);
     close(fd);
     free(frame);
 }
@@ -167,11 +185,14 @@ int main(int argc, char **argv)
     struct samples ip = {0}, ir = {0}, bp = {0}, br = {0};
 
     signal(SIGPIPE, SIG_IGN);
-    measure(sock, seconds, NULL, &ip, &ir);
-    measure(sock, seconds, &sc, &bp, &br);
-    keep_scanning(&sc, 0);
-    printf("    status for %.0f s idle, then %.0f s with a rare --grep and a huge --tail\n"
-           "    running at once (%d greps, %d tails started):\n",
+    /* Idle and busy in turns of a second, so that the machine's own load,
+     * which drifts, weighs on both alike. */
+    for (double done = 0; done < seconds; done += 1) {
+        measure(sock, 1, NULL, &ip, &ir);
+        measure(sock, 1, &sc, &bp, &br);
+    }
+    printf("    status for %.0f s idle and %.0f s with a rare --grep and a huge --tail\n"
+           "    running at once, in turns of 1 s (%d greps, %d tails started):\n",
            seconds, seconds, sc.runs[0], sc.runs[1]);
     row("svcclient status (process)", &ip, &bp);
     printf("  (target <= 2)\n");
