@@ -60,40 +60,9 @@ row "svcclient logs --grep needle" "$t_ours" "grep -c needle (all files)" "$t_ba
 t_ours=$(median_ms 21 "${client[@]}" logs --since 1m)
 t_base=$(median_ms 21 tail -n 20 svcd.log)
 row "svcclient logs --since 1m" "$t_ours" "tail -n 20" "$t_base" 3
-# Nobody waits for a long scan: status calls while one runs, the worst of
-# them against the median when idle.
-status_ms() {
-    local a b
-    a=$(date +%s%N)
-    "${client[@]}" status >/dev/null
-    b=$(date +%s%N)
-    echo $(((b - a) / 1000))
-}
-idle=()
-for _ in $(seq 21); do idle+=("$(status_ms)"); done
-idle_med=$(printf '%s\n' "${idle[@]}" | sort -n | sed -n "$(((${#idle[@]} + 1) / 2))p")
-# status_during NAME COMMAND...: runs the command in the background and
-# calls status until it ends.
-status_during() {
-    local name=$1 scan busy=() busy_max
-    shift
-    "$@" >/dev/null 2>&1 &
-    scan=$!
-    while kill -0 "$scan" 2>/dev/null; do busy+=("$(status_ms)"); done
-    wait "$scan" || true
-    busy_max=$(printf '%s\n' "${busy[@]}" | sort -n | tail -1)
-    printf '    %-34s %9.2f ms   %-28s %9.2f ms   %5.2fx  (%d calls during it)\n' \
-        "$name" "$(echo "${busy_max:-0} / 1000" | bc -l)" \
-        "status, median when idle" "$(echo "$idle_med / 1000" | bc -l)" \
-        "$(echo "${busy_max:-0} / $idle_med" | bc -l)" "${#busy[@]}"
-}
-# `--tail 1 --grep` for a string that is nowhere searches backwards through
-# every file; a tail longer than the history counts every newline back to
-# the first file (the client leaves after the first entry it gets).
-status_during "status, worst during a rare grep" \
-    "${client[@]}" logs --tail 1 --grep no-such-needle-anywhere
-status_during "status, worst during a huge tail" \
-    bash -c '"$@" | head -1' _ "${client[@]}" logs --tail 999999999
+# Nobody waits for a long scan: status, p99, while a rare grep and a huge
+# tail run at once, against status when idle (bench/bench_busy.c).
+"$bin/bench/bench_busy" "$sock" "${BUSY_SECONDS:-10}"
 if command -v journalctl >/dev/null && [ -x /lib/systemd/systemd-journal-remote ]; then
     if [ ! -f "$data/journal/.complete-$mib" ]; then
         rm -rf "$data/journal"
@@ -110,3 +79,40 @@ if command -v journalctl >/dev/null && [ -x /lib/systemd/systemd-journal-remote 
 else
     echo "    journalctl --file -n 20: skipped, systemd-journal-remote is not installed"
 fi
+
+# Many files (issue 13, case 4): `logs -n 1` over 10 000 small rotated
+# files (rotate_keep allows that many), each query after the first against
+# `tail -n 1` of the current file.
+many=$build/bench-many
+if [ ! -f "$many/.complete" ]; then
+    rm -rf "$many"
+    mkdir -p "$many"
+    awk -v dir="$many" 'BEGIN {
+        seq = 1
+        for (f = 0; f < 10001; f++) {
+            name = f < 10000 ? sprintf("%s/svcd.log.%012d", dir, seq) : dir "/svcd.log"
+            for (i = 0; i < 3; i++) {
+                t = seq
+                printf "{\"seq\":%d,\"time\":\"2026-11-30T%02d:%02d:%02d.000000Z\",\"level\":\"info\",\"logger\":\"worker\",\"msg\":\"entry %d\"}\n", seq, int(t / 3600) % 24, int(t / 60) % 60, t % 60, seq > name
+                seq++
+            }
+            close(name)
+        }
+    }'
+    touch "$many/.complete"
+fi
+kill $svcd 2>/dev/null
+wait $svcd 2>/dev/null || true
+msock=$build/bench-many.sock
+"$bin/svcd" run --state-dir "$many" --endpoint "$msock" --rotate-keep 10000 \
+    --rotate-size 1G 2>/dev/null &
+svcd=$!
+for _ in $(seq 600); do "$bin/svcclient" --endpoint "$msock" status >/dev/null 2>&1 && break; sleep 0.05; done
+mclient=("$bin/svcclient" --endpoint "$msock" --timeout 60)
+sleep 1.2 # past LOGFILES_RACY_US since svcd's start touched the directory
+cd "$many"
+t_first=$(median_ms 1 "${mclient[@]}" logs -n 1)
+t_ours=$(median_ms 21 "${mclient[@]}" logs -n 1)
+t_base=$(median_ms 21 tail -n 1 svcd.log)
+echo "    10 000 rotated files of 3 entries; the first query after start took $t_first ms"
+row "svcclient logs -n 1 (10 000 files)" "$t_ours" "tail -n 1" "$t_base" 2

@@ -8,7 +8,7 @@
 #include <string.h>
 
 int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
-               uint64_t tail, int follow, const uint64_t *rotations)
+               uint64_t tail, int follow, const uint64_t *rotations, const uint64_t *written)
 {
     struct query *q = calloc(1, sizeof(*q));
     int rc;
@@ -21,6 +21,7 @@ int query_open(struct query **out, uint64_t id, const char *path, const struct l
     rc = logreader_open(&q->reader, path, filter, tail, follow, rotations);
     if (rc == 0) {
         q->have_reader = 1;
+        q->reader.written = written;
     } else if (rc != ERR_NOENT) {
         free(q);
         return rc;

@@ -34,9 +34,11 @@ struct query {
 /* Starts a query on the log at `path`: the last `tail` entries `filter`
  * matches (NULL: all), then, with `follow`, every new matching entry. A
  * missing log is an empty result, not an error. Returns 0, ERR_NOMEM or an
- * I/O error. */
+ * I/O error. `rotations` and `written` (NULL, or the in-process writer's
+ * rotation count and last seq) let a follower skip looking for what nobody
+ * wrote (logreader.written). */
 int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
-               uint64_t tail, int follow, const uint64_t *rotations);
+               uint64_t tail, int follow, const uint64_t *rotations, const uint64_t *written);
 
 /* Produces the next frame, doing a bounded amount of reading. Returns 1 with
  * a frame (caller frees) and more to come (an empty chunk is a keep-alive

@@ -496,22 +496,31 @@ int server_open(struct server *sv, struct svc *s, const struct authz *az, const 
     sv->sessions = NULL;
     sv->pumped_seq = 0;
     sv->round = 0;
+    sv->scan_turn = 0;
     return ipc_server_open(endpoint, &o, &h, &sv->ipc);
 }
 
-/* Resumes streams that paused: scans that yielded, and followed streams that
- * caught up once something new was written. Returns 1 when a scan is still
+/* Resumes streams that paused: followed streams that caught up once
+ * something new was written, and, when `scan`, one of the scans that yielded
+ * (in turn), so that a request arriving meanwhile waits one slice at most,
+ * not one per scan (bench/bench_busy.c). Returns 1 when a scan is still
  * unfinished (the loop must not sleep). A stream may end and leave the list
  * while this runs, so the next one is taken before pumping. */
-static int pump_streams(struct server *sv)
+static int pump_streams(struct server *sv, int scan)
 {
     int new_entries = sv->svc->log.last_seq != sv->pumped_seq, busy = 0;
+    unsigned yielded = 0, pick;
     struct session *next;
 
     sv->pumped_seq = sv->svc->log.last_seq;
+    for (struct session *ss = sv->streams; ss; ss = ss->next_stream)
+        yielded += ss->yielded && !ss->closing;
+    pick = scan && yielded ? sv->scan_turn++ % yielded : 0; /* only where one goes on */
     for (struct session *ss = sv->streams; ss; ss = next) {
         next = ss->next_stream;
         if (ss->closing)
+            continue;
+        if (ss->yielded && (!scan || pick-- != 0))
             continue;
         if (ss->yielded || (ss->waiting && new_entries)) {
             ss->yielded = ss->waiting = 0;
@@ -668,19 +677,19 @@ int server_run_once(struct server *sv, int timeout_ms)
         timeout_ms = due;
     /* Entries written since the last round (heartbeats); unfinished scans
      * and held requests keep the loop from sleeping. */
-    if (pump_streams(sv) || backlog_waits(sv))
+    if (pump_streams(sv, 1) || backlog_waits(sv))
         timeout_ms = 0;
     sv->round++;
     svc_group_begin(sv->svc);
     rc = ipc_server_run_once(sv->ipc, timeout_ms);
     svc_group_commit(sv->svc); /* the round ended early: nothing may stay unsynced */
-    pump_streams(sv);          /* entries this round's requests wrote */
+    pump_streams(sv, 0);       /* entries this round's requests wrote */
     return rc;
 }
 
 void server_end_streams(struct server *sv, const char *reason)
 {
-    pump_streams(sv); /* the "stopping" entry first */
+    pump_streams(sv, 0); /* the "stopping" entry first */
     for (struct session *ss = sv->streams; ss; ss = ss->next_stream)
         if (!ss->closing && ss->stream)
             end_stream(ss->conn, ss, reason);

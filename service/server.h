@@ -18,6 +18,7 @@ struct server {
     struct session *sessions; /* every connection's session */
     uint64_t pumped_seq;      /* the log's last seq when streams were last woken */
     uint64_t round;           /* loop rounds run: FRAMES_PER_ROUND counts within one */
+    unsigned scan_turn;       /* which paused scan goes on next (one per loop turn) */
 };
 
 /* Opens the endpoint, reachable by whom `az` names; requests are authorized

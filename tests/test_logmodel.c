@@ -343,6 +343,7 @@ static const struct logfs faulty = {
     .remove = fs_remove,
     .mtime = fs_mtime,
     .mkdir_p = fs_mkdir_p,
+    .list = fs_list,
 };
 
 /* The file system as a killed process leaves it: nothing more reaches the
@@ -418,6 +419,7 @@ static const struct logfs dead = {
     .remove = dead_remove,
     .mtime = fs_mtime,
     .mkdir_p = dead_mkdir,
+    .list = fs_list,
 };
 
 /* ---------------------------------------------------------------- the model */

@@ -16,14 +16,34 @@ struct logfile {
     int current;
 };
 
+struct logfiles_snap;
+
+/* A listing: read-only, shared by every holder of the same one. */
 struct logfiles {
-    struct logfile *v; /* oldest first; the current file last */
+    const struct logfile *v; /* oldest first; the current file last */
     size_t n;
+    struct logfiles_snap *snap; /* what v points into; one reference */
 };
 
-/* Lists the files of the log whose current file is `path`, reading each
- * one's first entry. Returns 0, or ERR_NOMEM / a listing error. */
+/* A listing is trusted again only once the directory's last change is at
+ * least this much older than the listing: a change within one tick of the
+ * file system's clock leaves the time as it was. */
+#define LOGFILES_RACY_US 1000000
+
+/* The files of the log whose current file is `path`. The rotated ones are
+ * kept in memory between calls (in this process) and listed again only when
+ * the log store said it changed them (logfiles_changed) or the directory's
+ * modification time moved (someone else added, removed or renamed a file),
+ * or it moved too recently to be trusted (LOGFILES_RACY_US); a rotated
+ * file's first entry is read once per name. The current file's first entry
+ * is read at every call (a truncation in place does not touch the
+ * directory). Not thread-safe: the service's loop is its only caller.
+ * Returns 0, or ERR_NOMEM / a listing error. */
 int logfiles_load(const char *path, struct logfiles *set);
+
+/* The log store renamed, made or removed rotated files of `path`'s log:
+ * the next logfiles_load lists them again. */
+void logfiles_changed(const char *path);
 
 void logfiles_free(struct logfiles *set);
 

@@ -14,6 +14,7 @@ const struct logfs logfs_real = {
     .remove = fs_remove,
     .mtime = fs_mtime,
     .mkdir_p = fs_mkdir_p,
+    .list = fs_list,
 };
 
 const struct logfs *logfs = &logfs_real;

@@ -23,6 +23,8 @@ struct logfs {
     int (*remove)(const char *path);
     int (*mtime)(const char *path, int64_t *us);
     int (*mkdir_p)(const char *path, enum fs_dir_mode mode);
+    int (*list)(const char *dir, const char *prefix,
+                void (*fn)(void *ctx, const char *name, int plain), void *ctx);
 };
 
 /* The fs.h functions themselves. */

@@ -44,15 +44,28 @@ static int slice_spend(struct logreader *r, uint64_t cost)
     return 0;
 }
 
+/* slice_spend for opening a file: it costs the slice like
+ * LOGREAD_OPEN_COST lines, but no line was looked at. */
+static int slice_spend_open(struct logreader *r)
+{
+    uint64_t looked = r->looked;
+    int spent = slice_spend(r, LOGREAD_OPEN_COST);
+
+    r->looked = looked;
+    return spent;
+}
+
 /* What a process knows of the times in the log's files, learnt by reading
  * each once: rotated files never change, the current one only grows. The
  * key is the file's first entry (seq and time) and the log's path, so a
  * file keeps its knowledge when rotation renames it. Knowledge is only ever
- * a shortcut: a file not (or no longer) known is read in full. */
-#define LOGTIMES_MAX 4096
+ * a shortcut: a file not (or no longer) known is read in full. Looked up
+ * by hash: rotate_keep allows 10 000 files, each looked up per timed query. */
+#define LOGTIMES_MAX  16384 /* a power of two */
+#define LOGTIMES_FULL (LOGTIMES_MAX / 4 * 3)
 
 struct logtimes {
-    uint64_t key;
+    uint64_t key;      /* 0: a free slot */
     uint64_t end;      /* known up to this offset, a line start */
     uint64_t last_seq; /* of its last entry that parses; 0: none */
     int64_t min_us, max_us, last_us;
@@ -70,21 +83,28 @@ static uint64_t times_key(const struct logreader *r, const struct logfile *lf)
     for (const unsigned char *p = (const unsigned char *)r->path; *p; p++)
         h = (h ^ *p) * 1099511628211ull;
     h = (h ^ lf->first_seq) * 1099511628211ull;
-    return (h ^ (uint64_t)lf->first_time_us) * 1099511628211ull;
+    h = (h ^ (uint64_t)lf->first_time_us) * 1099511628211ull;
+    return h ? h : 1;
 }
 
 /* The entry for `key`, made (empty) when `create`; NULL when there is none.
- * A full table starts over: knowledge is only a shortcut. */
+ * A table three quarters full starts over: knowledge is only a shortcut. */
 static struct logtimes *times_find(uint64_t key, int create)
 {
-    for (size_t i = 0; i < times_n; i++)
+    size_t i = (size_t)(key ^ (key >> 32)) & (LOGTIMES_MAX - 1);
+
+    for (; times_cache[i].key != 0; i = (i + 1) & (LOGTIMES_MAX - 1))
         if (times_cache[i].key == key)
             return &times_cache[i];
     if (!create)
         return NULL;
-    if (times_n == LOGTIMES_MAX)
+    if (times_n >= LOGTIMES_FULL) {
+        memset(times_cache, 0, sizeof(times_cache));
         times_n = 0;
-    struct logtimes *t = &times_cache[times_n++];
+        i = (size_t)(key ^ (key >> 32)) & (LOGTIMES_MAX - 1);
+    }
+    times_n++;
+    struct logtimes *t = &times_cache[i];
     memset(t, 0, sizeof(*t));
     t->key = key;
     t->mono = 1;
@@ -237,6 +257,10 @@ static int summarize(struct logreader *r)
         uint64_t size;
 
         if (r->sum_f == NULL) {
+            /* Opening a file costs like lines: thousands of files known to
+             * their end are passed in slices too. */
+            if (slice_spend_open(r))
+                return LOGREAD_MORE;
             rc = fs_open_read_nofollow(lf->path, &r->sum_f);
             if (rc == ERR_NOENT)
                 continue; /* removed by retention meanwhile */
@@ -406,6 +430,7 @@ static int open_at(struct logreader *r, size_t i, uint64_t off)
     r->off = off;
     r->blen = r->bpos = 0;
     r->cur_mono = -1;
+    r->at_eof = 0;
     return 0;
 }
 
@@ -670,10 +695,41 @@ static int refresh_end(struct logreader *r)
     }
     if (rc < 0 || size <= r->end)
         return rc;
-    rc = logscan_complete_end(r->f, size, &end);
+    rc = logscan_complete_end_from(r->f, r->end, size, &end);
     if (rc == 0 && end > r->end)
         r->end = end;
     return rc;
+}
+
+/* Following in the service: the complete lines written since, read
+ * straight into the buffer, without asking the size first. The writer wakes
+ * a follower when it wrote, and reports a truncation in place as a rotation
+ * (logstore_check_path), which follow_rotation handles with refresh_end. A
+ * block with no newline (a line longer than a block) is left to
+ * refresh_end. Returns 0 or an I/O error. */
+static int read_on(struct logreader *r)
+{
+    size_t got;
+    char *nl = NULL;
+    int rc;
+
+    if (r->written && r->at_eof && r->eof_written == *r->written)
+        return 0; /* read to the end since the writer's last entry */
+    rc = fs_read_at(r->f, r->buf, LOGSCAN_BLOCK, r->end, &got);
+    if (rc < 0)
+        return rc;
+    r->at_eof = got < LOGSCAN_BLOCK;
+    r->eof_written = r->written ? *r->written : 0;
+    for (size_t i = got; i-- > 0 && nl == NULL;)
+        if (r->buf[i] == '\n')
+            nl = r->buf + i;
+    if (nl == NULL)
+        return got == LOGSCAN_BLOCK ? refresh_end(r) : 0;
+    r->blen = (size_t)(nl - r->buf) + 1;
+    r->bpos = 0;
+    r->end += r->blen;
+    r->off = r->end;
+    return 0;
 }
 
 /* Reads the next line into r->line (without the newline). Returns 1, 0 at the
@@ -743,6 +799,7 @@ static void switch_to(struct logreader *r, struct logfiles *set, size_t i, fs_fi
     r->off = 0;
     r->blen = r->bpos = 0;
     r->cur_mono = -1;
+    r->at_eof = 0;
 }
 
 /* Entries after last_seq and before `seq` may be in a file the listing
@@ -910,10 +967,10 @@ static int advance(struct logreader *r)
     }
     if (!r->follow)
         return 0;
-    rc = refresh_end(r);
+    rc = r->rotations ? read_on(r) : refresh_end(r);
     if (rc < 0)
         return rc;
-    if (r->off < r->end)
+    if (r->off < r->end || r->bpos < r->blen)
         return 1;
     return follow_rotation(r);
 }

@@ -33,6 +33,12 @@ struct logreader {
     int follow;                /* at the end, look again for lines appended since */
     const uint64_t *rotations; /* the writer's rotation count, when in-process */
     uint64_t seen_rotations;
+    /* The writer's last seq, when in-process (NULL otherwise): a follower
+     * that read to the end of the file when it was `eof_written` does not
+     * read again until it moves (it is woken only when it does). */
+    const uint64_t *written;
+    uint64_t eof_written;
+    int at_eof;
     /* The position in the sequence, whatever matched: the seq of the last
      * entry before the read position. `anchored` says last_seq is known (not
      * before the first entry of a query); `stale` that lines were passed
@@ -76,13 +82,18 @@ struct logreader {
 /* logreader_next returns this when the entries from last_seq + 1 on were
  * removed (by retention, or by hand) before the reader got to them:
  * gap_missed entries, and the next entry read is gap_resume. */
-#define LOGREAD_GAP      3
-#define LOGREAD_SLICE    50000
-#define LOGREAD_SLICE_US 10000 /* or this long, whichever comes first */
+#define LOGREAD_GAP 3
+/* A request that arrives during a scan is answered after the slice under
+ * way (the loop resumes one paused scan per turn): 2 ms at most, against
+ * 10 ms per scan twice a turn before (bench/bench_busy.c). */
+#define LOGREAD_SLICE    10000
+#define LOGREAD_SLICE_US 2000 /* or this long, whichever comes first */
 /* Counting newlines back for an unfiltered tail, a slice is this many chunks
- * (8 MiB, some 80 000 typical lines), or LOGREAD_SLICE_US. */
+ * (2 MiB, some 20 000 typical lines), or LOGREAD_SLICE_US. */
 #define LOGREAD_CHUNK  (1024u * 1024u)
-#define LOGREAD_CHUNKS 8
+#define LOGREAD_CHUNKS 2
+/* What opening a file counts for in a slice, in lines. */
+#define LOGREAD_OPEN_COST 64
 
 /* Opens a reader positioned at the first of the last `tail` entries that
  * match `filter` (NULL: all), searching from the newest file back through

@@ -54,14 +54,13 @@ int logscan_tail_offset(fs_file *f, uint64_t end, uint64_t n, uint64_t max_bytes
     return 0;
 }
 
-/* Where the last complete line ends: the offset after the last newline. */
-int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end)
+int logscan_complete_end_from(fs_file *f, uint64_t from, uint64_t size, uint64_t *end)
 {
     char buf[BLOCK];
     uint64_t pos = size;
 
-    while (pos > 0) {
-        size_t want = pos < BLOCK ? (size_t)pos : BLOCK;
+    while (pos > from) {
+        size_t want = pos - from < BLOCK ? (size_t)(pos - from) : BLOCK;
         size_t got;
         int rc = fs_read_at(f, buf, want, pos - want, &got);
         if (rc < 0)
@@ -74,8 +73,14 @@ int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end)
         }
         pos -= want;
     }
-    *end = 0;
+    *end = from;
     return 0;
+}
+
+/* Where the last complete line ends: the offset after the last newline. */
+int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end)
+{
+    return logscan_complete_end_from(f, 0, size, end);
 }
 
 /* Calls fn for each complete line of f[0, end), last line first, until fn

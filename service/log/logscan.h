@@ -16,6 +16,11 @@
 /* Where the last complete line of f[0, size) ends: after its last newline. */
 int logscan_complete_end(fs_file *f, uint64_t size, uint64_t *end);
 
+/* The same, looking only at f[from, size) (`from` a line start, e.g. where a
+ * follower's complete lines ended): *end is `from` when no newline is there.
+ * A follower woken for one new line reads that line, not a block. */
+int logscan_complete_end_from(fs_file *f, uint64_t from, uint64_t size, uint64_t *end);
+
 /* Finds where the last `n` entry lines of f[0, end) begin, counting newlines
  * backwards (end-1 is a newline). Only lines ending in '}' count: a torn
  * fragment kept in the file (recovery ends it with a newline rather than

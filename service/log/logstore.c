@@ -409,9 +409,11 @@ static void prune(struct logstore *ls)
         int too_many = rotated - i > ls->rotate_keep;
         int too_old = ls->rotate_max_age_us && logfs->mtime(set.v[i].path, &mtime) == 0 &&
                       now - mtime > (int64_t)ls->rotate_max_age_us;
-        if ((too_many || too_old) && !too_young(ls, set.v[i].path, now) &&
-            logfs->remove(set.v[i].path) < 0)
-            ls->prune_errors++;
+        if ((too_many || too_old) && !too_young(ls, set.v[i].path, now)) {
+            if (logfs->remove(set.v[i].path) < 0)
+                ls->prune_errors++;
+            logfiles_changed(ls->path); /* even a failed remove may have removed it */
+        }
     }
     logfiles_free(&set);
 }
@@ -471,6 +473,7 @@ static int rotate(struct logstore *ls, uint64_t now_mono)
     fs_close(ls->f);
     ls->f = NULL;
     renamed = logfs->rename_noreplace(ls->path, name); /* never over history */
+    logfiles_changed(ls->path);
     if (renamed < 0 && renamed != ERR_NOENT) {
         rotation_blocked(ls, name, renamed, now_mono); /* keep writing to the same file */
     } else {

@@ -1,0 +1,287 @@
+/* Follow latency (issue 13): from an entry's write to a follower holding it,
+ * against `tail -F` on a file appended at the same rate, in the same run and
+ * at the same time (so the machine's noise hits both alike); then the same
+ * svcd with 100 followers at once, against the single follower.
+ * svcd writes a heartbeat every 10 ms; an entry's latency is the wall clock
+ * when the follower has read it minus the entry's `time` (set just before
+ * svcd writes it). The baseline's lines carry the wall clock just before
+ * their write. Usage: bench_follow [ENTRIES] (per follower, default 500);
+ * BENCH_SVCD=path measures another svcd build. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "benchutil.h"
+#include "codec.h"
+#include "frame.h"
+#include "raw.h"
+
+#define FOLLOWERS 100
+#define PERIOD_MS 10
+
+struct samples {
+    double *v;
+    int n, cap;
+};
+
+static void add(struct samples *s, double us)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 1024;
+        s->v = realloc(s->v, (size_t)s->cap * sizeof(double));
+        if (s->v == NULL)
+            exit(1);
+    }
+    s->v[s->n++] = us;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(struct samples *s, double p)
+{
+    if (s->n == 0)
+        return 0;
+    qsort(s->v, (size_t)s->n, sizeof(double), cmp_double);
+    return s->v[(int)(p * (s->n - 1) + 0.5)];
+}
+
+static double wall_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static pid_t start_svcd(const char *sock, const char *state)
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        const char *bin = getenv("BENCH_SVCD") ? getenv("BENCH_SVCD") : SVCD_BIN;
+        execl(bin, bin, "run", "--endpoint", sock, "--state-dir", state, "--control-group", "root",
+              "--max-connections-per-user", "100000", "--interval", "10ms", (char *)NULL);
+        _exit(127);
+    }
+    bench_wait_ready(sock);
+    return pid;
+}
+
+/* A connection following the log from its end. */
+static int follow(const char *sock)
+{
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+    int fd = raw_connect(sock);
+
+    req.version = CODEC_PROTOCOL_VERSION;
+    req.id = 1;
+    req.command_case = SVCD__REQUEST__COMMAND_LOGS;
+    req.logs = &lr;
+    lr.follow = 1;
+    if (fd < 0 || raw_send_req(fd, &req) < 0) {
+        fprintf(stderr, "bench: cannot follow %s\n", sock);
+        exit(1);
+    }
+    return fd;
+}
+
+/* A follower's bytes not yet taken: one read takes whatever arrived, so a
+ * wake costs the bench one system call, not two per frame. */
+struct inbuf {
+    uint8_t *p;
+    size_t len;
+};
+
+/* Takes what arrived on a follower; each entry of each complete frame is a
+ * sample (unless `skip`). */
+static void take_frames(int fd, struct inbuf *in, struct samples *s, int skip)
+{
+    const size_t cap = FRAME_MAX_PAYLOAD + 4;
+    ssize_t n;
+    uint32_t len;
+
+    if (in->p == NULL && (in->p = malloc(cap)) == NULL)
+        exit(1);
+    n = read(fd, in->p + in->len, cap - in->len);
+    double now = wall_us();
+    if (n <= 0) {
+        fprintf(stderr, "bench: the follow stream broke\n");
+        exit(1);
+    }
+    in->len += (size_t)n;
+    while (in->len >= 4 && frame_get_header(in->p, FRAME_MAX_PAYLOAD, &len) == 0 &&
+           in->len >= 4 + (size_t)len) {
+        Svcd__Response *resp = svcd__response__unpack(NULL, len, in->p + 4);
+        if (resp == NULL) {
+            fprintf(stderr, "bench: undecodable frame\n");
+            exit(1);
+        }
+        if (resp->body_case == SVCD__RESPONSE__BODY_LOG_CHUNK && !skip)
+            for (size_t i = 0; i < resp->log_chunk->n_entries; i++)
+                add(s, now - (double)resp->log_chunk->entries[i]->time_us);
+        svcd__response__free_unpacked(resp, NULL);
+        memmove(in->p, in->p + 4 + len, in->len - 4 - len);
+        in->len -= 4 + len;
+    }
+}
+
+/* The baseline's writer: a line holding the wall clock every PERIOD_MS. */
+static pid_t start_writer(const char *path)
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+        struct timespec next;
+        clock_gettime(CLOCK_MONOTONIC, &next);
+        for (;;) {
+            char line[32];
+            next.tv_nsec += PERIOD_MS * 1000000L;
+            if (next.tv_nsec >= 1000000000L) {
+                next.tv_nsec -= 1000000000L;
+                next.tv_sec++;
+            }
+            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+            int n = snprintf(line, sizeof(line), "%.0f\n", wall_us());
+            if (write(fd, line, (size_t)n) != n)
+                _exit(1);
+        }
+    }
+    return pid;
+}
+
+/* `tail -F -n 0 path`, its output on the returned pipe. */
+static pid_t start_tail(const char *path, int *out)
+{
+    int p[2];
+    pid_t pid;
+
+    if (pipe(p) < 0)
+        exit(1);
+    pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        execlp("tail", "tail", "-F", "-n", "0", path, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    *out = p[0];
+    return pid;
+}
+
+/* Lines the baseline's tail printed: samples. */
+static void take_lines(int fd, struct samples *s, int skip)
+{
+    static char buf[65536];
+    static size_t have;
+    ssize_t n = read(fd, buf + have, sizeof(buf) - have - 1);
+    double now = wall_us();
+    char *p = buf, *nl;
+
+    if (n <= 0) {
+        fprintf(stderr, "bench: tail -F ended\n");
+        exit(1);
+    }
+    have += (size_t)n;
+    buf[have] = '\0';
+    while ((nl = strchr(p, '\n')) != NULL) {
+        if (!skip)
+            add(s, now - strtod(p, NULL));
+        p = nl + 1;
+    }
+    have -= (size_t)(p - buf);
+    memmove(buf, p, have);
+}
+
+int main(int argc, char **argv)
+{
+    int entries = argc > 1 ? atoi(argv[1]) : 500, fds[FOLLOWERS], tfd, warm = 20;
+    static struct inbuf in[FOLLOWERS];
+    char dir[] = "/tmp/svcd-bench-follow-XXXXXX", sock[128], state[128], file[128];
+    struct samples one = {0}, base = {0}, many = {0};
+    struct pollfd pf[FOLLOWERS + 1];
+
+    signal(SIGPIPE, SIG_IGN);
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
+    snprintf(state, sizeof(state), "%s/state", dir);
+    snprintf(file, sizeof(file), "%s/tailed.log", dir);
+    pid_t svcd = start_svcd(sock, state);
+    int fd = open(file, O_WRONLY | O_CREAT, 0600);
+    close(fd);
+    pid_t tail = start_tail(file, &tfd);
+    usleep(300000); /* tail is watching before the first line */
+    pid_t writer = start_writer(file);
+
+    /* One follower and tail -F side by side. */
+    fds[0] = follow(sock);
+    pf[0] = (struct pollfd){fds[0], POLLIN, 0};
+    pf[1] = (struct pollfd){tfd, POLLIN, 0};
+    while (one.n < entries || base.n < entries) {
+        if (poll(pf, 2, 5000) <= 0) {
+            fprintf(stderr, "bench: no entry for 5 s\n");
+            return 1;
+        }
+        if (pf[0].revents)
+            take_frames(fds[0], &in[0], &one, warm > 0 ? warm-- : 0);
+        if (pf[1].revents)
+            take_lines(tfd, &base, 0);
+    }
+    close(fds[0]);
+    in[0].len = 0;
+    bench_stop(writer, SIGKILL);
+    bench_stop(tail, SIGKILL);
+
+    /* FOLLOWERS at once. */
+    for (int i = 0; i < FOLLOWERS; i++) {
+        fds[i] = follow(sock);
+        pf[i] = (struct pollfd){fds[i], POLLIN, 0};
+    }
+    int skip = 1;
+    for (double settle = bench_now_us() + 200000; many.n < entries * FOLLOWERS;) {
+        if (poll(pf, FOLLOWERS, 5000) <= 0) {
+            fprintf(stderr, "bench: no entry for 5 s\n");
+            return 1;
+        }
+        if (skip && bench_now_us() > settle)
+            skip = 0;
+        for (int i = 0; i < FOLLOWERS; i++)
+            if (pf[i].revents)
+                take_frames(fds[i], &in[i], &many, skip);
+    }
+    for (int i = 0; i < FOLLOWERS; i++)
+        close(fds[i]);
+
+    double o50 = pct(&one, 0.5), o99 = pct(&one, 0.99), b50 = pct(&base, 0.5),
+           b99 = pct(&base, 0.99), m50 = pct(&many, 0.5), m99 = pct(&many, 0.99);
+    printf("    %d entries, one every %d ms, write to reader\n", entries, PERIOD_MS);
+    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "svcd, 1 follower", o50 / 1000, o99 / 1000);
+    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "tail -F, same rate, same time", b50 / 1000,
+           b99 / 1000);
+    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "svcd, 100 followers at once", m50 / 1000,
+           m99 / 1000);
+    printf("    p50 1 follower vs tail -F         %6.2fx  (target <= 1)\n", o50 / b50);
+    printf("    p99 100 followers vs 1 follower   %6.2fx  (target <= 2)\n", m99 / o99);
+    bench_stop(svcd, SIGTERM);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) != 0;
+}
