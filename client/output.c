@@ -1,16 +1,11 @@
 #include "output.h"
 #include "clock.h"
 #include "json.h"
+#include "level.h"
 #include "version.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *level_name(Svcd__Level l)
-{
-    static const char *const names[] = {"info", "debug", "info", "notice", "warning", "error"};
-    return ((unsigned)l < sizeof(names) / sizeof(names[0])) ? names[l] : "info";
-}
 
 static void json_key_str(struct sbuf *out, const char *key, const char *v, int first)
 {
@@ -166,7 +161,7 @@ static void entry_json_rebuilt(const Svcd__LogEntry *e, struct sbuf *out)
 
     clock_format_utc(e->time_us, t);
     sbuf_printf(out, "{\"seq\":%llu,\"time\":\"%s\"", (unsigned long long)e->seq, t);
-    json_key_str(out, "level", level_name(e->level), 0);
+    json_key_str(out, "level", level_name((int)e->level), 0);
     json_key_str(out, "logger", e->source, 0);
     json_key_str(out, "msg", e->message, 0);
     sbuf_adds(out, "}\n");
@@ -217,7 +212,7 @@ void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out
         add_printable(out, e->host_name);
         sbuf_addc(out, ' ');
     }
-    sbuf_printf(out, "%s%-7s ", on, level_name(e->level));
+    sbuf_printf(out, "%s%-7s ", on, level_name((int)e->level));
     add_printable(out, e->source);
     sbuf_adds(out, ": ");
     add_printable(out, e->message);
