@@ -28,9 +28,9 @@ int level_from_priority(const char *s, int *level)
         const char *name;
         int level;
     } prio[] = {
-        {"emerg", LEVEL_ERROR},     {"alert", LEVEL_ERROR},  {"crit", LEVEL_ERROR},
-        {"err", LEVEL_ERROR},       {"warning", LEVEL_WARNING}, {"notice", LEVEL_NOTICE},
-        {"info", LEVEL_INFO},       {"debug", LEVEL_DEBUG},
+        {"emerg", LEVEL_ERROR}, {"alert", LEVEL_ERROR},     {"crit", LEVEL_ERROR},
+        {"err", LEVEL_ERROR},   {"warning", LEVEL_WARNING}, {"notice", LEVEL_NOTICE},
+        {"info", LEVEL_INFO},   {"debug", LEVEL_DEBUG},
     };
 
     for (int i = 0; i < 8; i++) {

@@ -47,9 +47,8 @@ static void setup(void)
     snprintf(state, sizeof(state), "%s/state", dir);
     snprintf(svcd_log, sizeof(svcd_log), "%s/svcd.out", dir);
     cr_assert_eq(mkdir(state, 0755), 0);
-    char *argv[] = {SVCD_BIN,    "run",   "--endpoint",      sock, "--state-dir",
-                    state,       "--interval", "20ms", "--control-group", "root",
-                    NULL};
+    char *argv[] = {SVCD_BIN,     "run",  "--endpoint",      sock,   "--state-dir", state,
+                    "--interval", "20ms", "--control-group", "root", NULL};
     svcd_pid = proc_spawn(argv, NULL, svcd_log);
     cr_assert_gt(svcd_pid, 0);
     cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not start");
@@ -122,18 +121,15 @@ static int levels_within(const char *out, const char *allowed)
 
 Test(clihabits, priority_names_numbers_and_ranges)
 {
-    cr_assert_eq(client("logs", "-n", "200", "-p", "notice", "--json"), 0, "%s",
-                 res.err);
+    cr_assert_eq(client("logs", "-n", "200", "-p", "notice", "--json"), 0, "%s", res.err);
     cr_assert_geq(levels_within(res.out, " notice warning error "), 1, "the pause's audit entry");
     cr_assert_eq(client("logs", "-n", "200", "-p", "5", "--json"), 0, "%s", res.err);
     cr_assert_geq(levels_within(res.out, " notice warning error "), 1);
-    cr_assert_eq(client("logs", "-n", "200", "-p", "info..debug", "--json"), 0, "%s",
-                 res.err);
+    cr_assert_eq(client("logs", "-n", "200", "-p", "info..debug", "--json"), 0, "%s", res.err);
     cr_assert_geq(levels_within(res.out, " debug info "), 5, "the heartbeats, no notice");
-    cr_assert_eq(client("logs", "-n", "200", "--priority=6..notice", "--json"), 0,
-                 "%s", res.err);
+    cr_assert_eq(client("logs", "-n", "200", "--priority=6..notice", "--json"), 0, "%s", res.err);
     cr_assert(strstr(res.out, "\"level\":\"notice\"") && strstr(res.out, "\"level\":\"info\""),
-                 "both ends of the range: %s", res.out);
+              "both ends of the range: %s", res.out);
     levels_within(res.out, " info notice ");
     cr_assert_eq(client("logs", "-p", "loud"), 2);
     cr_assert(strstr(res.err, "--priority: 'loud' is not a priority"), "%s", res.err);
