@@ -3,6 +3,7 @@
 #include "cmdline.h"
 #include "err.h"
 #include "level.h"
+#include "output.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ static const struct {
      "Resuming a running service succeeds and says so.\n"},
     {"logs", CLI_LOGS,
      "usage: svcclient logs [-n N|all] [-f|-r] [--since T] [--until T] [-p PRIO]\n"
-     "                      [--grep TEXT [-i]] [--json]\n\n"
+     "                      [--grep TEXT [-i]] [-o MODE] [--json]\n\n"
      "Prints svcd's log entries, oldest first: the last 10, or with --since/--until\n"
      "every entry in that range. Short options combine: -fn 5, -n5.\n"
      "  -n, --tail, --lines N  the last N matching entries; 'all' for every one\n"
@@ -40,6 +41,8 @@ static const struct {
      "                     FROM..TO for a range (warning..err)\n"
      "  --level L          L and above: debug, info, notice, warning, error\n"
      "  --grep TEXT        messages containing TEXT; -i, --ignore-case: ASCII case\n"
+     "  -o, --output MODE  short-iso (the default), short (journalctl's, in UTC),\n"
+     "                     cat (messages only), json (as --json), json-pretty\n"
      "  --json             one JSON object per line: seq, time, level, source, msg\n"},
     {"version", CLI_VERSION,
      "usage: svcclient version [--json]\n\nPrints svcclient's version "
@@ -253,6 +256,21 @@ static int opt_json(struct pstate *st, const char *v)
 {
     (void)v;
     st->o->json = 1;
+    st->o->output = OUTPUT_JSON;
+    return 0;
+}
+
+static int opt_output(struct pstate *st, const char *v)
+{
+    int mode = output_mode_parse(v);
+
+    if (mode < 0)
+        return bad(st,
+                   "--output: '%s' is not an output mode (short-iso, short, cat, json, "
+                   "json-pretty)",
+                   v);
+    st->o->output = mode;
+    st->o->json = mode == OUTPUT_JSON || mode == OUTPUT_JSON_PRETTY;
     return 0;
 }
 
@@ -307,6 +325,7 @@ static const struct option options[] = {
     {"--until", 0, 1, FOR_LOGS, opt_until},
     {"--level", 0, 1, FOR_LOGS, opt_level},
     {"--priority", 'p', 1, FOR_LOGS, opt_priority},
+    {"--output", 'o', 1, FOR_LOGS, opt_output},
     {"--grep", 0, 1, FOR_LOGS, opt_grep},
     {"--ignore-case", 'i', 0, FOR_LOGS, opt_ignore_case},
 };

@@ -31,8 +31,9 @@ enum cli_command {
 struct cli_opts {
     enum cli_command cmd;
     enum cli_command help_for; /* with CLI_HELP: which command, or CLI_NONE */
-    int json;
-    const char *endpoint; /* NULL: SVCD_ENDPOINT, then the defaults */
+    int json;                  /* --json, -o json or -o json-pretty: errors as JSON too */
+    int output;                /* logs: an enum output_mode (output.h); --json is OUTPUT_JSON */
+    const char *endpoint;      /* NULL: SVCD_ENDPOINT, then the defaults */
     int timeout_ms;
     uint32_t tail;
     int tail_given;

@@ -161,7 +161,7 @@ static int show_entry(struct ctx *x, const Svcd__LogEntry *e, int color)
     if (x->o.max_level && (int)e->level > x->o.max_level)
         return 0;
     if (!x->o.reverse) {
-        output_entry(e, x->o.json, color, &x->out);
+        output_entry(e, x->o.output, color, &x->out);
         return 0;
     }
     if (x->rev_n == x->rev_cap) {
@@ -173,7 +173,7 @@ static int show_entry(struct ctx *x, const Svcd__LogEntry *e, int color)
         x->rev_cap = cap;
     }
     x->rev_at[x->rev_n++] = x->rev.len;
-    output_entry(e, x->o.json, color, &x->rev);
+    output_entry(e, x->o.output, color, &x->rev);
     return 0;
 }
 

@@ -217,3 +217,25 @@ Test(cli, version_option)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "version")), 0, "%s", err);
     cr_assert_eq(o.cmd, CLI_VERSION);
 }
+
+Test(cli, output_modes)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs")), 0, "%s", err);
+    cr_assert_eq(o.output, 0, "short-iso by default");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-o", "json")), 0, "%s", err);
+    cr_assert(o.json, "-o json is --json");
+    cr_assert_eq(o.output, 1);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--json")), 0, "%s", err);
+    cr_assert_eq(o.output, 1);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-ocat")), 0, "%s", err);
+    cr_assert_eq(o.output, 3);
+    cr_assert_not(o.json);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--output=json-pretty")), 0, "%s", err);
+    cr_assert(o.json, "errors as JSON for a JSON reader");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-o", "verbose")), ERR_INVAL);
+    cr_assert_str_eq(err, "--output: 'verbose' is not an output mode (short-iso, short, cat, json, "
+                          "json-pretty)");
+}

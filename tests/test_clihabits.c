@@ -166,3 +166,20 @@ Test(clihabits, version_option_is_the_version_verb)
     cr_assert_eq(res.exit_code, 0);
     cr_assert_str_eq(res.out, verb);
 }
+
+Test(clihabits, output_json_is_json_and_short_iso_the_default)
+{
+    static char a[65536];
+
+    cr_assert_eq(client("logs", "-n", "4", "--json"), 0, "%s", res.err);
+    memcpy(a, res.out, sizeof(a));
+    cr_assert_eq(client("logs", "-n4", "-o", "json"), 0, "%s", res.err);
+    cr_assert_str_eq(res.out, a);
+    cr_assert_eq(client("logs", "-n", "4"), 0, "%s", res.err);
+    memcpy(a, res.out, sizeof(a));
+    cr_assert_eq(client("logs", "-n", "4", "--output=short-iso"), 0, "%s", res.err);
+    cr_assert_str_eq(res.out, a);
+    cr_assert_eq(client("logs", "-n", "4", "-o", "cat"), 0, "%s", res.err);
+    cr_assert_eq(count_lines(res.out), 4);
+    cr_assert(strncmp(res.out, "heartbeat", 9) == 0 || strstr(res.out, "pause"), "%s", res.out);
+}
