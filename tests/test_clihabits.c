@@ -145,6 +145,13 @@ Test(clihabits, follow_until_ends_at_until)
     cr_assert_eq(client("logs", "-f", "--until", until, "--json"), 0,
                  "-f --until must end by itself with 0 (exit %d): %s", res.exit_code, res.err);
     cr_assert_geq(count_lines(res.out), 1);
+    /* nothing matches: svcd still answers at once, and the follow ends at T
+     * (it was "did not answer within 5000 ms", exit 3) */
+    clock_format_utc(clock_wall_us() + 1500000, until);
+    cr_assert_eq(client("logs", "-f", "-p", "err", "--until", until), 0,
+                 "a follow that matches nothing yet ends at T with 0 (exit %d): %s", res.exit_code,
+                 res.err);
+    cr_assert_eq(count_lines(res.out), 0);
     /* a range that ended already: the entries, then the end */
     cr_assert_eq(client("logs", "-f", "--until", "1s", "-n", "3"), 0, "%s", res.err);
     cr_assert_eq(count_lines(res.out), 3);
