@@ -24,11 +24,11 @@ Test(level, journalctl_priorities_map_onto_levels)
     static const struct {
         const char *p;
         int level;
-    } cases[] = {{"emerg", LEVEL_ERROR},   {"0", LEVEL_ERROR},     {"alert", LEVEL_ERROR},
-                 {"crit", LEVEL_ERROR},    {"2", LEVEL_ERROR},     {"err", LEVEL_ERROR},
-                 {"3", LEVEL_ERROR},       {"error", LEVEL_ERROR}, {"warning", LEVEL_WARNING},
-                 {"4", LEVEL_WARNING},     {"notice", LEVEL_NOTICE}, {"5", LEVEL_NOTICE},
-                 {"info", LEVEL_INFO},     {"6", LEVEL_INFO},      {"debug", LEVEL_DEBUG},
+    } cases[] = {{"emerg", LEVEL_ERROR}, {"0", LEVEL_ERROR},       {"alert", LEVEL_ERROR},
+                 {"crit", LEVEL_ERROR},  {"2", LEVEL_ERROR},       {"err", LEVEL_ERROR},
+                 {"3", LEVEL_ERROR},     {"error", LEVEL_ERROR},   {"warning", LEVEL_WARNING},
+                 {"4", LEVEL_WARNING},   {"notice", LEVEL_NOTICE}, {"5", LEVEL_NOTICE},
+                 {"info", LEVEL_INFO},   {"6", LEVEL_INFO},        {"debug", LEVEL_DEBUG},
                  {"7", LEVEL_DEBUG}};
     int l;
 
