@@ -1,7 +1,11 @@
 #include "cli.h"
 #include "clock.h"
+#include "cmdline.h"
 #include "err.h"
+#include "level.h"
+#include "output.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +25,24 @@ static const struct {
      "usage: svcclient resume [--json]\n\nRestarts the heartbeat entries after a pause. "
      "Resuming a running service succeeds and says so.\n"},
     {"logs", CLI_LOGS,
-     "usage: svcclient logs [-n N|all] [-f] [--since T] [--until T] [--level L] [--grep TEXT "
-     "[-i]]\n"
-     "                      [--json]\n\n"
-     "Prints svcd's log entries, oldest first: the last 10, or with --since/--until every\n"
-     "entry in that range.\n"
-     "  -n, --tail N       the last N matching entries; 'all' for every one\n"
+     "usage: svcclient logs [-n N|all] [-f|-r] [--since T] [--until T] [-p PRIO]\n"
+     "                      [--grep TEXT [-i]] [-o MODE] [--json]\n\n"
+     "Prints svcd's log entries, oldest first: the last 10, or with --since/--until\n"
+     "every entry in that range. Short options combine: -fn 5, -n5.\n"
+     "  -n, --tail, --lines N  the last N matching entries; 'all' for every one\n"
      "  -f, --follow       then print new entries as they are written, until Ctrl-C\n"
-     "  --since T          entries at or after T: RFC 3339 (2026-11-24T13:00:00Z, +09:00\n"
-     "                     offsets; no zone means UTC), a date, or an age: 10m, 2h, 1d\n"
+     "                     (with --until T: until T, then exit 0)\n"
+     "  -r, --reverse      the same entries, newest first (not with -f)\n"
+     "  --since T          entries at or after T: RFC 3339 (2026-11-24T13:00:00Z,\n"
+     "                     +09:00; no zone means UTC), a date, or an age: 10m, 2h, 1d\n"
      "  --until T          entries at or before T (same forms)\n"
+     "  -p, --priority P   P and more severe, as journalctl: emerg, alert, crit, err\n"
+     "                     (all svcd's error), warning, notice, info, debug, or 0-7;\n"
+     "                     FROM..TO for a range (warning..err)\n"
      "  --level L          L and above: debug, info, notice, warning, error\n"
-     "  --grep TEXT        messages containing TEXT; -i, --ignore-case for ASCII letters\n"
+     "  --grep TEXT        messages containing TEXT; -i, --ignore-case: ASCII case\n"
+     "  -o, --output MODE  short-iso (the default), short (journalctl's, in UTC),\n"
+     "                     cat (messages only), json (as --json), json-pretty\n"
      "  --json             one JSON object per line: seq, time, level, source, msg\n"},
     {"version", CLI_VERSION,
      "usage: svcclient version [--json]\n\nPrints svcclient's version "
@@ -57,6 +67,7 @@ static const char overview[] =
     "\n"
     "options (anywhere on the line):\n"
     "  --json             machine-readable output\n"
+    "  --version          svcclient's version (as the version command)\n"
     "  --endpoint PATH    svcd's endpoint (default: SVCD_ENDPOINT, then the same default svcd "
     "uses)\n"
     "  --timeout SECONDS  how long to wait for connecting and for each reply (default 5)\n"
@@ -91,189 +102,379 @@ static enum cli_command find_command(const char *s)
     return CLI_NONE;
 }
 
-static int parse_tail(const char *v, uint32_t *out, char *err, size_t errlen)
+/* Where cli_parse is: the options seen so far, and what only the end of
+ * the line can decide. */
+struct pstate {
+    struct cli_opts *o;
+    int want_help, want_version;
+    unsigned restricted;    /* commands the last restricted option allows */
+    char restricted_as[32]; /* that option as written, for the error */
+    char *err;
+    size_t errlen;
+};
+
+/* An option's parser: `v` is its value (NULL for one that takes none).
+ * Returns 0, or ERR_INVAL with the reason in st->err. */
+typedef int (*opt_parse_fn)(struct pstate *st, const char *v);
+
+#define FOR_ALL  0u
+#define FOR_LOGS (1u << CLI_LOGS)
+
+struct option {
+    const char *name; /* "--tail" */
+    char letter;      /* 'n' for -n; 0 when none */
+    int takes_value;
+    unsigned commands; /* a bit per enum cli_command that accepts it; FOR_ALL */
+    opt_parse_fn parse;
+};
+
+/* Writes the reason into st->err; returns ERR_INVAL. */
+static int bad(struct pstate *st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int bad(struct pstate *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(st->err, st->errlen, fmt, ap);
+    va_end(ap);
+    return ERR_INVAL;
+}
+
+static int opt_tail(struct pstate *st, const char *v)
 {
     char *end;
     unsigned long long n;
 
+    st->o->tail_given = 1;
     if (strcmp(v, "all") == 0) {
-        *out = UINT32_MAX;
+        st->o->tail = UINT32_MAX;
         return 0;
     }
-    if (*v < '0' || *v > '9') {
-        snprintf(err, errlen, "--tail: '%s' is not a count (a number of entries, or 'all')", v);
-        return ERR_INVAL;
-    }
+    if (*v < '0' || *v > '9')
+        return bad(st, "--tail: '%s' is not a count (a number of entries, or 'all')", v);
     n = strtoull(v, &end, 10);
-    if (*end != '\0' || n > UINT32_MAX) {
-        snprintf(err, errlen, "--tail: '%s' is not a count (0 to %u, or 'all')", v, UINT32_MAX);
-        return ERR_INVAL;
-    }
-    *out = (uint32_t)n;
+    if (*end != '\0' || n > UINT32_MAX)
+        return bad(st, "--tail: '%s' is not a count (0 to %u, or 'all')", v, UINT32_MAX);
+    st->o->tail = (uint32_t)n;
     return 0;
 }
 
-static int parse_when(const char *flag, const char *v, int64_t *out, char *err, size_t errlen)
+static int parse_when(struct pstate *st, const char *flag, const char *v, int64_t *out)
 {
-    if (clock_parse_when(v, clock_wall_us(), out) < 0 || *out <= 0) {
-        snprintf(err, errlen,
-                 "%s: '%s' is not a time (e.g. 2026-11-24T13:00:00Z, 2026-11-24, "
-                 "10m, 2h, 1d)",
-                 flag, v);
-        return ERR_INVAL;
-    }
+    if (clock_parse_when(v, clock_wall_us(), out) < 0 || *out <= 0)
+        return bad(st,
+                   "%s: '%s' is not a time (e.g. 2026-11-24T13:00:00Z, 2026-11-24, "
+                   "10m, 2h, 1d)",
+                   flag, v);
     return 0;
 }
 
-static int parse_level(const char *v, int *out, char *err, size_t errlen)
+static int opt_since(struct pstate *st, const char *v)
 {
-    static const char *const names[] = {"debug", "info", "notice", "warning", "error"};
-
-    for (int i = 0; i < 5; i++) {
-        if (strcmp(v, names[i]) == 0) {
-            *out = i + 1;
-            return 0;
-        }
-    }
-    snprintf(err, errlen, "--level: '%s' is not a level (debug, info, notice, warning, error)", v);
-    return ERR_INVAL;
+    return parse_when(st, "--since", v, &st->o->since_us);
 }
 
-static int parse_timeout(const char *v, int *out, char *err, size_t errlen)
+static int opt_until(struct pstate *st, const char *v)
+{
+    return parse_when(st, "--until", v, &st->o->until_us);
+}
+
+static int opt_level(struct pstate *st, const char *v)
+{
+    if (level_parse(v, strlen(v), &st->o->min_level) < 0)
+        return bad(st, "--level: '%s' is not a level (%s)", v, LEVEL_NAMES);
+    st->o->max_level = 0;
+    return 0;
+}
+
+/* journalctl's -p: one priority (it and everything more severe) or a range
+ * FROM..TO in either order, both ends included. */
+static int opt_priority(struct pstate *st, const char *v)
+{
+    const char *dots = strstr(v, "..");
+    char from[16];
+    int a, b;
+
+    if (dots == NULL) {
+        if (level_from_priority(v, &a) < 0)
+            goto bad_priority;
+        st->o->min_level = a;
+        st->o->max_level = 0;
+        return 0;
+    }
+    if ((size_t)(dots - v) >= sizeof(from))
+        goto bad_priority;
+    snprintf(from, sizeof(from), "%.*s", (int)(dots - v), v);
+    if (level_from_priority(from, &a) < 0 || level_from_priority(dots + 2, &b) < 0)
+        goto bad_priority;
+    st->o->min_level = a < b ? a : b;
+    st->o->max_level = a < b ? b : a;
+    if (st->o->max_level == LEVEL_ERROR)
+        st->o->max_level = 0; /* the top level: no bound to send */
+    return 0;
+bad_priority:
+    return bad(st,
+               "--priority: '%s' is not a priority (emerg, alert, crit, err, warning, notice, "
+               "info, debug or 0-7, or a range such as warning..err)",
+               v);
+}
+
+static int opt_grep(struct pstate *st, const char *v)
+{
+    st->o->grep = v;
+    return 0;
+}
+
+static int opt_endpoint(struct pstate *st, const char *v)
+{
+    if (*v == '\0')
+        return bad(st, "--endpoint: must not be empty");
+    st->o->endpoint = v;
+    return 0;
+}
+
+static int opt_timeout(struct pstate *st, const char *v)
 {
     int64_t us;
 
     if (clock_parse_duration(v, CLOCK_US_PER_SEC, &us) < 0 || us <= 0 ||
-        us > 3600 * CLOCK_US_PER_SEC) {
-        snprintf(err, errlen,
-                 "--timeout: '%s' is not a duration between 1ms and 1h (e.g. 5, 0.5, "
-                 "500ms)",
-                 v);
-        return ERR_INVAL;
-    }
-    *out = (int)((us + 999) / 1000);
+        us > 3600 * CLOCK_US_PER_SEC)
+        return bad(st,
+                   "--timeout: '%s' is not a duration between 1ms and 1h (e.g. 5, 0.5, "
+                   "500ms)",
+                   v);
+    st->o->timeout_ms = (int)((us + 999) / 1000);
     return 0;
 }
 
-/* Matches "--name value", "--name=value" or a short alias; returns the value
- * or NULL, and sets *missing when the option was there without a value. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, const char *alias,
-                             int *missing)
+static int opt_json(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->o->json = 1;
+    st->o->output = OUTPUT_JSON;
+    return 0;
+}
+
+static int opt_output(struct pstate *st, const char *v)
+{
+    int mode = output_mode_parse(v);
+
+    if (mode < 0)
+        return bad(st,
+                   "--output: '%s' is not an output mode (short-iso, short, cat, json, "
+                   "json-pretty)",
+                   v);
+    st->o->output = mode;
+    st->o->json = mode == OUTPUT_JSON || mode == OUTPUT_JSON_PRETTY;
+    return 0;
+}
+
+static int opt_help(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->want_help = 1;
+    return 0;
+}
+
+static int opt_version(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->want_version = 1;
+    return 0;
+}
+
+static int opt_follow(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->o->follow = 1;
+    return 0;
+}
+
+static int opt_reverse(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->o->reverse = 1;
+    return 0;
+}
+
+static int opt_ignore_case(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->o->ignore_case = 1;
+    return 0;
+}
+
+/* Every option, once. Aliases are rows of their own with the same parser,
+ * so each spelling can be found by name or letter. */
+static const struct option options[] = {
+    {"--json", 0, 0, FOR_ALL, opt_json},
+    {"--help", 'h', 0, FOR_ALL, opt_help},
+    {"--version", 0, 0, FOR_ALL, opt_version},
+    {"--endpoint", 0, 1, FOR_ALL, opt_endpoint},
+    {"--timeout", 0, 1, FOR_ALL, opt_timeout},
+    {"--tail", 'n', 1, FOR_LOGS, opt_tail},
+    {"--lines", 0, 1, FOR_LOGS, opt_tail},
+    {"--follow", 'f', 0, FOR_LOGS, opt_follow},
+    {"--reverse", 'r', 0, FOR_LOGS, opt_reverse},
+    {"--since", 0, 1, FOR_LOGS, opt_since},
+    {"--until", 0, 1, FOR_LOGS, opt_until},
+    {"--level", 0, 1, FOR_LOGS, opt_level},
+    {"--priority", 'p', 1, FOR_LOGS, opt_priority},
+    {"--output", 'o', 1, FOR_LOGS, opt_output},
+    {"--grep", 0, 1, FOR_LOGS, opt_grep},
+    {"--ignore-case", 'i', 0, FOR_LOGS, opt_ignore_case},
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* Runs one option's parser and remembers a restricted one, as written. */
+static int apply(struct pstate *st, const struct option *op, const char *as, size_t aslen,
+                 const char *v)
+{
+    if (op->commands != FOR_ALL) {
+        st->restricted = op->commands;
+        snprintf(st->restricted_as, sizeof(st->restricted_as), "%.*s", (int)aslen, as);
+    }
+    return op->parse(st, v);
+}
+
+/* "--name", "--name=value" or "--name value" at argv[*i]. */
+static int parse_long(struct pstate *st, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v;
+    size_t nl = strcspn(a, "=");
+    int missing = 0;
+
+    for (size_t k = 0; k < NOPTIONS; k++) {
+        const struct option *op = &options[k];
+        if (strlen(op->name) != nl || memcmp(op->name, a, nl) != 0)
+            continue;
+        if (!op->takes_value) {
+            if (a[nl] == '=')
+                return bad(st, "%s takes no value (in '%s')", op->name, a);
+            return apply(st, op, a, nl, NULL);
+        }
+        v = cmdline_flag_value(argc, argv, i, op->name, &missing);
+        if (v == NULL)
+            return bad(st, "%s needs a value", op->name);
+        return apply(st, op, a, nl, v);
+    }
+    return bad(st, "unknown option '%s' (see svcclient --help)", a);
+}
+
+/* "-f", "-n5", "-n 5", "-fn 5": letters in one word, the first that takes
+ * a value taking the rest of the word, or else the next word. */
+static int parse_short(struct pstate *st, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
-    size_t nl = strlen(name);
 
-    if (strncmp(a, name, nl) == 0 && a[nl] == '=')
-        return a + nl + 1;
-    if (strcmp(a, name) == 0 || (alias && strcmp(a, alias) == 0)) {
-        if (*i + 1 < argc)
-            return argv[++*i];
-        *missing = 1;
+    for (size_t j = 1; a[j]; j++) {
+        const struct option *op = NULL;
+        char as[3] = {'-', a[j], '\0'};
+        const char *v = NULL;
+
+        for (size_t k = 0; k < NOPTIONS && op == NULL; k++)
+            if (options[k].letter == a[j])
+                op = &options[k];
+        if (op == NULL && j == 1 && a[2] == '\0')
+            return bad(st, "unknown option '%s' (see svcclient --help)", a);
+        if (op == NULL)
+            return bad(st, "unknown option '%s' in '%s' (see svcclient --help)", as, a);
+        if (!op->takes_value) {
+            if (apply(st, op, as, 2, NULL) < 0)
+                return ERR_INVAL;
+            continue;
+        }
+        if (a[j + 1])
+            v = a + j + 1;
+        else if (*i + 1 < argc)
+            v = argv[++*i];
+        if (v == NULL)
+            return bad(st, "%s needs a value", as);
+        return apply(st, op, as, 2, v);
     }
-    return NULL;
+    return 0;
+}
+
+/* A word that is not an option: the command, or help's command. */
+static int parse_word(struct pstate *st, const char *a)
+{
+    struct cli_opts *o = st->o;
+
+    if (o->cmd == CLI_NONE) {
+        o->cmd = find_command(a);
+        if (o->cmd == CLI_NONE)
+            return bad(st,
+                       "unknown command '%s' (commands: status, logs, pause, resume, version, "
+                       "help)",
+                       a);
+        return 0;
+    }
+    if (o->cmd == CLI_HELP && o->help_for == CLI_NONE) {
+        o->help_for = find_command(a);
+        if (o->help_for == CLI_NONE)
+            return bad(st, "help: unknown command '%s'", a);
+        return 0;
+    }
+    return bad(st, "%s: unexpected argument '%s'", cli_command_name(o->cmd), a);
+}
+
+/* What needs the whole line: help and version, the command's own options,
+ * and the combinations that cannot be. */
+static int finish(struct pstate *st)
+{
+    struct cli_opts *o = st->o;
+    const char *cmd = cli_command_name(o->cmd);
+
+    if (st->want_help) {
+        o->help_for = o->cmd == CLI_HELP ? o->help_for : o->cmd;
+        o->cmd = CLI_HELP;
+        return 0;
+    }
+    if (st->want_version)
+        o->cmd = CLI_VERSION;
+    if (o->cmd == CLI_NONE)
+        return bad(st, "no command given (try: svcclient status, or svcclient --help)");
+    if (st->restricted && !(st->restricted & (1u << o->cmd)))
+        return bad(st, "%s: %s applies only to the logs command", cmd, st->restricted_as);
+    if (o->since_us && o->until_us && o->since_us > o->until_us)
+        return bad(st, "logs: --since is after --until");
+    if (o->ignore_case && o->grep == NULL)
+        return bad(st, "logs: --ignore-case needs --grep TEXT");
+    /* journalctl refuses it too: newest first has no end to start from */
+    if (o->reverse && o->follow)
+        return bad(st, "logs: --reverse and --follow cannot be combined (newest first needs the "
+                       "last entry; use one or the other)");
+    /* Like docker logs / journalctl: a time range alone means all of it. */
+    if (!o->tail_given && (o->since_us || o->until_us))
+        o->tail = UINT32_MAX;
+    return 0;
 }
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
-    const char *logs_only = NULL; /* an option only logs takes */
-    int want_help = 0;
+    struct pstate st = {o, 0, 0, 0, "", err, errlen};
 
     memset(o, 0, sizeof(*o));
     o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
     o->tail = CLI_DEFAULT_TAIL;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int missing = 0;
+        const char *a = argv[i];
+        int rc;
 
-        if (strcmp(a, "--json") == 0) {
-            o->json = 1;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            want_help = 1;
-        } else if (strcmp(a, "--follow") == 0 || strcmp(a, "-f") == 0) {
-            o->follow = 1;
-            logs_only = a;
-        } else if (strcmp(a, "--ignore-case") == 0 || strcmp(a, "-i") == 0) {
-            o->ignore_case = 1;
-            logs_only = a;
-        } else if ((v = opt_value(argc, argv, &i, "--since", NULL, &missing))) {
-            if (parse_when("--since", v, &o->since_us, err, errlen) < 0)
-                return ERR_INVAL;
-            logs_only = "--since";
-        } else if ((v = opt_value(argc, argv, &i, "--until", NULL, &missing))) {
-            if (parse_when("--until", v, &o->until_us, err, errlen) < 0)
-                return ERR_INVAL;
-            logs_only = "--until";
-        } else if ((v = opt_value(argc, argv, &i, "--level", NULL, &missing))) {
-            if (parse_level(v, &o->min_level, err, errlen) < 0)
-                return ERR_INVAL;
-            logs_only = "--level";
-        } else if ((v = opt_value(argc, argv, &i, "--grep", NULL, &missing))) {
-            o->grep = v;
-            logs_only = "--grep";
-        } else if ((v = opt_value(argc, argv, &i, "--endpoint", NULL, &missing))) {
-            if (*v == '\0') {
-                snprintf(err, errlen, "--endpoint: must not be empty");
-                return ERR_INVAL;
-            }
-            o->endpoint = v;
-        } else if ((v = opt_value(argc, argv, &i, "--timeout", NULL, &missing))) {
-            if (parse_timeout(v, &o->timeout_ms, err, errlen) < 0)
-                return ERR_INVAL;
-        } else if ((v = opt_value(argc, argv, &i, "--tail", "-n", &missing))) {
-            if (parse_tail(v, &o->tail, err, errlen) < 0)
-                return ERR_INVAL;
-            o->tail_given = 1;
-            logs_only = "--tail";
-        } else if (missing) {
-            snprintf(err, errlen, "%s needs a value", a);
+        if (a[0] == '-' && a[1] == '-' && a[2] != '\0')
+            rc = parse_long(&st, argc, argv, &i);
+        else if (a[0] == '-' && a[1] != '\0')
+            rc = parse_short(&st, argc, argv, &i);
+        else
+            rc = parse_word(&st, a);
+        if (rc < 0)
             return ERR_INVAL;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            snprintf(err, errlen, "unknown option '%s' (see svcclient --help)", a);
-            return ERR_INVAL;
-        } else if (o->cmd == CLI_NONE) {
-            o->cmd = find_command(a);
-            if (o->cmd == CLI_NONE) {
-                snprintf(err, errlen,
-                         "unknown command '%s' (commands: status, logs, pause, resume, version, "
-                         "help)",
-                         a);
-                return ERR_INVAL;
-            }
-        } else if (o->cmd == CLI_HELP && o->help_for == CLI_NONE) {
-            o->help_for = find_command(a);
-            if (o->help_for == CLI_NONE) {
-                snprintf(err, errlen, "help: unknown command '%s'", a);
-                return ERR_INVAL;
-            }
-        } else {
-            snprintf(err, errlen, "%s: unexpected argument '%s'", cli_command_name(o->cmd), a);
-            return ERR_INVAL;
-        }
     }
-    if (want_help) {
-        o->help_for = o->cmd == CLI_HELP ? o->help_for : o->cmd;
-        o->cmd = CLI_HELP;
-        return 0;
-    }
-    if (o->cmd == CLI_NONE) {
-        snprintf(err, errlen, "no command given (try: svcclient status, or svcclient --help)");
-        return ERR_INVAL;
-    }
-    if (logs_only && o->cmd != CLI_LOGS) {
-        snprintf(err, errlen, "%s: %s applies only to the logs command", cli_command_name(o->cmd),
-                 logs_only);
-        return ERR_INVAL;
-    }
-    if (o->since_us && o->until_us && o->since_us > o->until_us) {
-        snprintf(err, errlen, "logs: --since is after --until");
-        return ERR_INVAL;
-    }
-    if (o->ignore_case && o->grep == NULL) {
-        snprintf(err, errlen, "logs: --ignore-case needs --grep TEXT");
-        return ERR_INVAL;
-    }
-    /* Like docker logs / journalctl: a time range alone means all of it. */
-    if (!o->tail_given && (o->since_us || o->until_us))
-        o->tail = UINT32_MAX;
-    return 0;
+    return finish(&st);
 }

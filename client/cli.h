@@ -31,20 +31,25 @@ enum cli_command {
 struct cli_opts {
     enum cli_command cmd;
     enum cli_command help_for; /* with CLI_HELP: which command, or CLI_NONE */
-    int json;
-    const char *endpoint; /* NULL: SVCD_ENDPOINT, then the defaults */
+    int json;                  /* --json, -o json or -o json-pretty: errors as JSON too */
+    int output;                /* logs: an enum output_mode (output.h); --json is OUTPUT_JSON */
+    const char *endpoint;      /* NULL: SVCD_ENDPOINT, then the defaults */
     int timeout_ms;
     uint32_t tail;
     int tail_given;
     int follow;
     int64_t since_us, until_us; /* 0: no bound */
     int min_level;              /* 0: all; else svcd.Level */
+    int max_level;              /* 0: no upper bound; else svcd.Level */
+    int reverse;                /* newest first */
     const char *grep;           /* NULL: none */
     int ignore_case;
 };
 
-/* Parses argv. Options may come before or after the command. Returns 0, or
- * ERR_INVAL with a one-line reason in `err`. */
+/* Parses argv. Options may come before or after the command; short ones
+ * combine (-fn 5) and take their value glued (-n1) or next. --help turns any
+ * command into CLI_HELP, --version into CLI_VERSION. Returns 0, or ERR_INVAL
+ * with a one-line reason in `err`. */
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
 
 /* Writes help text for a command (CLI_NONE: the overview). */

@@ -1,16 +1,11 @@
 #include "output.h"
 #include "clock.h"
 #include "json.h"
+#include "level.h"
 #include "version.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *level_name(Svcd__Level l)
-{
-    static const char *const names[] = {"info", "debug", "info", "notice", "warning", "error"};
-    return ((unsigned)l < sizeof(names) / sizeof(names[0])) ? names[l] : "info";
-}
 
 static void json_key_str(struct sbuf *out, const char *key, const char *v, int first)
 {
@@ -166,7 +161,7 @@ static void entry_json_rebuilt(const Svcd__LogEntry *e, struct sbuf *out)
 
     clock_format_utc(e->time_us, t);
     sbuf_printf(out, "{\"seq\":%llu,\"time\":\"%s\"", (unsigned long long)e->seq, t);
-    json_key_str(out, "level", level_name(e->level), 0);
+    json_key_str(out, "level", level_name((int)e->level), 0);
     json_key_str(out, "logger", e->source, 0);
     json_key_str(out, "msg", e->message, 0);
     sbuf_adds(out, "}\n");
@@ -187,23 +182,87 @@ static void add_who(const Svcd__LogEntry *e, struct sbuf *out)
     sbuf_addc(out, ']');
 }
 
-void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out)
+int output_mode_parse(const char *s)
+{
+    static const struct {
+        const char *name;
+        int mode;
+    } modes[] = {{"short-iso", OUTPUT_SHORT_ISO},
+                 {"json", OUTPUT_JSON},
+                 {"short", OUTPUT_SHORT},
+                 {"cat", OUTPUT_CAT},
+                 {"json-pretty", OUTPUT_JSON_PRETTY}};
+
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+        if (strcmp(s, modes[i].name) == 0)
+            return modes[i].mode;
+    return -1;
+}
+
+static int pretty_member(void *ctx, const struct json_member *m)
+{
+    struct sbuf *out = ctx;
+
+    /* raw text as stored: strings keep their escapes, so nothing changes */
+    sbuf_printf(out, "%s\n\t\"%.*s\": ", out->len && out->p[out->len - 1] == '{' ? "" : ",",
+                (int)m->klen, m->key);
+    if (m->type == JSON_STRING)
+        return sbuf_printf(out, "\"%.*s\"", (int)m->vlen, m->val);
+    return sbuf_printf(out, "%.*s", (int)m->vlen, m->val);
+}
+
+/* The entry's JSON (stored, or rebuilt) as one line, or with `pretty` one
+ * member per line, tab-indented like journalctl -o json-pretty. */
+static void entry_json(const Svcd__LogEntry *e, int pretty, struct sbuf *out)
+{
+    struct sbuf line;
+    size_t from = out->len;
+
+    sbuf_init(&line, 0);
+    /* Exactly the stored line; one that is not one line is never passed
+     * on (a JSON Lines reader would split it). */
+    if (e->json && e->json[0] && !strpbrk(e->json, "\r\n")) {
+        sbuf_adds(&line, e->json);
+        sbuf_addc(&line, '\n');
+    } else {
+        entry_json_rebuilt(e, &line);
+    }
+    if (pretty) {
+        sbuf_addc(out, '{');
+        if (json_parse_flat(line.p, line.len - 1, pretty_member, out) == 0) {
+            sbuf_adds(out, "\n}\n");
+            sbuf_free(&line);
+            return;
+        }
+        out->len = from; /* not flat JSON: shown as it is */
+    }
+    sbuf_add(out, line.p, line.len);
+    sbuf_free(&line);
+}
+
+/* "Nov 24 13:12:12" from the UTC stamp "2026-11-24T13:12:12.123456Z". */
+static void short_time(int64_t us, struct sbuf *out)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char t[CLOCK_UTC_LEN];
+    int m;
+
+    clock_format_utc(us, t);
+    m = (t[5] - '0') * 10 + (t[6] - '0');
+    if (m < 1 || m > 12)
+        m = 1;
+    sbuf_printf(out, "%.3s %.2s %.8s ", months + 3 * (m - 1), t + 8, t + 11);
+}
+
+void output_entry(const Svcd__LogEntry *e, int mode, int color, struct sbuf *out)
 {
     char t[CLOCK_UTC_LEN];
     const char *on = "", *off = "";
 
-    if (json) {
-        /* Exactly the stored line; one that is not one line is never
-         * passed on (a JSON Lines reader would split it). */
-        if (e->json && e->json[0] && !strpbrk(e->json, "\r\n")) {
-            sbuf_adds(out, e->json);
-            sbuf_addc(out, '\n');
-        } else {
-            entry_json_rebuilt(e, out);
-        }
+    if (mode == OUTPUT_JSON || mode == OUTPUT_JSON_PRETTY) {
+        entry_json(e, mode == OUTPUT_JSON_PRETTY, out);
         return;
     }
-    clock_format_utc(e->time_us, t);
     if (color && e->level >= SVCD__LEVEL__LEVEL_ERROR)
         on = "\033[1;31m";
     else if (color && e->level == SVCD__LEVEL__LEVEL_WARNING)
@@ -212,12 +271,26 @@ void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out
         on = "\033[1m";
     if (*on)
         off = "\033[0m";
-    sbuf_printf(out, "%s ", t);
+    if (mode == OUTPUT_CAT) {
+        sbuf_adds(out, on);
+        add_printable(out, e->message);
+        sbuf_printf(out, "%s\n", off);
+        return;
+    }
+    if (mode == OUTPUT_SHORT) {
+        short_time(e->time_us, out);
+    } else {
+        clock_format_utc(e->time_us, t);
+        sbuf_printf(out, "%s ", t);
+    }
     if (e->host_name && e->host_name[0]) {
         add_printable(out, e->host_name);
         sbuf_addc(out, ' ');
     }
-    sbuf_printf(out, "%s%-7s ", on, level_name(e->level));
+    if (mode == OUTPUT_SHORT)
+        sbuf_adds(out, on);
+    else
+        sbuf_printf(out, "%s%-7s ", on, level_name((int)e->level));
     add_printable(out, e->source);
     sbuf_adds(out, ": ");
     add_printable(out, e->message);

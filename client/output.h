@@ -11,8 +11,20 @@
 void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, struct sbuf *out);
 void output_change(const Svcd__StateChange *ch, int json, struct sbuf *out);
 
-/* One log entry, one line. `color` adds ANSI colours by level. */
-void output_entry(const Svcd__LogEntry *e, int json, int color, struct sbuf *out);
+/* How logs shows an entry (-o); 0 and 1 are also "not json" and "json". */
+enum output_mode {
+    OUTPUT_SHORT_ISO = 0, /* UTC time with microseconds, host, level, logger: msg */
+    OUTPUT_JSON = 1,      /* the stored line, exactly */
+    OUTPUT_SHORT,         /* journalctl's "Mmm dd HH:MM:SS host logger: msg", in UTC */
+    OUTPUT_CAT,           /* the message only */
+    OUTPUT_JSON_PRETTY,   /* the stored line, one member per line */
+};
+
+/* Returns the mode named s (short-iso, short, cat, json, json-pretty), or -1. */
+int output_mode_parse(const char *s);
+
+/* One log entry in `mode`. `color` adds ANSI colours by level (text modes). */
+void output_entry(const Svcd__LogEntry *e, int mode, int color, struct sbuf *out);
 
 /* Entries removed before the stream could carry them (a LogGap): with
  * `json` a {"gap":{...}} record for stdout, which has no "seq" so it cannot

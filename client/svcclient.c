@@ -15,6 +15,10 @@ struct ctx {
     struct cli_opts o;
     struct rpc rpc;
     struct sbuf out;
+    /* --reverse: the entries as printed, kept until the stream ends */
+    struct sbuf rev;
+    size_t *rev_at; /* where each line starts in rev */
+    size_t rev_n, rev_cap;
 };
 
 /* Reports a failure on stderr (and, with --json, as an object on stdout) and
@@ -160,6 +164,56 @@ static int show_gap(struct ctx *x, const Svcd__LogGap *g)
     return CLI_EXIT_OK;
 }
 
+/* Shows one entry, or with --reverse keeps it for show_reversed. An entry
+ * above --priority's range (from a service that does not know max_level) is
+ * left out. Returns 0, or ERR_NOMEM. */
+static int show_entry(struct ctx *x, const Svcd__LogEntry *e, int color)
+{
+    if (x->o.max_level && (int)e->level > x->o.max_level)
+        return 0;
+    if (!x->o.reverse) {
+        output_entry(e, x->o.output, color, &x->out);
+        return 0;
+    }
+    if (x->rev_n == x->rev_cap) {
+        size_t cap = x->rev_cap ? x->rev_cap * 2 : 256;
+        size_t *p = realloc(x->rev_at, cap * sizeof(*p));
+        if (p == NULL)
+            return ERR_NOMEM;
+        x->rev_at = p;
+        x->rev_cap = cap;
+    }
+    x->rev_at[x->rev_n++] = x->rev.len;
+    output_entry(e, x->o.output, color, &x->rev);
+    return 0;
+}
+
+/* --reverse at the end of the stream: the kept lines, newest first. */
+static void show_reversed(struct ctx *x)
+{
+    for (size_t i = x->rev_n; i-- > 0;) {
+        size_t end = i + 1 < x->rev_n ? x->rev_at[i + 1] : x->rev.len;
+        sbuf_add(&x->out, x->rev.p + x->rev_at[i], end - x->rev_at[i]);
+        if (x->out.len >= 65536)
+            flush_out(x);
+    }
+    flush_out(x);
+}
+
+/* How long the next wait for a reply may be: following, forever, or with
+ * --until until the clock passes it. */
+static int follow_wait_ms(const struct ctx *x)
+{
+    int64_t left;
+
+    if (!x->o.until_us)
+        return -1;
+    left = x->o.until_us - clock_wall_us();
+    if (left <= 0)
+        return 0;
+    return left > 3600 * CLOCK_US_PER_SEC ? 3600 * 1000 : (int)(left / 1000 + 1);
+}
+
 static int logs_request(struct ctx *x, Svcd__Request *req)
 {
     int color = !x->o.json && term_is_tty(stdout) && getenv("NO_COLOR") == NULL;
@@ -171,6 +225,11 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
         return reply_failure(x, rc);
     for (int replies = 0;; replies++) {
         rc = rpc_recv(&x->rpc, &resp);
+        /* -f --until T ends at T, as docker logs does: nothing stamped
+         * at or before T can be written after it. */
+        if (rc == ERR_TIMEDOUT && x->o.follow && replies > 0 && x->o.until_us &&
+            clock_wall_us() >= x->o.until_us)
+            return CLI_EXIT_OK;
         if (rc == ERR_CLOSED && replies > 0)
             return fail(x, CLI_EXIT_UNREACHABLE,
                         "the connection to svcd at %s broke in the middle of the log stream, "
@@ -182,7 +241,7 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
         /* Following, the service speaks when something is written: no time
          * limit after its first reply. */
         if (x->o.follow)
-            x->rpc.timeout_ms = -1;
+            x->rpc.timeout_ms = follow_wait_ms(x);
         rc = check_reply(x, req, resp,
                          resp->body_case == SVCD__RESPONSE__BODY_LOG_GAP
                              ? SVCD__RESPONSE__BODY_LOG_GAP
@@ -198,11 +257,17 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
         if (rc != CLI_EXIT_OK || resp->body_case == SVCD__RESPONSE__BODY_LOG_END) {
             if (rc == CLI_EXIT_OK && !resp->log_end->complete)
                 rc = stream_cut(x, resp->log_end);
+            else if (rc == CLI_EXIT_OK && x->o.reverse)
+                show_reversed(x);
             svcd__response__free_unpacked(resp, NULL);
             return rc;
         }
-        for (size_t i = 0; i < resp->log_chunk->n_entries; i++)
-            output_entry(resp->log_chunk->entries[i], x->o.json, color, &x->out);
+        for (size_t i = 0; i < resp->log_chunk->n_entries && rc == 0; i++)
+            rc = show_entry(x, resp->log_chunk->entries[i], color);
+        if (rc < 0) {
+            svcd__response__free_unpacked(resp, NULL);
+            return fail(x, CLI_EXIT_FAILED, "out of memory keeping entries for --reverse");
+        }
         flush_out(x);
         svcd__response__free_unpacked(resp, NULL);
     }
@@ -257,10 +322,12 @@ static int run_remote(struct ctx *x)
         req.command_case = SVCD__REQUEST__COMMAND_LOGS;
         req.logs = &lg;
         lg.tail = x->o.tail;
-        lg.follow = x->o.follow;
+        /* a range that ended already has nothing more to follow */
+        lg.follow = x->o.follow && !(x->o.until_us && x->o.until_us <= clock_wall_us());
         lg.since_us = x->o.since_us;
         lg.until_us = x->o.until_us;
         lg.min_level = (Svcd__Level)x->o.min_level;
+        lg.max_level = (Svcd__Level)x->o.max_level;
         lg.grep = (char *)(x->o.grep ? x->o.grep : "");
         lg.ignore_case = x->o.ignore_case;
         return logs_request(x, &req);
@@ -277,6 +344,7 @@ int main(int argc, char **argv)
 
     term_args_utf8(&argc, &argv);
     sbuf_init(&x.out, 0);
+    sbuf_init(&x.rev, 0);
     if (cli_parse(argc, argv, &x.o, err, sizeof(err)) < 0) {
         char line[CLI_ERR_MAX + 16];
         snprintf(line, sizeof(line), "svcclient: %s\n", err);
@@ -298,6 +366,8 @@ int main(int argc, char **argv)
     rc = run_remote(&x);
     rpc_close(&x.rpc);
     sbuf_free(&x.out);
+    sbuf_free(&x.rev);
+    free(x.rev_at);
     if (fflush(stdout) != 0 && rc == CLI_EXIT_OK)
         rc = CLI_EXIT_FAILED;
     return rc;

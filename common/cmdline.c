@@ -123,3 +123,19 @@ int cmdline_split(const char *line, int *argc, char ***argv)
     *argv = out;
     return 0;
 }
+
+const char *cmdline_flag_value(int argc, char **argv, int *i, const char *flag, int *missing)
+{
+    const char *a = argv[*i];
+    size_t fl = strlen(flag);
+
+    if (strncmp(a, flag, fl) != 0 || (a[fl] != '=' && a[fl] != '\0'))
+        return NULL;
+    if (a[fl] == '=')
+        return a + fl + 1;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    if (missing)
+        *missing = 1;
+    return NULL;
+}

@@ -19,4 +19,11 @@
  * An empty line gives no arguments. Returns 0, or ERR_NOMEM. */
 int cmdline_split(const char *line, int *argc, char ***argv);
 
+/* The value of the long option `flag` ("--name") at argv[*i], written
+ * "--name=value" or "--name value" (then *i moves to the value). Returns
+ * NULL when argv[*i] is another argument, or when it is the flag without a
+ * value after it: then *missing (when not NULL) is set to 1. The one
+ * splitter of svcd's and svcclient's command lines. */
+const char *cmdline_flag_value(int argc, char **argv, int *i, const char *flag, int *missing);
+
 #endif

@@ -143,7 +143,14 @@ static int make_filter(const struct config *cfg, const Svcd__LogsRequest *lr,
     }
     f->since_us = lr->since_us;
     f->until_us = lr->until_us;
+    if ((int)lr->max_level < 0 || lr->max_level > SVCD__LEVEL__LEVEL_ERROR ||
+        (lr->max_level && lr->max_level < lr->min_level)) {
+        snprintf(msg, n, "unknown level range %d..%d (1 debug to 5 error, lowest first)",
+                 (int)lr->min_level, (int)lr->max_level);
+        return ERR_INVAL;
+    }
     f->min_level = (int)lr->min_level;
+    f->max_level = (int)lr->max_level;
     memcpy(f->grep, lr->grep ? lr->grep : "", glen + 1);
     f->grep_len = glen;
     f->ignore_case = lr->ignore_case;

@@ -112,6 +112,7 @@ static int gap_frame(struct query *q, uint8_t **frame, size_t *len)
     gap.resume_seq = q->gap_resume;
     gap.reason = "retention";
     q->gap_pending = 0;
+    q->answered = 1;
     q->last_frame_mono = clock_mono_us();
     return codec_frame(&resp.base, frame, len);
 }
@@ -136,9 +137,12 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
 
     if (q->ended)
         return ERR_INVAL;
+    if (!q->have_reader && !q->follow)
+        return end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0;
+    if (!q->have_reader && q->answered)
+        return QUERY_WAITING;
     if (!q->have_reader)
-        return q->follow ? QUERY_WAITING
-                         : (end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0);
+        goto send; /* no log yet: an empty chunk, the follow has begun */
     if (q->gap_pending)
         return gap_frame(q, frame, len) < 0 ? ERR_NOMEM : 1;
     q->reader.scanned = 0;
@@ -173,10 +177,17 @@ int query_next(struct query *q, uint8_t **frame, size_t *len)
             free(arenas[i]);
         if (rc < 0)
             return rc;
-        if (q->follow)
+        if (!q->follow)
+            return end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0;
+        /* Following, with nothing (more) to send: once, an empty chunk, so
+         * a client whose filter matched nothing yet still hears from svcd
+         * within its reply timeout. */
+        if (q->answered)
             return QUERY_WAITING;
-        return end_frame(q, "complete", frame, len) < 0 ? ERR_NOMEM : 0;
+        n = 0;
     }
+send:
+    q->answered = 1;
     resp.id = q->id;
     resp.server_version = CODEC_PROTOCOL_VERSION;
     resp.body_case = SVCD__RESPONSE__BODY_LOG_CHUNK;

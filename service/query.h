@@ -25,6 +25,7 @@ struct query {
     int gap_pending; /* a gap ends the chunk before it; its frame comes next */
     uint64_t gap_missed, gap_resume;
     uint64_t last_frame_mono; /* for keep-alive frames during a long scan */
+    int answered;             /* a frame was sent: a follower knows svcd is there */
 };
 
 #define QUERY_WAITING      2       /* following, and nothing new has been written */

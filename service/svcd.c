@@ -1,4 +1,5 @@
 /* svcd: the logging service. `svcd run` serves in the foreground. */
+#include "cmdline.h"
 #include "codec.h"
 #include "config.h"
 #include "configure.h"
@@ -81,17 +82,10 @@ static int load_config_file(struct config *cfg, const char *path)
     return rc;
 }
 
-/* Splits "--flag=value" or "--flag value". Returns the value or NULL. */
+/* "--flag=value" or "--flag value": the value, or NULL (cmdline.h). */
 static const char *flag_value(int argc, char **argv, int *i, const char *flag)
 {
-    size_t fl = strlen(flag);
-    const char *a = argv[*i];
-
-    if (strncmp(a, flag, fl) == 0 && a[fl] == '=')
-        return a + fl + 1;
-    if (strcmp(a, flag) == 0 && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
+    return cmdline_flag_value(argc, argv, i, flag, NULL);
 }
 
 /* Parses run's options (also the SCM's `service` verb) into cfg. Returns -1

@@ -129,3 +129,113 @@ Test(cli, logs_filter_errors)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "-f")), ERR_INVAL);
     cr_assert_str_eq(err, "status: -f applies only to the logs command");
 }
+
+Test(cli, journalctl_short_options)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-n1")), 0, "%s", err);
+    cr_assert_eq(o.tail, 1);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-fn", "5")), 0, "%s", err);
+    cr_assert(o.follow);
+    cr_assert_eq(o.tail, 5);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-fn5")), 0, "%s", err);
+    cr_assert_eq(o.tail, 5);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--lines", "7")), 0, "%s", err);
+    cr_assert_eq(o.tail, 7);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--lines=all")), 0, "%s", err);
+    cr_assert_eq(o.tail, UINT32_MAX);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-rn", "3")), 0, "%s", err);
+    cr_assert(o.reverse);
+    cr_assert_eq(o.tail, 3);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--reverse")), 0, "%s", err);
+    cr_assert(o.reverse);
+    cr_assert_eq(o.tail, 10, "-r shows the same entries, newest first");
+}
+
+Test(cli, journalctl_short_option_errors)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-fx")), ERR_INVAL);
+    cr_assert_str_eq(err, "unknown option '-x' in '-fx' (see svcclient --help)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-fn")), ERR_INVAL);
+    cr_assert_str_eq(err, "-n needs a value");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "-n1")), ERR_INVAL);
+    cr_assert_str_eq(err, "status: -n applies only to the logs command");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--json=yes")), ERR_INVAL);
+    cr_assert_str_eq(err, "--json takes no value (in '--json=yes')");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-r", "-f")), ERR_INVAL);
+    cr_assert(strstr(err, "--reverse and --follow cannot be combined"), "%s", err);
+}
+
+Test(cli, journalctl_priorities)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "err")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 5);
+    cr_assert_eq(o.max_level, 0);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "crit")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 5, "svcd has nothing above error: crit selects error");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p4")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 4);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--priority=6")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 2);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "7")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 1);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "warning..err")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 4);
+    cr_assert_eq(o.max_level, 0, "up to the top level: no upper bound");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "info..debug")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 1);
+    cr_assert_eq(o.max_level, 2);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "6..notice")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 2);
+    cr_assert_eq(o.max_level, 3);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--level", "notice")), 0, "%s", err);
+    cr_assert_eq(o.min_level, 3, "--level keeps working");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "8")), ERR_INVAL);
+    cr_assert_str_eq(err, "--priority: '8' is not a priority (emerg, alert, crit, err, warning, "
+                          "notice, info, debug or 0-7, or a range such as warning..err)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "warning..")), ERR_INVAL);
+}
+
+Test(cli, version_option)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "--version")), 0, "%s", err);
+    cr_assert_eq(o.cmd, CLI_VERSION);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "--version", "--json")), 0, "%s", err);
+    cr_assert_eq(o.cmd, CLI_VERSION);
+    cr_assert(o.json);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "version")), 0, "%s", err);
+    cr_assert_eq(o.cmd, CLI_VERSION);
+}
+
+Test(cli, output_modes)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs")), 0, "%s", err);
+    cr_assert_eq(o.output, 0, "short-iso by default");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-o", "json")), 0, "%s", err);
+    cr_assert(o.json, "-o json is --json");
+    cr_assert_eq(o.output, 1);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--json")), 0, "%s", err);
+    cr_assert_eq(o.output, 1);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-ocat")), 0, "%s", err);
+    cr_assert_eq(o.output, 3);
+    cr_assert_not(o.json);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--output=json-pretty")), 0, "%s", err);
+    cr_assert(o.json, "errors as JSON for a JSON reader");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-o", "verbose")), ERR_INVAL);
+    cr_assert_str_eq(err, "--output: 'verbose' is not an output mode (short-iso, short, cat, json, "
+                          "json-pretty)");
+}

@@ -234,3 +234,35 @@ Test(output, a_gap_is_a_warning_and_a_distinct_json_record)
     cr_assert_eq(output_gap(&g, 1, &b), -1);
     sbuf_free(&b);
 }
+
+Test(output, modes_short_cat_and_json_pretty)
+{
+    Svcd__LogEntry e = SVCD__LOG_ENTRY__INIT;
+    struct sbuf b;
+
+    e.seq = 5;
+    e.time_us = 1795525932123456LL;
+    e.level = SVCD__LEVEL__LEVEL_WARNING;
+    e.source = "service";
+    e.message = "disk \x1b full";
+    e.host_name = "web1";
+    e.json = "{\"seq\":5,\"level\":\"warning\",\"msg\":\"disk \\u001b full\",\"pid\":-1}";
+    cr_assert_eq(output_mode_parse("short"), OUTPUT_SHORT);
+    cr_assert_eq(output_mode_parse("json"), OUTPUT_JSON);
+    cr_assert_eq(output_mode_parse("short-iso"), OUTPUT_SHORT_ISO);
+    cr_assert_eq(output_mode_parse("verbose"), -1);
+    sbuf_init(&b, 0);
+    output_entry(&e, OUTPUT_SHORT, 0, &b);
+    cr_assert_str_eq(b.p, "Nov 24 13:12:12 web1 service: disk \\x1b full\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_CAT, 0, &b);
+    cr_assert_str_eq(b.p, "disk \\x1b full\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_CAT, 1, &b);
+    cr_assert_str_eq(b.p, "\033[1;33mdisk \\x1b full\033[0m\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_JSON_PRETTY, 0, &b);
+    cr_assert_str_eq(b.p, "{\n\t\"seq\": 5,\n\t\"level\": \"warning\",\n\t\"msg\": \"disk \\u001b "
+                          "full\",\n\t\"pid\": -1\n}\n");
+    sbuf_free(&b);
+}

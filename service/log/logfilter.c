@@ -5,7 +5,8 @@
 
 int logfilter_is_all(const struct logfilter *f)
 {
-    return f->since_us == 0 && f->until_us == 0 && f->min_level == 0 && f->grep_len == 0;
+    return f->since_us == 0 && f->until_us == 0 && f->min_level == 0 && f->max_level == 0 &&
+           f->grep_len == 0;
 }
 
 static char fold(char c)
@@ -43,6 +44,8 @@ int logfilter_match(const struct logfilter *f, const struct log_entry *e)
     if (f->until_us && e->time_us > f->until_us)
         return 0;
     if (f->min_level && (int)e->level < f->min_level)
+        return 0;
+    if (f->max_level && (int)e->level > f->max_level)
         return 0;
     return contains(e->msg, e->msg_len, f->grep, f->grep_len, f->ignore_case);
 }

@@ -13,6 +13,7 @@ struct logfilter {
     int64_t since_us; /* 0: no lower bound */
     int64_t until_us; /* 0: no upper bound */
     int min_level;    /* 0: every level */
+    int max_level;    /* 0: no upper bound */
     char grep[LOGFILTER_GREP_MAX];
     size_t grep_len;
     int ignore_case; /* ASCII letters only; other bytes compare as they are */

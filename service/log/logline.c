@@ -2,27 +2,25 @@
 #include "clock.h"
 #include "err.h"
 #include "json.h"
+#include "level.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const level_names[] = {"", "debug", "info", "notice", "warning", "error"};
-
 const char *logline_level_name(enum log_level l)
 {
-    return (l >= LOG_DEBUG && l <= LOG_ERROR) ? level_names[l] : "info";
+    return level_name((int)l);
 }
 
 int logline_level_parse(const char *s, size_t n, enum log_level *l)
 {
-    for (int i = LOG_DEBUG; i <= LOG_ERROR; i++) {
-        if (strlen(level_names[i]) == n && memcmp(level_names[i], s, n) == 0) {
-            *l = (enum log_level)i;
-            return 0;
-        }
-    }
-    return ERR_INVAL;
+    int v;
+
+    if (level_parse(s, n, &v) < 0)
+        return ERR_INVAL;
+    *l = (enum log_level)v;
+    return 0;
 }
 
 /* Appends ,"key": and the value fitted to `cap` bytes (what a reader's
