@@ -132,10 +132,13 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
             unlink_stream(sv, ss);
         }
     }
-    /* Held requests: a backlog is taken up by the round's end instead
-     * (take_backlog), inside the round's group commit. */
-    if (ss->stream == NULL && !ss->closing && ss->stash_len > 0 && !ss->backlogged)
-        take_stash(sv, c, ss);
+    /* Requests held behind the stream are answered by take_backlog at a
+     * round's end, inside its group commit: pump also runs outside rounds
+     * (pump_streams, on_drain), where each state change would be synced on
+     * its own, and a yielding query before many controls would be a way
+     * back to a sync per entry. */
+    if (ss->stream == NULL && !ss->closing && ss->stash_len > 0)
+        ss->backlogged = 1;
     if (ss->stream == NULL && !ss->closing && ss->stash_len == 0)
         ipc_conn_set_reading(c, 1);
 }

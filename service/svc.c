@@ -236,8 +236,9 @@ void svc_group_commit(struct svc *s)
     if (!s->group_owed)
         return;
     s->group_owed = 0;
-    if (s->held.n)
-        return; /* the entries wait in memory, unwritten: flush_held syncs them later */
+    /* Synced even when later entries of the group were held in memory (a
+     * write failed): those written before them are acknowledged by this
+     * round's replies. */
     s->group_syncs++;
     if (logstore_sync(&s->log, clock_mono_us()) < 0) {
         s->write_errors++;

@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "authz.h"
+#include "clock.h"
 #include "codec.h"
 #include "err.h"
 #include "frame.h"
 #include "logfs.h"
+#include "logtest.h"
 #include "raw.h"
 #include "server.h"
 #include "svc.h"
@@ -29,6 +31,7 @@ static struct ipc_peer alice = {.pid = 4242, .uid = 3999001, .gid = 0, .name = "
 static struct {
     unsigned syncs;
     int fail;             /* the next sync fails with ERR_IO */
+    int fail_appends;     /* appends from now on fail with ERR_NOSPC */
     fs_file *synced_f;    /* the file of the last sync that worked */
     uint64_t synced_size; /* and its size then */
 } fx;
@@ -45,6 +48,13 @@ static int counting_sync(fs_file *f)
     return 0;
 }
 
+static int failing_append(fs_file *f, const void *data, size_t n)
+{
+    if (fx.fail_appends)
+        return ERR_NOSPC;
+    return logfs_real.append(f, data, n);
+}
+
 static struct logfs counting;
 
 static void setup(void)
@@ -56,6 +66,7 @@ static void setup(void)
     snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
     counting = logfs_real;
     counting.sync = counting_sync;
+    counting.append = failing_append;
     memset(&fx, 0, sizeof(fx));
     logfs = &counting;
     config_defaults(&cfg, 0);
@@ -121,6 +132,22 @@ Test(groupcommit, a_failed_group_sync_degrades_and_is_retried_as_a_sync)
     svc_tick(&s);
     cr_assert_eq(s.degraded, 0, "%s", s.degraded_error);
     cr_assert(all_durable());
+}
+
+/* Entries written before a later one of the group failed (and was held in
+ * memory) are acknowledged by the round's replies: the commit syncs them. */
+Test(groupcommit, entries_written_before_a_failed_one_are_still_synced)
+{
+    char msg[256];
+
+    svc_group_begin(&s);
+    cr_assert_eq(svc_pause(&s, &alice, msg, sizeof(msg)), 1);
+    fx.fail_appends = 1;
+    svc_audit(&s, &alice, "status", 1, NULL);
+    cr_assert_gt(s.held.n, 0, "the failed entry is held in memory");
+    svc_group_commit(&s);
+    cr_assert(all_durable(), "the pause written before it is on disk after the commit");
+    fx.fail_appends = 0;
 }
 
 Test(groupcommit, repeated_no_op_controls_are_audited_within_the_limit)
@@ -222,6 +249,114 @@ Test(groupcommit, a_rounds_replies_leave_after_its_one_sync)
     }
     cr_assert_eq(got, 20, "every pause answered");
     cr_assert_leq(fx.syncs - before, 2, "%u syncs for the 21 durable entries of these pauses",
+                  fx.syncs - before);
+    frame_reader_free(&fr);
+    close(fd);
+    server_close(&sv);
+    authz_close(az);
+}
+
+/* One request of `cmd` (pause, resume, or logs with `lr`), framed. */
+static uint8_t *request_frame(uint64_t id, int cmd, Svcd__LogsRequest *lr, size_t *len)
+{
+    Svcd__PauseRequest pr = SVCD__PAUSE_REQUEST__INIT;
+    Svcd__ResumeRequest rr = SVCD__RESUME_REQUEST__INIT;
+    Svcd__Request req = SVCD__REQUEST__INIT;
+    uint8_t *frame;
+
+    req.version = CODEC_PROTOCOL_VERSION;
+    req.id = id;
+    req.command_case = cmd;
+    if (cmd == SVCD__REQUEST__COMMAND_PAUSE)
+        req.pause = &pr;
+    else if (cmd == SVCD__REQUEST__COMMAND_RESUME)
+        req.resume = &rr;
+    else
+        req.logs = lr;
+    cr_assert_eq(codec_frame(&req.base, &frame, len), 0);
+    return frame;
+}
+
+/* Reads the replies that have arrived, without waiting; returns how many
+ * answer the controls (ids 100 and up). */
+static int take_control_replies(int fd, struct frame_reader *fr)
+{
+    uint8_t buf[65536];
+    int n = 0;
+
+    for (;;) {
+        ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (r <= 0)
+            return n;
+        for (size_t off = 0; off < (size_t)r;) {
+            size_t used;
+            int rc = frame_reader_feed(fr, buf + off, (size_t)r - off, &used);
+            off += used;
+            cr_assert_geq(rc, 0);
+            if (rc != 1)
+                continue;
+            uint32_t len;
+            uint8_t *f = frame_reader_take(fr, &len);
+            Svcd__Response *resp = svcd__response__unpack(NULL, len, f);
+            cr_assert_not_null(resp);
+            n += resp->id >= 100;
+            svcd__response__free_unpacked(resp, NULL);
+            free(f);
+        }
+    }
+}
+
+/* Controls held behind a query that yields (a grep over a long history)
+ * are answered when it ends, outside the loop's read phase: they must
+ * still share the round's sync (the review found one sync each, a way back
+ * to issue 13's case 3 stall). */
+Test(groupcommit, controls_behind_a_yielding_query_share_a_sync)
+{
+    Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+    struct config cfg;
+    struct authz *az;
+    struct server sv;
+    struct frame_reader fr;
+    char err[AUTHZ_ERR_MAX];
+    static uint8_t all[16384];
+    size_t total = 0, len;
+    int got = 0;
+
+    for (int i = 0; i < 60000; i++)
+        cr_assert_eq(logtest_append(&s.log, "hay", 0, clock_mono_us()), 0);
+    cr_assert_eq(logstore_sync(&s.log, clock_mono_us()), 0);
+    config_defaults(&cfg, 0);
+    cr_assert_eq(authz_open(&cfg, 0, &az, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(server_open(&sv, &s, az, sock, 0), 0);
+    lr.tail = UINT32_MAX;
+    lr.grep = "needle";
+    uint8_t *f = request_frame(1, SVCD__REQUEST__COMMAND_LOGS, &lr, &len);
+    memcpy(all, f, len);
+    total = len;
+    free(f);
+    for (uint64_t i = 0; i < 64; i++) {
+        f = request_frame(100 + i,
+                          i % 2 ? SVCD__REQUEST__COMMAND_RESUME : SVCD__REQUEST__COMMAND_PAUSE,
+                          NULL, &len);
+        cr_assert_leq(total + len, sizeof(all));
+        memcpy(all + total, f, len);
+        total += len;
+        free(f);
+    }
+    int fd = raw_connect(sock);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(raw_send_all(fd, all, total), 0);
+    frame_reader_init(&fr, 1 << 20);
+    unsigned before = fx.syncs;
+    for (int round = 0; round < 2000 && got < 64; round++) {
+        cr_assert_eq(server_run_once(&sv, 100), 0);
+        int n = take_control_replies(fd, &fr);
+        if (n > 0)
+            cr_assert(all_durable(), "replies arrived before their entries were synced");
+        got += n;
+    }
+    cr_assert_eq(got, 64, "every control answered");
+    cr_assert_leq(fx.syncs - before, 4, "%u syncs for the 64 state changes behind the query",
                   fx.syncs - before);
     frame_reader_free(&fr);
     close(fd);
