@@ -75,21 +75,49 @@ static int dir_fault(struct fs_dir_problem *p, int fault, const char *path, cons
     return ERR_UNTRUSTED;
 }
 
+/* Links followed while checking one path, at most (as the kernel's own
+ * limit on a lookup, about). */
+#define CHECK_LINKS_MAX 40
+
+static int check_path(const char *path, int last, int *links, struct fs_dir_problem *p);
+
+/* The directory a link at `path` names, as a path: its target, relative to
+ * the link's own directory unless absolute. Returns 0 or an ERR_ code. */
+static int link_target(const char *path, char *out, size_t n)
+{
+    char t[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    ssize_t len = readlink(path, t, sizeof(t) - 1);
+
+    if (len < 0)
+        return err_last_os();
+    t[len] = '\0';
+    if (t[0] == '/' || slash == NULL)
+        return snprintf(out, n, "%s", t) < (int)n ? 0 : ERR_NAMETOOLONG;
+    return snprintf(out, n, "%.*s/%s", (int)(slash - path), path, t) < (int)n ? 0 : ERR_NAMETOOLONG;
+}
+
 /* One directory of the path: `last` is the state directory itself (held
  * to the endpoint's rule: no group or other write unless sticky), else a
  * parent (no other write unless sticky). A link on the way must be root's
- * or ours, since whoever owns it may point it elsewhere. */
-static int check_one(const char *path, int last, struct fs_dir_problem *p)
+ * or ours, since whoever owns it may point it elsewhere, and so must every
+ * link and directory its target goes through: the target is checked as a
+ * path of its own, not only where the whole chain ends. */
+static int check_one(const char *path, int last, int *links, struct fs_dir_problem *p)
 {
+    char target[PATH_MAX];
     struct stat st;
+    int rc;
 
     if (lstat(path, &st) < 0)
         return err_last_os();
     if (S_ISLNK(st.st_mode)) {
         if (st.st_uid != 0 && st.st_uid != geteuid())
             return dir_fault(p, FS_DIR_LINK_OWNER, path, &st);
-        if (stat(path, &st) < 0)
-            return err_last_os();
+        if (++*links > CHECK_LINKS_MAX)
+            return ERR_INVAL;
+        rc = link_target(path, target, sizeof(target));
+        return rc < 0 ? rc : check_path(target, last, links, p);
     }
     if (!S_ISDIR(st.st_mode))
         return dir_fault(p, FS_DIR_NOT_DIR, path, &st);
@@ -100,8 +128,9 @@ static int check_one(const char *path, int last, struct fs_dir_problem *p)
     return 0;
 }
 
-/* check_one for "/" (when absolute) and each prefix of `path`. */
-static int check_path(const char *path, struct fs_dir_problem *p)
+/* check_one for "/" (when absolute) and each prefix of `path`; the last
+ * component by the rule `last` names. */
+static int check_path(const char *path, int last, int *links, struct fs_dir_problem *p)
 {
     char buf[PATH_MAX];
     size_t len = strlen(path);
@@ -115,14 +144,14 @@ static int check_path(const char *path, struct fs_dir_problem *p)
         return ERR_NAMETOOLONG;
     memcpy(buf, path, len);
     buf[len] = '\0';
-    if (buf[0] == '/' && (rc = check_one("/", len == 1, p)) < 0)
+    if (buf[0] == '/' && (rc = check_one("/", last && len == 1, links, p)) < 0)
         return rc;
     for (size_t i = 1; i <= len; i++) {
         if ((i < len && buf[i] != '/') || buf[i - 1] == '/')
             continue; /* inside a component, or an empty one */
         char saved = buf[i];
         buf[i] = '\0';
-        rc = check_one(buf, i == len, p);
+        rc = check_one(buf, last && i == len, links, p);
         buf[i] = saved;
         if (rc < 0)
             return rc;
@@ -138,12 +167,14 @@ int fs_dir_check(const char *dir, struct fs_dir_problem *p)
     memset(p, 0, sizeof(*p));
     /* The names as given (nobody else may rename or repoint one), then the
      * directories they lead to (nobody else may change what is in them). */
-    rc = check_path(dir, p);
+    int links = 0;
+    rc = check_path(dir, 1, &links, p);
     if (rc < 0)
         return rc;
     if (realpath(dir, real) == NULL)
         return err_last_os();
-    return check_path(real, p);
+    links = 0;
+    return check_path(real, 1, &links, p);
 }
 
 /* A file named relative to a descriptor of its directory. */

@@ -183,6 +183,30 @@ Test(fs, dir_check_names_the_owner_of_a_directory_another_user_made, .init = set
     cr_assert_eq(chown(dir, 0, (gid_t)-1), 0);
 }
 
+/* A link of root's whose target goes through another user's link: that
+ * user could repoint the state directory at any directory of root's later
+ * (the review found the middle of a chain unchecked). */
+Test(fs, dir_check_follows_a_chain_of_links_checking_each, .init = setup, .fini = teardown)
+{
+    struct fs_dir_problem p;
+    char real[400], theirs[400], ours[400];
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a link to another uid");
+    snprintf(real, sizeof(real), "%s/real", dir);
+    snprintf(theirs, sizeof(theirs), "%s/theirs", dir);
+    snprintf(ours, sizeof(ours), "%s/ours", dir);
+    cr_assert_eq(mkdir(real, 0700), 0);
+    cr_assert_eq(symlink("real", theirs), 0);
+    cr_assert_eq(symlink(theirs, ours), 0);
+    cr_assert_eq(fs_dir_check(ours, &p), 0, "every link of the chain is root's");
+    cr_assert_eq(lchown(theirs, 54321, (gid_t)-1), 0);
+    cr_assert_eq(fs_dir_check(ours, &p), ERR_UNTRUSTED, "the middle link is another user's");
+    cr_assert_eq(p.fault, FS_DIR_LINK_OWNER);
+    cr_assert_str_eq(p.path, theirs);
+    cr_assert_eq(p.uid, 54321);
+}
+
 struct seen {
     int plain, other;
 };
