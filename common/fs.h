@@ -59,6 +59,13 @@ struct fs_dir_problem {
  * of looking (ERR_NOENT...). */
 int fs_dir_check(const char *dir, struct fs_dir_problem *p);
 
+/* Before a missing `dir` is made: the deepest part of its path that exists
+ * (and the way to it) held to fs_dir_check's rule for parents, so nothing
+ * is created inside another user's directory or through their link. 0 when
+ * `dir` exists already (fs_dir_check judges it) or on Windows; else as
+ * fs_dir_check. */
+int fs_dir_check_missing(const char *dir, struct fs_dir_problem *p);
+
 /* One clause for a fs_dir_check refusal: what is wrong with which path, who
  * owns it, and what to do about it (fs.c). */
 void fs_dir_explain(const struct fs_dir_problem *p, char *buf, size_t n);

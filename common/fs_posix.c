@@ -177,6 +177,36 @@ int fs_dir_check(const char *dir, struct fs_dir_problem *p)
     return check_path(real, 1, &links, p);
 }
 
+int fs_dir_check_missing(const char *dir, struct fs_dir_problem *p)
+{
+    char buf[PATH_MAX], real[PATH_MAX];
+    struct stat st;
+    size_t len = strlen(dir);
+    int links = 0, rc;
+
+    memset(p, 0, sizeof(*p));
+    if (lstat(dir, &st) == 0)
+        return 0;
+    if (len >= sizeof(buf))
+        return ERR_NAMETOOLONG;
+    memcpy(buf, dir, len + 1);
+    for (;;) { /* up to the deepest part that exists */
+        char *slash = strrchr(buf, '/');
+        if (slash == NULL)
+            return 0; /* relative, and nothing of it exists: made in "." */
+        *(slash == buf ? slash + 1 : slash) = '\0';
+        if (lstat(buf, &st) == 0)
+            break;
+    }
+    rc = check_path(buf, 0, &links, p);
+    if (rc < 0)
+        return rc;
+    if (realpath(buf, real) == NULL)
+        return err_last_os();
+    links = 0;
+    return check_path(real, 0, &links, p);
+}
+
 /* A file named relative to a descriptor of its directory. */
 struct at {
     int dfd;

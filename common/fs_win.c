@@ -194,6 +194,11 @@ int fs_dir_check(const char *dir, struct fs_dir_problem *p)
     return 0;
 }
 
+int fs_dir_check_missing(const char *dir, struct fs_dir_problem *p)
+{
+    return fs_dir_check(dir, p);
+}
+
 int fs_append(fs_file *f, const void *data, size_t n)
 {
     LARGE_INTEGER zero = {0};

@@ -71,6 +71,13 @@ static int take(struct statelock *sl, const char *dir, int system_mode, long pid
 
     if (paths_join(dir, STATELOCK_FILE, path, sizeof(path)) < 0)
         return ERR_NAMETOOLONG;
+    /* Before anything is made: a missing directory is not made inside
+     * another user's one (a --state-dir under their /tmp/x). */
+    rc = fs_dir_check_missing(dir, &sl->dir_problem);
+    if (rc == ERR_UNTRUSTED)
+        sl->dir_untrusted = 1;
+    if (rc < 0)
+        return rc;
     rc = fs_mkdir_p(dir, system_mode ? FS_DIR_SERVICE : FS_DIR_PRIVATE);
     if (rc < 0)
         return rc;

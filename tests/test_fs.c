@@ -207,6 +207,31 @@ Test(fs, dir_check_follows_a_chain_of_links_checking_each, .init = setup, .fini 
     cr_assert_eq(p.uid, 54321);
 }
 
+/* A state directory to be made inside another user's directory is refused
+ * before anything is made there. */
+Test(fs, a_missing_dir_is_checked_where_it_would_be_made, .init = setup, .fini = teardown)
+{
+    struct fs_dir_problem p;
+    char theirs[400], want[450];
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a directory to another uid");
+    snprintf(theirs, sizeof(theirs), "%s/theirs", dir);
+    snprintf(want, sizeof(want), "%s/state/sub", theirs);
+    cr_assert_eq(mkdir(theirs, 0755), 0);
+    cr_assert_eq(fs_dir_check_missing(want, &p), 0, "root's own: fine");
+    cr_assert_eq(chown(theirs, 54321, (gid_t)-1), 0);
+    cr_assert_eq(fs_dir_check_missing(want, &p), ERR_UNTRUSTED);
+    cr_assert_eq(p.fault, FS_DIR_OWNER);
+    cr_assert_str_eq(p.path, theirs);
+    cr_assert_eq(chown(theirs, 0, (gid_t)-1), 0);
+    cr_assert_eq(chmod(theirs, 0757), 0);
+    cr_assert_eq(fs_dir_check_missing(want, &p), ERR_UNTRUSTED, "anybody may write in it");
+    cr_assert_eq(p.fault, FS_DIR_WRITABLE);
+    cr_assert_eq(chmod(theirs, 0775), 0);
+    cr_assert_eq(fs_dir_check_missing(want, &p), 0, "a group-writable parent is fine");
+}
+
 struct seen {
     int plain, other;
 };

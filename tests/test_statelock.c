@@ -253,9 +253,11 @@ Test(statelock, a_directory_that_cannot_be_made_is_a_log_error)
     cr_assert_eq(sl.error, rc);
     cr_assert_not(sl.busy);
     statelock_explain(&sl, sub, rc, msg, sizeof(msg));
+    /* Found before anything is made: a file where a folder must be. */
     snprintf(want, sizeof(want),
-             "cannot open the log in %s: %s (check the directory or use --state-dir)", sub,
-             err_str(rc));
+             "refusing the state directory %s: %s/file is not a directory; choose another "
+             "--state-dir",
+             sub, dir);
     cr_assert_str_eq(msg, want);
 }
 
@@ -291,4 +293,22 @@ Test(statelock, a_lock_whose_text_cannot_be_written_still_holds)
     cr_expect_eq(sl.owner_pid, 0, "a cut text names nobody");
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
+}
+
+/* A --state-dir whose parent another user made first: refused before
+ * anything is made inside it. */
+Test(statelock, nothing_is_made_inside_another_users_directory)
+{
+    struct statelock sl;
+    char theirs[400], want[450];
+    struct stat st;
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a directory to another uid");
+    snprintf(theirs, sizeof(theirs), "%s/theirs", dir);
+    snprintf(want, sizeof(want), "%s/state", theirs);
+    cr_assert_eq(mkdir(theirs, 0755), 0);
+    cr_assert_eq(chown(theirs, 54321, (gid_t)-1), 0);
+    cr_assert_eq(statelock_take(&sl, want, 1, 42, "/run/me.sock"), ERR_UNTRUSTED);
+    cr_assert_neq(stat(want, &st), 0, "no state directory was made in it");
 }
