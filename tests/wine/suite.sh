@@ -81,8 +81,10 @@ run() {
     secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
     out=$(tr -d '\r' <"$build/wine-run.out")
     # said on stderr: run is also called inside $(...)
-    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] &&
-        echo "    wine $1 was killed by the 60 s timeout (exit $rc), having printed ${#out} bytes" >&2
+    case $rc in
+    124) echo "    wine $1: stopped by the 60 s timeout, having printed ${#out} bytes" >&2 ;;
+    137 | 143) echo "    wine $1: ended by signal $((rc - 128)) after $secs s, having printed ${#out} bytes" >&2 ;;
+    esac
     return 0
 }
 
