@@ -49,8 +49,8 @@ static void check_names(const char *shell)
     for (size_t i = 0; cli_command_info(i, &c) == 0; i++) {
         cr_expect(has_word(out.p, c.name), "%s: command %s missing", shell, c.name);
         for (size_t k = 0; c.args && c.args(k); k++)
-            cr_expect(has_word(out.p, c.args(k)), "%s: %s's argument %s missing", shell,
-                      c.name, c.args(k));
+            cr_expect(has_word(out.p, c.args(k)), "%s: %s's argument %s missing", shell, c.name,
+                      c.args(k));
     }
     for (size_t i = 0; cli_option_info(i, &op) == 0; i++) {
         snprintf(w, sizeof(w), fish ? "-l %s" : "%s", fish ? op.name + 2 : op.name);
@@ -62,8 +62,8 @@ static void check_names(const char *shell)
                       "%s: option -%c missing", shell, op.letter);
         }
         for (size_t k = 0; op.values && op.values(k); k++)
-            cr_expect(has_word(out.p, op.values(k)), "%s: %s's value %s missing", shell,
-                      op.name, op.values(k));
+            cr_expect(has_word(out.p, op.values(k)), "%s: %s's value %s missing", shell, op.name,
+                      op.values(k));
     }
     sbuf_free(&out);
 }
@@ -231,9 +231,50 @@ Test(complete_bash, the_binary_prints_the_script_and_refuses_another_shell)
     cr_expect(strstr(res.out, "complete -F _svcclient svcclient") != NULL);
     cr_assert_eq(proc_run(bad, NULL, 10000, &res), 0);
     cr_expect_eq(res.exit_code, 2);
-    cr_expect(strstr(res.err, "unknown shell 'tcsh' (accepted: bash, zsh, fish, powershell)"),
-              "%s", res.err);
+    cr_expect(strstr(res.err, "unknown shell 'tcsh' (accepted: bash, zsh, fish, powershell)"), "%s",
+              res.err);
     cr_assert_eq(proc_run(none, NULL, 10000, &res), 0);
     cr_expect_eq(res.exit_code, 2);
     cr_expect(strstr(res.err, "bash, zsh, fish or powershell") != NULL, "%s", res.err);
+}
+
+/* The same in zsh, where the completion system is replaced by stand-ins:
+ * compadd prints what it was given (zsh itself then filters by the prefix),
+ * compset drops the --opt= prefix. Skipped when zsh is not installed. */
+static const char *zsh_complete(const char *words)
+{
+    char prog[1024];
+    char *argv[] = {"zsh", "-f", "-c", prog, NULL};
+    char *env[] = {"SVCCLIENT=" SVCCLIENT_BIN, NULL};
+    char *which[] = {"sh", "-c", "command -v zsh", NULL};
+
+    cr_assert_eq(proc_run(which, NULL, 10000, &res), 0);
+    if (res.exit_code != 0)
+        cr_skip_test("zsh is not installed: the zsh completion run needs it");
+    snprintf(prog, sizeof(prog),
+             "compadd() { print -r -- \"${(P)2}\"; }\n"
+             "compset() { cur=${cur#*=}; }\n"
+             "compdef() { :; }\n"
+             "source <(\"$SVCCLIENT\" completion zsh) || exit 9\n"
+             "words=(%s)\n"
+             "CURRENT=${#words}\n"
+             "_svcclient\n",
+             words);
+    cr_assert_eq(proc_run(argv, env, 20000, &res), 0);
+    cr_assert_eq(res.exit_code, 0, "zsh: %s", res.err);
+    cr_assert_str_eq(res.err, "");
+    res.out[strcspn(res.out, "\n")] = '\0';
+    return res.out;
+}
+
+Test(complete_zsh, zsh_offers_the_commands_options_and_values)
+{
+    cr_expect(has_word(zsh_complete("svcclient lo"), "logs"));
+    cr_expect(has_word(zsh_complete("svcclient logs --pri"), "--priority"));
+    cr_expect(!has_word(zsh_complete("svcclient status --pri"), "--priority"));
+    cr_expect_str_eq(zsh_complete("svcclient logs -fp w"),
+                     "emerg alert crit err warning notice info debug");
+    cr_expect_str_eq(zsh_complete("svcclient logs --output=js"),
+                     "short-iso json short cat json-pretty");
+    cr_expect_str_eq(zsh_complete("svcclient completion ''"), "bash zsh fish powershell");
 }
