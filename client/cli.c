@@ -10,21 +10,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const shells[] = {"bash", "zsh", "fish", "powershell"};
+
+const char *cli_shell_name(size_t i)
+{
+    return i < sizeof(shells) / sizeof(shells[0]) ? shells[i] : NULL;
+}
+
+static const char *command_name_at(size_t i);
+
 static const struct {
     const char *name;
     enum cli_command cmd;
+    cli_value_fn args;
     const char *help;
 } commands[] = {
-    {"status", CLI_STATUS,
+    {"status", CLI_STATUS, NULL,
      "usage: svcclient status [--json]\n\nShows whether svcd runs or is paused, since when and "
      "by whom, its version, heartbeat interval, log file and the last entry written.\n"},
-    {"pause", CLI_PAUSE,
+    {"pause", CLI_PAUSE, NULL,
      "usage: svcclient pause [--json]\n\nStops the heartbeat entries; svcd keeps answering. "
      "Pausing a paused service succeeds and says so.\n"},
-    {"resume", CLI_RESUME,
+    {"resume", CLI_RESUME, NULL,
      "usage: svcclient resume [--json]\n\nRestarts the heartbeat entries after a pause. "
      "Resuming a running service succeeds and says so.\n"},
-    {"logs", CLI_LOGS,
+    {"logs", CLI_LOGS, NULL,
      "usage: svcclient logs [-n N|all] [-f|-r] [--since T] [--until T] [-p PRIO]\n"
      "                      [--grep TEXT [-i]] [-o MODE] [--json]\n\n"
      "Prints svcd's log entries, oldest first: the last 10, or with --since/--until\n"
@@ -44,13 +54,37 @@ static const struct {
      "  -o, --output MODE  short-iso (the default), short (journalctl's, in UTC),\n"
      "                     cat (messages only), json (as --json), json-pretty\n"
      "  --json             one JSON object per line: seq, time, level, source, msg\n"},
-    {"version", CLI_VERSION,
+    {"version", CLI_VERSION, NULL,
      "usage: svcclient version [--json]\n\nPrints svcclient's version "
      "and protocol version.\n"},
-    {"help", CLI_HELP, "usage: svcclient help [COMMAND]\n"},
+    {"completion", CLI_COMPLETION, cli_shell_name,
+     "usage: svcclient completion bash|zsh|fish|powershell\n\n"
+     "Prints a completion script for that shell, made from svcclient's own table of\n"
+     "commands and options. Load it with:\n"
+     "  bash:        source <(svcclient completion bash)\n"
+     "  zsh:         source <(svcclient completion zsh)\n"
+     "  fish:        svcclient completion fish | source\n"
+     "  PowerShell:  svcclient completion powershell | Out-String | Invoke-Expression\n"
+     "(the Debian package installs the bash and zsh ones).\n"},
+    {"help", CLI_HELP, command_name_at, "usage: svcclient help [COMMAND]\n"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char *command_name_at(size_t i)
+{
+    return i < NCOMMANDS ? commands[i].name : NULL;
+}
+
+int cli_command_info(size_t i, struct cli_cmdinfo *out)
+{
+    if (i >= NCOMMANDS)
+        return ERR_INVAL;
+    out->name = commands[i].name;
+    out->cmd = commands[i].cmd;
+    out->args = commands[i].args;
+    return 0;
+}
 
 static const char overview[] =
     "usage: svcclient [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
@@ -63,6 +97,7 @@ static const char overview[] =
     "  pause            stop heartbeat entries\n"
     "  resume           restart heartbeat entries\n"
     "  version          svcclient's version\n"
+    "  completion SHELL a completion script: bash, zsh, fish or powershell\n"
     "  help [COMMAND]   help for a command (also: COMMAND --help)\n"
     "\n"
     "options (anywhere on the line):\n"
@@ -126,6 +161,7 @@ struct option {
     int takes_value;
     unsigned commands; /* a bit per enum cli_command that accepts it; FOR_ALL */
     opt_parse_fn parse;
+    cli_value_fn values; /* the value's fixed set, for completion; NULL: free */
 };
 
 /* Writes the reason into st->err; returns ERR_INVAL. */
@@ -309,28 +345,46 @@ static int opt_ignore_case(struct pstate *st, const char *v)
     return 0;
 }
 
+/* --level's values: svcd's level names. */
+static const char *level_name_at(size_t i)
+{
+    return i < LEVEL_ERROR ? level_name((int)i + LEVEL_DEBUG) : NULL;
+}
+
 /* Every option, once. Aliases are rows of their own with the same parser,
  * so each spelling can be found by name or letter. */
 static const struct option options[] = {
-    {"--json", 0, 0, FOR_ALL, opt_json},
-    {"--help", 'h', 0, FOR_ALL, opt_help},
-    {"--version", 0, 0, FOR_ALL, opt_version},
-    {"--endpoint", 0, 1, FOR_ALL, opt_endpoint},
-    {"--timeout", 0, 1, FOR_ALL, opt_timeout},
-    {"--tail", 'n', 1, FOR_LOGS, opt_tail},
-    {"--lines", 0, 1, FOR_LOGS, opt_tail},
-    {"--follow", 'f', 0, FOR_LOGS, opt_follow},
-    {"--reverse", 'r', 0, FOR_LOGS, opt_reverse},
-    {"--since", 0, 1, FOR_LOGS, opt_since},
-    {"--until", 0, 1, FOR_LOGS, opt_until},
-    {"--level", 0, 1, FOR_LOGS, opt_level},
-    {"--priority", 'p', 1, FOR_LOGS, opt_priority},
-    {"--output", 'o', 1, FOR_LOGS, opt_output},
-    {"--grep", 0, 1, FOR_LOGS, opt_grep},
-    {"--ignore-case", 'i', 0, FOR_LOGS, opt_ignore_case},
+    {"--json", 0, 0, FOR_ALL, opt_json, NULL},
+    {"--help", 'h', 0, FOR_ALL, opt_help, NULL},
+    {"--version", 0, 0, FOR_ALL, opt_version, NULL},
+    {"--endpoint", 0, 1, FOR_ALL, opt_endpoint, NULL},
+    {"--timeout", 0, 1, FOR_ALL, opt_timeout, NULL},
+    {"--tail", 'n', 1, FOR_LOGS, opt_tail, NULL},
+    {"--lines", 0, 1, FOR_LOGS, opt_tail, NULL},
+    {"--follow", 'f', 0, FOR_LOGS, opt_follow, NULL},
+    {"--reverse", 'r', 0, FOR_LOGS, opt_reverse, NULL},
+    {"--since", 0, 1, FOR_LOGS, opt_since, NULL},
+    {"--until", 0, 1, FOR_LOGS, opt_until, NULL},
+    {"--level", 0, 1, FOR_LOGS, opt_level, level_name_at},
+    {"--priority", 'p', 1, FOR_LOGS, opt_priority, level_priority_name},
+    {"--output", 'o', 1, FOR_LOGS, opt_output, output_mode_name},
+    {"--grep", 0, 1, FOR_LOGS, opt_grep, NULL},
+    {"--ignore-case", 'i', 0, FOR_LOGS, opt_ignore_case, NULL},
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+int cli_option_info(size_t i, struct cli_optinfo *out)
+{
+    if (i >= NOPTIONS)
+        return ERR_INVAL;
+    out->name = options[i].name;
+    out->letter = options[i].letter;
+    out->takes_value = options[i].takes_value;
+    out->values = options[i].values;
+    out->commands = options[i].commands;
+    return 0;
+}
 
 /* Runs one option's parser and remembers a restricted one, as written. */
 static int apply(struct pstate *st, const struct option *op, const char *as, size_t aslen,
@@ -401,7 +455,20 @@ static int parse_short(struct pstate *st, int argc, char **argv, int *i)
     return 0;
 }
 
-/* A word that is not an option: the command, or help's command. */
+/* completion's argument: one of the shells. */
+static int parse_shell(struct pstate *st, const char *a)
+{
+    for (size_t i = 0; cli_shell_name(i); i++) {
+        if (strcmp(a, cli_shell_name(i)) == 0) {
+            st->o->shell = cli_shell_name(i);
+            return 0;
+        }
+    }
+    return bad(st, "completion: unknown shell '%s' (accepted: bash, zsh, fish, powershell)", a);
+}
+
+/* A word that is not an option: the command, help's command, or
+ * completion's shell. */
 static int parse_word(struct pstate *st, const char *a)
 {
     struct cli_opts *o = st->o;
@@ -411,7 +478,7 @@ static int parse_word(struct pstate *st, const char *a)
         if (o->cmd == CLI_NONE)
             return bad(st,
                        "unknown command '%s' (commands: status, logs, pause, resume, version, "
-                       "help)",
+                       "completion, help)",
                        a);
         return 0;
     }
@@ -421,6 +488,8 @@ static int parse_word(struct pstate *st, const char *a)
             return bad(st, "help: unknown command '%s'", a);
         return 0;
     }
+    if (o->cmd == CLI_COMPLETION && o->shell == NULL)
+        return parse_shell(st, a);
     return bad(st, "%s: unexpected argument '%s'", cli_command_name(o->cmd), a);
 }
 
@@ -442,6 +511,8 @@ static int finish(struct pstate *st)
         return bad(st, "no command given (try: svcclient status, or svcclient --help)");
     if (st->restricted && !(st->restricted & (1u << o->cmd)))
         return bad(st, "%s: %s applies only to the logs command", cmd, st->restricted_as);
+    if (o->cmd == CLI_COMPLETION && o->shell == NULL)
+        return bad(st, "completion: which shell? (bash, zsh, fish or powershell)");
     if (o->since_us && o->until_us && o->since_us > o->until_us)
         return bad(st, "logs: --since is after --until");
     if (o->ignore_case && o->grep == NULL)

@@ -25,6 +25,7 @@ enum cli_command {
     CLI_RESUME,
     CLI_LOGS,
     CLI_VERSION,
+    CLI_COMPLETION,
     CLI_HELP,
 };
 
@@ -44,6 +45,7 @@ struct cli_opts {
     int reverse;                /* newest first */
     const char *grep;           /* NULL: none */
     int ignore_case;
+    const char *shell; /* completion: one of cli_shell_name's */
 };
 
 /* Parses argv. Options may come before or after the command; short ones
@@ -56,5 +58,32 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
 void cli_help(enum cli_command cmd, char *buf, size_t n);
 
 const char *cli_command_name(enum cli_command cmd);
+
+/* The tables the parser works from, read by the completion generator
+ * (complete.c) so that completion and parsing cannot disagree. */
+
+/* A value from a fixed set, by index; NULL past the end. */
+typedef const char *(*cli_value_fn)(size_t i);
+
+struct cli_optinfo {
+    const char *name;    /* "--tail" */
+    char letter;         /* 'n' for -n; 0 when none */
+    int takes_value;     /* 1: a value follows (glued, after '=' or as the next word) */
+    cli_value_fn values; /* the value's fixed set; NULL: free text */
+    unsigned commands;   /* bit (1u << cmd) per command that takes it; 0: every one */
+};
+
+struct cli_cmdinfo {
+    const char *name;
+    enum cli_command cmd;
+    cli_value_fn args; /* its one argument's fixed set; NULL: no argument */
+};
+
+/* The i-th option or command; returns 0, or ERR_INVAL past the end. */
+int cli_option_info(size_t i, struct cli_optinfo *out);
+int cli_command_info(size_t i, struct cli_cmdinfo *out);
+
+/* The shells `completion` takes (bash, zsh, fish, powershell), by index. */
+const char *cli_shell_name(size_t i);
 
 #endif

@@ -182,21 +182,26 @@ static void add_who(const Svcd__LogEntry *e, struct sbuf *out)
     sbuf_addc(out, ']');
 }
 
+static const struct {
+    const char *name;
+    int mode;
+} modes[] = {{"short-iso", OUTPUT_SHORT_ISO},
+             {"json", OUTPUT_JSON},
+             {"short", OUTPUT_SHORT},
+             {"cat", OUTPUT_CAT},
+             {"json-pretty", OUTPUT_JSON_PRETTY}};
+
 int output_mode_parse(const char *s)
 {
-    static const struct {
-        const char *name;
-        int mode;
-    } modes[] = {{"short-iso", OUTPUT_SHORT_ISO},
-                 {"json", OUTPUT_JSON},
-                 {"short", OUTPUT_SHORT},
-                 {"cat", OUTPUT_CAT},
-                 {"json-pretty", OUTPUT_JSON_PRETTY}};
-
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
         if (strcmp(s, modes[i].name) == 0)
             return modes[i].mode;
     return -1;
+}
+
+const char *output_mode_name(size_t i)
+{
+    return i < sizeof(modes) / sizeof(modes[0]) ? modes[i].name : NULL;
 }
 
 static int pretty_member(void *ctx, const struct json_member *m)

@@ -23,6 +23,9 @@ enum output_mode {
 /* Returns the mode named s (short-iso, short, cat, json, json-pretty), or -1. */
 int output_mode_parse(const char *s);
 
+/* The i-th mode's name; NULL past the end. For shell completion. */
+const char *output_mode_name(size_t i);
+
 /* One log entry in `mode`. `color` adds ANSI colours by level (text modes). */
 void output_entry(const Svcd__LogEntry *e, int mode, int color, struct sbuf *out);
 

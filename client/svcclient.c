@@ -1,6 +1,7 @@
 /* svcclient: the unprivileged command-line client of svcd. */
 #include "cli.h"
 #include "clock.h"
+#include "complete.h"
 #include "err.h"
 #include "output.h"
 #include "rpc.h"
@@ -360,6 +361,11 @@ int main(int argc, char **argv)
         output_version(x.o.json, &x.out);
         flush_out(&x);
         return CLI_EXIT_OK;
+    case CLI_COMPLETION:
+        if (complete_script(x.o.shell, &x.out) < 0)
+            return fail(&x, CLI_EXIT_FAILED, "completion: out of memory");
+        flush_out(&x);
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
     default:
         break;
     }

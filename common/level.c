@@ -21,19 +21,24 @@ int level_parse(const char *s, size_t n, int *level)
     return ERR_INVAL;
 }
 
+/* syslog's order, 0 emerg to 7 debug, and the svcd level of each */
+static const struct {
+    const char *name;
+    int level;
+} prio[] = {
+    {"emerg", LEVEL_ERROR}, {"alert", LEVEL_ERROR},     {"crit", LEVEL_ERROR},
+    {"err", LEVEL_ERROR},   {"warning", LEVEL_WARNING}, {"notice", LEVEL_NOTICE},
+    {"info", LEVEL_INFO},   {"debug", LEVEL_DEBUG},
+};
+
+const char *level_priority_name(size_t i)
+{
+    return i < sizeof(prio) / sizeof(prio[0]) ? prio[i].name : NULL;
+}
+
 int level_from_priority(const char *s, int *level)
 {
-    /* syslog's order, 0 emerg to 7 debug, and the svcd level of each */
-    static const struct {
-        const char *name;
-        int level;
-    } prio[] = {
-        {"emerg", LEVEL_ERROR}, {"alert", LEVEL_ERROR},     {"crit", LEVEL_ERROR},
-        {"err", LEVEL_ERROR},   {"warning", LEVEL_WARNING}, {"notice", LEVEL_NOTICE},
-        {"info", LEVEL_INFO},   {"debug", LEVEL_DEBUG},
-    };
-
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < (int)(sizeof(prio) / sizeof(prio[0])); i++) {
         if (strcmp(s, prio[i].name) == 0 || (s[0] == '0' + i && s[1] == '\0')) {
             *level = prio[i].level;
             return 0;

@@ -26,4 +26,8 @@ int level_parse(const char *s, size_t n, int *level);
  * ERR_INVAL. svcd's own names (error) are taken too. */
 int level_from_priority(const char *s, int *level);
 
+/* journalctl's priority names by number (0 emerg .. 7 debug); NULL past
+ * the end. For shell completion. */
+const char *level_priority_name(size_t i);
+
 #endif

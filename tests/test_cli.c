@@ -74,7 +74,7 @@ Test(cli, usage_errors_say_what_is_wrong)
     cr_assert_str_eq(err, "no command given (try: svcclient status, or svcclient --help)");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "stats")), ERR_INVAL);
     cr_assert_str_eq(err, "unknown command 'stats' (commands: status, logs, pause, resume, "
-                          "version, help)");
+                          "version, completion, help)");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail", "-3")), ERR_INVAL);
     cr_assert_str_eq(err, "--tail: '-3' is not a count (a number of entries, or 'all')");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail", "99999999999")), ERR_INVAL);

@@ -86,7 +86,8 @@ getent group svcd >/dev/null && groupdel svcd
 check "dpkg -i succeeds" quiet dpkg -i "$deb"
 for f in /usr/bin/svcd /usr/bin/svcclient /usr/lib/systemd/system/svcd.service \
     /usr/share/man/man8/svcd.8.gz /usr/share/man/man1/svcclient.1.gz /etc/svcd/svcd.conf \
-    /usr/share/doc/svcd/copyright /usr/share/doc/svcd/changelog.gz /usr/lib/sysusers.d/svcd.conf; do
+    /usr/share/doc/svcd/copyright /usr/share/doc/svcd/changelog.gz /usr/lib/sysusers.d/svcd.conf \
+    /usr/share/bash-completion/completions/svcclient /usr/share/zsh/vendor-completions/_svcclient; do
     check "installed: $f" [ -f "$f" ]
 done
 wants=/etc/systemd/system/multi-user.target.wants/svcd.service
@@ -96,6 +97,13 @@ check "svcd --version is the package's version" \
     sh -c "/usr/bin/svcd version | grep -q '$version'"
 check "svcclient version is the package's version" \
     sh -c "/usr/bin/svcclient version | grep -q '$version'"
+check "the installed bash completion is what the installed svcclient prints" sh -c \
+    "/usr/bin/svcclient completion bash | cmp -s - /usr/share/bash-completion/completions/svcclient"
+check "the installed zsh completion is what the installed svcclient prints" sh -c \
+    "/usr/bin/svcclient completion zsh | cmp -s - /usr/share/zsh/vendor-completions/_svcclient"
+check "the installed bash completion completes 'svcclient lo' to logs" bash -c \
+    "source /usr/share/bash-completion/completions/svcclient && COMP_WORDS=(svcclient lo) &&
+     COMP_CWORD=1 && _svcclient && [ \"\${COMPREPLY[*]}\" = logs ]"
 check "the man pages carry the version" sh -c "zcat /usr/share/man/man8/svcd.8.gz | grep -q 'svcd $version'"
 
 echo "==> the unit"
