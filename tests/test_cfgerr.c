@@ -1,7 +1,8 @@
 /* Config and endpoint errors an administrator meets first: each names the
  * key once, a key set twice names both lines, an inline comment gets a
- * hint, sizes take T/TiB, a BOM only at the start. Unit tests of
- * config.c, and the real binaries for the flag wording. */
+ * hint, sizes take T/TiB, a BOM only at the start, and a file at the
+ * endpoint is "not a socket". Unit tests of config.c, and the real
+ * binaries for the flag and endpoint wording. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -125,4 +126,23 @@ Test(cfgerr, a_bom_counts_only_at_the_start)
     cr_assert_eq(parse(&c, "heartbeat_message = a\xEF\xBB\xBF b\n", err), ERR_INVAL);
     cr_assert(strstr(err, "svcd.conf:1: a UTF-8 byte order mark") == err, "%s", err);
     cr_assert_eq(parse(&c, "# \xEF\xBB\xBF\n", err), ERR_INVAL, "a comment too: a pasted file");
+}
+
+Test(cfgerr, a_file_at_the_endpoint_is_not_a_socket)
+{
+    char dir[256], path[320], arg[340];
+    char *argv[] = {SVCCLIENT_BIN, arg, "status", NULL};
+    struct proc_result r;
+
+    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
+    cr_assert_eq(tmpdir_write(dir, "svcd.sock", "x", 1), 0);
+    snprintf(path, sizeof(path), "%s/svcd.sock", dir);
+    snprintf(arg, sizeof(arg), "--endpoint=%s", path);
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    tmpdir_remove(dir);
+    cr_assert_neq(r.exit_code, 0);
+    cr_assert(strstr(r.err, "(not a socket)"), "%s", r.err);
+    cr_assert(strstr(r.err, "the path exists but is not a socket"), "%s", r.err);
+    cr_assert(strstr(r.err, "remove it"), "%s", r.err);
+    cr_assert_null(strstr(r.err, "not running"), "%s", r.err);
 }
