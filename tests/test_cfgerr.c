@@ -92,9 +92,9 @@ Test(cfgerr, sizes_take_every_binary_suffix)
     static const struct {
         const char *unit;
         uint64_t mult;
-    } u[] = {{"K", 1ULL << 10}, {"KB", 1ULL << 10}, {"KiB", 1ULL << 10}, {"M", 1ULL << 20},
-             {"MB", 1ULL << 20}, {"MiB", 1ULL << 20}, {"G", 1ULL << 30}, {"GB", 1ULL << 30},
-             {"GiB", 1ULL << 30}, {"T", 1ULL << 40}, {"TB", 1ULL << 40}, {"TiB", 1ULL << 40}};
+    } u[] = {{"K", 1ULL << 10},   {"KB", 1ULL << 10},  {"KiB", 1ULL << 10}, {"M", 1ULL << 20},
+             {"MB", 1ULL << 20},  {"MiB", 1ULL << 20}, {"G", 1ULL << 30},   {"GB", 1ULL << 30},
+             {"GiB", 1ULL << 30}, {"T", 1ULL << 40},   {"TB", 1ULL << 40},  {"TiB", 1ULL << 40}};
     struct config c;
     char buf[32], err[CONFIG_ERR_MAX] = "";
     uint64_t b;
