@@ -42,6 +42,10 @@ static const char *advice(int rc, const char *seen, int timeout_ms, char *buf, s
         snprintf(buf, n, "svcd is not running there (it stopped or crashed): %s",
                  paths_start_hint());
         return buf;
+    case ERR_NOTSOCK:
+        return "the path exists but is not a socket, so svcd cannot be listening there (a "
+               "file or folder left in its place): check --endpoint / SVCD_ENDPOINT, or remove "
+               "it and start svcd";
     case ERR_ACCESS:
         return paths_access_hint();
     case ERR_UNTRUSTED:

@@ -45,6 +45,8 @@ const char *err_str(int err)
         return "held open by another process";
     case ERR_NOTDIR:
         return "a link or a file, not a folder";
+    case ERR_NOTSOCK:
+        return "not a socket";
     }
     return "unknown error";
 }

@@ -27,7 +27,8 @@ enum {
     ERR_UNTRUSTED = -17,   /* the endpoint (or svcd.lock) is not whose or what it should be */
     ERR_UNSUPPORTED = -18, /* not available on this platform */
     ERR_BUSY = -19,        /* another process holds the file (a sharing violation) */
-    ERR_NOTDIR = -20       /* a link or a file where a folder must be */
+    ERR_NOTDIR = -20,      /* a link or a file where a folder must be */
+    ERR_NOTSOCK = -21      /* something other than a socket at an endpoint path (POSIX) */
 };
 
 /* Returns a short lower-case description of an ERR_ code, never NULL. */

@@ -49,6 +49,8 @@ int err_from_os(unsigned long code)
         return ERR_NAMETOOLONG;
     case EBUSY:
         return ERR_BUSY;
+    case ENOTSOCK:
+        return ERR_NOTSOCK;
     }
     return ERR_IO;
 }

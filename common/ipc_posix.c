@@ -236,6 +236,19 @@ static int connect_retrying(const struct sockaddr_un *sa, int timeout_ms, int *o
     }
 }
 
+/* Linux refuses a connect to a regular file (or a folder) as it does one to
+ * a socket nobody listens on; the fix differs, so tell them apart. Returns
+ * ERR_NOTSOCK when the path holds something other than a socket, else
+ * ERR_CONNREFUSED. */
+static int refused_why(const char *endpoint)
+{
+    struct stat st;
+
+    if (lstat(endpoint, &st) == 0 && !S_ISSOCK(st.st_mode))
+        return ERR_NOTSOCK;
+    return ERR_CONNREFUSED;
+}
+
 int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, int timeout_ms,
                        ipc_client **out)
 {
@@ -247,6 +260,8 @@ int ipc_client_connect(const char *endpoint, const struct ipc_client_opts *o, in
     if (rc < 0)
         return rc;
     rc = connect_retrying(&sa, timeout_ms, &fd);
+    if (rc == ERR_CONNREFUSED)
+        return refused_why(endpoint);
     if (rc < 0)
         return rc;
     rc = verify_server(fd, endpoint, o);

@@ -41,13 +41,14 @@ static int find_set(const struct confedit_set *sets, size_t nsets, const char *k
     return -1;
 }
 
-/* Writes "key = value" (no line ending), quoted when the parser would trim
- * or unquote the bare value. */
+/* Writes "key = value" (no line ending), quoted when the parser would trim,
+ * unquote or refuse (an inline comment) the bare value. */
 static void put_line(struct sbuf *out, const struct confedit_set *s)
 {
     size_t len = strlen(s->value);
     int quote = len > 0 && (is_blank(s->value[0]) || is_blank(s->value[len - 1]) ||
-                            (len >= 2 && s->value[0] == '"' && s->value[len - 1] == '"'));
+                            (len >= 2 && s->value[0] == '"' && s->value[len - 1] == '"') ||
+                            config_has_inline_comment(s->value));
 
     sbuf_printf(out, quote ? "%s = \"%s\"" : "%s = %s", s->key, s->value);
 }

@@ -150,7 +150,10 @@ int config_parse_size(const char *s, uint64_t *bytes)
                  {"MiB", 1ULL << 20},
                  {"G", 1ULL << 30},
                  {"GB", 1ULL << 30},
-                 {"GiB", 1ULL << 30}};
+                 {"GiB", 1ULL << 30},
+                 {"T", 1ULL << 40},
+                 {"TB", 1ULL << 40},
+                 {"TiB", 1ULL << 40}};
     uint64_t n = 0;
     const char *p = s;
 
@@ -172,17 +175,17 @@ int config_parse_size(const char *s, uint64_t *bytes)
     return ERR_INVAL;
 }
 
-static int set_text(const struct config_key *k, char *dst, const char *value, char *err,
-                    size_t errlen)
+static int set_text(const struct config_key *k, const char *name, char *dst, const char *value,
+                    char *err, size_t errlen)
 {
     size_t len = strlen(value);
 
     if (len == 0 && k->min > 0) {
-        snprintf(err, errlen, "%s: must not be empty", k->key);
+        snprintf(err, errlen, "%s: must not be empty", name);
         return ERR_INVAL;
     }
     if (len > k->max) {
-        snprintf(err, errlen, "%s: too long (%zu bytes, at most %llu)", k->key, len,
+        snprintf(err, errlen, "%s: too long (%zu bytes, at most %llu)", name, len,
                  (unsigned long long)k->max);
         return ERR_INVAL;
     }
@@ -191,7 +194,7 @@ static int set_text(const struct config_key *k, char *dst, const char *value, ch
 }
 
 /* on/off and the usual synonyms, as systemd's boolean settings take them. */
-static int parse_switch(const struct config_key *k, const char *value, uint64_t *dst, char *err,
+static int parse_switch(const char *name, const char *value, uint64_t *dst, char *err,
                         size_t errlen)
 {
     static const char *const on[] = {"on", "yes", "true", "1"}, *const off[] = {"off", "no",
@@ -203,14 +206,13 @@ static int parse_switch(const struct config_key *k, const char *value, uint64_t 
             return 0;
         }
     }
-    snprintf(err, errlen, "%s: '%s' is not on or off (also yes/no, true/false, 1/0)", k->key,
-             value);
+    snprintf(err, errlen, "%s: '%s' is not on or off (also yes/no, true/false, 1/0)", name, value);
     return ERR_INVAL;
 }
 
 /* Parses a duration, size or count into *v, with the key's own wording. */
-static int parse_number(const struct config_key *k, const char *value, uint64_t *v, char *err,
-                        size_t errlen)
+static int parse_number(const struct config_key *k, const char *name, const char *value,
+                        uint64_t *v, char *err, size_t errlen)
 {
     int64_t us;
     char *end;
@@ -221,13 +223,13 @@ static int parse_number(const struct config_key *k, const char *value, uint64_t 
             *v = (uint64_t)us;
             return 0;
         }
-        snprintf(err, errlen, "%s: '%s' is not a duration (examples: 1, 0.5, 250ms, 2s, 1m)",
-                 k->key, value);
+        snprintf(err, errlen, "%s: '%s' is not a duration (examples: 1, 0.5, 250ms, 2s, 1m)", name,
+                 value);
         return ERR_INVAL;
     case CONFIG_SIZE:
         if (config_parse_size(value, v) == 0)
             return 0;
-        snprintf(err, errlen, "%s: '%s' is not a size (examples: 4096, 512K, 10MiB, 1G)", k->key,
+        snprintf(err, errlen, "%s: '%s' is not a size (examples: 4096, 512K, 10MiB, 1G, 1T)", name,
                  value);
         return ERR_INVAL;
     default:
@@ -236,50 +238,80 @@ static int parse_number(const struct config_key *k, const char *value, uint64_t 
             if (*end == '\0')
                 return 0;
         }
-        snprintf(err, errlen, "%s: '%s' is not a whole number", k->key, value);
+        snprintf(err, errlen, "%s: '%s' is not a whole number", name, value);
         return ERR_INVAL;
     }
 }
 
-int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
+static const struct config_key *find_key(const char *key)
 {
     const struct config_key *k;
-    uint64_t v;
 
     for (k = keys; k->key && strcmp(k->key, key) != 0; k++)
         ;
-    if (k->key == NULL) {
-        size_t off = (size_t)snprintf(err, errlen, "unknown key '%s' (known keys:", key);
-        for (k = keys; k->key && off < errlen; k++)
-            off += (size_t)snprintf(err + off, errlen - off, "%s %s", k == keys ? "" : ",", k->key);
-        if (off < errlen)
-            snprintf(err + off, errlen - off, ")");
-        return ERR_INVAL;
+    return k->key ? k : NULL;
+}
+
+static int unknown_key(const char *key, char *err, size_t errlen)
+{
+    size_t off = (size_t)snprintf(err, errlen, "unknown key '%s' (known keys:", key);
+
+    for (const struct config_key *k = keys; k->key && off < errlen; k++)
+        off += (size_t)snprintf(err + off, errlen - off, "%s %s", k == keys ? "" : ",", k->key);
+    if (off < errlen)
+        snprintf(err + off, errlen - off, ")");
+    return ERR_INVAL;
+}
+
+/* Parses `value` for key k into v (CONFIG_TEXT aside), errors named `name`. */
+static int parse_value(const struct config_key *k, const char *name, const char *value, uint64_t *v,
+                       char *err, size_t errlen)
+{
+    char why[CONFIG_ERR_MAX];
+    unsigned mask;
+
+    switch (k->kind) {
+    case CONFIG_EVENTLOG:
+        if (eventlog_parse_classes(value, &mask, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "%s: %s", name, why);
+            return ERR_INVAL;
+        }
+        *v = mask;
+        return 0;
+    case CONFIG_SWITCH:
+        return parse_switch(name, value, v, err, errlen);
+    default:
+        if (parse_number(k, name, value, v, err, errlen) < 0)
+            return ERR_INVAL;
+        if (*v < k->min || *v > k->max) {
+            snprintf(err, errlen, "%s: '%s' is out of range (%s)", name, value, k->range);
+            return ERR_INVAL;
+        }
+        return 0;
     }
+}
+
+int config_set_as(struct config *c, const char *key, const char *value, const char *name, char *err,
+                  size_t errlen)
+{
+    const struct config_key *k = find_key(key);
+    uint64_t v;
+
+    if (k == NULL)
+        return unknown_key(key, err, errlen);
+    if (name == NULL)
+        name = k->key;
     if (k->kind == CONFIG_TEXT)
-        return set_text(k, (char *)c + k->offset, value, err, errlen);
-    if (k->kind == CONFIG_EVENTLOG) {
-        unsigned mask;
-        if (eventlog_parse_classes(value, &mask, err, errlen) < 0)
-            return ERR_INVAL;
-        v = mask;
-        memcpy((char *)c + k->offset, &v, sizeof(v));
-        return 0;
-    }
-    if (k->kind == CONFIG_SWITCH) {
-        if (parse_switch(k, value, &v, err, errlen) < 0)
-            return ERR_INVAL;
-        memcpy((char *)c + k->offset, &v, sizeof(v));
-        return 0;
-    }
-    if (parse_number(k, value, &v, err, errlen) < 0)
+        return set_text(k, name, (char *)c + k->offset, value, err, errlen);
+    if (parse_value(k, name, value, &v, err, errlen) < 0)
         return ERR_INVAL;
-    if (v < k->min || v > k->max) {
-        snprintf(err, errlen, "%s: '%s' is out of range (%s)", k->key, value, k->range);
-        return ERR_INVAL;
-    }
     memcpy((char *)c + k->offset, &v, sizeof(v));
     return 0;
+}
+
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+    return config_set_as(c, key, value, NULL, err, errlen);
 }
 
 static int is_space(char ch)
@@ -296,9 +328,18 @@ static void trim(const char **s, const char **e)
         (*e)--;
 }
 
-/* Parses one non-comment line into key and value buffers. */
+int config_has_inline_comment(const char *value)
+{
+    for (const char *p = strchr(value, '#'); p; p = strchr(p + 1, '#'))
+        if (p > value && is_space(p[-1]))
+            return 1;
+    return 0;
+}
+
+/* Parses one non-comment line into key and value buffers; *quoted says
+ * whether the value was in double quotes. */
 static int split_line(const char *s, const char *e, char *key, size_t kcap, char *val, size_t vcap,
-                      char *why, size_t whylen)
+                      int *quoted, char *why, size_t whylen)
 {
     const char *eq = memchr(s, '=', (size_t)(e - s));
     const char *ks = s, *ke, *vs, *ve;
@@ -316,7 +357,8 @@ static int split_line(const char *s, const char *e, char *key, size_t kcap, char
         snprintf(why, whylen, "missing key before '='");
         return ERR_INVAL;
     }
-    if (ve - vs >= 2 && *vs == '"' && ve[-1] == '"') {
+    *quoted = ve - vs >= 2 && *vs == '"' && ve[-1] == '"';
+    if (*quoted) {
         vs++;
         ve--;
     }
@@ -335,18 +377,64 @@ static int split_line(const char *s, const char *e, char *key, size_t kcap, char
     return 0;
 }
 
+/* Sets one parsed line. A bare value with " #" in it is most likely a
+ * comment the writer meant to end the line with: a value the key refuses
+ * gets that hint, and a text value (which would keep the comment) is
+ * refused, since "state_dir = /srv/log # big disk" must not log there. */
+static int set_line(struct config *c, const char *key, const char *val, int quoted, char *why,
+                    size_t whylen)
+{
+    static const char hint[] = "comments must be on their own line";
+    int commented = !quoted && config_has_inline_comment(val);
+    size_t used;
+
+    if (config_set(c, key, val, why, whylen) < 0) {
+        used = strlen(why);
+        if (commented && used < whylen)
+            snprintf(why + used, whylen - used, "; %s", hint);
+        return ERR_INVAL;
+    }
+    if (commented) {
+        snprintf(why, whylen,
+                 "%s: '%s' has a '#' after a space: %s (quote the value if the '#' "
+                 "belongs to it)",
+                 key, val, hint);
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
+/* The line a key was set on first, to refuse a second setting: with two,
+ * the reader of the file cannot tell which one svcd uses. */
+static int check_once(unsigned *first, const char *key, unsigned line, char *why, size_t whylen)
+{
+    const struct config_key *k = find_key(key);
+
+    if (k == NULL)
+        return 0; /* config_set names it */
+    if (first[k - keys]) {
+        snprintf(why, whylen, "'%s' is set again (first set on line %u)", key, first[k - keys]);
+        return ERR_INVAL;
+    }
+    first[k - keys] = line;
+    return 0;
+}
+
 int config_parse(struct config *c, const char *text, size_t n, const char *origin, char *err,
                  size_t errlen)
 {
+    static const char bom[] = "\xEF\xBB\xBF";
     char key[128], val[LINE_MAX_LEN], why[CONFIG_ERR_MAX];
+    unsigned first[sizeof(keys) / sizeof(keys[0])] = {0};
     const char *p = text, *end = text + n;
     unsigned line = 0;
+    int quoted;
 
     if (n > CONFIG_FILE_MAX) {
         snprintf(err, errlen, "%s: larger than %d bytes", origin, CONFIG_FILE_MAX);
         return ERR_INVAL;
     }
-    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+    if (n >= 3 && memcmp(p, bom, 3) == 0)
         p += 3; /* a UTF-8 BOM, as Notepad may write */
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -354,6 +442,17 @@ int config_parse(struct config *c, const char *text, size_t n, const char *origi
         const char *ls = p;
         p = nl ? nl + 1 : end;
         line++;
+        /* Another BOM is a pasted-in file or an editor's slip; its bytes
+         * would end up in a key or a value unseen. */
+        for (const char *b = ls; (b = memchr(b, bom[0], (size_t)(le - b))) != NULL; b++) {
+            if (le - b >= 3 && memcmp(b, bom, 3) == 0) {
+                snprintf(err, errlen,
+                         "%s:%u: a UTF-8 byte order mark (BOM) inside the file; only the very "
+                         "start may have one (remove it, e.g. resave the file as UTF-8)",
+                         origin, line);
+                return ERR_INVAL;
+            }
+        }
         trim(&ls, &le);
         if (ls == le || *ls == '#' || *ls == ';')
             continue;
@@ -361,8 +460,9 @@ int config_parse(struct config *c, const char *text, size_t n, const char *origi
             snprintf(err, errlen, "%s:%u: line longer than %d bytes", origin, line, LINE_MAX_LEN);
             return ERR_INVAL;
         }
-        if (split_line(ls, le, key, sizeof(key), val, sizeof(val), why, sizeof(why)) < 0 ||
-            config_set(c, key, val, why, sizeof(why)) < 0) {
+        if (split_line(ls, le, key, sizeof(key), val, sizeof(val), &quoted, why, sizeof(why)) < 0 ||
+            check_once(first, key, line, why, sizeof(why)) < 0 ||
+            set_line(c, key, val, quoted, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "%s:%u: %s", origin, line, why);
             return ERR_INVAL;
         }

@@ -2,7 +2,7 @@
  * one table of keys so that every key has a flag and a documented default.
  *
  * File format (the same on every platform), UTF-8:
- *   # a comment (whole lines only)
+ *   # a comment (whole lines only: "5s # x" is refused, with a hint)
  *   interval = 500ms
  *   heartbeat_message = "구동중 {n}번 째 로그"
  * Values may be double-quoted to keep surrounding spaces. Precedence, lowest
@@ -73,10 +73,15 @@ struct config_key {
     const char *range; /* for errors, e.g. "10ms to 1d" */
 };
 
-/* Parses a size: a number with an optional unit B, K/KB/KiB, M/MB/MiB or
- * G/GB/GiB (all binary: K is 1024, as in journald.conf). Returns 0 or
- * ERR_INVAL. */
+/* Parses a size: a number with an optional unit B, K/KB/KiB, M/MB/MiB,
+ * G/GB/GiB or T/TB/TiB (all binary: K is 1024, as in journald.conf).
+ * Returns 0 or ERR_INVAL. */
 int config_parse_size(const char *s, uint64_t *bytes);
+
+/* Returns 1 when a bare value holds " #" (or a tab before '#'): an
+ * inline comment to the parser, which refuses it; a writer quotes such a
+ * value. */
+int config_has_inline_comment(const char *value);
 
 /* Fills in the built-in defaults; endpoint and state_dir come from paths.h. */
 void config_defaults(struct config *c, int system_mode);
@@ -92,8 +97,16 @@ const struct config_key *config_key_by_flag(const char *flag);
  * accepted. */
 int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
 
+/* config_set with errors naming `name` once instead of the key (a flag such
+ * as "--interval", or "SVCD_ENDPOINT"); NULL names the key. */
+int config_set_as(struct config *c, const char *key, const char *value, const char *name, char *err,
+                  size_t errlen);
+
 /* Parses a config file's text. `origin` (the file name) prefixes errors as
- * "origin:line: ...". Returns 0 or ERR_INVAL with the reason in `err`. */
+ * "origin:line: ...". A UTF-8 BOM is skipped at the very start and refused
+ * anywhere else; a key set twice is refused naming both lines; a bare value
+ * with " #" in it is refused with a hint that comments take whole lines.
+ * Returns 0 or ERR_INVAL with the reason in `err`. */
 int config_parse(struct config *c, const char *text, size_t n, const char *origin, char *err,
                  size_t errlen);
 

@@ -38,7 +38,7 @@ enum eventlog_class eventlog_class_of(enum eventlog_kind kind)
 static int bad_value(const char *word, size_t len, char *err, size_t errlen)
 {
     snprintf(err, errlen,
-             "eventlog: unknown class '%.*s' (a comma-separated list of lifecycle, audit, "
+             "unknown class '%.*s' (a comma-separated list of lifecycle, audit, "
              "failures, clients; or all, or none)",
              (int)len, word);
     return ERR_INVAL;
@@ -60,7 +60,7 @@ int eventlog_parse_classes(const char *text, unsigned *mask, char *err, size_t e
         while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
             t--;
         if (s == t) {
-            snprintf(err, errlen, "eventlog: empty class in '%s' (for no events: none)", text);
+            snprintf(err, errlen, "empty class in '%s' (for no events: none)", text);
             return ERR_INVAL;
         }
         words++;
@@ -83,7 +83,7 @@ int eventlog_parse_classes(const char *text, unsigned *mask, char *err, size_t e
         p = e + 1;
     }
     if (alone && words > 1) {
-        snprintf(err, errlen, "eventlog: 'all' and 'none' stand alone, not in a list ('%s')", text);
+        snprintf(err, errlen, "'all' and 'none' stand alone, not in a list ('%s')", text);
         return ERR_INVAL;
     }
     *mask = m;

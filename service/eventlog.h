@@ -48,7 +48,8 @@ enum eventlog_class eventlog_class_of(enum eventlog_kind kind);
 
 /* Parses a comma-separated list of class names: lifecycle, audit, failures,
  * clients, or `all` or `none` alone. Returns 0 with the mask, or ERR_INVAL
- * with a one-line reason in `err` naming the accepted values. */
+ * with a one-line reason in `err` naming the accepted values (not prefixed
+ * with a key: the caller names the key or flag). */
 int eventlog_parse_classes(const char *text, unsigned *mask, char *err, size_t errlen);
 
 /* Writes a mask back as such a list ("none" for 0). */

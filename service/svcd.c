@@ -109,8 +109,8 @@ static int parse_run_options(int argc, char **argv, int system_mode, struct conf
     if (config_file && load_config_file(cfg, config_file) < 0)
         return EXIT_USAGE;
     env = getenv("SVCD_ENDPOINT");
-    if (env && *env && config_set(cfg, "endpoint", env, err, sizeof(err)) < 0) {
-        diag(DIAG_ERROR, "SVCD_ENDPOINT: %s", err);
+    if (env && *env && config_set_as(cfg, "endpoint", env, "SVCD_ENDPOINT", err, sizeof(err)) < 0) {
+        diag(DIAG_ERROR, "%s", err);
         return EXIT_USAGE;
     }
     for (int i = 2; i < argc; i++) {
@@ -130,8 +130,8 @@ static int parse_run_options(int argc, char **argv, int system_mode, struct conf
             diag(DIAG_ERROR, "%s: %s needs a value (%s)", argv[1], k->flag, k->arg);
             return EXIT_USAGE;
         }
-        if (config_set(cfg, k->key, v, err, sizeof(err)) < 0) {
-            diag(DIAG_ERROR, "%s: %s", k->flag, err);
+        if (config_set_as(cfg, k->key, v, k->flag, err, sizeof(err)) < 0) {
+            diag(DIAG_ERROR, "%s", err);
             return EXIT_USAGE;
         }
     }

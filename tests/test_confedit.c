@@ -80,15 +80,15 @@ Test(confedit, keeps_a_utf8_bom_and_edits_the_first_line_behind_it)
     cr_assert_str_eq(edit("\xEF\xBB\xBF", s, 1, err), "\xEF\xBB\xBFinterval = 5s\r\n");
 }
 
-Test(confedit, every_duplicate_line_gets_the_new_value)
+Test(confedit, a_file_with_a_key_set_twice_is_refused)
 {
     const struct confedit_set s[] = {{"interval", "5s"}};
     char err[CONFIG_ERR_MAX] = "";
 
-    /* The parser lets the last line win: replacing only the first would
-     * leave the old value in force. */
-    cr_assert_str_eq(edit("interval = 1s\ninterval = 2s\n", s, 1, err),
-                     "interval = 5s\ninterval = 5s\n");
+    /* svcd refuses such a file, so configure neither writes one nor picks
+     * which of the two lines the administrator meant. */
+    cr_assert_null(edit("interval = 1s\ninterval = 2s\n", s, 1, err));
+    cr_assert_str_eq(err, "svcd.conf:2: 'interval' is set again (first set on line 1)");
 }
 
 Test(confedit, the_last_set_of_a_key_wins)

@@ -31,7 +31,7 @@ Test(eventlog, unknown_or_empty_classes_are_errors_naming_what_is_accepted)
     char err[256];
 
     cr_assert_eq(eventlog_parse_classes("lifecycle,heartbeats", &m, err, sizeof(err)), ERR_INVAL);
-    cr_assert_str_eq(err, "eventlog: unknown class 'heartbeats' (a comma-separated list of "
+    cr_assert_str_eq(err, "unknown class 'heartbeats' (a comma-separated list of "
                           "lifecycle, audit, failures, clients; or all, or none)");
     cr_assert_eq(m, 7, "unchanged on error");
     cr_assert_eq(eventlog_parse_classes("audit,,failures", &m, err, sizeof(err)), ERR_INVAL);

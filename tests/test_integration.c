@@ -840,7 +840,7 @@ Test(stopped, bad_flags_are_usage_errors)
 
     cr_assert_eq(proc_run(a1, NULL, 10000, &r), 0);
     cr_assert_eq(r.exit_code, 2);
-    cr_assert(strstr(r.err, "--interval: interval: 'fast' is not a duration"), "%s", r.err);
+    cr_assert(strstr(r.err, "--interval: 'fast' is not a duration"), "%s", r.err);
     cr_assert_eq(proc_run(a2, NULL, 10000, &r), 0);
     cr_assert_eq(r.exit_code, 2);
     cr_assert(strstr(r.err, "unknown option '--colour'"), "%s", r.err);
