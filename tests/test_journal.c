@@ -1,14 +1,19 @@
 /* svcd under systemd, driven through the real binary: its stderr lines take
  * sd-daemon(3) priority prefixes when stderr is the journal stream that
  * JOURNAL_STREAM names (so `journalctl -u svcd -p warning` works), and
- * stay as they were otherwise. */
+ * stay as they were otherwise; WatchdogSec= gets WATCHDOG=1 from the loop. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -138,4 +143,92 @@ Test(journal, a_journal_stream_that_is_not_stderr_changes_nothing)
     journal_stream_env(js, sizeof(js), 1); /* the stream a parent had, say */
     char *env[] = {js, "NOTIFY_SOCKET=not-absolute", NULL};
     assert_output_as_before(env);
+}
+
+/* ---- WatchdogSec=: WATCHDOG=1 to a fake NOTIFY_SOCKET ---------------------- */
+
+/* A datagram socket bound at `path`, as systemd's notify socket. */
+static int notify_listener(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t len = strlen(path);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    cr_assert_geq(fd, 0);
+    cr_assert_lt(len, sizeof(sa.sun_path));
+    memcpy(sa.sun_path, path, len);
+    cr_assert_eq(
+        bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)),
+        0, "bind %s: %s", path, strerror(errno));
+    return fd;
+}
+
+/* The next notification, within 5 s. */
+static void next_notification(int fd, char *buf, size_t cap)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    cr_assert_gt(poll(&pf, 1, 5000), 0, "svcd sent nothing to NOTIFY_SOCKET");
+    ssize_t n = recv(fd, buf, cap - 1, 0);
+    cr_assert_gt(n, 0);
+    buf[n] = '\0';
+}
+
+/* Starts svcd with a fake NOTIFY_SOCKET and `wpid` as WATCHDOG_PID ("WATCHDOG_PID="
+ * for unset); returns the listener, READY=1 already read. */
+static int start_watched(const char *wpid)
+{
+    char path[400], env_sock[420], got[1024];
+    snprintf(path, sizeof(path), "%s/notify.sock", dir);
+    snprintf(env_sock, sizeof(env_sock), "NOTIFY_SOCKET=%s", path);
+    int fd = notify_listener(path);
+    char *env[] = {env_sock, "WATCHDOG_USEC=200000", (char *)wpid, "JOURNAL_STREAM=", NULL};
+    char *argv[] = {SVCD_BIN,          "run",  "--endpoint", sock, "--state-dir", state,
+                    "--control-group", "root", NULL};
+
+    svcd_pid = proc_spawn(argv, env, svcd_log);
+    cr_assert_gt(svcd_pid, 0);
+    next_notification(fd, got, sizeof(got));
+    cr_assert(strncmp(got, "READY=1\n", 8) == 0, "%s", got);
+    return fd;
+}
+
+Test(journal, watchdog_usec_gets_watchdog_1_repeatedly)
+{
+    char got[1024], *text;
+    size_t len;
+    int fd = start_watched("WATCHDOG_PID=");
+
+    for (int i = 0; i < 4; i++) {
+        next_notification(fd, got, sizeof(got));
+        cr_assert_str_eq(got, "WATCHDOG=1", "keep-alive %d", i + 1);
+    }
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    svcd_pid = -1;
+    close(fd);
+    text = tmpdir_read(dir, "svcd.err", &len);
+    cr_assert(strstr(text, "svcd: info: watchdog: WATCHDOG=1 every 100 ms (WatchdogSec=200 ms)"),
+              "the watchdog is logged: %s", text);
+    free(text);
+}
+
+/* The keep-alive of an armed watchdog goes in the loop's first round, before
+ * any request is served: so a pause's STATUS= coming first proves none. */
+Test(journal, watchdog_pid_of_another_process_gets_none)
+{
+    char got[1024], other[64];
+    struct proc_result r;
+
+    snprintf(other, sizeof(other), "WATCHDOG_PID=%d", (int)getpid());
+    int fd = start_watched(other);
+    char *pause[] = {SVCCLIENT_BIN, "--endpoint", sock, "pause", NULL};
+    cr_assert_eq(proc_run(pause, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    next_notification(fd, got, sizeof(got));
+    cr_assert(strncmp(got, "STATUS=paused by ", 17) == 0, "no WATCHDOG=1 before: %s", got);
+    kill(svcd_pid, SIGTERM);
+    next_notification(fd, got, sizeof(got));
+    cr_assert_str_eq(got, "STOPPING=1\nSTATUS=stopping", "nor after");
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
+    svcd_pid = -1;
+    close(fd);
 }
