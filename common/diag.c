@@ -4,10 +4,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *diag_prog = "svcd";
 static enum diag_level diag_min = DIAG_INFO;
 static int diag_stamps;
+static int diag_journal; /* stderr is systemd's journal stream */
 static void (*diag_sink)(enum diag_level level, const char *msg, const char *line);
 
 void diag_set_sink(void (*sink)(enum diag_level level, const char *msg, const char *line))
@@ -20,6 +22,28 @@ void diag_init(const char *prog, enum diag_level min, int timestamps)
     diag_prog = prog;
     diag_min = min;
     diag_stamps = timestamps;
+    diag_journal = term_stderr_is_journal();
+}
+
+static const char *const diag_names[] = {"debug", "info", "warning", "error"};
+
+const char *diag_format(char *out, size_t n, int journal, const char *stamp, const char *prog,
+                        enum diag_level level, const char *text)
+{
+    /* sd-daemon(3) priorities of our levels: debug, info, warning, err */
+    static const char prio[] = {'7', '6', '4', '3'};
+
+    if (n == 0)
+        return out;
+    if ((unsigned)level > DIAG_ERROR)
+        level = DIAG_ERROR;
+    if (journal)
+        snprintf(out, n, "<%c>%s: %s", prio[level], diag_names[level], text);
+    else if (stamp)
+        snprintf(out, n, "%s %s: %s: %s", stamp, prog, diag_names[level], text);
+    else
+        snprintf(out, n, "%s: %s: %s", prog, diag_names[level], text);
+    return out;
 }
 
 void diag_escape(const char *in, char *out, size_t n)
@@ -48,9 +72,10 @@ void diag_escape(const char *in, char *out, size_t n)
 
 void diag(enum diag_level level, const char *fmt, ...)
 {
-    static const char *names[] = {"debug", "info", "warning", "error"};
     char stamp[CLOCK_UTC_LEN];
-    char raw[2048], line[2048];
+    char raw[2048], line[2048], full[2200];
+    const char *when = NULL; /* the journal stamps its entries itself */
+    size_t len;
     va_list ap;
 
     if (level < diag_min)
@@ -60,19 +85,19 @@ void diag(enum diag_level level, const char *fmt, ...)
     va_end(ap);
     diag_escape(raw, line, sizeof(line));
     if (diag_sink) {
-        char full[2200];
-        snprintf(full, sizeof(full), "%s: %s: %s", diag_prog, names[level], line);
+        diag_format(full, sizeof(full), 0, NULL, diag_prog, level, line);
         diag_sink(level, line, full);
         return;
     }
+    if (diag_stamps && !diag_journal) {
+        clock_format_utc(clock_wall_us(), stamp);
+        when = stamp;
+    }
+    diag_format(full, sizeof(full) - 1, diag_journal, when, diag_prog, level, line);
     /* One write per line so concurrent writers do not interleave mid-line;
      * through term_write so a Windows console shows it in any code page. */
-    char full[2200];
-    if (diag_stamps) {
-        clock_format_utc(clock_wall_us(), stamp);
-        snprintf(full, sizeof(full), "%s %s: %s: %s\n", stamp, diag_prog, names[level], line);
-    } else {
-        snprintf(full, sizeof(full), "%s: %s: %s\n", diag_prog, names[level], line);
-    }
+    len = strlen(full);
+    full[len] = '\n';
+    full[len + 1] = '\0';
     term_puts(stderr, full);
 }

@@ -2,9 +2,36 @@
 #include "term.h"
 #include "err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Reads the decimal number at *p (digits only: no sign, no blanks), moving
+ * past it. Returns 0, or -1 when there is none or it does not fit. */
+static int read_decimal(const char **p, unsigned long long *out)
+{
+    char *end;
+
+    if (**p < '0' || **p > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(*p, &end, 10);
+    if (errno == ERANGE)
+        return -1;
+    *p = end;
+    return 0;
+}
+
+int term_journal_stream_is(const char *value, unsigned long long dev, unsigned long long ino)
+{
+    unsigned long long d, i;
+
+    if (value == NULL || read_decimal(&value, &d) < 0 || *value++ != ':' ||
+        read_decimal(&value, &i) < 0 || *value != '\0')
+        return 0;
+    return d == dev && i == ino;
+}
 
 int term_puts(FILE *f, const char *utf8)
 {

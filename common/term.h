@@ -12,6 +12,17 @@ void term_args_utf8(int *argc, char ***argv);
 /* True when `f` is a terminal. */
 int term_is_tty(FILE *f);
 
+/* True when stderr is the journal stream systemd connected us to: the
+ * "DEVICE:INODE" in $JOURNAL_STREAM is that of fd 2 (sd-daemon(3)). A
+ * stderr redirected since (to a file, a pipe) or inherited by a child that
+ * points it elsewhere is not. Always false on Windows. */
+int term_stderr_is_journal(void);
+
+/* The pure half of term_stderr_is_journal: 1 when `value` is exactly
+ * "DEV:INO" in decimal and names `dev` and `ino`, else 0 (NULL, empty,
+ * malformed or out of range included). */
+int term_journal_stream_is(const char *value, unsigned long long dev, unsigned long long ino);
+
 /* Writes n bytes of UTF-8 text to f. On a Windows console it goes as UTF-16
  * through WriteConsoleW, so it shows right under any console code page, which
  * is left as it is; anywhere else (a file, a pipe, a POSIX terminal) the bytes

@@ -37,6 +37,11 @@ int term_is_tty(FILE *f)
     return _isatty(_fileno(f));
 }
 
+int term_stderr_is_journal(void)
+{
+    return 0; /* no journald: Windows services report through the Event Log */
+}
+
 /* The console behind f, or NULL when f is a file or a pipe. */
 static HANDLE console_of(FILE *f)
 {

@@ -24,8 +24,12 @@ void host_ready(struct svc *s);
 
 /* Called once per loop round: applies controls the host received (SCM
  * pause/continue) and reports state changes to it (so `sc query` shows a
- * pause that svcclient made). */
+ * pause that svcclient made, and systemd's watchdog hears WATCHDOG=1). */
 void host_sync(struct svc *s);
+
+/* Returns `wait_ms`, the loop's timeout (-1: none), shortened to when the
+ * host next needs a round (the keep-alive of systemd's watchdog). */
+int host_wait_ms(int wait_ms);
 
 /* Returns 1 and describes the reason in `why` once a stop was requested. */
 int host_stop_requested(char *why, size_t n);

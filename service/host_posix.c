@@ -2,9 +2,12 @@
 #include "host.h"
 #include "diag.h"
 #include "err.h"
+#include "clock.h"
 #include "sdnotify.h"
+#include "watchdog.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +50,11 @@ void host_wake_on_stop(struct server *sv)
 }
 
 static enum worker_state told_state; /* what systemd last heard */
+static struct watchdog dog;          /* WatchdogSec=, when systemd asked */
 
-/* Tells systemd (when it started us with Type=notify) how things stand. */
-static void notify(const char *state)
+/* Tells systemd (when it started us with Type=notify) how things stand.
+ * Returns sdnotify's result, a failure already reported. */
+static int notify(const char *state)
 {
     int rc = sdnotify(state);
     if (rc == ERR_INVAL || rc == ERR_NAMETOOLONG)
@@ -60,6 +65,29 @@ static void notify(const char *state)
     else if (rc < 0)
         diag(DIAG_WARN, "cannot notify the service manager through NOTIFY_SOCKET='%s': %s",
              getenv("NOTIFY_SOCKET"), err_str(rc));
+    return rc;
+}
+
+/* Arms the watchdog when systemd asked for one (WATCHDOG_USEC, and
+ * WATCHDOG_PID unset or ours) and gave a socket to feed it through; a
+ * malformed value is a warning, not fatal. */
+static void arm_watchdog(long pid)
+{
+    const char *usec = getenv("WATCHDOG_USEC"), *wpid = getenv("WATCHDOG_PID");
+    const char *sock = getenv("NOTIFY_SOCKET");
+    uint64_t interval = 0;
+
+    if (sock == NULL || sock[0] == '\0')
+        usec = NULL; /* nobody to send WATCHDOG=1 to */
+    if (watchdog_parse(usec, wpid, pid, &interval) < 0)
+        diag(DIAG_WARN,
+             "WATCHDOG_USEC='%s' or WATCHDOG_PID='%s' is not a positive number; svcd sends "
+             "no WATCHDOG=1 (check WatchdogSec= in the unit)",
+             usec ? usec : "", wpid ? wpid : "");
+    watchdog_init(&dog, interval, clock_mono_us());
+    if (interval > 0)
+        diag(DIAG_INFO, "watchdog: WATCHDOG=1 every %llu ms (WatchdogSec=%llu ms)",
+             (unsigned long long)(dog.every_us / 1000), (unsigned long long)(interval / 1000));
 }
 
 void host_ready(struct svc *s)
@@ -69,13 +97,43 @@ void host_ready(struct svc *s)
     snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld\nSTATUS=running; endpoint %s", s->pid,
              s->cfg.endpoint);
     told_state = s->worker.state;
-    notify(msg);
+    if (notify(msg) == 0) /* else WATCHDOG=1 would only fail (and warn) again */
+        arm_watchdog(s->pid);
+}
+
+/* Sends the keep-alive. A failure is reported once, and its end once, not
+ * at every keep-alive. */
+static void feed_watchdog(void)
+{
+    static int failing;
+    int rc = sdnotify("WATCHDOG=1");
+
+    if (rc < 0 && !failing)
+        diag(DIAG_WARN,
+             "cannot send WATCHDOG=1 through NOTIFY_SOCKET='%s': %s (systemd may restart svcd; "
+             "svcd keeps trying and says when it works again)",
+             getenv("NOTIFY_SOCKET"), err_str(rc));
+    else if (rc == 0 && failing)
+        diag(DIAG_INFO, "WATCHDOG=1 reaches the service manager again");
+    failing = rc < 0;
+}
+
+int host_wait_ms(int wait_ms)
+{
+    int64_t us = watchdog_wait_us(&dog, clock_mono_us());
+    int64_t ms = us < 0 ? -1 : (us + 999) / 1000;
+
+    if (ms < 0 || (wait_ms >= 0 && wait_ms <= ms))
+        return wait_ms;
+    return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
 void host_sync(struct svc *s)
 {
     char msg[WORKER_WHO_MAX + 48];
 
+    if (watchdog_due(&dog, clock_mono_us()))
+        feed_watchdog();
     if (s->worker.state == told_state)
         return;
     told_state = s->worker.state;

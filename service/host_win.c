@@ -169,6 +169,11 @@ void host_sync(struct svc *s)
                      ctl != 0);
 }
 
+int host_wait_ms(int wait_ms)
+{
+    return wait_ms; /* the SCM has no watchdog to feed */
+}
+
 int host_stop_requested(char *why, size_t n)
 {
     if (!host.stop)

@@ -114,7 +114,7 @@ int run_service(const struct config *cfg, int system_mode)
          cfg->endpoint, s.log.path);
     while (!host_stop_requested(why, sizeof(why))) {
         host_sync(&s);
-        rc = server_run_once(&sv, svc_tick(&s));
+        rc = server_run_once(&sv, host_wait_ms(svc_tick(&s)));
         if (rc < 0) {
             diag(DIAG_ERROR, "event loop failed: %s", err_str(rc));
             snprintf(why, sizeof(why), "event loop failed: %s", err_str(rc));
