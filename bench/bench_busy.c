@@ -23,36 +23,6 @@
 
 extern char **environ;
 
-struct samples {
-    double *v;
-    int n, cap;
-};
-
-static void add(struct samples *s, double us)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 1024;
-        s->v = realloc(s->v, (size_t)s->cap * sizeof(double));
-        if (s->v == NULL)
-            exit(1);
-    }
-    s->v[s->n++] = us;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(struct samples *s, double p)
-{
-    if (s->n == 0)
-        return 0;
-    qsort(s->v, (size_t)s->n, sizeof(double), cmp_double);
-    return s->v[(int)(p * (s->n - 1) + 0.5)];
-}
-
 /* Runs argv with output discarded; `group`: in a process group of its own
  * (so that a pipeline can be stopped whole). */
 static pid_t spawn(char *const argv[], int group)
@@ -130,8 +100,8 @@ static void keep_scanning(struct scans *sc, int on)
 
 /* Status for `seconds`, both ways in turn, with the scans running (`sc`)
  * or not. */
-static void measure(const char *sock, double seconds, struct scans *sc, struct samples *proc,
-                    struct samples *rtt)
+static void measure(const char *sock, double seconds, struct scans *sc, struct bench_samples *proc,
+                    struct bench_samples *rtt)
 {
     char *status_argv[] = {SVCCLIENT_BIN, "--endpoint", (char *)sock, "status", NULL};
     size_t len;
@@ -146,9 +116,9 @@ static void measure(const char *sock, double seconds, struct scans *sc, struct s
     while (bench_now_us() < end) {
         if (sc)
             keep_scanning(sc, 1);
-        add(proc, status_process(status_argv));
+        bench_sample(proc, status_process(status_argv));
         for (int i = 0; i < 20; i++)
-            add(rtt, status_rtt(fd, frame, len));
+            bench_sample(rtt, status_rtt(fd, frame, len));
     }
     if (sc)
         keep_scanning(sc, 0);
@@ -156,13 +126,14 @@ static void measure(const char *sock, double seconds, struct scans *sc, struct s
     free(frame);
 }
 
-static void row(const char *what, struct samples *idle, struct samples *busy)
+static void row(const char *what, struct bench_samples *idle, struct bench_samples *busy)
 {
-    double i99 = pct(idle, 0.99), b99 = pct(busy, 0.99);
+    double i99 = bench_pct(idle, 0.99), b99 = bench_pct(busy, 0.99);
 
     printf("    %-30s idle p50 %8.2f ms p99 %8.2f ms | busy p50 %8.2f ms p99 %8.2f ms"
            " | p99 %5.2fx",
-           what, pct(idle, 0.5) / 1000, i99 / 1000, pct(busy, 0.5) / 1000, b99 / 1000, b99 / i99);
+           what, bench_pct(idle, 0.5) / 1000, i99 / 1000, bench_pct(busy, 0.5) / 1000, b99 / 1000,
+           b99 / i99);
 }
 
 int main(int argc, char **argv)
@@ -182,7 +153,7 @@ int main(int argc, char **argv)
                          NULL};
     char *tail_argv[] = {"/bin/sh", "-c", tail_cmd, NULL};
     struct scans sc = {{grep_argv, tail_argv}, {0, 0}, {0, 0}};
-    struct samples ip = {0}, ir = {0}, bp = {0}, br = {0};
+    struct bench_samples ip = {0}, ir = {0}, bp = {0}, br = {0};
 
     signal(SIGPIPE, SIG_IGN);
     /* Idle and busy in turns of a second, so that the machine's own load,

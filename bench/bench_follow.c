@@ -27,36 +27,6 @@
 #define FOLLOWERS 100
 #define PERIOD_MS 10
 
-struct samples {
-    double *v;
-    int n, cap;
-};
-
-static void add(struct samples *s, double us)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 1024;
-        s->v = realloc(s->v, (size_t)s->cap * sizeof(double));
-        if (s->v == NULL)
-            exit(1);
-    }
-    s->v[s->n++] = us;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(struct samples *s, double p)
-{
-    if (s->n == 0)
-        return 0;
-    qsort(s->v, (size_t)s->n, sizeof(double), cmp_double);
-    return s->v[(int)(p * (s->n - 1) + 0.5)];
-}
-
 static double wall_us(void)
 {
     struct timespec ts;
@@ -110,7 +80,7 @@ struct inbuf {
 
 /* Takes what arrived on a follower; each entry of each complete frame is a
  * sample (unless `skip`). */
-static void take_frames(int fd, struct inbuf *in, struct samples *s, int skip)
+static void take_frames(int fd, struct inbuf *in, struct bench_samples *s, int skip)
 {
     const size_t cap = FRAME_MAX_PAYLOAD + 4;
     ssize_t n;
@@ -134,7 +104,7 @@ static void take_frames(int fd, struct inbuf *in, struct samples *s, int skip)
         }
         if (resp->body_case == SVCD__RESPONSE__BODY_LOG_CHUNK && !skip)
             for (size_t i = 0; i < resp->log_chunk->n_entries; i++)
-                add(s, now - (double)resp->log_chunk->entries[i]->time_us);
+                bench_sample(s, now - (double)resp->log_chunk->entries[i]->time_us);
         svcd__response__free_unpacked(resp, NULL);
         memmove(in->p, in->p + 4 + len, in->len - 4 - len);
         in->len -= 4 + len;
@@ -187,7 +157,7 @@ static pid_t start_tail(const char *path, int *out)
 }
 
 /* Lines the baseline's tail printed: samples. */
-static void take_lines(int fd, struct samples *s, int skip)
+static void take_lines(int fd, struct bench_samples *s, int skip)
 {
     static char buf[65536];
     static size_t have;
@@ -203,7 +173,7 @@ static void take_lines(int fd, struct samples *s, int skip)
     buf[have] = '\0';
     while ((nl = strchr(p, '\n')) != NULL) {
         if (!skip)
-            add(s, now - strtod(p, NULL));
+            bench_sample(s, now - strtod(p, NULL));
         p = nl + 1;
     }
     have -= (size_t)(p - buf);
@@ -215,7 +185,7 @@ int main(int argc, char **argv)
     int entries = argc > 1 ? atoi(argv[1]) : 500, fds[FOLLOWERS], tfd, warm = 20;
     static struct inbuf in[FOLLOWERS];
     char dir[] = "/tmp/svcd-bench-follow-XXXXXX", sock[128], state[128], file[128];
-    struct samples one = {0}, base = {0}, many = {0};
+    struct bench_samples one = {0}, base = {0}, many = {0};
     struct pollfd pf[FOLLOWERS + 1];
 
     signal(SIGPIPE, SIG_IGN);
@@ -270,8 +240,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < FOLLOWERS; i++)
         close(fds[i]);
 
-    double o50 = pct(&one, 0.5), o99 = pct(&one, 0.99), b50 = pct(&base, 0.5),
-           b99 = pct(&base, 0.99), m50 = pct(&many, 0.5), m99 = pct(&many, 0.99);
+    double o50 = bench_pct(&one, 0.5), o99 = bench_pct(&one, 0.99), b50 = bench_pct(&base, 0.5),
+           b99 = bench_pct(&base, 0.99), m50 = bench_pct(&many, 0.5), m99 = bench_pct(&many, 0.99);
     printf("    %d entries, one every %d ms, write to reader\n", entries, PERIOD_MS);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "svcd, 1 follower", o50 / 1000, o99 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "tail -F, same rate, same time", b50 / 1000,

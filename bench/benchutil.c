@@ -116,3 +116,28 @@ void bench_stop(pid_t pid, int sig)
     kill(pid, sig);
     waitpid(pid, NULL, 0);
 }
+
+void bench_sample(struct bench_samples *s, double us)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 1024;
+        s->v = realloc(s->v, (size_t)s->cap * sizeof(double));
+        if (s->v == NULL)
+            exit(1);
+    }
+    s->v[s->n++] = us;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double bench_pct(struct bench_samples *s, double p)
+{
+    if (s->n == 0)
+        return 0;
+    qsort(s->v, (size_t)s->n, sizeof(double), cmp_double);
+    return s->v[(int)(p * (s->n - 1) + 0.5)];
+}

@@ -30,6 +30,18 @@ uint8_t *bench_status_frame(size_t *len);
  * the way), and waits until it listens. Returns its pid. */
 pid_t bench_start_svcd(const char *sock, const char *state);
 
+/* Latencies in microseconds, kept to read percentiles from. */
+struct bench_samples {
+    double *v;
+    int n, cap;
+};
+
+/* Adds one (exits when out of memory). */
+void bench_sample(struct bench_samples *s, double us);
+
+/* The p-th quantile (0.5 median, 0.99 p99), by sorting; 0 with none. */
+double bench_pct(struct bench_samples *s, double p);
+
 /* Stops a child (signal, then wait). */
 void bench_stop(pid_t pid, int sig);
 
