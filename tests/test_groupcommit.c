@@ -169,93 +169,6 @@ Test(groupcommit, repeated_no_op_controls_are_audited_within_the_limit)
     free(text);
 }
 
-/* One pause request, framed. */
-static uint8_t *pause_frame(uint64_t id, size_t *len)
-{
-    Svcd__PauseRequest pr = SVCD__PAUSE_REQUEST__INIT;
-    Svcd__Request req = SVCD__REQUEST__INIT;
-    uint8_t *frame;
-
-    req.version = CODEC_PROTOCOL_VERSION;
-    req.id = id;
-    req.command_case = SVCD__REQUEST__COMMAND_PAUSE;
-    req.pause = &pr;
-    cr_assert_eq(codec_frame(&req.base, &frame, len), 0);
-    return frame;
-}
-
-/* Reads what replies have arrived, without waiting; returns how many. */
-static int take_replies(int fd, struct frame_reader *fr)
-{
-    uint8_t buf[65536];
-    int n = 0;
-
-    for (;;) {
-        ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-        if (r <= 0)
-            return n;
-        size_t off = 0;
-        while (off < (size_t)r) {
-            size_t used;
-            int rc = frame_reader_feed(fr, buf + off, (size_t)r - off, &used);
-            off += used;
-            cr_assert_geq(rc, 0);
-            if (rc == 1) {
-                uint32_t len;
-                free(frame_reader_take(fr, &len));
-                n++;
-            }
-        }
-    }
-}
-
-/* Through the server: 40 durable entries' worth of pipelined pauses from
- * one connection (the first pauses, the rest are audited no-ops), in one
- * write. Whenever a reply can be read, everything written before it is
- * on disk; and the round's entries share syncs (old code: one each). */
-Test(groupcommit, a_rounds_replies_leave_after_its_one_sync)
-{
-    struct config cfg;
-    struct authz *az;
-    struct server sv;
-    struct frame_reader fr;
-    char err[AUTHZ_ERR_MAX];
-    uint8_t all[4096];
-    size_t total = 0;
-    int got = 0;
-
-    config_defaults(&cfg, 0);
-    cr_assert_eq(authz_open(&cfg, 0, &az, err, sizeof(err)), 0, "%s", err);
-    cr_assert_eq(server_open(&sv, &s, az, sock, 0), 0);
-    for (uint64_t i = 1; i <= 20; i++) {
-        size_t len;
-        uint8_t *f = pause_frame(i, &len);
-        cr_assert_leq(total + len, sizeof(all));
-        memcpy(all + total, f, len);
-        total += len;
-        free(f);
-    }
-    int fd = raw_connect(sock);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(raw_send_all(fd, all, total), 0);
-    frame_reader_init(&fr, 1 << 20);
-    unsigned before = fx.syncs;
-    for (int round = 0; round < 50 && got < 20; round++) {
-        cr_assert_eq(server_run_once(&sv, 100), 0);
-        int n = take_replies(fd, &fr);
-        if (n > 0)
-            cr_assert(all_durable(), "replies arrived before their entries were synced");
-        got += n;
-    }
-    cr_assert_eq(got, 20, "every pause answered");
-    cr_assert_leq(fx.syncs - before, 2, "%u syncs for the 21 durable entries of these pauses",
-                  fx.syncs - before);
-    frame_reader_free(&fr);
-    close(fd);
-    server_close(&sv);
-    authz_close(az);
-}
-
 /* One request of `cmd` (pause, resume, or logs with `lr`), framed. */
 static uint8_t *request_frame(uint64_t id, int cmd, Svcd__LogsRequest *lr, size_t *len)
 {
@@ -277,9 +190,22 @@ static uint8_t *request_frame(uint64_t id, int cmd, Svcd__LogsRequest *lr, size_
     return frame;
 }
 
+/* Appends a framed request to the `all` buffer of `cap` bytes at *total. */
+static void add_request(uint8_t *all, size_t cap, size_t *total, uint64_t id, int cmd,
+                        Svcd__LogsRequest *lr)
+{
+    size_t len;
+    uint8_t *f = request_frame(id, cmd, lr, &len);
+
+    cr_assert_leq(*total + len, cap);
+    memcpy(all + *total, f, len);
+    *total += len;
+    free(f);
+}
+
 /* Reads the replies that have arrived, without waiting; returns how many
- * answer the controls (ids 100 and up). */
-static int take_control_replies(int fd, struct frame_reader *fr)
+ * answer requests of id `min_id` and up. */
+static int take_replies(int fd, struct frame_reader *fr, uint64_t min_id)
 {
     uint8_t buf[65536];
     int n = 0;
@@ -299,11 +225,63 @@ static int take_control_replies(int fd, struct frame_reader *fr)
             uint8_t *f = frame_reader_take(fr, &len);
             Svcd__Response *resp = svcd__response__unpack(NULL, len, f);
             cr_assert_not_null(resp);
-            n += resp->id >= 100;
+            n += resp->id >= min_id;
             svcd__response__free_unpacked(resp, NULL);
             free(f);
         }
     }
+}
+
+/* Sends `total` bytes of pipelined requests on one connection to a real
+ * server over `s`, runs its loop until `want` replies to ids `min_id` and
+ * up arrived (at most `rounds` rounds), checking at each that everything
+ * written before a readable reply is on disk. Returns the syncs it took. */
+static unsigned serve_pipelined(const uint8_t *all, size_t total, int want, uint64_t min_id,
+                                int rounds)
+{
+    struct config cfg;
+    struct authz *az;
+    struct server sv;
+    struct frame_reader fr;
+    char err[AUTHZ_ERR_MAX];
+    int got = 0;
+
+    config_defaults(&cfg, 0);
+    cr_assert_eq(authz_open(&cfg, 0, &az, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(server_open(&sv, &s, az, sock, 0), 0);
+    int fd = raw_connect(sock);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(raw_send_all(fd, all, total), 0);
+    frame_reader_init(&fr, 1 << 20);
+    unsigned before = fx.syncs;
+    for (int round = 0; round < rounds && got < want; round++) {
+        cr_assert_eq(server_run_once(&sv, 100), 0);
+        int n = take_replies(fd, &fr, min_id);
+        if (n > 0)
+            cr_assert(all_durable(), "replies arrived before their entries were synced");
+        got += n;
+    }
+    cr_assert_eq(got, want, "every request answered");
+    frame_reader_free(&fr);
+    close(fd);
+    server_close(&sv);
+    authz_close(az);
+    return fx.syncs - before;
+}
+
+/* Through the server: 40 durable entries' worth of pipelined pauses from
+ * one connection (the first pauses, the rest are audited no-ops), in one
+ * write. Whenever a reply can be read, everything written before it is
+ * on disk; and the round's entries share syncs (old code: one each). */
+Test(groupcommit, a_rounds_replies_leave_after_its_one_sync)
+{
+    uint8_t all[4096];
+    size_t total = 0;
+
+    for (uint64_t i = 1; i <= 20; i++)
+        add_request(all, sizeof(all), &total, i, SVCD__REQUEST__COMMAND_PAUSE, NULL);
+    unsigned syncs = serve_pipelined(all, total, 20, 1, 50);
+    cr_assert_leq(syncs, 2, "%u syncs for the 21 durable entries of these pauses", syncs);
 }
 
 /* Controls held behind a query that yields (a grep over a long history)
@@ -313,53 +291,18 @@ static int take_control_replies(int fd, struct frame_reader *fr)
 Test(groupcommit, controls_behind_a_yielding_query_share_a_sync)
 {
     Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
-    struct config cfg;
-    struct authz *az;
-    struct server sv;
-    struct frame_reader fr;
-    char err[AUTHZ_ERR_MAX];
     static uint8_t all[16384];
-    size_t total = 0, len;
-    int got = 0;
+    size_t total = 0;
 
     for (int i = 0; i < 60000; i++)
         cr_assert_eq(logtest_append(&s.log, "hay", 0, clock_mono_us()), 0);
     cr_assert_eq(logstore_sync(&s.log, clock_mono_us()), 0);
-    config_defaults(&cfg, 0);
-    cr_assert_eq(authz_open(&cfg, 0, &az, err, sizeof(err)), 0, "%s", err);
-    cr_assert_eq(server_open(&sv, &s, az, sock, 0), 0);
     lr.tail = UINT32_MAX;
     lr.grep = "needle";
-    uint8_t *f = request_frame(1, SVCD__REQUEST__COMMAND_LOGS, &lr, &len);
-    memcpy(all, f, len);
-    total = len;
-    free(f);
-    for (uint64_t i = 0; i < 64; i++) {
-        f = request_frame(100 + i,
-                          i % 2 ? SVCD__REQUEST__COMMAND_RESUME : SVCD__REQUEST__COMMAND_PAUSE,
-                          NULL, &len);
-        cr_assert_leq(total + len, sizeof(all));
-        memcpy(all + total, f, len);
-        total += len;
-        free(f);
-    }
-    int fd = raw_connect(sock);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(raw_send_all(fd, all, total), 0);
-    frame_reader_init(&fr, 1 << 20);
-    unsigned before = fx.syncs;
-    for (int round = 0; round < 2000 && got < 64; round++) {
-        cr_assert_eq(server_run_once(&sv, 100), 0);
-        int n = take_control_replies(fd, &fr);
-        if (n > 0)
-            cr_assert(all_durable(), "replies arrived before their entries were synced");
-        got += n;
-    }
-    cr_assert_eq(got, 64, "every control answered");
-    cr_assert_leq(fx.syncs - before, 4, "%u syncs for the 64 state changes behind the query",
-                  fx.syncs - before);
-    frame_reader_free(&fr);
-    close(fd);
-    server_close(&sv);
-    authz_close(az);
+    add_request(all, sizeof(all), &total, 1, SVCD__REQUEST__COMMAND_LOGS, &lr);
+    for (uint64_t i = 0; i < 64; i++)
+        add_request(all, sizeof(all), &total, 100 + i,
+                    i % 2 ? SVCD__REQUEST__COMMAND_RESUME : SVCD__REQUEST__COMMAND_PAUSE, NULL);
+    unsigned syncs = serve_pipelined(all, total, 64, 100, 2000);
+    cr_assert_leq(syncs, 4, "%u syncs for the 64 state changes behind the query", syncs);
 }
