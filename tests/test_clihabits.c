@@ -11,16 +11,16 @@
 
 #include "clock.h"
 #include "proc.h"
+#include "svcdtest.h"
 #include "tmpdir.h"
 
-static char dir[256], sock[320], state[320], svcd_log[320];
-static pid_t svcd_pid = -1;
+static struct svcdtest t;
 static struct proc_result res;
 
 /* Runs svcclient with the test's endpoint and `args` (NULL-terminated). */
 static int client_run(const char *const *args)
 {
-    char *argv[16] = {SVCCLIENT_BIN, "--endpoint", sock};
+    char *argv[16] = {SVCCLIENT_BIN, "--endpoint", t.sock};
     int n = 3;
 
     for (; *args && n < 15; args++)
@@ -42,16 +42,8 @@ static int count_lines(const char *s)
 
 static void setup(void)
 {
-    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
-    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
-    snprintf(state, sizeof(state), "%s/state", dir);
-    snprintf(svcd_log, sizeof(svcd_log), "%s/svcd.out", dir);
-    cr_assert_eq(mkdir(state, 0755), 0);
-    char *argv[] = {SVCD_BIN,     "run",  "--endpoint",      sock,   "--state-dir", state,
-                    "--interval", "20ms", "--control-group", "root", NULL};
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_gt(svcd_pid, 0);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not start");
+    svcdtest_prepare(&t);
+    svcdtest_start(&t, (const char *[]){"--interval", "20ms", "--control-group", "root", NULL});
     /* a few heartbeats (info), then a pause (a notice audit entry) that
      * freezes the log for the comparisons */
     for (int i = 0; i < 500; i++) {
@@ -66,10 +58,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    if (svcd_pid > 0)
-        cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0, "svcd must stop cleanly");
-    svcd_pid = -1;
-    tmpdir_remove(dir);
+    svcdtest_finish(&t, 5000);
 }
 
 TestSuite(clihabits, .init = setup, .fini = teardown, .timeout = 120);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "svcdtest.h"
 #include "tmpdir.h"
 
 #define BURST_MIN 600  /* what the listen queue must hold (issue 13) */
@@ -28,35 +29,16 @@
 #define CLIENTS_WRAPPED 8
 #define CLIENT_WAIT     120000
 
-static char dir[256], sock[320], state[320], svcd_log[320];
-static pid_t svcd_pid = -1;
+static struct svcdtest t;
 static int burst[BURST_MAX];
 static int nburst;
 
 static void setup(void)
 {
-    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
-    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
-    snprintf(state, sizeof(state), "%s/state", dir);
-    snprintf(svcd_log, sizeof(svcd_log), "%s/svcd.out", dir);
-    cr_assert_eq(mkdir(state, 0755), 0);
+    svcdtest_prepare(&t);
     /* Limits out of the way: this is about the queue before accept. */
-    char *argv[] = {SVCD_BIN,
-                    "run",
-                    "--endpoint",
-                    sock,
-                    "--state-dir",
-                    state,
-                    "--control-group",
-                    "root",
-                    "--max-connections",
-                    "100000",
-                    "--max-connections-per-user",
-                    "100000",
-                    NULL};
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_gt(svcd_pid, 0);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not start");
+    svcdtest_start(&t, (const char *[]){"--control-group", "root", "--max-connections", "100000",
+                                        "--max-connections-per-user", "100000", NULL});
 }
 
 static void close_burst(void)
@@ -69,12 +51,7 @@ static void close_burst(void)
 static void teardown(void)
 {
     close_burst();
-    if (svcd_pid > 0) {
-        kill(svcd_pid, SIGCONT);
-        cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 10000), 0, "svcd must stop cleanly");
-    }
-    svcd_pid = -1;
-    tmpdir_remove(dir);
+    svcdtest_finish(&t, 10000);
 }
 
 TestSuite(contention, .init = setup, .fini = teardown, .timeout = 240);
@@ -105,8 +82,8 @@ static int fill_queue(void)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
-    cr_assert_lt(strlen(sock), sizeof(sa.sun_path));
-    memcpy(sa.sun_path, sock, strlen(sock) + 1);
+    cr_assert_lt(strlen(t.sock), sizeof(sa.sun_path));
+    memcpy(sa.sun_path, t.sock, strlen(t.sock) + 1);
     while (nburst < BURST_MAX) {
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         cr_assert_geq(fd, 0, "socket: %s (raise the open-file limit)", strerror(errno));
@@ -160,8 +137,8 @@ Test(contention, a_full_accept_queue_is_waited_for_and_every_client_is_served)
     const int n = wrap && *wrap ? CLIENTS_WRAPPED : CLIENTS;
 
     raise_fd_limit();
-    cr_assert_eq(kill(svcd_pid, SIGSTOP), 0);
-    wait_stopped(svcd_pid);
+    cr_assert_eq(kill(t.pid, SIGSTOP), 0);
+    wait_stopped(t.pid);
     full = fill_queue();
     cr_assert_geq(nburst, BURST_MIN,
                   "a burst of %d connections must fit in svcd's listen queue (SOMAXCONN), "
@@ -176,7 +153,7 @@ Test(contention, a_full_accept_queue_is_waited_for_and_every_client_is_served)
 
     if (full) {
         /* Out of time while the queue stays full: "busy", and what to do. */
-        char *quick[] = {SVCCLIENT_BIN, "--endpoint", sock, "--timeout", "300ms", "status", NULL};
+        char *quick[] = {SVCCLIENT_BIN, "--endpoint", t.sock, "--timeout", "300ms", "status", NULL};
         cr_assert_eq(proc_run(quick, NULL, 20000, &r), 0);
         cr_assert_eq(r.exit_code, 3, "%s", r.err);
         cr_assert(strstr(r.err, "svcd is busy: it took no new connection within --timeout "
@@ -186,8 +163,8 @@ Test(contention, a_full_accept_queue_is_waited_for_and_every_client_is_served)
     }
 
     for (int i = 0; i < n; i++) {
-        char *argv[] = {SVCCLIENT_BIN, "--endpoint", sock, "--timeout", timeout, "status", NULL};
-        cr_assert_geq(asprintf(&client_out[i], "%s/client%d.out", dir, i), 0);
+        char *argv[] = {SVCCLIENT_BIN, "--endpoint", t.sock, "--timeout", timeout, "status", NULL};
+        cr_assert_geq(asprintf(&client_out[i], "%s/client%d.out", t.dir, i), 0);
         clients[i] = proc_spawn(argv, NULL, client_out[i]);
         cr_assert_gt(clients[i], 0);
     }
@@ -202,7 +179,7 @@ Test(contention, a_full_accept_queue_is_waited_for_and_every_client_is_served)
     }
 
     close_burst(); /* the queued connections stay queued until accepted */
-    cr_assert_eq(kill(svcd_pid, SIGCONT), 0);
+    cr_assert_eq(kill(t.pid, SIGCONT), 0);
     for (int i = 0; i < n; i++) {
         int code = proc_stop(clients[i], 0, CLIENT_WAIT);
         const char *out = read_file(client_out[i]);
@@ -211,7 +188,7 @@ Test(contention, a_full_accept_queue_is_waited_for_and_every_client_is_served)
         free(client_out[i]);
     }
 
-    char *status[] = {SVCCLIENT_BIN, "--endpoint", sock, "status", NULL};
+    char *status[] = {SVCCLIENT_BIN, "--endpoint", t.sock, "status", NULL};
     cr_assert_eq(proc_run(status, NULL, 20000, &r), 0);
     cr_assert_eq(r.exit_code, 0, "svcd serves on after the burst: %s", r.err);
 }

@@ -14,32 +14,21 @@
 
 #include "codec.h"
 #include "proc.h"
+#include "svcdtest.h"
 #include "raw.h"
 #include "tmpdir.h"
 
-static char dir[256], sock[320], state[320], out_log[320];
-static pid_t svcd_pid = -1;
+static struct svcdtest t;
 
 static void setup(void)
 {
-    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
-    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
-    snprintf(state, sizeof(state), "%s/state", dir);
-    snprintf(out_log, sizeof(out_log), "%s/svcd.out", dir);
-    cr_assert_eq(mkdir(state, 0755), 0);
-    char *argv[] = {SVCD_BIN,     "run",  "--endpoint",      sock,   "--state-dir", state,
-                    "--interval", "50ms", "--control-group", "root", NULL};
-    svcd_pid = proc_spawn(argv, NULL, out_log);
-    cr_assert_gt(svcd_pid, 0);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not start");
+    svcdtest_prepare(&t);
+    svcdtest_start(&t, (const char *[]){"--interval", "50ms", "--control-group", "root", NULL});
 }
 
 static void teardown(void)
 {
-    if (svcd_pid > 0)
-        cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0, "svcd must stop cleanly");
-    svcd_pid = -1;
-    tmpdir_remove(dir);
+    svcdtest_finish(&t, 5000);
 }
 
 /* Sends a Request payload holding one logs command with `body` as its
@@ -49,7 +38,7 @@ static void refused(const uint8_t *body, size_t blen, const char *want)
 {
     uint8_t payload[256] = {0x08, 0x01, 0x10, 0x07, 0x6a}; /* version 1, id 7, logs = */
     size_t n = 5;
-    int fd = raw_connect(sock);
+    int fd = raw_connect(t.sock);
 
     cr_assert_geq(fd, 0, "connect: %s", strerror(errno));
     cr_assert_lt(blen, 128);
@@ -112,8 +101,8 @@ static void bad_config(const char *path, const char *want)
     char st[400], ep[400];
     struct proc_result r;
 
-    snprintf(st, sizeof(st), "%s/state2", dir);
-    snprintf(ep, sizeof(ep), "%s/other.sock", dir);
+    snprintf(st, sizeof(st), "%s/state2", t.dir);
+    snprintf(ep, sizeof(ep), "%s/other.sock", t.dir);
     char *argv[] = {SVCD_BIN,     "run", "--config",        (char *)path, "--state-dir", st,
                     "--endpoint", ep,    "--control-group", "root",       NULL};
     cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
@@ -125,7 +114,7 @@ Test(hostile_args, a_config_that_is_a_fifo_is_refused_at_once)
 {
     char fifo[400], want[500];
 
-    snprintf(fifo, sizeof(fifo), "%s/svcd.conf", dir);
+    snprintf(fifo, sizeof(fifo), "%s/svcd.conf", t.dir);
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     snprintf(want, sizeof(want), "config file %s is a FIFO, not a regular file", fifo);
     bad_config(fifo, want);
@@ -140,8 +129,8 @@ Test(hostile_args, a_config_that_is_a_directory_is_refused)
 {
     char want[400];
 
-    snprintf(want, sizeof(want), "config file %s is a directory, not a regular file", state);
-    bad_config(state, want);
+    snprintf(want, sizeof(want), "config file %s is a directory, not a regular file", t.state);
+    bad_config(t.state, want);
 }
 
 Test(hostile_args, a_config_reached_through_a_symlink_is_read)
@@ -149,9 +138,9 @@ Test(hostile_args, a_config_reached_through_a_symlink_is_read)
     char conf[400], link[400];
     struct proc_result r;
 
-    cr_assert_eq(tmpdir_write(dir, "real.conf", "interval = 10x\n", 15), 0);
-    snprintf(conf, sizeof(conf), "%s/real.conf", dir);
-    snprintf(link, sizeof(link), "%s/link.conf", dir);
+    cr_assert_eq(tmpdir_write(t.dir, "real.conf", "interval = 10x\n", 15), 0);
+    snprintf(conf, sizeof(conf), "%s/real.conf", t.dir);
+    snprintf(link, sizeof(link), "%s/link.conf", t.dir);
     cr_assert_eq(symlink(conf, link), 0);
     /* read through the link: the bad value in it is what is reported */
     char *argv[] = {SVCD_BIN, "run", "--config", link, NULL};

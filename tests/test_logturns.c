@@ -13,19 +13,19 @@
 
 #include "codec.h"
 #include "proc.h"
+#include "svcdtest.h"
 #include "raw.h"
 #include "tmpdir.h"
 
 #define ENTRIES   400000 /* some 40 slices of 10 000 lines to search through */
 #define NEEDLE_AT (ENTRIES - 40000)
 
-static char dir[256], sock[320], state[320], svcd_log[320];
-static pid_t svcd_pid = -1;
+static struct svcdtest t;
 
 static void write_history(void)
 {
     char path[400];
-    snprintf(path, sizeof(path), "%s/svcd.log", state);
+    snprintf(path, sizeof(path), "%s/svcd.log", t.state);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     for (int i = 1; i <= ENTRIES; i++)
@@ -38,25 +38,14 @@ static void write_history(void)
 
 static void setup(void)
 {
-    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
-    snprintf(sock, sizeof(sock), "%s/svcd.sock", dir);
-    snprintf(state, sizeof(state), "%s/state", dir);
-    snprintf(svcd_log, sizeof(svcd_log), "%s/svcd.out", dir);
-    cr_assert_eq(mkdir(state, 0755), 0);
+    svcdtest_prepare(&t);
     write_history();
-    char *argv[] = {SVCD_BIN,          "run",  "--endpoint",    sock, "--state-dir", state,
-                    "--control-group", "root", "--rotate-size", "1G", NULL};
-    svcd_pid = proc_spawn(argv, NULL, svcd_log);
-    cr_assert_gt(svcd_pid, 0);
-    cr_assert_eq(proc_wait_connect(sock, 5000), 0, "svcd did not start");
+    svcdtest_start(&t, (const char *[]){"--control-group", "root", "--rotate-size", "1G", NULL});
 }
 
 static void teardown(void)
 {
-    if (svcd_pid > 0)
-        cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0, "svcd must stop cleanly");
-    svcd_pid = -1;
-    tmpdir_remove(dir);
+    svcdtest_finish(&t, 5000);
 }
 
 TestSuite(logturns, .init = setup, .fini = teardown, .timeout = 120);
@@ -65,7 +54,7 @@ TestSuite(logturns, .init = setup, .fini = teardown, .timeout = 120);
 static int search(const char *text, uint64_t id)
 {
     Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
-    int fd = raw_connect(sock);
+    int fd = raw_connect(t.sock);
 
     cr_assert_geq(fd, 0);
     lr.tail = 1;
