@@ -732,7 +732,11 @@ static void sweep_dead(ipc_server *s)
         s->nconns--;
         if (s->h.on_close)
             s->h.on_close(s->h.ctx, c, c->base.dead_err);
-        close(c->fd); /* leaves the epoll set with it */
+        /* Out of the epoll set first: close alone leaves it there while
+         * another process (a fork) still holds the same open socket, and
+         * its events would then name this freed connection. */
+        epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+        close(c->fd);
         ipc_buf_free(&c->base.out);
         free(c);
     }

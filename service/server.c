@@ -623,6 +623,14 @@ static int expire_sessions(struct server *sv)
     return next ? (int)((next - now + 999) / 1000) : -1;
 }
 
+/* Whether a session holds requests it can be answered now: one whose
+ * client does not read its replies waits for the socket instead (on_drain
+ * pumps it again), or the loop would spin on it. */
+static int backlog_ready(const struct session *ss)
+{
+    return ss->backlogged && !ss->closing && ipc_conn_pending(ss->conn) < PUMP_HIGH_WATER;
+}
+
 /* Answers what backlogged sessions hold, up to FRAMES_PER_ROUND each.
  * Returns 1 when some still hold requests (the loop must not sleep). */
 static int take_backlog(struct server *sv)
@@ -639,7 +647,7 @@ static int take_backlog(struct server *sv)
             ipc_conn_set_reading(ss->conn, 1);
     }
     for (struct session *ss = sv->sessions; ss; ss = ss->next_session)
-        busy |= ss->backlogged && !ss->closing;
+        busy |= backlog_ready(ss);
     return busy;
 }
 
@@ -666,7 +674,7 @@ static int hold_output(void *ctx)
 static int backlog_waits(const struct server *sv)
 {
     for (const struct session *ss = sv->sessions; ss; ss = ss->next_session)
-        if (ss->backlogged && !ss->closing)
+        if (backlog_ready(ss))
             return 1;
     return 0;
 }

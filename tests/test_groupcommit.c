@@ -306,3 +306,56 @@ Test(groupcommit, controls_behind_a_yielding_query_share_a_sync)
     unsigned syncs = serve_pipelined(all, total, 64, 100, 2000);
     cr_assert_leq(syncs, 4, "%u syncs for the 64 state changes behind the query", syncs);
 }
+
+/* A client that sends more than a round answers and never reads: once its
+ * replies fill the output queue, its held requests wait for the socket,
+ * and the loop sleeps meanwhile (the review found it spinning: each round
+ * saw the backlog, skipped it for the full queue, and ran again at once). */
+Test(groupcommit, a_backlog_behind_a_full_output_queue_lets_the_loop_sleep)
+{
+    struct config cfg;
+    struct authz *az;
+    struct server sv;
+    char err[AUTHZ_ERR_MAX];
+    size_t total = 0, cap = 40000 * 16;
+    uint8_t *all = malloc(cap);
+
+    cr_assert_not_null(all);
+    for (uint64_t i = 1; i <= 40000; i++) {
+        Svcd__Request req = raw_status_req(i);
+        uint8_t *f;
+        size_t len;
+        cr_assert_eq(codec_frame(&req.base, &f, &len), 0);
+        cr_assert_leq(total + len, cap);
+        memcpy(all + total, f, len);
+        total += len;
+        free(f);
+    }
+    config_defaults(&cfg, 0);
+    cr_assert_eq(authz_open(&cfg, 0, &az, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(server_open(&sv, &s, az, sock, 0), 0);
+    int fd = raw_connect(sock);
+    cr_assert_geq(fd, 0);
+    /* Sent while the server reads, until it takes no more: its replies
+     * fill the socket and its output queue, it stops reading, and what it
+     * took past a round's share waits as a backlog. */
+    size_t sent = 0;
+    for (int idle = 0, round = 0; round < 5000 && idle < 100 && sent < total; round++) {
+        ssize_t w = send(fd, all + sent, total - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w > 0)
+            sent += (size_t)w;
+        idle = w > 0 ? 0 : idle + 1;
+        cr_assert_eq(server_run_once(&sv, 1), 0);
+    }
+    cr_assert_gt(sent, 64 * 16, "more requests than a round answers were taken in");
+    /* Now only the client's reading could move anything: a second of
+     * rounds that each may wait 100 ms is a handful of rounds, not a spin. */
+    int rounds = 0;
+    for (uint64_t end = clock_mono_us() + 1000000; clock_mono_us() < end; rounds++)
+        cr_assert_eq(server_run_once(&sv, 100), 0);
+    cr_assert_lt(rounds, 100, "%d rounds in a second with nothing to do", rounds);
+    close(fd);
+    server_close(&sv);
+    authz_close(az);
+    free(all);
+}
