@@ -128,7 +128,7 @@ int rpc_connect(struct rpc *r, const char *endpoint, int timeout_ms, char *err, 
          * is someone else's, once said. */
         if (i + 1 < n && skip_foreign(r, rc, cands[i], seen, cands[i + 1]))
             continue;
-        if (rc != ERR_NOENT && rc != ERR_CONNREFUSED)
+        if (rc != ERR_NOENT && rc != ERR_CONNREFUSED && rc != ERR_NOTSOCK)
             break;
     }
     if (rc < 0) {

@@ -192,8 +192,10 @@ int fs_dir_check_missing(const char *dir, struct fs_dir_problem *p)
     memcpy(buf, dir, len + 1);
     for (;;) { /* up to the deepest part that exists */
         char *slash = strrchr(buf, '/');
-        if (slash == NULL)
-            return 0; /* relative, and nothing of it exists: made in "." */
+        if (slash == NULL) { /* relative, and nothing of it exists: made in "." */
+            snprintf(buf, sizeof(buf), ".");
+            break;
+        }
         *(slash == buf ? slash + 1 : slash) = '\0';
         if (lstat(buf, &st) == 0)
             break;

@@ -244,7 +244,8 @@ static int refused_why(const char *endpoint)
 {
     struct stat st;
 
-    if (lstat(endpoint, &st) == 0 && !S_ISSOCK(st.st_mode))
+    /* stat: a link to a socket nobody listens on is a refused socket. */
+    if (stat(endpoint, &st) == 0 && !S_ISSOCK(st.st_mode))
         return ERR_NOTSOCK;
     return ERR_CONNREFUSED;
 }
