@@ -25,6 +25,7 @@
 #include "codec.h"
 #include "frame.h"
 #include "accounts.h"
+#include "notify.h"
 #include "proc.h"
 #include "raw.h"
 #include "logfiles.h"
@@ -1609,34 +1610,6 @@ Test(authz, user_mode_serves_only_the_user_running_it)
 
 /* ---- systemd's notify protocol, with a fake NOTIFY_SOCKET ---------------- */
 
-/* A datagram socket bound at `path` ("@name": abstract). Returns the fd. */
-static int notify_listener(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    size_t len = strlen(path);
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-    cr_assert_geq(fd, 0);
-    cr_assert_lt(len, sizeof(sa.sun_path));
-    memcpy(sa.sun_path, path, len);
-    if (path[0] == '@')
-        sa.sun_path[0] = '\0';
-    cr_assert_eq(
-        bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)),
-        0, "bind %s: %s", path, strerror(errno));
-    return fd;
-}
-
-/* The next notification, within 5 s. */
-static void next_notification(int fd, char *buf, size_t cap)
-{
-    struct pollfd pf = {.fd = fd, .events = POLLIN};
-    cr_assert_gt(poll(&pf, 1, 5000), 0, "svcd sent nothing to NOTIFY_SOCKET");
-    ssize_t n = recv(fd, buf, cap - 1, 0);
-    cr_assert_gt(n, 0);
-    buf[n] = '\0';
-}
-
 static void notify_round(const char *notify_path)
 {
     char env[400], want[400], got[1024];
@@ -1648,23 +1621,23 @@ static void notify_round(const char *notify_path)
     char *argv[] = {SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state, NULL};
     svcd_pid = proc_spawn(argv, envv, svcd_log);
     cr_assert_gt(svcd_pid, 0);
-    next_notification(fd, got, sizeof(got));
+    notify_next(fd, got, sizeof(got));
     snprintf(want, sizeof(want), "READY=1\nMAINPID=%d\nSTATUS=running; endpoint %s", (int)svcd_pid,
              sock);
     cr_assert_str_eq(got, want);
     cr_assert_eq(proc_wait_connect(sock, 1000), 0, "READY=1 came once it listens");
 
     client(&r, "pause", NULL, NULL, NULL);
-    next_notification(fd, got, sizeof(got));
+    notify_next(fd, got, sizeof(got));
     snprintf(want, sizeof(want), "STATUS=paused by %s (uid %d, pid ", getpwuid(geteuid())->pw_name,
              (int)geteuid());
     cr_assert(strncmp(got, want, strlen(want)) == 0, "%s", got);
     client(&r, "resume", NULL, NULL, NULL);
-    next_notification(fd, got, sizeof(got));
+    notify_next(fd, got, sizeof(got));
     cr_assert_str_eq(got, "STATUS=running");
 
     kill(svcd_pid, SIGTERM);
-    next_notification(fd, got, sizeof(got));
+    notify_next(fd, got, sizeof(got));
     cr_assert_str_eq(got, "STOPPING=1\nSTATUS=stopping");
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
     svcd_pid = -1;

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "notify.h"
 #include "proc.h"
 #include "tmpdir.h"
 
@@ -147,32 +148,6 @@ Test(journal, a_journal_stream_that_is_not_stderr_changes_nothing)
 
 /* ---- WatchdogSec=: WATCHDOG=1 to a fake NOTIFY_SOCKET ---------------------- */
 
-/* A datagram socket bound at `path`, as systemd's notify socket. */
-static int notify_listener(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    size_t len = strlen(path);
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-    cr_assert_geq(fd, 0);
-    cr_assert_lt(len, sizeof(sa.sun_path));
-    memcpy(sa.sun_path, path, len);
-    cr_assert_eq(
-        bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)),
-        0, "bind %s: %s", path, strerror(errno));
-    return fd;
-}
-
-/* The next notification, within 5 s. */
-static void next_notification(int fd, char *buf, size_t cap)
-{
-    struct pollfd pf = {.fd = fd, .events = POLLIN};
-    cr_assert_gt(poll(&pf, 1, 5000), 0, "svcd sent nothing to NOTIFY_SOCKET");
-    ssize_t n = recv(fd, buf, cap - 1, 0);
-    cr_assert_gt(n, 0);
-    buf[n] = '\0';
-}
-
 /* Starts svcd with a fake NOTIFY_SOCKET and `wpid` as WATCHDOG_PID ("WATCHDOG_PID="
  * for unset); returns the listener, READY=1 already read. */
 static int start_watched(const char *wpid)
@@ -187,7 +162,7 @@ static int start_watched(const char *wpid)
 
     svcd_pid = proc_spawn(argv, env, svcd_log);
     cr_assert_gt(svcd_pid, 0);
-    next_notification(fd, got, sizeof(got));
+    notify_next(fd, got, sizeof(got));
     cr_assert(strncmp(got, "READY=1\n", 8) == 0, "%s", got);
     return fd;
 }
@@ -199,7 +174,7 @@ Test(journal, watchdog_usec_gets_watchdog_1_repeatedly)
     int fd = start_watched("WATCHDOG_PID=");
 
     for (int i = 0; i < 4; i++) {
-        next_notification(fd, got, sizeof(got));
+        notify_next(fd, got, sizeof(got));
         cr_assert_str_eq(got, "WATCHDOG=1", "keep-alive %d", i + 1);
     }
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
@@ -223,10 +198,10 @@ Test(journal, watchdog_pid_of_another_process_gets_none)
     char *pause[] = {SVCCLIENT_BIN, "--endpoint", sock, "pause", NULL};
     cr_assert_eq(proc_run(pause, NULL, 10000, &r), 0);
     cr_assert_eq(r.exit_code, 0, "%s", r.err);
-    next_notification(fd, got, sizeof(got));
+    notify_next(fd, got, sizeof(got));
     cr_assert(strncmp(got, "STATUS=paused by ", 17) == 0, "no WATCHDOG=1 before: %s", got);
     kill(svcd_pid, SIGTERM);
-    next_notification(fd, got, sizeof(got));
+    notify_next(fd, got, sizeof(got));
     cr_assert_str_eq(got, "STOPPING=1\nSTATUS=stopping", "nor after");
     cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 5000), 0);
     svcd_pid = -1;
