@@ -85,6 +85,12 @@ static void arm_watchdog(long pid)
              "no WATCHDOG=1 (check WatchdogSec= in the unit)",
              usec ? usec : "", wpid ? wpid : "");
     watchdog_init(&dog, interval, clock_mono_us());
+    if (interval > 0 && interval < 2 * WATCHDOG_MIN_EVERY_US)
+        diag(DIAG_WARN,
+             "WatchdogSec= (WATCHDOG_USEC=%llu) is shorter than svcd can keep: it sends "
+             "WATCHDOG=1 at most every %d ms, so systemd may restart it; raise WatchdogSec= "
+             "to 1s or more",
+             (unsigned long long)interval, WATCHDOG_MIN_EVERY_US / 1000);
     if (interval > 0)
         diag(DIAG_INFO, "watchdog: WATCHDOG=1 every %llu ms (WatchdogSec=%llu ms)",
              (unsigned long long)(dog.every_us / 1000), (unsigned long long)(interval / 1000));

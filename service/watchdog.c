@@ -38,9 +38,14 @@ int watchdog_parse(const char *usec, const char *pid, long self, uint64_t *inter
 
 void watchdog_init(struct watchdog *w, uint64_t interval_us, uint64_t now)
 {
-    /* Half the interval, as sd_watchdog_enabled(3) advises; never 0, so a
-     * tiny interval cannot make the loop spin without waiting. */
-    w->every_us = interval_us == 0 ? 0 : interval_us / 2 + (interval_us < 2);
+    /* Half the interval, as sd_watchdog_enabled(3) advises, but never more
+     * often than WATCHDOG_MIN_EVERY_US: a tiny WatchdogSec= must not turn the
+     * loop into a busy wait (the caller warns that it cannot be kept). */
+    uint64_t half = interval_us / 2;
+
+    w->every_us = interval_us == 0               ? 0
+                  : half < WATCHDOG_MIN_EVERY_US ? WATCHDOG_MIN_EVERY_US
+                                                 : half;
     w->next = now;
 }
 

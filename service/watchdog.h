@@ -19,7 +19,12 @@ struct watchdog {
  * when a value is not a positive decimal number (then *interval_us is 0). */
 int watchdog_parse(const char *usec, const char *pid, long self, uint64_t *interval_us);
 
-/* Arms `w` for `interval_us` (0: disarmed), the first keep-alive at once. */
+/* The keep-alives' shortest period: a WatchdogSec= under twice this cannot
+ * be kept, and the loop does not wake more often for it. */
+#define WATCHDOG_MIN_EVERY_US 10000
+
+/* Arms `w` for `interval_us` (0: disarmed), the first keep-alive at once,
+ * then every half interval (at least WATCHDOG_MIN_EVERY_US). */
 void watchdog_init(struct watchdog *w, uint64_t interval_us, uint64_t now);
 
 /* Returns 1 when a keep-alive is due at `now`, and schedules the next one

@@ -71,9 +71,22 @@ Test(watchdog, off_never_due_and_never_wakes)
     watchdog_init(&w, 0, 1000);
     cr_assert_eq(watchdog_due(&w, 1000), 0);
     cr_assert_eq(watchdog_wait_us(&w, 1000), -1);
+}
+
+/* WATCHDOG_USEC=1 once made the loop wake every millisecond (its shortest
+ * wait) for as long as svcd ran. */
+Test(watchdog, a_tiny_interval_never_makes_the_loop_spin)
+{
+    struct watchdog w;
+
     watchdog_init(&w, 1, 1000);
     cr_assert_eq(watchdog_due(&w, 1000), 1);
-    cr_assert_eq(watchdog_wait_us(&w, 1000), 1, "a tiny interval still waits");
+    cr_assert_eq(watchdog_wait_us(&w, 1000), WATCHDOG_MIN_EVERY_US);
+    cr_assert_eq(watchdog_due(&w, 1000 + WATCHDOG_MIN_EVERY_US - 1), 0);
+    cr_assert_eq(watchdog_due(&w, 1000 + WATCHDOG_MIN_EVERY_US), 1);
+    watchdog_init(&w, 2 * WATCHDOG_MIN_EVERY_US + 2, 0);
+    cr_assert_eq(watchdog_due(&w, 0), 1);
+    cr_assert_eq(watchdog_wait_us(&w, 0), WATCHDOG_MIN_EVERY_US + 1, "above the floor: half");
 }
 
 /* The unit the .deb ships and `svcd install` writes (the same file). */
