@@ -47,6 +47,8 @@ const char *err_str(int err)
         return "a link or a file, not a folder";
     case ERR_NOTSOCK:
         return "not a socket";
+    case ERR_LOOP:
+        return "too many levels of symbolic links (a loop?)";
     }
     return "unknown error";
 }

@@ -28,7 +28,8 @@ enum {
     ERR_UNSUPPORTED = -18, /* not available on this platform */
     ERR_BUSY = -19,        /* another process holds the file (a sharing violation) */
     ERR_NOTDIR = -20,      /* a link or a file where a folder must be */
-    ERR_NOTSOCK = -21      /* something other than a socket at an endpoint path (POSIX) */
+    ERR_NOTSOCK = -21,     /* something other than a socket at an endpoint path (POSIX) */
+    ERR_LOOP = -22         /* a path goes through too many symbolic links (a loop) */
 };
 
 /* Returns a short lower-case description of an ERR_ code, never NULL. */

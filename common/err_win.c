@@ -43,6 +43,8 @@ int err_from_os(unsigned long code)
         return ERR_NOSPC;
     case ERROR_FILENAME_EXCED_RANGE:
         return ERR_NAMETOOLONG;
+    case ERROR_CANT_RESOLVE_FILENAME: /* too many reparse points on the way */
+        return ERR_LOOP;
     case ERROR_SERVICE_ALREADY_RUNNING:
         return ERR_INUSE;
     case ERROR_SHARING_VIOLATION: /* opened without FILE_SHARE_DELETE, e.g. Get-Content -Wait */

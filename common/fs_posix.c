@@ -115,7 +115,7 @@ static int check_one(const char *path, int last, int *links, struct fs_dir_probl
         if (st.st_uid != 0 && st.st_uid != geteuid())
             return dir_fault(p, FS_DIR_LINK_OWNER, path, &st);
         if (++*links > CHECK_LINKS_MAX)
-            return ERR_INVAL;
+            return ERR_LOOP;
         rc = link_target(path, target, sizeof(target));
         return rc < 0 ? rc : check_path(target, last, links, p);
     }

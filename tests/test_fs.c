@@ -207,6 +207,31 @@ Test(fs, dir_check_follows_a_chain_of_links_checking_each, .init = setup, .fini 
     cr_assert_eq(p.uid, 54321);
 }
 
+/* A state directory behind a chain of links longer than the kernel would
+ * follow (or a loop) is refused as such: it once gave a bare "invalid
+ * argument". */
+Test(fs, dir_check_names_a_chain_of_links_too_long_to_follow, .init = setup, .fini = teardown)
+{
+    struct fs_dir_problem p;
+    char from[400], to[400];
+
+    snprintf(to, sizeof(to), "%s/l0", dir);
+    cr_assert_eq(mkdir(to, 0700), 0);
+    for (int i = 1; i <= 41; i++) {
+        snprintf(from, sizeof(from), "%s/l%d", dir, i);
+        snprintf(to, sizeof(to), "l%d", i - 1);
+        cr_assert_eq(symlink(to, from), 0);
+    }
+    snprintf(from, sizeof(from), "%s/l40", dir);
+    cr_assert_eq(fs_dir_check(from, &p), 0, "40 links are followed");
+    snprintf(from, sizeof(from), "%s/l41", dir);
+    cr_assert_eq(fs_dir_check(from, &p), ERR_LOOP);
+    cr_assert(strstr(err_str(ERR_LOOP), "symbolic links") != NULL);
+    snprintf(from, sizeof(from), "%s/loop", dir);
+    cr_assert_eq(symlink("loop", from), 0);
+    cr_assert_eq(fs_dir_check(from, &p), ERR_LOOP, "a link to itself");
+}
+
 /* A state directory to be made inside another user's directory is refused
  * before anything is made there. */
 Test(fs, a_missing_dir_is_checked_where_it_would_be_made, .init = setup, .fini = teardown)
