@@ -351,13 +351,19 @@ static const char *level_name_at(size_t i)
     return i < LEVEL_ERROR ? level_name((int)i + LEVEL_DEBUG) : NULL;
 }
 
+const char *cli_values_path(size_t i)
+{
+    (void)i;
+    return NULL;
+}
+
 /* Every option, once. Aliases are rows of their own with the same parser,
  * so each spelling can be found by name or letter. */
 static const struct option options[] = {
     {"--json", 0, 0, FOR_ALL, opt_json, NULL},
     {"--help", 'h', 0, FOR_ALL, opt_help, NULL},
     {"--version", 0, 0, FOR_ALL, opt_version, NULL},
-    {"--endpoint", 0, 1, FOR_ALL, opt_endpoint, NULL},
+    {"--endpoint", 0, 1, FOR_ALL, opt_endpoint, cli_values_path},
     {"--timeout", 0, 1, FOR_ALL, opt_timeout, NULL},
     {"--tail", 'n', 1, FOR_LOGS, opt_tail, NULL},
     {"--lines", 0, 1, FOR_LOGS, opt_tail, NULL},

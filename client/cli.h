@@ -65,6 +65,10 @@ const char *cli_command_name(enum cli_command cmd);
 /* A value from a fixed set, by index; NULL past the end. */
 typedef const char *(*cli_value_fn)(size_t i);
 
+/* The values of an option whose value is a file name (--endpoint): none
+ * fixed, and the shells complete names of files for it. */
+const char *cli_values_path(size_t i);
+
 struct cli_optinfo {
     const char *name;    /* "--tail" */
     char letter;         /* 'n' for -n; 0 when none */

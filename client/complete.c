@@ -15,6 +15,12 @@ static int option_for(const struct cli_optinfo *op, enum cli_command cmd)
     return op->commands == 0 || (cmd != CLI_NONE && (op->commands & (1u << cmd)));
 }
 
+/* Whether `op`'s value is a file name (the shells then complete files). */
+static int is_path(const struct cli_optinfo *op)
+{
+    return op->values == cli_values_path;
+}
+
 /* The values of fn, each followed by `sep`, each inside `quote`. */
 static void add_values(struct sbuf *out, cli_value_fn fn, const char *quote, const char *sep)
 {
@@ -76,7 +82,7 @@ static void posix_tables(struct sbuf *out)
     sbuf_adds(out, "# The fixed values of an option (none: free text).\n"
                    "_svcclient_values() {\n    case $1 in\n");
     for (size_t i = 0; cli_option_info(i, &op) == 0; i++) {
-        if (!op.values)
+        if (!op.values || is_path(&op))
             continue;
         sbuf_adds(out, "    ");
         add_pattern(out, &op);
@@ -86,6 +92,17 @@ static void posix_tables(struct sbuf *out)
         sbuf_adds(out, "' ;;\n");
     }
     sbuf_adds(out, "    esac\n}\n\n");
+
+    sbuf_adds(out, "# Whether an option's value is a file name.\n_svcclient_path() {\n"
+                   "    case $1 in\n");
+    for (size_t i = 0; cli_option_info(i, &op) == 0; i++) {
+        if (!is_path(&op))
+            continue;
+        sbuf_adds(out, "    ");
+        add_pattern(out, &op);
+        sbuf_adds(out, ") return 0 ;;\n");
+    }
+    sbuf_adds(out, "    esac\n    return 1\n}\n\n");
 
     sbuf_adds(out, "# The words a command's argument can be ('': the command itself).\n"
                    "_svcclient_args() {\n    case $1 in\n    '') printf '%s\\n' '");
@@ -141,6 +158,11 @@ static const char bash_body[] =
     "    done\n"
     "    if [[ -n $want ]]; then\n"
     "        [[ $cur == = ]] && cur=\n"
+    "        if _svcclient_path \"$want\"; then\n"
+    "            compopt -o filenames 2>/dev/null\n"
+    "            COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+    "            return 0\n"
+    "        fi\n"
     "        list=$(_svcclient_values \"$want\")\n"
     "    elif [[ $cur == -* ]]; then\n"
     "        list=$(_svcclient_opts \"$cmd\")\n"
@@ -172,6 +194,10 @@ static const char zsh_body[] =
     "    if [[ -z $want && $cur == --*=* ]]; then\n"
     "        want=$(_svcclient_wants \"${cur%%=*}\")\n"
     "        [[ -n $want ]] && compset -P '*='\n"
+    "    fi\n"
+    "    if [[ -n $want ]] && _svcclient_path \"$want\"; then\n"
+    "        _files\n"
+    "        return\n"
     "    fi\n"
     "    if [[ -n $want ]]; then\n"
     "        list=(${=$(_svcclient_values \"$want\")})\n"
@@ -228,7 +254,9 @@ static void fish_option(struct sbuf *out, const struct cli_optinfo *op)
     if (op->letter)
         sbuf_printf(out, " -s %c", op->letter);
     sbuf_printf(out, " -l %s", op->name + 2);
-    if (op->takes_value && op->values) {
+    if (is_path(op)) {
+        sbuf_adds(out, " -r -F");
+    } else if (op->takes_value && op->values) {
         sbuf_adds(out, " -x -a '");
         add_values(out, op->values, "", " ");
         drop_sep(out, 1);
@@ -336,12 +364,12 @@ static void powershell_tables(struct sbuf *out)
             continue;
         sbuf_printf(out, "        '%s' = @(", op.name);
         add_values(out, op.values, "'", ", ");
-        drop_sep(out, op.values ? 2 : 0);
+        drop_sep(out, op.values && !is_path(&op) ? 2 : 0);
         sbuf_adds(out, ")\n");
         if (op.letter) {
             sbuf_printf(out, "        '-%c' = @(", op.letter);
             add_values(out, op.values, "'", ", ");
-            drop_sep(out, op.values ? 2 : 0);
+            drop_sep(out, op.values && !is_path(&op) ? 2 : 0);
             sbuf_adds(out, ")\n");
         }
     }

@@ -30,7 +30,7 @@ ensure_packages() {
 BUILD_PACKAGES=(build-essential cmake pkg-config git protobuf-c-compiler libprotobuf-c-dev)
 # What the tests need on top; rsyslog and jq for tests/linux/shipper.sh (which
 # runs its own private rsyslogd, never the system's service).
-TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format strace bsdutils rsyslog jq)
+TEST_PACKAGES=(libcriterion-dev protobuf-compiler clang-format strace bsdutils rsyslog jq zsh fish)
 
 # As root svcd serves the system policy, whose control group (default svcd)
 # must exist; a package creates it at install, these scripts do it here.

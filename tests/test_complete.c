@@ -216,8 +216,50 @@ Test(complete_bash, a_real_bash_completes_commands_options_and_values)
     cr_expect_str_eq(bash_complete("svcclient help pa"), "pause");
     /* logs' own options are not offered for status */
     cr_expect_str_eq(bash_complete("svcclient status --pri"), "");
-    /* a free value (the endpoint) is not completed as a command */
+    /* a file name (the endpoint) is not completed as a command */
     cr_expect_str_eq(bash_complete("svcclient --endpoint st"), "");
+}
+
+/* --endpoint's value is a file: the shells offer the files there (it once
+ * offered nothing). */
+Test(complete_bash, the_endpoint_completes_file_names)
+{
+    char dir[256], words[600], want[600];
+
+    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
+    cr_assert_eq(tmpdir_write(dir, "svcd.sock", "", 0), 0);
+    snprintf(words, sizeof(words), "svcclient --endpoint %s/svcd.s", dir);
+    snprintf(want, sizeof(want), "%s/svcd.sock", dir);
+    cr_expect_str_eq(bash_complete(words), want);
+    snprintf(words, sizeof(words), "svcclient status --endpoint = %s/svcd.s", dir);
+    cr_expect_str_eq(bash_complete(words), want);
+    tmpdir_remove(dir);
+}
+
+Test(complete, fish_completes_the_endpoint_with_file_names)
+{
+    char dir[256], cmd[900];
+    char *which[] = {"sh", "-c", "command -v fish", NULL};
+    struct sbuf out;
+
+    cr_assert_eq(proc_run(which, NULL, 10000, &res), 0);
+    if (res.exit_code != 0)
+        cr_skip_test("fish is not installed (apt-get install fish)");
+    script("fish", &out);
+    cr_assert_eq(tmpdir_make(dir, sizeof(dir)), 0);
+    cr_assert_eq(tmpdir_write(dir, "c.fish", out.p, out.len), 0);
+    cr_assert_eq(tmpdir_write(dir, "svcd.sock", "", 0), 0);
+    snprintf(cmd, sizeof(cmd),
+             "source %s/c.fish; complete -C'svcclient --endpoint %s/svcd.s'; "
+             "complete -C'svcclient logs -o c'",
+             dir, dir);
+    char *argv[] = {"fish", "--no-config", "-c", cmd, NULL};
+    cr_assert_eq(proc_run(argv, NULL, 20000, &res), 0);
+    cr_expect_eq(res.exit_code, 0, "fish: %s", res.err);
+    cr_expect(strstr(res.out, "/svcd.sock") != NULL, "%s", res.out);
+    cr_expect(strstr(res.out, "cat") != NULL, "the fixed values still: %s", res.out);
+    tmpdir_remove(dir);
+    sbuf_free(&out);
 }
 
 Test(complete_bash, the_binary_prints_the_script_and_refuses_another_shell)
