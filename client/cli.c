@@ -144,6 +144,7 @@ struct pstate {
     int want_help, want_version;
     unsigned restricted;    /* commands the last restricted option allows */
     char restricted_as[32]; /* that option as written, for the error */
+    char as[32];            /* the option being parsed, as written: errors name it so */
     char *err;
     size_t errlen;
 };
@@ -192,10 +193,10 @@ static int opt_tail(struct pstate *st, const char *v)
         return 0;
     }
     if (*v < '0' || *v > '9')
-        return bad(st, "--tail: '%s' is not a count (a number of entries, or 'all')", v);
+        return bad(st, "%s: '%s' is not a count (a number of entries, or 'all')", st->as, v);
     n = strtoull(v, &end, 10);
     if (*end != '\0' || n > UINT32_MAX)
-        return bad(st, "--tail: '%s' is not a count (0 to %u, or 'all')", v, UINT32_MAX);
+        return bad(st, "%s: '%s' is not a count (0 to %u, or 'all')", st->as, v, UINT32_MAX);
     st->o->tail = (uint32_t)n;
     return 0;
 }
@@ -255,9 +256,9 @@ static int opt_priority(struct pstate *st, const char *v)
     return 0;
 bad_priority:
     return bad(st,
-               "--priority: '%s' is not a priority (emerg, alert, crit, err, warning, notice, "
+               "%s: '%s' is not a priority (emerg, alert, crit, err, warning, notice, "
                "info, debug or 0-7, or a range such as warning..err)",
-               v);
+               st->as, v);
 }
 
 static int opt_grep(struct pstate *st, const char *v)
@@ -302,9 +303,9 @@ static int opt_output(struct pstate *st, const char *v)
 
     if (mode < 0)
         return bad(st,
-                   "--output: '%s' is not an output mode (short-iso, short, cat, json, "
+                   "%s: '%s' is not an output mode (short-iso, short, cat, json, "
                    "json-pretty)",
-                   v);
+                   st->as, v);
     st->o->output = mode;
     st->o->json = mode == OUTPUT_JSON || mode == OUTPUT_JSON_PRETTY;
     return 0;
@@ -396,6 +397,7 @@ int cli_option_info(size_t i, struct cli_optinfo *out)
 static int apply(struct pstate *st, const struct option *op, const char *as, size_t aslen,
                  const char *v)
 {
+    snprintf(st->as, sizeof(st->as), "%.*s", (int)aslen, as);
     if (op->commands != FOR_ALL) {
         st->restricted = op->commands;
         snprintf(st->restricted_as, sizeof(st->restricted_as), "%.*s", (int)aslen, as);
@@ -535,7 +537,7 @@ static int finish(struct pstate *st)
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
-    struct pstate st = {o, 0, 0, 0, "", err, errlen};
+    struct pstate st = {.o = o, .err = err, .errlen = errlen};
 
     memset(o, 0, sizeof(*o));
     o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;

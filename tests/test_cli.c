@@ -80,6 +80,13 @@ Test(cli, usage_errors_say_what_is_wrong)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail", "99999999999")), ERR_INVAL);
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--tail")), ERR_INVAL);
     cr_assert_str_eq(err, "--tail needs a value");
+    /* the option as the user wrote it, not its long name */
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-n", "5x")), ERR_INVAL);
+    cr_assert_str_eq(err, "-n: '5x' is not a count (0 to 4294967295, or 'all')");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-fn5x")), ERR_INVAL);
+    cr_assert_str_eq(err, "-n: '5x' is not a count (0 to 4294967295, or 'all')");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--lines=x")), ERR_INVAL);
+    cr_assert_str_eq(err, "--lines: 'x' is not a count (a number of entries, or 'all')");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--tail", "3")), ERR_INVAL);
     cr_assert_str_eq(err, "status: --tail applies only to the logs command");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--bogus")), ERR_INVAL);
@@ -199,7 +206,7 @@ Test(cli, journalctl_priorities)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--level", "notice")), 0, "%s", err);
     cr_assert_eq(o.min_level, 3, "--level keeps working");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "8")), ERR_INVAL);
-    cr_assert_str_eq(err, "--priority: '8' is not a priority (emerg, alert, crit, err, warning, "
+    cr_assert_str_eq(err, "-p: '8' is not a priority (emerg, alert, crit, err, warning, "
                           "notice, info, debug or 0-7, or a range such as warning..err)");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-p", "warning..")), ERR_INVAL);
 }
@@ -236,6 +243,6 @@ Test(cli, output_modes)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--output=json-pretty")), 0, "%s", err);
     cr_assert(o.json, "errors as JSON for a JSON reader");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-o", "verbose")), ERR_INVAL);
-    cr_assert_str_eq(err, "--output: 'verbose' is not an output mode (short-iso, short, cat, json, "
+    cr_assert_str_eq(err, "-o: 'verbose' is not an output mode (short-iso, short, cat, json, "
                           "json-pretty)");
 }

@@ -121,7 +121,7 @@ Test(clihabits, priority_names_numbers_and_ranges)
               "both ends of the range: %s", res.out);
     levels_within(res.out, " info notice ");
     cr_assert_eq(client("logs", "-p", "loud"), 2);
-    cr_assert(strstr(res.err, "--priority: 'loud' is not a priority"), "%s", res.err);
+    cr_assert(strstr(res.err, "-p: 'loud' is not a priority"), "%s", res.err);
 }
 
 Test(clihabits, follow_until_ends_at_until)
