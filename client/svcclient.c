@@ -20,6 +20,7 @@ struct ctx {
     struct sbuf rev;
     size_t *rev_at; /* where each line starts in rev */
     size_t rev_n, rev_cap;
+    int until_grace; /* -f --until: T has passed, the wait is the grace */
 };
 
 /* Reports a failure on stderr (and, with --json, as an object on stdout) and
@@ -201,17 +202,24 @@ static void show_reversed(struct ctx *x)
     flush_out(x);
 }
 
-/* How long the next wait for a reply may be: following, forever, or with
- * --until until the clock passes it. */
-static int follow_wait_ms(const struct ctx *x)
+/* With -f --until T, how long svcclient still waits after T for entries
+ * stamped at or before T that are on their way (a backlog being streamed):
+ * the stream ends after this long without a reply. */
+#define FOLLOW_UNTIL_GRACE_MS 500
+
+/* How long the next wait for a reply may be: following, forever; with
+ * --until, until the clock passes it (in waits of at most an hour, as the
+ * wait takes an int), then FOLLOW_UNTIL_GRACE_MS at a time. */
+static int follow_wait_ms(struct ctx *x)
 {
     int64_t left;
 
     if (!x->o.until_us)
         return -1;
     left = x->o.until_us - clock_wall_us();
+    x->until_grace = left <= 0;
     if (left <= 0)
-        return 0;
+        return FOLLOW_UNTIL_GRACE_MS;
     return left > 3600 * CLOCK_US_PER_SEC ? 3600 * 1000 : (int)(left / 1000 + 1);
 }
 
@@ -227,10 +235,15 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
     for (int replies = 0;; replies++) {
         rc = rpc_recv(&x->rpc, &resp);
         /* -f --until T ends at T, as docker logs does: nothing stamped
-         * at or before T can be written after it. */
-        if (rc == ERR_TIMEDOUT && x->o.follow && replies > 0 && x->o.until_us &&
-            clock_wall_us() >= x->o.until_us)
-            return CLI_EXIT_OK;
+         * at or before T can be written after it, and the backlog that was
+         * still arriving at T has had its grace. A wait that ended before
+         * T (the hour-long cap) waits again. */
+        if (rc == ERR_TIMEDOUT && x->o.follow && replies > 0 && x->o.until_us) {
+            if (x->until_grace)
+                return CLI_EXIT_OK;
+            x->rpc.timeout_ms = follow_wait_ms(x);
+            continue;
+        }
         if (rc == ERR_CLOSED && replies > 0)
             return fail(x, CLI_EXIT_UNREACHABLE,
                         "the connection to svcd at %s broke in the middle of the log stream, "

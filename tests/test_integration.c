@@ -2134,6 +2134,31 @@ static void write_history(int files, int per)
     sbuf_free(&line);
 }
 
+/* `logs -f -n all --until T` into a pipe read late: T passes while the
+ * history is still streaming. Every entry stamped before T is printed,
+ * then it ends with 0 (it once stopped at the first moment after T that
+ * found the socket empty). */
+Test(stopped, follow_until_prints_the_backlog_still_arriving_at_until)
+{
+    char *argv[] = {SVCD_BIN,     "run", "--endpoint",    sock,   "--state-dir", state,
+                    "--interval", "1d",  "--rotate-keep", "1000", NULL};
+    char cmd[2048], until[CLOCK_UTC_LEN];
+    char *sh[] = {"/bin/bash", "-c", cmd, NULL};
+    struct proc_result r;
+
+    write_history(100, 400); /* 40 400 entries stamped in the past */
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    clock_format_utc(clock_wall_us() + 300000, until);
+    snprintf(cmd, sizeof(cmd),
+             "set -o pipefail; %s --endpoint %s logs -f -n all --until %s --json "
+             "| { sleep 1; cat; } > %s/until.out; echo $?; grep -c 'of a long history' "
+             "%s/until.out",
+             SVCCLIENT_BIN, sock, until, dir, dir);
+    cr_assert_eq(proc_run(sh, NULL, 60000, &r), 0);
+    cr_assert_str_eq(r.out, "0\n40400\n", "exit status, then entries printed: %s", r.err);
+}
+
 /* A reader overtaken by retention, with the real binaries: `logs --tail all
  * --json` into a pipe nobody reads, so svcclient blocks, svcd stops reading
  * for it, and files it has not reached yet are removed (as retention
