@@ -139,18 +139,41 @@ static int stream_cut(struct ctx *x, const Svcd__LogEnd *end)
                 end->reason && *end->reason ? end->reason : "no reason given");
 }
 
+/* With --reverse, where the next kept line starts: the buffer to write it
+ * into (x->rev), or NULL when out of memory. Without, x->out. */
+static struct sbuf *line_buf(struct ctx *x)
+{
+    if (!x->o.reverse)
+        return &x->out;
+    if (x->rev_n == x->rev_cap) {
+        size_t cap = x->rev_cap ? x->rev_cap * 2 : 256;
+        size_t *p = realloc(x->rev_at, cap * sizeof(*p));
+        if (p == NULL)
+            return NULL;
+        x->rev_at = p;
+        x->rev_cap = cap;
+    }
+    x->rev_at[x->rev_n++] = x->rev.len;
+    return &x->rev;
+}
+
 /* A gap in the stream: the warning on stderr, where it reaches the user
  * even through a pipe and leaves stdout to entries; with --json also the
- * gap record on stdout, in its place among the entries. */
+ * gap record on stdout, in its place among the entries (with --reverse,
+ * its place in the reversed order). */
 static int show_gap(struct ctx *x, const Svcd__LogGap *g)
 {
-    struct sbuf line;
+    struct sbuf line, *to;
     int rc;
 
     sbuf_init(&line, 0);
     rc = output_gap(g, 0, &line);
     if (rc == 0 && x->o.json)
-        rc = output_gap(g, 1, &x->out);
+        rc = (to = line_buf(x)) == NULL ? ERR_NOMEM : output_gap(g, 1, to);
+    if (rc == ERR_NOMEM) {
+        sbuf_free(&line);
+        return fail(x, CLI_EXIT_FAILED, "out of memory keeping entries for --reverse");
+    }
     if (rc < 0) {
         sbuf_free(&line);
         sbuf_reset(&x->out);
@@ -171,22 +194,13 @@ static int show_gap(struct ctx *x, const Svcd__LogGap *g)
  * left out. Returns 0, or ERR_NOMEM. */
 static int show_entry(struct ctx *x, const Svcd__LogEntry *e, int color)
 {
+    struct sbuf *to;
+
     if (x->o.max_level && (int)e->level > x->o.max_level)
         return 0;
-    if (!x->o.reverse) {
-        output_entry(e, x->o.output, color, &x->out);
-        return 0;
-    }
-    if (x->rev_n == x->rev_cap) {
-        size_t cap = x->rev_cap ? x->rev_cap * 2 : 256;
-        size_t *p = realloc(x->rev_at, cap * sizeof(*p));
-        if (p == NULL)
-            return ERR_NOMEM;
-        x->rev_at = p;
-        x->rev_cap = cap;
-    }
-    x->rev_at[x->rev_n++] = x->rev.len;
-    output_entry(e, x->o.output, color, &x->rev);
+    if ((to = line_buf(x)) == NULL)
+        return ERR_NOMEM;
+    output_entry(e, x->o.output, color, to);
     return 0;
 }
 
@@ -244,6 +258,8 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
             x->rpc.timeout_ms = follow_wait_ms(x);
             continue;
         }
+        if (rc == ERR_CLOSED && replies > 0 && x->o.reverse)
+            show_reversed(x); /* what came is shown; the failure says the rest did not */
         if (rc == ERR_CLOSED && replies > 0)
             return fail(x, CLI_EXIT_UNREACHABLE,
                         "the connection to svcd at %s broke in the middle of the log stream, "
@@ -269,10 +285,10 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
             continue;
         }
         if (rc != CLI_EXIT_OK || resp->body_case == SVCD__RESPONSE__BODY_LOG_END) {
+            if (rc == CLI_EXIT_OK && x->o.reverse)
+                show_reversed(x); /* a cut stream too: what came, then why no more */
             if (rc == CLI_EXIT_OK && !resp->log_end->complete)
                 rc = stream_cut(x, resp->log_end);
-            else if (rc == CLI_EXIT_OK && x->o.reverse)
-                show_reversed(x);
             svcd__response__free_unpacked(resp, NULL);
             return rc;
         }

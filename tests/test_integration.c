@@ -2250,6 +2250,123 @@ Test(stopped, a_reader_overtaken_by_retention_is_told_the_exact_gap)
     sbuf_free(&all);
 }
 
+/* Starts `logs -n all -r --json` over a big history and stops it (SIGSTOP)
+ * once it is reading: svcd's queue for it is then full. Returns its pid;
+ * its stdout and stderr go to dir/rev.out. */
+static pid_t start_stopped_reverse_reader(void)
+{
+    char *argv[] = {SVCD_BIN,     "run", "--endpoint",    sock,   "--state-dir", state,
+                    "--interval", "1d",  "--rotate-keep", "1000", NULL};
+    char *rd[] = {SVCCLIENT_BIN, "--endpoint", sock, "--timeout", "30s", "logs",
+                  "-n",          "all",        "-r", "--json",    NULL};
+    char out[400];
+    pid_t reader;
+
+    write_history(100, 2000); /* 202 000 entries, 30 MB */
+    svcd_pid = proc_spawn(argv, NULL, svcd_log);
+    cr_assert_eq(proc_wait_connect(sock, 5000), 0);
+    snprintf(out, sizeof(out), "%s/rev.out", dir);
+    reader = proc_spawn(rd, NULL, out);
+    cr_assert_gt(reader, 0);
+    /* stopped once it holds 8 MB of the stream (-r keeps it all; its
+     * resident size from Linux's /proc/PID/statm) */
+    snprintf(out, sizeof(out), "/proc/%d/statm", (int)reader);
+    unsigned long pages = 0, resident = 0;
+    for (int i = 0; i < 2000 && resident * 4096 < 8000000; i++) {
+        FILE *sm = fopen(out, "r");
+        if (sm == NULL || fscanf(sm, "%lu %lu", &pages, &resident) != 2)
+            resident = 0;
+        if (sm)
+            fclose(sm);
+        usleep(5 * 1000);
+    }
+    cr_assert_geq(resident * 4096, 8000000, "the reader did not start reading");
+    cr_assert_eq(kill(reader, SIGSTOP), 0);
+    usleep(300 * 1000); /* svcd fills its queue for the stopped reader */
+    return reader;
+}
+
+/* Checks rev.out: entries newest first, each gap record (--json) in its
+ * place in that order. Returns the entries seen; sets *gaps. */
+static int check_reversed(const char *text, int *gaps)
+{
+    unsigned long prev = 0, firstm = 0, resume = 0, missed = 0;
+    int entries = 0, after_gap = 0;
+
+    *gaps = 0;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t ll = end ? (size_t)(end - line) : strlen(line);
+        if (strncmp(line, "{\"gap\":", 7) == 0) {
+            cr_assert_eq(sscanf(line,
+                                "{\"gap\":{\"missed\":%lu,\"first_missing\":%lu,\"resume_seq\":%lu",
+                                &missed, &firstm, &resume),
+                         3, "%.*s", (int)ll, line);
+            cr_assert_eq(prev, resume, "the gap record follows #%lu, where the hole ends", resume);
+            after_gap = 1;
+            (*gaps)++;
+        } else if (line_seq(line, ll)) {
+            unsigned long seq = line_seq(line, ll);
+            if (after_gap)
+                cr_assert_eq(seq, firstm - 1, "#%lu after the gap, not #%lu", seq, firstm - 1);
+            else if (prev)
+                cr_assert_eq(seq, prev - 1, "#%lu after #%lu: not newest first", seq, prev);
+            after_gap = 0;
+            prev = seq;
+            entries++;
+        }
+        line += ll + (end ? 1 : 0);
+    }
+    return entries;
+}
+
+/* -r keeps every entry until the stream ends, then prints them newest
+ * first: a gap record among them is in its place in that order (it was
+ * printed first, before every entry). */
+Test(stopped, reverse_prints_a_gap_in_its_place)
+{
+    SKIP_WHEN_WRAPPED("the reader's resident size tells its progress");
+    char name[400];
+    size_t len;
+    int gaps;
+
+    pid_t reader = start_stopped_reverse_reader();
+    for (int f = 60; f < 70; f++) {
+        snprintf(name, sizeof(name), "%s/svcd.log.%012d", state, f * 2000 + 1);
+        cr_assert_eq(unlink(name), 0, "%s", name);
+    }
+    cr_assert_eq(kill(reader, SIGCONT), 0);
+    cr_assert_eq(proc_stop(reader, 0, 60000), 0);
+    char *text = tmpdir_read(dir, "rev.out", &len);
+    int entries = check_reversed(text, &gaps);
+    cr_assert_eq(gaps, 1, "%.300s", text);
+    /* every entry but the removed ones, and svcd's few of its own start */
+    cr_assert(entries >= 202000 - 20000 && entries < 202000 - 20000 + 10, "%d entries", entries);
+    free(text);
+}
+
+/* svcd stops while -r is reading: what came is printed, newest first, then
+ * why the rest did not (it printed nothing of what it had kept). */
+Test(stopped, reverse_cut_short_prints_what_came)
+{
+    SKIP_WHEN_WRAPPED("the reader's resident size tells its progress");
+    size_t len;
+    int gaps;
+
+    pid_t reader = start_stopped_reverse_reader();
+    cr_assert_eq(proc_stop(svcd_pid, SIGTERM, 10000), 0);
+    svcd_pid = -1;
+    cr_assert_eq(kill(reader, SIGCONT), 0);
+    cr_assert_eq(proc_stop(reader, 0, 60000), 3);
+    char *text = tmpdir_read(dir, "rev.out", &len);
+    int entries = check_reversed(text, &gaps);
+    cr_assert_gt(entries, 100, "the entries received are printed: %.300s", text);
+    cr_assert_lt(entries, 202000, "the stream was cut");
+    cr_assert(strstr(text, "svcd ended the log stream") || strstr(text, "broke in the middle"),
+              "%s", text + (len > 400 ? len - 400 : 0));
+    free(text);
+}
+
 /* Writes one hand-made entry line at `minutes` after 10:00 (2026-11-24). */
 static void add_entry(struct sbuf *out, uint64_t seq, int minutes)
 {
