@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "proc.h"
 
 static char page[65536];
 
@@ -66,4 +67,23 @@ Test(manpages, svcd_and_svcclient_point_at_svcd_conf)
 {
     cr_assert_not_null(strstr(read_page("svcd.8"), ".BR svcd.conf (5)"));
     cr_assert_not_null(strstr(read_page("svcclient.1"), ".BR svcd.conf (5)"));
+}
+
+/* `logs --help` names the field svcd writes, `logger` (once `source`), and
+ * every value it takes: the audit entries too. */
+Test(manpages, logs_help_names_the_logger_field_and_its_values)
+{
+    char *argv[] = {SVCCLIENT_BIN, "logs", "--help", NULL};
+    static struct proc_result r;
+
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "logger (worker, service, audit, client)"), "%s", r.out);
+    cr_assert_null(strstr(r.out, "source"), "%s", r.out);
+    for (const char *p = r.out; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        cr_assert_leq(len, 80, "a help line over 80 columns: %.*s", (int)len, p);
+        p += len + (nl != NULL);
+    }
 }
