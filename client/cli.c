@@ -53,7 +53,9 @@ static const struct {
      "  --grep TEXT        messages containing TEXT; -i, --ignore-case: ASCII case\n"
      "  -o, --output MODE  short-iso (the default), short (journalctl's, in UTC),\n"
      "                     cat (messages only), json (as --json), json-pretty\n"
-     "  --json             one JSON object per line: seq, time, level, source, msg\n"},
+     "  --json             each entry as svcd.log stores it, one JSON object per line:\n"
+     "                     seq, time, level, logger (worker, service, audit, client),\n"
+     "                     msg; user_name, user_id, pid: the client that caused it\n"},
     {"version", CLI_VERSION, NULL,
      "usage: svcclient version [--json]\n\nPrints svcclient's version "
      "and protocol version.\n"},

@@ -9,7 +9,7 @@
 #define CLI_DEFAULT_TIMEOUT_MS 5000
 #define CLI_DEFAULT_TAIL       10
 
-/* Exit codes, documented in README and --help. */
+/* Exit codes, documented in docs/svcclient.md and --help. */
 enum cli_exit {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAILED = 1,      /* the service refused or failed the request */

@@ -1,5 +1,5 @@
 /* Security descriptors of svcd's Windows objects, as SDDL, in one place so
- * they are documented (README), built (ipc_win.c, fs_win.c) and tested
+ * they are documented (docs/windows.md, docs/security.md), built (ipc_win.c, fs_win.c) and tested
  * (tests/win) from the same text.
  *
  * Pipe, service mode: owner SYSTEM; protected DACL (nothing inherited);

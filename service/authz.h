@@ -2,7 +2,7 @@
  * resume), decided from what the OS says of the caller (uid and groups on
  * POSIX, the client's token on Windows), never from what it sends.
  * authz_posix.c and authz_win.c hold each platform's rule; the table in
- * README says the same in words. */
+ * docs/security.md says the same in words. */
 #ifndef SVCD_AUTHZ_H
 #define SVCD_AUTHZ_H
 

@@ -71,6 +71,9 @@ struct config_key {
     size_t offset; /* of the field in struct config */
     uint64_t min, max;
     const char *range; /* for errors, e.g. "10ms to 1d" */
+    /* More than `help` says, for svcd.conf(5) and docs/configuration.md
+     * (confdoc.h), or NULL; `code` in backquotes. */
+    const char *doc;
 };
 
 /* Parses a size: a number with an optional unit B, K/KB/KiB, M/MB/MiB,

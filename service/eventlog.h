@@ -4,7 +4,7 @@
  * stderr, and the service's own log has the rest).
  *
  * Each kind of event has one stable, documented event ID in the message
- * table service/svcd_events.mc (compiled into svcd.exe); README lists them.
+ * table service/svcd_events.mc (compiled into svcd.exe); docs/windows.md lists them.
  * Heartbeats never go there. Which kinds are reported is chosen by classes
  * (config key `eventlog`). Reports are made only by the service (after
  * eventlog_open); in console mode and in tests every call is a no-op. */

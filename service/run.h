@@ -9,7 +9,7 @@
 /* Why the service ended: the Windows service's dwServiceSpecificExitCode
  * (shown by `sc query` as SERVICE_EXIT_CODE, with WIN32_EXIT_CODE 1066),
  * and what `svcd start|restart|status` explain. Stable and documented in
- * README.md; never renumber. */
+ * docs/windows.md; never renumber. */
 enum run_exit {
     RUN_EXIT_OK = 0,
     RUN_EXIT_FAILED = 1,   /* stopped on an error after it had started (event loop) */

@@ -358,6 +358,26 @@ Test(dispatch, granted_pause_and_resume_are_audited_with_the_outcome)
     cr_assert_not_null(strstr(t, "resume by alice (uid 3999001, pid 4242): granted, resumed"));
 }
 
+/* docs/security.md: the state change is logged first, then its audit entry. */
+Test(dispatch, the_audit_entry_follows_the_state_change_it_records)
+{
+    Svcd__Request pa = request(SVCD__REQUEST__COMMAND_PAUSE);
+    Svcd__Request re = request(SVCD__REQUEST__COMMAND_RESUME);
+    struct dispatch_out out;
+
+    svcd__response__free_unpacked(call(&pa, &out), NULL);
+    svcd__response__free_unpacked(call(&re, &out), NULL);
+    const char *t = log_text();
+    const char *paused = strstr(t, "\"logger\":\"client\",\"msg\":\"paused by alice");
+    const char *audit_pause = strstr(t, "\"logger\":\"audit\",\"msg\":\"pause by alice");
+    const char *resumed = strstr(t, "\"logger\":\"client\",\"msg\":\"resumed by alice");
+    const char *audit_resume = strstr(t, "\"logger\":\"audit\",\"msg\":\"resume by alice");
+    cr_assert(paused && audit_pause && resumed && audit_resume, "%s", t);
+    cr_assert_lt(paused, audit_pause, "the pause's audit entry comes after 'paused by'");
+    cr_assert_lt(audit_pause, resumed);
+    cr_assert_lt(resumed, audit_resume, "the resume's audit entry comes after 'resumed by'");
+}
+
 Test(dispatch, a_burst_of_denied_requests_is_counted_not_logged_one_by_one)
 {
     Svcd__Request pa = request(SVCD__REQUEST__COMMAND_PAUSE);

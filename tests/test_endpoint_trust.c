@@ -133,7 +133,8 @@ Test(endpoint_trust, root_may_use_a_users_own_svcd)
 
     char *status[] = {client_bin, "--endpoint", sock, "status", NULL};
     run_as(NULL, status, NULL, &r);
-    cr_assert_eq(r.exit_code, 0, "README: a user-mode svcd serves that user (and root): %s", r.err);
+    cr_assert_eq(r.exit_code, 0,
+                 "docs/security.md: a user-mode svcd serves that user (and root): %s", r.err);
     char *pause[] = {client_bin, "--endpoint", sock, "pause", NULL};
     run_as(NULL, pause, NULL, &r);
     cr_assert_eq(r.exit_code, 0, "%s", r.err);

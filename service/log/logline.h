@@ -5,7 +5,7 @@
  *    "msg":"heartbeat 7"}
  * and, for entries caused by a client, also "user_name", "user_id" and "pid";
  * with log_host on, "host_name". Names are chosen not to collide with the
- * objects of Elastic Common Schema (`user.*`, `source.*`, `host.*`); README
+ * objects of Elastic Common Schema (`user.*`, `source.*`, `host.*`); docs/log-format.md
  * maps each field to ECS and to the OpenTelemetry log model. Lines written by
  * older versions ("source", "user", "uid") are read too. */
 #ifndef SVCD_LOGLINE_H

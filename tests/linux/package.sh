@@ -85,8 +85,8 @@ echo "==> dpkg -i"
 getent group svcd >/dev/null && groupdel svcd
 check "dpkg -i succeeds" quiet dpkg -i "$deb"
 for f in /usr/bin/svcd /usr/bin/svcclient /usr/lib/systemd/system/svcd.service \
-    /usr/share/man/man8/svcd.8.gz /usr/share/man/man1/svcclient.1.gz /etc/svcd/svcd.conf \
-    /usr/share/doc/svcd/copyright /usr/share/doc/svcd/changelog.gz /usr/lib/sysusers.d/svcd.conf \
+    /usr/share/man/man8/svcd.8.gz /usr/share/man/man1/svcclient.1.gz \
+    /usr/share/man/man5/svcd.conf.5.gz /etc/svcd/svcd.conf /usr/share/doc/svcd/copyright /usr/share/doc/svcd/changelog.gz /usr/lib/sysusers.d/svcd.conf \
     /usr/share/bash-completion/completions/svcclient /usr/share/zsh/vendor-completions/_svcclient; do
     check "installed: $f" [ -f "$f" ]
 done
@@ -105,6 +105,17 @@ check "the installed bash completion completes 'svcclient lo' to logs" bash -c \
     "source /usr/share/bash-completion/completions/svcclient && COMP_WORDS=(svcclient lo) &&
      COMP_CWORD=1 && _svcclient && [ \"\${COMPREPLY[*]}\" = logs ]"
 check "the man pages carry the version" sh -c "zcat /usr/share/man/man8/svcd.8.gz | grep -q 'svcd $version'"
+check "svcd.conf(5) carries the version" sh -c "zcat /usr/share/man/man5/svcd.conf.5.gz | grep -q 'svcd $version'"
+# Every key the installed svcd takes (svcd run --help: '... [key: NAME]') has
+# its entry in the installed svcd.conf(5).
+keys=$(/usr/bin/svcd run --help | sed -n 's/.*\[key: \([a-z_]*\)\]$/\1/p')
+missing=
+for k in $keys; do
+    zcat /usr/share/man/man5/svcd.conf.5.gz | grep -q "^\\\\fB$k\\\\fR = " || missing="$missing $k"
+done
+check "svcd.conf(5) documents each of the $(echo $keys | wc -w) keys of svcd run --help${missing:+ (missing:$missing)}" \
+    sh -c '[ -n "$1" ] && [ -z "$2" ]' _ "$keys" "$missing"
+check "man finds svcd.conf(5) by its section" sh -c "man -w 5 svcd.conf | grep -q /usr/share/man/man5/svcd.conf.5.gz"
 
 echo "==> the unit"
 check "systemd-analyze verify accepts the installed unit" \
@@ -127,7 +138,7 @@ svcd_pid=
 echo "==> dpkg -r, then dpkg -P"
 check "dpkg -r succeeds" quiet dpkg -r svcd
 for f in /usr/bin/svcd /usr/bin/svcclient /usr/lib/systemd/system/svcd.service \
-    /usr/share/man/man8/svcd.8.gz; do
+    /usr/share/man/man8/svcd.8.gz /usr/share/man/man5/svcd.conf.5.gz; do
     check "removed: $f" [ ! -e "$f" ]
 done
 check "the configuration is kept on remove (a conffile)" [ -f /etc/svcd/svcd.conf ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real log shipper against a real svcd: rsyslog (imfile on svcd.log ->
 # mmjsonparse -> omfwd over TCP) ships to a second rsyslog (imtcp ->
-# mmjsonparse -> omfile) on 127.0.0.1, with the configurations README shows
+# mmjsonparse -> omfile) on 127.0.0.1, with the configurations docs/log-format.md shows
 # (packaging/linux/rsyslog/, read from there, only paths, host and port
 # replaced). Scenarios: fast rotation (imfile inotify, then polling), kill -9
 # plus a torn tail and a restart, a burst of audit entries, and (as root) the
@@ -81,15 +81,15 @@ has_flag() { grep -q -- "^  $1 " <<<"$help"; }
 min_age=()
 if has_flag --rotate-min-age; then
     # 2 s, not the default 10 s, so that a short test sees several rotations;
-    # still twice the polling shipper's 1 s interval, as README asks.
+    # still twice the polling shipper's 1 s interval, as docs/log-format.md asks.
     min_age=(--rotate-min-age 2s)
     echo "# svcd has --rotate-min-age: the rotation scenarios run with --rotate-min-age 2s"
 else
     echo "# svcd has no --rotate-min-age yet: the rotation scenarios rotate as fast as rotate_size says"
 fi
 
-# The README configurations must be the files this test runs.
-in_readme() {
+# The configurations docs/log-format.md shows must be the files this test runs.
+in_docs() {
     awk 'NR == FNR { want[++n] = $0; next }
          { line[++m] = $0 }
          END {
@@ -98,13 +98,13 @@ in_readme() {
                  if (j > n) exit 0
              }
              exit 1
-         }' "$1" "$src/README.md"
+         }' "$1" "$src/docs/log-format.md"
 }
 for f in "$ship_conf" "$recv_conf"; do
-    if in_readme "$f"; then
-        ok "README shows ${f#"$src"/} as it is"
+    if in_docs "$f"; then
+        ok "docs/log-format.md shows ${f#"$src"/} as it is"
     else
-        not_ok "README shows ${f#"$src"/} as it is (they drifted apart: copy the file into README)"
+        not_ok "docs/log-format.md shows ${f#"$src"/} as it is (they drifted apart: copy the file into docs/log-format.md)"
     fi
 done
 

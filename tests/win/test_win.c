@@ -1,6 +1,6 @@
 /* Unit tests of the Windows-only code, run under Wine (and on Windows).
  * Wine does not enforce pipe DACLs, so the descriptors are checked here as
- * data (they parse, and grant exactly the masks README documents) and by
+ * data (they parse, and grant exactly the masks docs/windows.md documents) and by
  * AccessCheck, which Wine implements, for tokens standing in for the
  * callers of a real machine. */
 #include <windows.h>
@@ -890,7 +890,7 @@ static unsigned rights_with(const char *sddl, HANDLE token)
 }
 
 /* The control descriptor: the default parses and grants by group exactly
- * as README's table says; bad ones are start-up errors with the reason. */
+ * as the table in docs/security.md says; bad ones are start-up errors with the reason. */
 static void test_control_sddl(void)
 {
     PSID admins = well_known(WinBuiltinAdministratorsSid);
@@ -960,7 +960,7 @@ static void test_control_sddl(void)
 
 /* The default control_sddl with the same callers as the pipe: whoever sits
  * at the machine may control svcd, any other authenticated caller may read,
- * anonymous nothing (README, "Who may do what"). */
+ * anonymous nothing (docs/security.md). */
 static void test_control_rights_by_caller(void)
 {
     static const unsigned want[CALLER_COUNT] = {AUTHZ_ALL, AUTHZ_ALL, AUTHZ_ALL, AUTHZ_READ, 0};
@@ -1028,7 +1028,7 @@ static void test_message_table(void)
     HMODULE mod;
 
     CHECK(sizeof(documented) / sizeof(documented[0]) == EVENTLOG_KINDS,
-          "every event kind is documented here and in README");
+          "every event kind is documented here and in docs/windows.md");
     for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++)
         CHECK(eventlog_message_id(documented[i].kind) == documented[i].id &&
                   documented[i].generated == documented[i].id,

@@ -5,7 +5,7 @@
 # (BUILD_DIR: the `windows` preset's; the MSIs: scripts/lib.sh build_msi_pair)
 # Exits 77 (skipped) with the reason when Wine or the build is missing.
 #
-# What Wine cannot show is proven another way, as each case says (README,
+# What Wine cannot show is proven another way, as each case says (docs/windows.md,
 # "Tested under Wine", lists every such rule): Wine enforces no pipe DACL
 # (tests/win/test_win.c runs AccessCheck on the built and the live
 # descriptor; here Wine's trace shows the access svcclient asks for), nor
