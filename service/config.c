@@ -100,9 +100,10 @@ static const struct config_key keys[] = {
     {"control_group", "--control-group", "GROUP",
      "POSIX, as root: members may read and pause/resume; it must exist (default: svcd)",
      CONFIG_TEXT, F(control_group), 1, CONFIG_NAME_MAX - 1, NULL,
-     "Membership is looked up from the caller's uid (primary and supplementary groups) and kept "
-     "for 60 s, so `usermod -aG` takes effect within a minute. A group that does not exist stops "
-     "svcd at start-up."},
+     "svcd looks membership up from the caller's uid (primary and supplementary groups) and "
+     "keeps it for 60 s; but the kernel checks the socket against the groups of the caller's "
+     "login, so a new member who could not connect before must log in again. A group that "
+     "does not exist stops svcd at start-up."},
     {"read_group", "--read-group", "GROUP",
      "POSIX, as root: members may read status and logs only; empty for none (default: none)",
      CONFIG_TEXT, F(read_group), 0, CONFIG_NAME_MAX - 1, NULL,
