@@ -165,6 +165,13 @@ static int show_gap(struct ctx *x, const Svcd__LogGap *g)
     return CLI_EXIT_OK;
 }
 
+/* output_entry's mode: -o's, and --utc and -t. */
+static int entry_mode(const struct ctx *x)
+{
+    return x->o.output | (x->o.utc ? OUTPUT_F_UTC : 0) |
+           (x->o.timestamps ? OUTPUT_F_TIMESTAMPS : 0);
+}
+
 /* Shows one entry, or with --reverse keeps it for show_reversed. An entry
  * above --priority's range (from a service that does not know max_level) is
  * left out. Returns 0, or ERR_NOMEM. */
@@ -173,7 +180,7 @@ static int show_entry(struct ctx *x, const Svcd__LogEntry *e, int color)
     if (x->o.max_level && (int)e->level > x->o.max_level)
         return 0;
     if (!x->o.reverse) {
-        output_entry(e, x->o.output, color, &x->out);
+        output_entry(e, entry_mode(x), color, &x->out);
         return 0;
     }
     if (x->rev_n == x->rev_cap) {
@@ -185,7 +192,7 @@ static int show_entry(struct ctx *x, const Svcd__LogEntry *e, int color)
         x->rev_cap = cap;
     }
     x->rev_at[x->rev_n++] = x->rev.len;
-    output_entry(e, x->o.output, color, &x->rev);
+    output_entry(e, entry_mode(x), color, &x->rev);
     return 0;
 }
 
