@@ -702,9 +702,13 @@ for _ in $(seq 50); do # 20 entries take about 6 s at 300 ms
 done
 check "logs --tail 20: exactly 20 entries" [ "$(echo "$out" | grep -c 'Z ')" -eq 20 ]
 check "logs: Korean heartbeats shown correctly" contains "$out" "번 째 로그"
-run "$CLIENT" logs --tail 1
+# Wine takes the zone from TZ, as Windows from its settings
+TZ=Asia/Tokyo run "$CLIENT" logs --tail 1
 check "logs: local time with its offset by default (SystemTimeToTzSpecificLocalTime)" \
-    matches "$out" '^[0-9-]{10}T[0-9:.]{15}[+-][0-9]{2}:[0-9]{2} '
+    matches "$out" '^[0-9-]{10}T[0-9:.]{15}[+]09:00 '
+TZ=Asia/Tokyo run "$CLIENT" logs --tail 1 --since today --until tomorrow
+check "logs --since today --until tomorrow: today's entries, in the local day" \
+    matches "$out" '^[0-9-]{10}T[0-9:.]{15}[+]09:00 '
 
 echo "==> svcd.exe run for debugging on the running service's state directory"
 run "$CLIENT" status
