@@ -113,6 +113,9 @@ Test(clock, when_accepts_rfc3339_dates_and_ages)
                          "@",
                          "@-1",
                          "@1x",
+                         "@99999999999999999999",
+                         "@9223372036854775807",
+                         "+300000y",
                          "+",
                          "ago",
                          "2026-11-24T13:12:12+9"};
@@ -184,6 +187,13 @@ Test(clock, when_epoch_relative_and_named_days_in_utc)
     cr_assert_eq(us, now - 600 * CLOCK_US_PER_SEC);
     cr_assert_eq(clock_parse_when("09:30", now, NULL, &us), 0, "a time alone is today");
     cr_assert_eq(us, midnight + 9 * 3600 * CLOCK_US_PER_SEC + 30 * 60 * CLOCK_US_PER_SEC);
+    {
+        /* an age too long for the " ago" copy is refused, not cut */
+        char longer[200];
+        memset(longer, '1', sizeof(longer));
+        memcpy(longer + sizeof(longer) - 6, "s ago", 6);
+        cr_assert_eq(clock_parse_when(longer, now, NULL, &us), ERR_INVAL);
+    }
     cr_assert_eq(clock_parse_when("2026-11-24 13:12:12 UTC", now, clock_local_offset, &us), 0);
     cr_assert_eq(us, now, "an explicit UTC is UTC whatever the local zone");
 }
