@@ -36,26 +36,32 @@ static const struct {
      "Resuming a running service succeeds and says so.\n"},
     {"logs", CLI_LOGS, NULL,
      "usage: svcclient logs [-n N|all] [-f|-r] [--since T] [--until T] [-p PRIO]\n"
-     "                      [--grep TEXT [-i]] [-o MODE] [--json]\n\n"
+     "                      [--grep TEXT [-i]] [-o MODE] [-t] [--utc] [--json]\n\n"
      "Prints svcd's log entries, oldest first: the last 10, or with --since/--until\n"
      "every entry in that range. Short options combine: -fn 5, -n5.\n"
      "  -n, --tail, --lines N  the last N matching entries; 'all' for every one\n"
      "  -f, --follow       then print new entries as they are written, until Ctrl-C\n"
      "                     (with --until T: until T, then exit 0)\n"
      "  -r, --reverse      the same entries, newest first (not with -f)\n"
-     "  --since T          entries at or after T: RFC 3339 (2026-11-24T13:00:00Z,\n"
-     "                     +09:00; no zone means UTC), a date, or an age: 10m, 2h, 1d\n"
+     "  --since T          entries at or after T, as journalctl: 2026-11-24 13:00,\n"
+     "                     local time unless it has a zone (Z, +09:00, UTC); a date\n"
+     "                     (its midnight); 13:00 (today); today, yesterday, tomorrow;\n"
+     "                     @EPOCH; an age: 10m, 1h30m, \"2h 5min ago\"; +1h (ahead)\n"
      "  --until T          entries at or before T (same forms)\n"
      "  -p, --priority P   P and more severe, as journalctl: emerg, alert, crit, err\n"
      "                     (all svcd's error), warning, notice, info, debug, or 0-7;\n"
      "                     FROM..TO for a range (warning..err)\n"
      "  --level L          L and above: debug, info, notice, warning, error\n"
      "  --grep TEXT        messages containing TEXT; -i, --ignore-case: ASCII case\n"
-     "  -o, --output MODE  short-iso (the default), short (journalctl's, in UTC),\n"
-     "                     cat (messages only), json (as --json), json-pretty\n"
+     "  -o, --output MODE  short-iso (the default), short (journalctl's), cat\n"
+     "                     (messages only), json (as --json), json-pretty\n"
+     "  -t, --timestamps   short and cat lines start with the RFC 3339 time in\n"
+     "                     microseconds (as docker logs -t; short-iso has it)\n"
+     "  --utc              times shown in UTC, and T without a zone read as UTC\n"
+     "                     (default: local time with its offset, as journalctl)\n"
      "  --json             each entry as svcd.log stores it, one JSON object per line:\n"
-     "                     seq, time, level, logger (worker, service, audit, client),\n"
-     "                     msg; user_name, user_id, pid: the client that caused it\n"},
+     "                     seq, time (UTC), level, logger (worker, service, audit,\n"
+     "                     client), msg; user_name, user_id, pid: who caused it\n"},
     {"version", CLI_VERSION, NULL,
      "usage: svcclient version [--json]\n\nPrints svcclient's version "
      "and protocol version.\n"},
@@ -144,9 +150,10 @@ static enum cli_command find_command(const char *s)
 struct pstate {
     struct cli_opts *o;
     int want_help, want_version;
-    unsigned restricted;    /* commands the last restricted option allows */
-    char restricted_as[32]; /* that option as written, for the error */
-    char as[32];            /* the option being parsed, as written: errors name it so */
+    unsigned restricted;       /* commands the last restricted option allows */
+    char restricted_as[32];    /* that option as written, for the error */
+    char as[32];               /* the option being parsed, as written: errors name it so */
+    const char *since, *until; /* as written: read in finish(), after --utc */
     char *err;
     size_t errlen;
 };
@@ -203,24 +210,48 @@ static int opt_tail(struct pstate *st, const char *v)
     return 0;
 }
 
+/* A --since/--until value, in local time or with --utc in UTC. */
 static int parse_when(struct pstate *st, const char *flag, const char *v, int64_t *out)
 {
-    if (clock_parse_when(v, clock_wall_us(), out) < 0 || *out <= 0)
+    clock_offset_fn zone = st->o->utc ? NULL : clock_local_offset;
+
+    if (v == NULL)
+        return 0;
+    if (clock_parse_when(v, clock_wall_us(), zone, out) < 0)
         return bad(st,
-                   "%s: '%s' is not a time (e.g. 2026-11-24T13:00:00Z, 2026-11-24, "
-                   "10m, 2h, 1d)",
+                   "%s: '%s' is not a time (e.g. '2026-11-24 13:00' local, "
+                   "2026-11-24T13:00:00Z, today, @1795525932, 10m, 1h30m)",
+                   flag, v);
+    if (*out <= 0)
+        return bad(st, "%s: '%s' is not after 1970-01-01T00:00:00Z (no entry can be that old)",
                    flag, v);
     return 0;
 }
 
 static int opt_since(struct pstate *st, const char *v)
 {
-    return parse_when(st, "--since", v, &st->o->since_us);
+    st->since = v;
+    return 0;
 }
 
 static int opt_until(struct pstate *st, const char *v)
 {
-    return parse_when(st, "--until", v, &st->o->until_us);
+    st->until = v;
+    return 0;
+}
+
+static int opt_utc(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->o->utc = 1;
+    return 0;
+}
+
+static int opt_timestamps(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->o->timestamps = 1;
+    return 0;
 }
 
 static int opt_level(struct pstate *st, const char *v)
@@ -379,6 +410,8 @@ static const struct option options[] = {
     {"--output", 'o', 1, FOR_LOGS, opt_output, output_mode_name},
     {"--grep", 0, 1, FOR_LOGS, opt_grep, NULL},
     {"--ignore-case", 'i', 0, FOR_LOGS, opt_ignore_case, NULL},
+    {"--timestamps", 't', 0, FOR_LOGS, opt_timestamps, NULL},
+    {"--utc", 0, 0, FOR_LOGS, opt_utc, NULL},
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -523,6 +556,9 @@ static int finish(struct pstate *st)
         return bad(st, "%s: %s applies only to the logs command", cmd, st->restricted_as);
     if (o->cmd == CLI_COMPLETION && o->shell == NULL)
         return bad(st, "completion: which shell? (bash, zsh, fish or powershell)");
+    if (parse_when(st, "--since", st->since, &o->since_us) < 0 ||
+        parse_when(st, "--until", st->until, &o->until_us) < 0)
+        return ERR_INVAL;
     if (o->since_us && o->until_us && o->since_us > o->until_us)
         return bad(st, "logs: --since is after --until");
     if (o->ignore_case && o->grep == NULL)

@@ -45,6 +45,8 @@ struct cli_opts {
     int reverse;                /* newest first */
     const char *grep;           /* NULL: none */
     int ignore_case;
+    int utc;           /* --utc: times shown in, and zone-less ones read as, UTC */
+    int timestamps;    /* -t: short and cat lines start with the precise time */
     const char *shell; /* completion: one of cli_shell_name's */
 };
 

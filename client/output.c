@@ -245,28 +245,23 @@ static void entry_json(const Svcd__LogEntry *e, int pretty, struct sbuf *out)
     sbuf_free(&line);
 }
 
-/* "Nov 24 13:12:12" from the UTC stamp "2026-11-24T13:12:12.123456Z". */
-static void short_time(int64_t us, struct sbuf *out)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    char t[CLOCK_UTC_LEN];
-    int m;
-
-    clock_format_utc(us, t);
-    m = (t[5] - '0') * 10 + (t[6] - '0');
-    if (m < 1 || m > 12)
-        m = 1;
-    sbuf_printf(out, "%.3s %.2s %.8s ", months + 3 * (m - 1), t + 8, t + 11);
-}
-
 void output_entry(const Svcd__LogEntry *e, int mode, int color, struct sbuf *out)
 {
-    char t[CLOCK_UTC_LEN];
+    char t[CLOCK_ZONED_LEN];
     const char *on = "", *off = "";
+    /* journalctl's habit: local time with its offset, unless --utc */
+    clock_offset_fn zone = (mode & OUTPUT_F_UTC) ? NULL : clock_local_offset;
+    int stamp = (mode & OUTPUT_F_TIMESTAMPS) != 0;
 
+    mode &= OUTPUT_MODE_MASK;
     if (mode == OUTPUT_JSON || mode == OUTPUT_JSON_PRETTY) {
         entry_json(e, mode == OUTPUT_JSON_PRETTY, out);
         return;
+    }
+    /* -t as docker logs: the precise time first, where the line lacks it */
+    if (stamp && mode != OUTPUT_SHORT_ISO) {
+        clock_format_zoned(e->time_us, zone, t);
+        sbuf_printf(out, "%s ", t);
     }
     if (color && e->level >= SVCD__LEVEL__LEVEL_ERROR)
         on = "\033[1;31m";
@@ -282,12 +277,11 @@ void output_entry(const Svcd__LogEntry *e, int mode, int color, struct sbuf *out
         sbuf_printf(out, "%s\n", off);
         return;
     }
-    if (mode == OUTPUT_SHORT) {
-        short_time(e->time_us, out);
-    } else {
-        clock_format_utc(e->time_us, t);
-        sbuf_printf(out, "%s ", t);
-    }
+    if (mode == OUTPUT_SHORT)
+        clock_format_short(e->time_us, zone, t);
+    else
+        clock_format_zoned(e->time_us, zone, t);
+    sbuf_printf(out, "%s ", t);
     if (e->host_name && e->host_name[0]) {
         add_printable(out, e->host_name);
         sbuf_addc(out, ' ');

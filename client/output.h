@@ -13,9 +13,9 @@ void output_change(const Svcd__StateChange *ch, int json, struct sbuf *out);
 
 /* How logs shows an entry (-o); 0 and 1 are also "not json" and "json". */
 enum output_mode {
-    OUTPUT_SHORT_ISO = 0, /* UTC time with microseconds, host, level, logger: msg */
-    OUTPUT_JSON = 1,      /* the stored line, exactly */
-    OUTPUT_SHORT,         /* journalctl's "Mmm dd HH:MM:SS host logger: msg", in UTC */
+    OUTPUT_SHORT_ISO = 0, /* RFC 3339 time with microseconds, host, level, logger: msg */
+    OUTPUT_JSON = 1,      /* the stored line, exactly (its time in UTC, as stored) */
+    OUTPUT_SHORT,         /* journalctl's "Mmm dd HH:MM:SS host logger: msg" */
     OUTPUT_CAT,           /* the message only */
     OUTPUT_JSON_PRETTY,   /* the stored line, one member per line */
 };
@@ -26,7 +26,16 @@ int output_mode_parse(const char *s);
 /* The i-th mode's name; NULL past the end. For shell completion. */
 const char *output_mode_name(size_t i);
 
-/* One log entry in `mode`. `color` adds ANSI colours by level (text modes). */
+/* Flags or'ed into output_entry's mode. Text modes show times in local time
+ * with the offset (journalctl's default) unless OUTPUT_F_UTC (--utc);
+ * OUTPUT_F_TIMESTAMPS (-t) starts short and cat lines with the RFC 3339
+ * time in microseconds, as docker logs -t (short-iso has it already). */
+#define OUTPUT_F_UTC        0x100
+#define OUTPUT_F_TIMESTAMPS 0x200
+#define OUTPUT_MODE_MASK    0xff
+
+/* One log entry in `mode` (an output_mode and flags). `color` adds ANSI
+ * colours by level (text modes). */
 void output_entry(const Svcd__LogEntry *e, int mode, int color, struct sbuf *out);
 
 /* Entries removed before the stream could carry them (a LogGap): with

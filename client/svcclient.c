@@ -189,6 +189,13 @@ static int show_gap(struct ctx *x, const Svcd__LogGap *g)
     return CLI_EXIT_OK;
 }
 
+/* output_entry's mode: -o's, and --utc and -t. */
+static int entry_mode(const struct ctx *x)
+{
+    return x->o.output | (x->o.utc ? OUTPUT_F_UTC : 0) |
+           (x->o.timestamps ? OUTPUT_F_TIMESTAMPS : 0);
+}
+
 /* Shows one entry, or with --reverse keeps it for show_reversed. An entry
  * above --priority's range (from a service that does not know max_level) is
  * left out. Returns 0, or ERR_NOMEM. */
@@ -200,7 +207,7 @@ static int show_entry(struct ctx *x, const Svcd__LogEntry *e, int color)
         return 0;
     if ((to = line_buf(x)) == NULL)
         return ERR_NOMEM;
-    output_entry(e, x->o.output, color, to);
+    output_entry(e, entry_mode(x), color, to);
     return 0;
 }
 

@@ -1,5 +1,9 @@
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "err.h"
@@ -125,9 +129,14 @@ Test(cli, logs_filter_errors)
 
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--level", "loud")), ERR_INVAL);
     cr_assert_str_eq(err, "--level: 'loud' is not a level (debug, info, notice, warning, error)");
-    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "yesterday")), ERR_INVAL);
-    cr_assert_str_eq(err, "--since: 'yesterday' is not a time (e.g. 2026-11-24T13:00:00Z, "
-                          "2026-11-24, 10m, 2h, 1d)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "last tuesday")), ERR_INVAL);
+    cr_assert_str_eq(err, "--since: 'last tuesday' is not a time (e.g. '2026-11-24 13:00' local, "
+                          "2026-11-24T13:00:00Z, today, @1795525932, 10m, 1h30m)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--until", "@0")), ERR_INVAL);
+    cr_assert_str_eq(err, "--until: '@0' is not after 1970-01-01T00:00:00Z (no entry can be that "
+                          "old)");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--utc")), ERR_INVAL);
+    cr_assert_str_eq(err, "status: --utc applies only to the logs command");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "1h", "--until", "2h")),
                  ERR_INVAL);
     cr_assert_str_eq(err, "logs: --since is after --until");
@@ -245,4 +254,33 @@ Test(cli, output_modes)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-o", "verbose")), ERR_INVAL);
     cr_assert_str_eq(err, "-o: 'verbose' is not an output mode (short-iso, short, cat, json, "
                           "json-pretty)");
+}
+
+/* --utc decides how a zone-less --since/--until reads, wherever it is on
+ * the line; -t and --utc set their flags. */
+Test(cli, utc_reads_zoneless_times_wherever_it_is)
+{
+    struct cli_opts o;
+    char err[CLI_ERR_MAX];
+
+    if (access("/usr/share/zoneinfo/Europe/Berlin", R_OK) != 0)
+        cr_skip_test("no tzdata for Europe/Berlin (install tzdata)");
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "2026-12-02 06:50")), 0, "%s",
+                 err);
+    cr_assert_eq(o.since_us, 1796190600000000LL, "06:50 in Berlin is 05:50Z");
+    cr_assert(!o.utc && !o.timestamps);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--since", "2026-12-02 06:50", "--utc")),
+                 0, "%s", err);
+    cr_assert_eq(o.since_us, 1796194200000000LL, "--utc after --since still makes it 06:50Z");
+    cr_assert(o.utc);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--utc", "--until", "2026-12-02")), 0);
+    cr_assert_eq(o.until_us, 1796169600000000LL);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "-tn3", "--since", "@1796190600.5")), 0);
+    cr_assert(o.timestamps);
+    cr_assert_eq(o.tail, 3);
+    cr_assert_eq(o.since_us, 1796190600500000LL);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "logs", "--timestamps", "-o", "cat")), 0);
+    cr_assert(o.timestamps);
 }

@@ -214,6 +214,9 @@ Test(complete_bash, a_real_bash_completes_commands_options_and_values)
     cr_expect_str_eq(bash_complete("svcclient -n 5 logs -fo c"), "cat");
     cr_expect_str_eq(bash_complete("svcclient completion ''"), "bash zsh fish powershell");
     cr_expect_str_eq(bash_complete("svcclient help pa"), "pause");
+    /* the time options come from the same table */
+    cr_expect_str_eq(bash_complete("svcclient logs --ut"), "--utc");
+    cr_expect_str_eq(bash_complete("svcclient logs --times"), "--timestamps");
     /* logs' own options are not offered for status */
     cr_expect_str_eq(bash_complete("svcclient status --pri"), "");
     /* a file name (the endpoint) is not completed as a command */

@@ -1814,7 +1814,7 @@ Test(stopped, log_host_puts_the_host_name_in_every_entry)
         s = e;
     }
     cr_assert_geq(lines, 3);
-    client(&r, "logs", "--tail", "1", NULL);
+    client(&r, "logs", "-n1", "--utc", NULL);
     snprintf(shown, sizeof(shown), "Z %s ", host);
     cr_assert(strstr(r.out, shown), "text output names the host: %s", r.out);
 }

@@ -1,5 +1,9 @@
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "output.h"
 
@@ -88,7 +92,7 @@ Test(output, entries_like_journalctl_short_iso)
     e.source = "worker";
     e.message = "구동중 5번 째 로그";
     sbuf_init(&b, 0);
-    output_entry(&e, 0, 0, &b);
+    output_entry(&e, OUTPUT_SHORT_ISO | OUTPUT_F_UTC, 0, &b);
     cr_assert_str_eq(b.p, "2026-11-24T13:12:12.123456Z info    worker: 구동중 5번 째 로그\n");
     sbuf_reset(&b);
     /* A service older than LogEntry.json: rebuilt, with the log's names. */
@@ -139,14 +143,14 @@ Test(output, text_names_the_client_unless_the_message_does)
     e.pid = 42;
     e.host_name = "";
     sbuf_init(&b, 0);
-    output_entry(&e, 0, 0, &b);
+    output_entry(&e, OUTPUT_SHORT_ISO | OUTPUT_F_UTC, 0, &b);
     cr_assert_str_eq(b.p, "2026-11-24T13:12:12.123456Z notice  client: paused by alice (uid 1000, "
                           "pid 42)\n");
     e.message = "log follow cut off";
     e.user_id = -1;
     e.host_name = "web-01";
     sbuf_reset(&b);
-    output_entry(&e, 0, 0, &b);
+    output_entry(&e, OUTPUT_SHORT_ISO | OUTPUT_F_UTC, 0, &b);
     cr_assert_str_eq(b.p, "2026-11-24T13:12:12.123456Z web-01 notice  client: log follow cut off "
                           "[by alice, pid 42]\n");
     e.user_name = "evil\033[2J";
@@ -252,7 +256,7 @@ Test(output, modes_short_cat_and_json_pretty)
     cr_assert_eq(output_mode_parse("short-iso"), OUTPUT_SHORT_ISO);
     cr_assert_eq(output_mode_parse("verbose"), -1);
     sbuf_init(&b, 0);
-    output_entry(&e, OUTPUT_SHORT, 0, &b);
+    output_entry(&e, OUTPUT_SHORT | OUTPUT_F_UTC, 0, &b);
     cr_assert_str_eq(b.p, "Nov 24 13:12:12 web1 service: disk \\x1b full\n");
     sbuf_reset(&b);
     output_entry(&e, OUTPUT_CAT, 0, &b);
@@ -264,5 +268,56 @@ Test(output, modes_short_cat_and_json_pretty)
     output_entry(&e, OUTPUT_JSON_PRETTY, 0, &b);
     cr_assert_str_eq(b.p, "{\n\t\"seq\": 5,\n\t\"level\": \"warning\",\n\t\"msg\": \"disk \\u001b "
                           "full\",\n\t\"pid\": -1\n}\n");
+    sbuf_free(&b);
+}
+
+/* journalctl's default: local time with the offset; --utc: UTC; -o json
+ * the stored UTC time whatever the zone; -t the precise time first where
+ * the mode lacks it, as docker logs -t. */
+Test(output, local_time_by_default_utc_when_asked_and_t_as_docker)
+{
+    Svcd__LogEntry e = SVCD__LOG_ENTRY__INIT;
+    struct sbuf b;
+
+    if (access("/usr/share/zoneinfo/Europe/Berlin", R_OK) != 0)
+        cr_skip_test("no tzdata for Europe/Berlin (install tzdata)");
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    e.seq = 5;
+    e.time_us = 1796190612250000LL; /* 2026-12-02T05:50:12.25Z */
+    e.level = SVCD__LEVEL__LEVEL_INFO;
+    e.source = "worker";
+    e.message = "heartbeat 5";
+    sbuf_init(&b, 0);
+    output_entry(&e, OUTPUT_SHORT_ISO, 0, &b);
+    cr_assert_str_eq(b.p, "2026-12-02T06:50:12.250000+01:00 info    worker: heartbeat 5\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_SHORT_ISO | OUTPUT_F_UTC, 0, &b);
+    cr_assert_str_eq(b.p, "2026-12-02T05:50:12.250000Z info    worker: heartbeat 5\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_SHORT, 0, &b);
+    cr_assert_str_eq(b.p, "Dec 02 06:50:12 worker: heartbeat 5\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_SHORT | OUTPUT_F_TIMESTAMPS, 0, &b);
+    cr_assert_str_eq(b.p, "2026-12-02T06:50:12.250000+01:00 Dec 02 06:50:12 worker: heartbeat 5\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_CAT | OUTPUT_F_TIMESTAMPS, 0, &b);
+    cr_assert_str_eq(b.p, "2026-12-02T06:50:12.250000+01:00 heartbeat 5\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_CAT | OUTPUT_F_TIMESTAMPS | OUTPUT_F_UTC, 0, &b);
+    cr_assert_str_eq(b.p, "2026-12-02T05:50:12.250000Z heartbeat 5\n");
+    sbuf_reset(&b);
+    output_entry(&e, OUTPUT_SHORT_ISO | OUTPUT_F_TIMESTAMPS, 0, &b);
+    cr_assert_str_eq(b.p, "2026-12-02T06:50:12.250000+01:00 info    worker: heartbeat 5\n",
+                     "short-iso has the precise time already: one, not two");
+    sbuf_reset(&b);
+    /* rebuilt JSON (an old service) and the stored line: UTC, unchanged */
+    output_entry(&e, OUTPUT_JSON | OUTPUT_F_TIMESTAMPS, 0, &b);
+    cr_assert_str_eq(b.p, "{\"seq\":5,\"time\":\"2026-12-02T05:50:12.250000Z\",\"level\":\"info\","
+                          "\"logger\":\"worker\",\"msg\":\"heartbeat 5\"}\n");
+    sbuf_reset(&b);
+    e.json = "{\"seq\":5,\"time\":\"2026-12-02T05:50:12.250000Z\"}";
+    output_entry(&e, OUTPUT_JSON_PRETTY, 0, &b);
+    cr_assert_str_eq(b.p, "{\n\t\"seq\": 5,\n\t\"time\": \"2026-12-02T05:50:12.250000Z\"\n}\n");
     sbuf_free(&b);
 }

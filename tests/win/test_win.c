@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "authz.h"
+#include "clock.h"
+#include "clock_win.h"
 #include "codec.h"
 #include "confedit.h"
 #include "config.h"
@@ -1480,6 +1482,59 @@ static void test_fsguard_descriptors(void)
         LocalFree(dir_sd);
 }
 
+/* Central European time as Windows describes it: UTC+1, summer time from
+ * the last Sunday of March 02:00 to the last Sunday of October 03:00. */
+static TIME_ZONE_INFORMATION cet_rules(void)
+{
+    TIME_ZONE_INFORMATION tz;
+
+    memset(&tz, 0, sizeof(tz));
+    tz.Bias = -60;
+    tz.DaylightBias = -60;
+    tz.StandardDate.wMonth = 10;
+    tz.StandardDate.wDay = 5; /* the last */
+    tz.StandardDate.wHour = 3;
+    tz.DaylightDate.wMonth = 3;
+    tz.DaylightDate.wDay = 5;
+    tz.DaylightDate.wHour = 2;
+    return tz;
+}
+
+static int cet_offset(int64_t utc_s, int32_t *off)
+{
+    TIME_ZONE_INFORMATION tz = cet_rules();
+    return clock_win_offset(&tz, utc_s, off);
+}
+
+/* The local-time conversion: offsets from SystemTimeToTzSpecificLocalTime
+ * at the 2026 changes, and the pure gap/fold rule on top of them, which
+ * must read as on Linux (tests/test_clock.c has the same cases). */
+static void test_local_time_conversion(void)
+{
+    const int64_t spring = 1774746000LL, autumn = 1792890000LL; /* 01:00Z both */
+    int64_t day = clock_days_from_civil(2026, 3, 29) * 86400, u;
+    char buf[CLOCK_ZONED_LEN];
+    int32_t off;
+
+    CHECK(cet_offset(spring - 1, &off) == 0 && off == 3600, "before spring: %d", (int)off);
+    CHECK(cet_offset(spring, &off) == 0 && off == 7200, "after spring: %d", (int)off);
+    CHECK(cet_offset(autumn - 1, &off) == 0 && off == 7200, "before autumn: %d", (int)off);
+    CHECK(cet_offset(autumn, &off) == 0 && off == 3600, "after autumn: %d", (int)off);
+    CHECK(clock_local_to_utc(day + 2 * 3600 + 1800, cet_offset, &u) == 0 && u == spring + 1800,
+          "the gap's 02:30 is 01:30Z: %lld", (long long)u);
+    day = clock_days_from_civil(2026, 10, 25) * 86400;
+    CHECK(clock_local_to_utc(day + 2 * 3600 + 1800, cet_offset, &u) == 0 && u == autumn - 1800,
+          "the fold's 02:30 is the first, 00:30Z: %lld", (long long)u);
+    clock_format_zoned((spring + 3600) * CLOCK_US_PER_SEC, cet_offset, buf);
+    CHECK(strcmp(buf, "2026-03-29T04:00:00.000000+02:00") == 0, "%s", buf);
+    /* the system zone answers, with a real offset, and formats with it */
+    CHECK(clock_local_offset(spring, &off) == 0 && off > -15 * 3600 && off < 15 * 3600,
+          "system zone offset %d", (int)off);
+    clock_format_zoned(spring * CLOCK_US_PER_SEC, clock_local_offset, buf);
+    CHECK(strlen(buf) == CLOCK_ZONED_LEN - 1 && (buf[26] == '+' || buf[26] == '-'), "%s", buf);
+    CHECK(clock_win_offset(NULL, -20000000000LL, &off) == ERR_INVAL, "before 1601 is refused");
+}
+
 int main(void)
 {
     int console = console_mode();
@@ -1512,6 +1567,7 @@ int main(void)
     test_log_path_on_windows();
     test_statelock_on_windows();
     test_command_line_quoting();
+    test_local_time_conversion();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -696,12 +696,19 @@ check "status: on the protected pipe" contains "$out" "Endpoint: $SYSPIPE"
 check "status: logs under ProgramData" contains "$out" 'Log: C:\ProgramData\svcd\logs\svcd.log'
 check "the log directory exists" [ -f "$WINEPREFIX/drive_c/ProgramData/svcd/logs/svcd.log" ]
 for _ in $(seq 50); do # 20 entries take about 6 s at 300 ms
-    run "$CLIENT" logs --tail 20
+    run "$CLIENT" logs --tail 20 --utc
     [ "$(echo "$out" | grep -c 'Z ')" -ge 20 ] && break
     sleep 0.3
 done
 check "logs --tail 20: exactly 20 entries" [ "$(echo "$out" | grep -c 'Z ')" -eq 20 ]
 check "logs: Korean heartbeats shown correctly" contains "$out" "번 째 로그"
+# Wine takes the zone from TZ, as Windows from its settings
+TZ=Asia/Tokyo run "$CLIENT" logs --tail 1
+check "logs: local time with its offset by default (SystemTimeToTzSpecificLocalTime)" \
+    matches "$out" '^[0-9-]{10}T[0-9:.]{15}[+]09:00 '
+TZ=Asia/Tokyo run "$CLIENT" logs --tail 1 --since today --until tomorrow
+check "logs --since today --until tomorrow: today's entries, in the local day" \
+    matches "$out" '^[0-9-]{10}T[0-9:.]{15}[+]09:00 '
 
 echo "==> svcd.exe run for debugging on the running service's state directory"
 run "$CLIENT" status
