@@ -98,6 +98,11 @@ Test(cli, usage_errors_say_what_is_wrong)
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "extra")), ERR_INVAL);
     cr_assert_str_eq(err, "status: unexpected argument 'extra'");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--timeout", "0")), ERR_INVAL);
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--timeout", "1m30s")), 0, "%s", err);
+    cr_assert_eq(o.timeout_ms, 90000, "systemd's compound durations");
+    cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--timeout", "1m 30q")), ERR_INVAL);
+    cr_assert_str_eq(err, "--timeout: '1m 30q' is not a duration between 1ms and 1h (e.g. 5, 0.5, "
+                          "500ms)");
     cr_assert_eq(parse(&o, err, ARGV("svcclient", "status", "--endpoint", "")), ERR_INVAL);
 }
 

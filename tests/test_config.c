@@ -70,6 +70,14 @@ Test(config, bad_values_name_file_line_and_key)
                           "0.5, 250ms, 2s, 1m)");
     cr_assert_eq(parse(&c, "interval = 1ms\n", err), ERR_INVAL);
     cr_assert_str_eq(err, "/etc/svcd.conf:1: interval: '1ms' is out of range (10ms to 1d)");
+    /* systemd's compound durations, and the same message when they are bad */
+    cr_assert_eq(parse(&c, "interval = 1m30s\n", err), 0, "%s", err);
+    cr_assert_eq(c.interval_us, 90000000);
+    cr_assert_eq(parse(&c, "interval = 2min 5sec\n", err), 0, "%s", err);
+    cr_assert_eq(c.interval_us, 125000000);
+    cr_assert_eq(parse(&c, "interval = 1m 30x\n", err), ERR_INVAL);
+    cr_assert_str_eq(err, "/etc/svcd.conf:1: interval: '1m 30x' is not a duration (examples: 1, "
+                          "0.5, 250ms, 2s, 1m)");
     cr_assert_eq(parse(&c, "# x\nstate_dir =\n", err), ERR_INVAL);
     cr_assert_str_eq(err, "/etc/svcd.conf:2: state_dir: must not be empty");
     cr_assert_eq(parse(&c, "just words\n", err), ERR_INVAL);
