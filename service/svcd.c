@@ -32,8 +32,8 @@ static void usage(FILE *out)
                  "  start | stop | restart\n"
                  "             control the installed service, waiting for the result\n"
                  "  status     the installed service's state and pid\n"
-                 "  reload     re-read the config file in the running svcd (as SIGHUP;\n"
-                 "             svcd reload --help says which keys change live)\n"
+                 "  reload     make the running svcd re-read its config file (SIGHUP;\n"
+                 "             Windows: the SCM's paramchange); see svcd reload --help\n"
                  "  configure [--config FILE] [--KEY VALUE]... [--startup MODE] [--start]\n"
                  "             set keys of the config file in place (every other line kept;\n"
                  "             KEY as in svcd run --help, e.g. --interval 5s), the service's\n"
@@ -50,12 +50,19 @@ static void usage(FILE *out)
 
 static void usage_reload(FILE *out)
 {
+    const char *sep = "";
+
     fprintf(out, "usage: svcd reload [OPTIONS]\n\n"
-                 "Asks the running svcd to re-read its configuration, as SIGHUP does\n"
-                 "(systemctl reload svcd runs it too). Keys that can change live take\n"
-                 "effect at once; endpoint, state_dir, log_host and log_group need a\n"
-                 "restart. What changed, or why nothing did, is in its log\n"
-                 "(svcclient logs -n 3).\n\n"
+                 "Asks the running svcd to re-read its configuration (POSIX: SIGHUP, as\n"
+                 "systemctl reload svcd sends; Windows: the SCM's paramchange control).\n"
+                 "Keys take effect at once, except these, which need a restart:\n  ");
+    for (const struct config_key *k = config_keys(); k->key; k++) {
+        if (k->reload == CONFIG_RESTART) {
+            fprintf(out, "%s%s", sep, k->key);
+            sep = ", ";
+        }
+    }
+    fprintf(out, "\nWhat changed, or why nothing did, is in its log (svcclient logs -n 3).\n\n"
                  "POSIX: the svcd is found by its state directory's lock: give the\n"
                  "--config or --state-dir it runs with (svcd run --help); as root with\n"
                  "none, the state_dir of /etc/svcd/svcd.conf or the default.\n"

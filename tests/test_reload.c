@@ -152,8 +152,8 @@ Test(reload, a_changed_endpoint_is_refused_and_the_old_one_still_serves)
              other, t.state);
     write_conf(text);
     cr_assert_eq(kill(t.pid, SIGHUP), 0);
-    snprintf(want, sizeof(want), "config reload: endpoint \\\"%s\\\" \u2192 \\\"%s\\\" cannot change",
-             t.sock, other);
+    snprintf(want, sizeof(want),
+             "config reload: endpoint \\\"%s\\\" \u2192 \\\"%s\\\" cannot change", t.sock, other);
     log = wait_entry(&t, want);
     cr_assert(strstr(log, "\"level\":\"warning\",\"logger\":\"service\",\"msg\":\"config reload: "
                           "endpoint"),
@@ -250,8 +250,8 @@ Test(reload, systemd_hears_reloading_then_ready)
 {
     struct svcdtest t;
     char path[SVCDTEST_PATH_MAX + 16], env[SVCDTEST_PATH_MAX + 32], got[512];
-    char *argv[] = {SVCD_BIN, "run", "--config", conf, "--endpoint", t.sock, "--state-dir",
-                    t.state, NULL};
+    char *argv[] = {SVCD_BIN, "run",         "--config", conf, "--endpoint",
+                    t.sock,   "--state-dir", t.state,    NULL};
     char *envv[] = {env, NULL};
     int fd;
 
@@ -275,4 +275,23 @@ Test(reload, systemd_hears_reloading_then_ready)
     cr_assert(strncmp(got, "READY=1", 7) == 0, "%s", got);
     close(fd);
     svcdtest_finish(&t, 5000);
+}
+
+Test(reload, help_names_the_keys_that_need_a_restart_within_80_columns)
+{
+    static struct proc_result r;
+    char *argv[] = {SVCD_BIN, "reload", "--help", NULL};
+    char *help[] = {SVCD_BIN, "help", NULL};
+
+    cr_assert_eq(proc_run(argv, NULL, 10000, &r), 0);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert(strstr(r.out, "\n  endpoint, state_dir, log_host, log_group\n") != NULL, "%s", r.out);
+    for (char *line = r.out, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        cr_assert_not_null(nl);
+        cr_assert_leq(nl - line, 80, "%.*s", (int)(nl - line), line);
+    }
+    cr_assert_eq(proc_run(help, NULL, 10000, &r), 0);
+    cr_assert(strstr(r.out, "\n  reload     make the running svcd re-read its config file") != NULL,
+              "%s", r.out);
 }
