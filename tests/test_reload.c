@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "notify.h"
 #include "proc.h"
+#include "raw.h"
 #include "svcdtest.h"
 #include "tmpdir.h"
 
@@ -294,4 +296,42 @@ Test(reload, help_names_the_keys_that_need_a_restart_within_80_columns)
     cr_assert_eq(proc_run(help, NULL, 10000, &r), 0);
     cr_assert(strstr(r.out, "\n  reload     make the running svcd re-read its config file") != NULL,
               "%s", r.out);
+}
+
+/* As root svcd runs in system mode: a new control_group decides for new
+ * connections and the socket gets the group; a connection open during the
+ * reload keeps the old policy until it closes (ASan/valgrind see its
+ * release). A group that does not exist changes nothing. */
+Test(reload, a_new_control_group_is_given_to_the_socket_and_a_missing_one_changes_nothing)
+{
+    struct svcdtest t;
+    struct group *g;
+    struct stat st;
+    long gid;
+    char want[SVCDTEST_PATH_MAX + 256];
+    int fd;
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root: groups apply in system mode only");
+    g = getgrnam("nogroup"); /* a static buffer: the next getgrnam reuses it */
+    gid = g ? (long)g->gr_gid : -1;
+    if (g == NULL || getgrnam("svcd") == NULL)
+        cr_skip_test("needs the groups svcd and nogroup");
+    start_with_conf(&t, "control_group = svcd\n");
+    fd = raw_connect(t.sock);
+    cr_assert_geq(fd, 0);
+    write_conf("control_group = nogroup\n");
+    cr_assert_eq(kill(t.pid, SIGHUP), 0);
+    free(wait_entry(&t, "config reloaded: control_group \\\"svcd\\\" \u2192 \\\"nogroup\\\"\""));
+    cr_assert_eq(stat(t.sock, &st), 0);
+    cr_assert_eq((long)st.st_gid, gid, "the socket belongs to the new group");
+    close(fd);
+    cr_assert_eq(proc_wait_connect(t.sock, 2000), 0);
+    write_conf("control_group = no-such-group-for-svcd\n");
+    cr_assert_eq(kill(t.pid, SIGHUP), 0);
+    snprintf(want, sizeof(want), "config not reloaded, nothing changed: control_group");
+    free(wait_entry(&t, want));
+    cr_assert_eq(stat(t.sock, &st), 0);
+    cr_assert_eq((long)st.st_gid, gid, "unchanged");
+    svcdtest_finish(&t, 5000);
 }
