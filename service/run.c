@@ -121,11 +121,21 @@ static void reload(struct svc *s, struct server *sv, struct authz **az, const st
             svc_reload_failed(s, rc == ERR_INVAL ? err : err_str(rc));
             goto end;
         }
-        rc = server_set_authz(sv, naz, *az);
+        if (server_set_authz(sv, naz, *az) < 0) {
+            authz_close(naz);
+            svc_reload_failed(s, err_str(ERR_NOMEM));
+            goto end;
+        }
         *az = naz;
-        if (rc < 0)
-            diag(DIAG_WARN, "reload: cannot give the endpoint %s its new groups: %s",
-                 s->cfg.endpoint, err_str(rc));
+        rc = server_endpoint_groups(sv);
+        if (rc < 0) { /* the rights changed; who can reach the socket did not */
+            snprintf(err, sizeof(err),
+                     "config reload: cannot give the endpoint %s its new "
+                     "groups: %s (restart svcd)",
+                     s->cfg.endpoint, err_str(rc));
+            diag(DIAG_WARN, "%s", err);
+            svc_note(s, err);
+        }
     }
     eventlog_set_classes((unsigned)merged.eventlog);
     svc_reload(s, &merged, &d);

@@ -484,7 +484,6 @@ static void release_authz(struct server *sv, const struct authz *az)
 
 int server_set_authz(struct server *sv, const struct authz *az, struct authz *old)
 {
-    struct ipc_server_opts o = {sv->system_mode, -1, -1};
     struct server_authz *r = calloc(1, sizeof(*r));
 
     if (r == NULL)
@@ -497,7 +496,14 @@ int server_set_authz(struct server *sv, const struct authz *az, struct authz *ol
     sv->authz = az;
     if (r->sessions == 0)
         release_authz(sv, old);
-    authz_endpoint(az, &o);
+    return 0;
+}
+
+int server_endpoint_groups(struct server *sv)
+{
+    struct ipc_server_opts o = {sv->system_mode, -1, -1};
+
+    authz_endpoint(sv->authz, &o);
     return ipc_server_set_groups(sv->ipc, &o);
 }
 

@@ -38,12 +38,15 @@ struct server {
 int server_open(struct server *sv, struct svc *s, const struct authz *az, const char *endpoint,
                 int system_mode);
 
-/* A reload's new policy `az` for connections accepted from now on; the
- * endpoint's groups follow it (POSIX system mode). Connections open now
- * keep their policy; `old`, the one in use until now, is closed once the
- * last of them ends (or by server_close). Returns 0, or the error of
- * changing the endpoint's groups (the policy is changed regardless). */
+/* A reload's new policy `az` for connections accepted from now on.
+ * Connections open now keep their policy; `old`, the one in use until now,
+ * is closed once the last of them ends (or by server_close). Returns 0, or
+ * ERR_NOMEM with nothing changed. */
 int server_set_authz(struct server *sv, const struct authz *az, struct authz *old);
+
+/* Gives the endpoint the groups of the current policy (POSIX system mode),
+ * after server_set_authz. Returns 0 or the error of chown/chmod/ACL. */
+int server_endpoint_groups(struct server *sv);
 
 /* Runs one round of the loop, waiting at most timeout_ms. */
 int server_run_once(struct server *sv, int timeout_ms);
