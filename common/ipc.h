@@ -93,6 +93,12 @@ int ipc_server_explain_access(const char *endpoint, char *buf, size_t n);
  * still ours. */
 void ipc_server_close(ipc_server *s);
 
+/* A reload's new groups for the open endpoint (POSIX system mode: the
+ * socket, and its directory when svcd owns it, as ipc_server_open sets
+ * them); elsewhere, and on Windows, nothing. Returns 0 or the error of
+ * chown/chmod/ACL. */
+int ipc_server_set_groups(ipc_server *s, const struct ipc_server_opts *opts);
+
 size_t ipc_server_conn_count(const ipc_server *s);
 
 /* Queues bytes (copied) for sending. Returns 0 or ERR_NOMEM / ERR_CLOSED. */

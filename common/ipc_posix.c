@@ -457,6 +457,19 @@ static int prepare_dir(const char *endpoint, const struct ipc_server_opts *o)
                              o->read_group);
 }
 
+int ipc_server_set_groups(ipc_server *s, const struct ipc_server_opts *o)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    int rc;
+
+    if (!o->system_mode)
+        return 0;
+    rc = ipc_perm_apply(s->path, 0660, o->group, o->read_group);
+    if (rc == 0 && endpoint_dir(s->path, dir, sizeof(dir)) == 0)
+        rc = ipc_perm_take_dir(dir, strrchr(s->path, '/') + 1, o->group, o->read_group);
+    return rc;
+}
+
 int ipc_server_explain_access(const char *endpoint, char *buf, size_t n)
 {
     char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];

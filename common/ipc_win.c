@@ -514,6 +514,13 @@ size_t ipc_server_conn_count(const ipc_server *s)
     return s->nconns;
 }
 
+int ipc_server_set_groups(ipc_server *s, const struct ipc_server_opts *opts)
+{
+    (void)s;
+    (void)opts; /* the pipe's DACL is fixed; the policy decides per request */
+    return 0;
+}
+
 int ipc_server_explain_access(const char *endpoint, char *buf, size_t n)
 {
     /* A pipe name has no directory whose owner could be named: the pipe's

@@ -62,6 +62,11 @@ enum config_kind {
     CONFIG_SWITCH
 };
 
+/* What a reload (SIGHUP, `svcd reload`) does with a key: CONFIG_LIVE keys
+ * take their new value at once; CONFIG_RESTART keys keep the running value
+ * (with a warning naming them) until svcd restarts. */
+enum config_reload { CONFIG_RESTART, CONFIG_LIVE };
+
 struct config_key {
     const char *key;  /* in the file */
     const char *flag; /* on the command line */
@@ -74,6 +79,7 @@ struct config_key {
     /* More than `help` says, for svcd.conf(5) and docs/configuration.md
      * (confdoc.h), or NULL; `code` in backquotes. */
     const char *doc;
+    enum config_reload reload;
 };
 
 /* Parses a size: a number with an optional unit B, K/KB/KiB, M/MB/MiB,
@@ -112,5 +118,33 @@ int config_set_as(struct config *c, const char *key, const char *value, const ch
  * Returns 0 or ERR_INVAL with the reason in `err`. */
 int config_parse(struct config *c, const char *text, size_t n, const char *origin, char *err,
                  size_t errlen);
+
+/* A reload's outcome, as text for its log entries. */
+#define CONFIG_DIFF_MAX 4096
+struct config_diff {
+    unsigned changed;               /* live keys that took a new value */
+    unsigned refused;               /* CONFIG_RESTART keys whose value differs */
+    char changes[CONFIG_DIFF_MAX];  /* "interval 1s → 3s, rotate_keep 5 → 8" */
+    char refusals[CONFIG_DIFF_MAX]; /* "endpoint /a → /b, state_dir /x → /y" */
+};
+
+/* Pure. Compares the running configuration `cur` with `next` (read anew):
+ * into *out goes `cur` with every CONFIG_LIVE key that differs taken from
+ * `next`; CONFIG_RESTART keys keep cur's value. *d names both sets, in the
+ * table's order, as "key old → new" (text values quoted, long ones cut
+ * with "..."). */
+void config_diff(const struct config *cur, const struct config *next, struct config *out,
+                 struct config_diff *d);
+
+/* Pure. The reload's log lines from *d: `applied` gets "config reloaded:
+ * interval 1s → 3s" or "config reloaded: no change"; `refused` (empty when
+ * nothing was refused) gets a warning naming the keys that need a restart.
+ * Each buffer should hold CONFIG_DIFF_MAX + 256 bytes. */
+void config_diff_messages(const struct config_diff *d, char *applied, size_t an, char *refused,
+                          size_t rn);
+
+/* Formats key k's value in `c` the way the file could say it ("1s",
+ * "10MiB", "on", "\"text\""). */
+void config_format_value(const struct config_key *k, const struct config *c, char *buf, size_t n);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "run.h"
 #include "server.h"
 #include "svc.h"
 
@@ -34,6 +35,17 @@ int host_wait_ms(int wait_ms);
 /* Returns 1 and describes the reason in `why` once a stop was requested. */
 int host_stop_requested(char *why, size_t n);
 
+/* Returns 1 once per reload request received since the last call (POSIX:
+ * SIGHUP; Windows: SERVICE_CONTROL_PARAMCHANGE from `svcd reload`), with
+ * what asked in `why` ("SIGHUP received"); requests that came together are
+ * one reload. */
+int host_reload_requested(char *why, size_t n);
+
+/* A reload begins and ends (systemd hears RELOADING=1 and then READY=1,
+ * so `systemctl reload` waits for it). */
+void host_reload_begin(void);
+void host_reload_end(void);
+
 /* Shutdown began (the SCM hears STOP_PENDING). */
 void host_stopping(void);
 
@@ -51,6 +63,6 @@ typedef int (*host_load_fn)(void *ctx, struct config *cfg);
 /* Runs as a service under the platform's service manager, when it started
  * us (the hidden `svcd service` verb): connects first, then loads and runs.
  * Returns the process exit status (a RUN_EXIT_ code). */
-int host_service_main(host_load_fn load, void *ctx);
+int host_service_main(host_load_fn load, const struct run_reload *reload, void *ctx);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal; /* SIGHUP: the loop re-reads the config */
 /* Read by the handler, which runs on the loop's only thread: once the loop
  * stores NULL here, no handler can still be using the old server. */
 static struct server *volatile wake_target;
@@ -21,7 +22,10 @@ static void on_signal(int sig)
 {
     struct server *sv = wake_target;
 
-    stop_signal = sig;
+    if (sig == SIGHUP)
+        reload_signal = 1;
+    else
+        stop_signal = sig;
     if (sv)
         server_wake(sv);
 }
@@ -33,12 +37,19 @@ int host_init(void)
     memset(&sa, 0, sizeof(sa));
     wake_target = NULL;
     stop_signal = 0;
+    reload_signal = 0;
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
         return err_last_os();
+    /* A SIGHUP only sets a flag and writes the wake pipe: no system call
+     * of the loop should fail with EINTR for it. */
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(SIGHUP, &sa, NULL) < 0)
+        return err_last_os();
+    sa.sa_flags = 0;
     sa.sa_handler = SIG_IGN;
-    if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
+    if (sigaction(SIGPIPE, &sa, NULL) < 0)
         return err_last_os();
     return 0;
 }
@@ -160,6 +171,31 @@ int host_stop_requested(char *why, size_t n)
     return 1;
 }
 
+int host_reload_requested(char *why, size_t n)
+{
+    if (!reload_signal)
+        return 0;
+    reload_signal = 0;
+    snprintf(why, n, "SIGHUP received");
+    return 1;
+}
+
+void host_reload_begin(void)
+{
+    char msg[64];
+
+    /* MONOTONIC_USEC: CLOCK_MONOTONIC, as clock_mono_us reads it; systemd
+     * uses it to tell this reload from an older one. */
+    snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+             (unsigned long long)clock_mono_us());
+    notify(msg);
+}
+
+void host_reload_end(void)
+{
+    notify(told_state == WORKER_PAUSED ? "READY=1\nSTATUS=paused" : "READY=1\nSTATUS=running");
+}
+
 void host_stopping(void)
 {
     notify("STOPPING=1\nSTATUS=stopping");
@@ -172,9 +208,10 @@ void host_done(void)
     wake_target = NULL;
 }
 
-int host_service_main(host_load_fn load, void *ctx)
+int host_service_main(host_load_fn load, const struct run_reload *reload, void *ctx)
 {
     (void)load;
+    (void)reload;
     (void)ctx;
     diag(DIAG_ERROR, "'svcd service' is the entry point for the Windows service manager; "
                      "use 'svcd run' here");

@@ -31,6 +31,8 @@ struct host {
     CRITICAL_SECTION lock; /* SetServiceStatus from the handler and the loop */
     volatile LONG stop;
     volatile LONG control; /* a pending SERVICE_CONTROL_PAUSE / _CONTINUE */
+    volatile LONG reload;  /* SERVICE_CONTROL_PARAMCHANGE arrived (svcd reload) */
+    const struct run_reload *reloader;
     char why[64];
     struct server *volatile wake;
     host_load_fn load;
@@ -182,6 +184,22 @@ int host_stop_requested(char *why, size_t n)
     return 1;
 }
 
+int host_reload_requested(char *why, size_t n)
+{
+    if (!InterlockedExchange(&host.reload, 0))
+        return 0;
+    snprintf(why, n, "reload requested by the service control manager");
+    return 1;
+}
+
+void host_reload_begin(void)
+{
+}
+
+void host_reload_end(void)
+{
+}
+
 void host_stopping(void)
 {
     report(&host, SERVICE_STOP_PENDING, STOP_WAIT_HINT_MS);
@@ -199,7 +217,7 @@ DWORD host_win_controls_accepted(DWORD state)
     if (state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING)
         return 0;
     return SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN |
-           SERVICE_ACCEPT_PAUSE_CONTINUE;
+           SERVICE_ACCEPT_PAUSE_CONTINUE | SERVICE_ACCEPT_PARAMCHANGE;
 }
 
 const char *host_win_stop_reason(DWORD ctl)
@@ -236,6 +254,10 @@ static DWORD WINAPI on_control(DWORD ctl, DWORD type, LPVOID data, LPVOID ctx)
         report(h, ctl == SERVICE_CONTROL_PAUSE ? SERVICE_PAUSE_PENDING : SERVICE_CONTINUE_PENDING,
                1000);
         InterlockedExchange(&h->control, (LONG)ctl);
+        wake_server(h);
+        return NO_ERROR;
+    case SERVICE_CONTROL_PARAMCHANGE: /* svcd reload: the loop re-reads svcd.conf */
+        InterlockedExchange(&h->reload, 1);
         wake_server(h);
         return NO_ERROR;
     case SERVICE_CONTROL_INTERROGATE:
@@ -292,7 +314,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     host.exit_code = host.load(host.load_ctx, &cfg);
     if (host.exit_code == RUN_EXIT_OK) {
         eventlog_set_classes((unsigned)cfg.eventlog);
-        host.exit_code = run_service(&cfg, 1);
+        host.exit_code = run_service(&cfg, 1, host.reloader);
     }
     if (host.done)
         SetEvent(host.done); /* a SHUTDOWN handler may be waiting for the final entry */
@@ -329,12 +351,13 @@ static void service_diag(enum diag_level level, const char *msg, const char *lin
     }
 }
 
-int host_service_main(host_load_fn load, void *ctx)
+int host_service_main(host_load_fn load, const struct run_reload *reload, void *ctx)
 {
     SERVICE_TABLE_ENTRYW table[] = {{(LPWSTR)SERVICE_NAME, service_main}, {NULL, NULL}};
 
     host.service_mode = 1;
     host.load = load;
+    host.reloader = reload;
     host.load_ctx = ctx;
     InitializeCriticalSection(&host.lock);
     host.done = CreateEventW(NULL, TRUE, FALSE, NULL);

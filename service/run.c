@@ -2,6 +2,7 @@
 #include "authz.h"
 #include "diag.h"
 #include "err.h"
+#include "eventlog.h"
 #include "host.h"
 #include "server.h"
 #include "statelock.h"
@@ -9,6 +10,7 @@
 #include "version.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char *run_exit_text(int code)
 {
@@ -79,7 +81,69 @@ static int explain_start_failure(const struct svc *s, const struct config *cfg, 
     return RUN_EXIT_LOG;
 }
 
-int run_service(const struct config *cfg, int system_mode)
+/* Whether a reload changes who may do what: then a new policy is built. */
+static int policy_changed(const struct config *a, const struct config *b)
+{
+    return strcmp(a->control_group, b->control_group) != 0 ||
+           strcmp(a->read_group, b->read_group) != 0 ||
+           strcmp(a->control_sddl, b->control_sddl) != 0;
+}
+
+/* One reload, on the loop: reads the configuration again and applies what
+ * may change live (svc_reload logs it); an unusable configuration (a parse
+ * error, a group that does not exist, a bad SDDL) changes nothing and is
+ * logged with the loader's reason. *az is replaced by a new policy when
+ * the groups or the SDDL changed. */
+static void reload(struct svc *s, struct server *sv, struct authz **az, const struct run_reload *rl,
+                   const char *why)
+{
+    static struct config next, merged; /* large; only the loop uses them */
+    static struct config_diff d;
+    char err[CONFIG_ERR_MAX + PATHS_MAX + AUTHZ_ERR_MAX];
+    struct authz *naz = NULL;
+    int rc;
+
+    diag(DIAG_INFO, "reloading the configuration: %s", why);
+    host_reload_begin();
+    if (rl == NULL || rl->load == NULL) {
+        svc_reload_failed(s, "this svcd was started without a way to read its configuration");
+        goto end;
+    }
+    rc = rl->load(rl->ctx, &s->cfg, &next, err, sizeof(err));
+    if (rc < 0) {
+        svc_reload_failed(s, err);
+        goto end;
+    }
+    config_diff(&s->cfg, &next, &merged, &d);
+    if (policy_changed(&s->cfg, &merged)) {
+        rc = authz_open(&merged, s->system_mode, &naz, err, sizeof(err));
+        if (rc < 0) {
+            svc_reload_failed(s, rc == ERR_INVAL ? err : err_str(rc));
+            goto end;
+        }
+        if (server_set_authz(sv, naz, *az) < 0) {
+            authz_close(naz);
+            svc_reload_failed(s, err_str(ERR_NOMEM));
+            goto end;
+        }
+        *az = naz;
+        rc = server_endpoint_groups(sv);
+        if (rc < 0) { /* the rights changed; who can reach the socket did not */
+            snprintf(err, sizeof(err),
+                     "config reload: cannot give the endpoint %s its new "
+                     "groups: %s (restart svcd)",
+                     s->cfg.endpoint, err_str(rc));
+            diag(DIAG_WARN, "%s", err);
+            svc_note(s, err);
+        }
+    }
+    eventlog_set_classes((unsigned)merged.eventlog);
+    svc_reload(s, &merged, &d);
+end:
+    host_reload_end();
+}
+
+int run_service(const struct config *cfg, int system_mode, const struct run_reload *rl)
 {
     static struct svc s; /* large; lives for the whole run */
     struct server sv;
@@ -113,6 +177,9 @@ int run_service(const struct config *cfg, int system_mode)
     diag(DIAG_INFO, "svcd %s running (pid %ld): endpoint %s, log %s", SVCD_VERSION, s.pid,
          cfg->endpoint, s.log.path);
     while (!host_stop_requested(why, sizeof(why))) {
+        char asked[64];
+        if (host_reload_requested(asked, sizeof(asked)))
+            reload(&s, &sv, &az, rl, asked);
         host_sync(&s);
         rc = server_run_once(&sv, host_wait_ms(svc_tick(&s)));
         if (rc < 0) {

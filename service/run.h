@@ -4,6 +4,8 @@
 #ifndef SVCD_RUN_H
 #define SVCD_RUN_H
 
+#include <stddef.h>
+
 #include "config.h"
 
 /* Why the service ended: the Windows service's dwServiceSpecificExitCode
@@ -24,8 +26,20 @@ enum run_exit {
 /* One phrase describing a run_exit code ("configuration error"). */
 const char *run_exit_text(int code);
 
+/* How a reload reads the configuration again, as the service was started
+ * (defaults, config file, SVCD_ENDPOINT, flags): into *next, given the
+ * running one. Returns 0, or a negative error with the loader's message
+ * ("FILE:LINE: ...") in `err`. */
+struct run_reload {
+    int (*load)(void *ctx, const struct config *running, struct config *next, char *err,
+                size_t errlen);
+    void *ctx;
+};
+
 /* Returns RUN_EXIT_OK after a clean stop, or the RUN_EXIT_ code saying why
- * it could not start or went on (the reason is reported through diag). */
-int run_service(const struct config *cfg, int system_mode);
+ * it could not start or went on (the reason is reported through diag).
+ * `reload` (NULL: reloads are refused with a warning) serves SIGHUP and
+ * `svcd reload`. */
+int run_service(const struct config *cfg, int system_mode, const struct run_reload *reload);
 
 #endif

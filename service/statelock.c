@@ -114,6 +114,33 @@ int statelock_take(struct statelock *sl, const char *dir, int system_mode, long 
     return sl->error;
 }
 
+int statelock_probe(const char *dir, long *pid)
+{
+    struct statelock sl;
+    int64_t t;
+    fs_file *f;
+    int rc;
+
+    memset(&sl, 0, sizeof(sl));
+    *pid = 0;
+    if (paths_join(dir, STATELOCK_FILE, sl.path, sizeof(sl.path)) < 0)
+        return ERR_NAMETOOLONG;
+    rc = fs_mtime(sl.path, &t); /* fs_lock_open would make a missing one */
+    if (rc == ERR_NOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    rc = fs_lock_open(sl.path, 0, &f);
+    if (rc < 0)
+        return rc;
+    rc = fs_lock_try(f);
+    if (rc == ERR_BUSY)
+        read_owner(&sl, f);
+    fs_close(f); /* drops the lock when it was ours for a moment */
+    *pid = sl.owner_pid;
+    return rc == ERR_BUSY ? 1 : rc < 0 ? rc : 0;
+}
+
 void statelock_release(struct statelock *sl)
 {
     fs_close(sl->f);

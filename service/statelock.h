@@ -44,6 +44,13 @@ struct statelock {
 int statelock_take(struct statelock *sl, const char *dir, int system_mode, long pid,
                    const char *endpoint);
 
+/* Finds the svcd that holds `dir`'s lock (for `svcd reload`), creating
+ * nothing: returns 1 when one does (its pid in *pid, 0 while it has not
+ * written it yet), 0 when none does (no lock file, or nobody holds it), or
+ * the error of opening the file (ERR_UNTRUSTED: not ours, e.g. root's seen
+ * by a user; ERR_ACCESS). */
+int statelock_probe(const char *dir, long *pid);
+
 /* Drops the lock (the file stays). Harmless when not held. */
 void statelock_release(struct statelock *sl);
 

@@ -285,6 +285,7 @@ int svc_start(struct svc *s, const struct config *cfg, int system_mode)
     s->pid = paths_pid();
     s->started_wall_us = clock_wall_us();
     s->started_mono = clock_mono_us();
+    s->config_loaded_us = s->started_wall_us;
     worker_init(&s->worker, cfg->interval_us);
     holdq_init(&s->held, HOLDQ_MAX_ITEMS, HOLDQ_MAX_BYTES);
     ratelimit_init(&s->denied_audit, SVC_AUDIT_WINDOW_US, SVC_AUDIT_BURST);
@@ -488,6 +489,37 @@ int svc_note(struct svc *s, const char *msg)
         return 0;
     record(s, LOG_WARNING, "service", msg, NULL, 0);
     return 1;
+}
+
+void svc_reload(struct svc *s, const struct config *next, const struct config_diff *d)
+{
+    char applied[CONFIG_DIFF_MAX + 256], refused[CONFIG_DIFF_MAX + 256];
+    uint64_t now = clock_mono_us();
+
+    if (next->interval_us != s->cfg.interval_us)
+        worker_set_interval(&s->worker, next->interval_us, now);
+    s->cfg = *next;
+    s->config_loaded_us = clock_wall_us();
+    logstore_set_rotation(&s->log, next->rotate_size, next->rotate_keep, next->rotate_max_age_us);
+    logstore_set_min_age(&s->log, next->rotate_min_age_us);
+    config_diff_messages(d, applied, sizeof(applied), refused, sizeof(refused));
+    diag(DIAG_INFO, "%s", applied);
+    record(s, LOG_NOTICE, "service", applied, NULL, 1);
+    if (refused[0]) {
+        diag(DIAG_WARN, "%s", refused);
+        record(s, LOG_WARNING, "service", refused, NULL, 1);
+        eventlog_report(EVENTLOG_WARNING, refused);
+    }
+}
+
+void svc_reload_failed(struct svc *s, const char *why)
+{
+    char msg[CONFIG_ERR_MAX + PATHS_MAX + 96];
+
+    snprintf(msg, sizeof(msg), "config not reloaded, nothing changed: %s", why);
+    diag(DIAG_ERROR, "%s", msg);
+    record(s, LOG_ERROR, "service", msg, NULL, 1);
+    eventlog_report(EVENTLOG_WARNING, msg);
 }
 
 void svc_begin_stop(struct svc *s, const char *why)

@@ -38,6 +38,7 @@ struct svc {
     int group_owed;                /* a durable entry was written since the group began */
     uint64_t group_syncs;          /* group commits that synced (for tests and status) */
     int rotation_warned;           /* the blocked rotation was logged (once per episode) */
+    int64_t config_loaded_us;      /* wall time the running configuration was read */
 };
 
 /* At most this many denied requests are audited per window; the rest are
@@ -92,6 +93,18 @@ void svc_audit_noop(struct svc *s, const struct ipc_peer *who, const char *reque
  * Returns 1 when written, 0 when the limit held it back (so a caller that
  * also reports it elsewhere, e.g. to the event log, stays within it too). */
 int svc_note(struct svc *s, const char *msg);
+
+/* Takes a reloaded configuration: `next` is the running one with the live
+ * keys changed (config_diff, which filled *d). Applies each at once (the
+ * heartbeat interval and text, the flush window, rotation and retention,
+ * (the caller sets the event log classes); limits and timeouts are read from s->cfg where
+ * they are used) and writes one "config reloaded: ..." entry, then a
+ * warning naming the refused keys when there are any (both durable). */
+void svc_reload(struct svc *s, const struct config *next, const struct config_diff *d);
+
+/* A reload that changed nothing because the configuration is unusable:
+ * writes an error entry with `why` (the loader's text: file, line, reason). */
+void svc_reload_failed(struct svc *s, const char *why);
 
 /* Writes the "stopping" entry (durably) and enters STOPPING. */
 void svc_begin_stop(struct svc *s, const char *why);

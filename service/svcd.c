@@ -32,6 +32,8 @@ static void usage(FILE *out)
                  "  start | stop | restart\n"
                  "             control the installed service, waiting for the result\n"
                  "  status     the installed service's state and pid\n"
+                 "  reload     make the running svcd re-read its config file (SIGHUP;\n"
+                 "             Windows: the SCM's paramchange); see svcd reload --help\n"
                  "  configure [--config FILE] [--KEY VALUE]... [--startup MODE] [--start]\n"
                  "             set keys of the config file in place (every other line kept;\n"
                  "             KEY as in svcd run --help, e.g. --interval 5s), the service's\n"
@@ -44,6 +46,27 @@ static void usage(FILE *out)
                  "running), 4 access denied (run elevated)\n"
                  "\n"
                  "svcd is controlled with svcclient (status, logs, pause, resume).\n");
+}
+
+static void usage_reload(FILE *out)
+{
+    const char *sep = "";
+
+    fprintf(out, "usage: svcd reload [OPTIONS]\n\n"
+                 "Asks the running svcd to re-read its configuration (POSIX: SIGHUP, as\n"
+                 "systemctl reload svcd sends; Windows: the SCM's paramchange control).\n"
+                 "Keys take effect at once, except these, which need a restart:\n  ");
+    for (const struct config_key *k = config_keys(); k->key; k++) {
+        if (k->reload == CONFIG_RESTART) {
+            fprintf(out, "%s%s", sep, k->key);
+            sep = ", ";
+        }
+    }
+    fprintf(out, "\nWhat changed, or why nothing did, is in its log (svcclient logs -n 3).\n\n"
+                 "POSIX: the svcd is found by its state directory's lock: give the\n"
+                 "--config or --state-dir it runs with (svcd run --help); as root with\n"
+                 "none, the state_dir of /etc/svcd/svcd.conf or the default.\n"
+                 "Windows: the installed service; no options.\n");
 }
 
 static void usage_run(FILE *out)
@@ -61,23 +84,20 @@ static void usage_run(FILE *out)
 }
 
 /* Reads a whole config file (bounded; only a regular file, so a FIFO or a
- * device never hangs or floods start-up) and applies it. */
-static int load_config_file(struct config *cfg, const char *path)
+ * device never hangs or floods start-up) and applies it. Returns 0 or an
+ * error with the reason in `err`. */
+static int load_config_file(struct config *cfg, const char *path, char *err, size_t errlen)
 {
-    char err[CONFIG_ERR_MAX + PATHS_MAX];
     size_t got = 0;
     char *text;
     int rc;
 
     rc = configure_read_file(path, &text, &got);
     if (rc < 0) {
-        configure_read_error(path, rc, err, sizeof(err));
-        diag(DIAG_ERROR, "%s", err);
+        configure_read_error(path, rc, err, errlen);
         return rc;
     }
-    rc = config_parse(cfg, text, got, path, err, sizeof(err));
-    if (rc < 0)
-        diag(DIAG_ERROR, "%s", err);
+    rc = config_parse(cfg, text, got, path, err, errlen);
     free(text);
     return rc;
 }
@@ -88,12 +108,13 @@ static const char *flag_value(int argc, char **argv, int *i, const char *flag)
     return cmdline_flag_value(argc, argv, i, flag, NULL);
 }
 
-/* Parses run's options (also the SCM's `service` verb) into cfg. Returns -1
- * when they were parsed, else an exit status (help shown, or an error). */
-static int parse_run_options(int argc, char **argv, int system_mode, struct config *cfg)
+/* Parses run's options (also the SCM's `service` verb, and a reload) into
+ * cfg. Returns -1 when they were parsed, else an exit status: help shown
+ * (0), or an error (EXIT_USAGE) with its one line in `err`. */
+static int parse_run_options(int argc, char **argv, int system_mode, struct config *cfg, char *err,
+                             size_t errlen)
 {
     const char *config_file = NULL, *env;
-    char err[CONFIG_ERR_MAX];
 
     config_defaults(cfg, system_mode);
     /* First pass: --help and --config, since the file sits under the flags. */
@@ -106,13 +127,11 @@ static int parse_run_options(int argc, char **argv, int system_mode, struct conf
         if (v)
             config_file = v;
     }
-    if (config_file && load_config_file(cfg, config_file) < 0)
+    if (config_file && load_config_file(cfg, config_file, err, errlen) < 0)
         return EXIT_USAGE;
     env = getenv("SVCD_ENDPOINT");
-    if (env && *env && config_set_as(cfg, "endpoint", env, "SVCD_ENDPOINT", err, sizeof(err)) < 0) {
-        diag(DIAG_ERROR, "%s", err);
+    if (env && *env && config_set_as(cfg, "endpoint", env, "SVCD_ENDPOINT", err, errlen) < 0)
         return EXIT_USAGE;
-    }
     for (int i = 2; i < argc; i++) {
         const struct config_key *k;
         const char *v;
@@ -122,32 +141,69 @@ static int parse_run_options(int argc, char **argv, int system_mode, struct conf
         snprintf(name, sizeof(name), "%.*s", (int)strcspn(argv[i], "="), argv[i]);
         k = config_key_by_flag(name);
         if (k == NULL) {
-            diag(DIAG_ERROR, "%s: unknown option '%s' (see svcd run --help)", argv[1], argv[i]);
+            snprintf(err, errlen, "%s: unknown option '%s' (see svcd run --help)", argv[1],
+                     argv[i]);
             return EXIT_USAGE;
         }
         v = flag_value(argc, argv, &i, k->flag);
         if (v == NULL) {
-            diag(DIAG_ERROR, "%s: %s needs a value (%s)", argv[1], k->flag, k->arg);
+            snprintf(err, errlen, "%s: %s needs a value (%s)", argv[1], k->flag, k->arg);
             return EXIT_USAGE;
         }
-        if (config_set_as(cfg, k->key, v, k->flag, err, sizeof(err)) < 0) {
-            diag(DIAG_ERROR, "%s", err);
+        if (config_set_as(cfg, k->key, v, k->flag, err, errlen) < 0)
             return EXIT_USAGE;
-        }
     }
     return -1;
+}
+
+/* How svcd was started, so that a reload reads its configuration the same
+ * way: the config file, SVCD_ENDPOINT (as it was at start) and the flags. */
+struct run_args {
+    int argc;
+    char **argv;
+    int system_mode;
+    const char *config_file; /* the service's, for svcmgr_service_check */
+    int service;             /* started by the service manager */
+};
+
+/* run_reload's loader (run.h): parse_run_options again, and for the
+ * service the same trust check as at its start. */
+static int reload_config(void *ctx, const struct config *running, struct config *next, char *err,
+                         size_t errlen)
+{
+    const struct run_args *a = ctx;
+
+    if (parse_run_options(a->argc, a->argv, a->system_mode, next, err, errlen) >= 0)
+        return ERR_INVAL;
+    if (a->service && svcmgr_service_check(a->config_file, running->state_dir) < 0) {
+        snprintf(err, errlen,
+                 "%s, or a folder the service trusts, can be changed by others than the "
+                 "administrators (svcd start would refuse it too)",
+                 a->config_file ? a->config_file : "the config file");
+        return ERR_ACCESS;
+    }
+    return 0;
 }
 
 static int cmd_run(int argc, char **argv)
 {
     static struct config cfg;
+    static struct run_args a;
+    struct run_reload rl = {reload_config, &a};
+    char err[CONFIG_ERR_MAX + PATHS_MAX];
     int system_mode = paths_system_mode();
-    int rc = parse_run_options(argc, argv, system_mode, &cfg);
+    int rc = parse_run_options(argc, argv, system_mode, &cfg, err, sizeof(err));
 
-    if (rc >= 0)
+    if (rc >= 0) {
+        if (rc != EXIT_OK)
+            diag(DIAG_ERROR, "%s", err);
         return rc;
+    }
+    a.argc = argc;
+    a.argv = argv;
+    a.system_mode = system_mode;
     diag_init("svcd", DIAG_INFO, 1);
-    rc = run_service(&cfg, system_mode);
+    rc = run_service(&cfg, system_mode, &rl);
     /* 7 of its own, so a supervisor can tell "another svcd has this state
      * directory" from a failure; the rest stay 1, as documented. */
     if (rc == RUN_EXIT_IN_USE)
@@ -155,22 +211,19 @@ static int cmd_run(int argc, char **argv)
     return rc == RUN_EXIT_OK ? EXIT_OK : 1;
 }
 
-struct service_args {
-    int argc;
-    char **argv;
-    const char *config_file;
-};
-
 /* host_load_fn of the service: runs as the service, connected to its
  * manager, so every failure here is reported to it (run.h codes). */
 static int load_service(void *ctx, struct config *cfg)
 {
-    const struct service_args *a = ctx;
+    const struct run_args *a = ctx;
+    char err[CONFIG_ERR_MAX + PATHS_MAX] = "";
 
     if (svcmgr_service_setup(a->config_file) < 0)
         return RUN_EXIT_DATA_DIR;
-    if (parse_run_options(a->argc, a->argv, 1, cfg) >= 0)
+    if (parse_run_options(a->argc, a->argv, 1, cfg, err, sizeof(err)) >= 0) {
+        diag(DIAG_ERROR, "%s", err);
         return RUN_EXIT_CONFIG;
+    }
     /* a file others can change would decide for a LocalSystem service */
     return svcmgr_service_check(a->config_file, cfg->state_dir) < 0 ? RUN_EXIT_UNSAFE : RUN_EXIT_OK;
 }
@@ -179,17 +232,20 @@ static int load_service(void *ctx, struct config *cfg)
  * connects to the manager before anything can fail. */
 static int cmd_service(int argc, char **argv)
 {
-    static struct service_args a;
+    static struct run_args a;
+    static struct run_reload rl = {reload_config, &a};
 
     a.argc = argc;
     a.argv = argv;
+    a.system_mode = 1;
+    a.service = 1;
     for (int i = 2; i < argc; i++) {
         const char *v = flag_value(argc, argv, &i, "--config");
         if (v)
             a.config_file = v;
     }
     diag_init("svcd", DIAG_INFO, 1);
-    return host_service_main(load_service, &a);
+    return host_service_main(load_service, &rl, &a);
 }
 
 static int cmd_install(int argc, char **argv)
@@ -222,6 +278,33 @@ static int cmd_install(int argc, char **argv)
         }
     }
     return svcmgr_install(&o);
+}
+
+/* svcd reload [run's options]: which svcd is the one `svcd run` with the
+ * same options would be (its state directory); as root with none, the
+ * packaged config file's. */
+static int cmd_reload(int argc, char **argv)
+{
+    static struct config cfg;
+    char err[CONFIG_ERR_MAX + PATHS_MAX], path[PATHS_MAX];
+    int system_mode = paths_system_mode(), rc;
+    int64_t t;
+
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_reload(stdout);
+            return EXIT_OK;
+        }
+    }
+    rc = parse_run_options(argc, argv, system_mode, &cfg, err, sizeof(err));
+    if (rc >= 0) {
+        diag(DIAG_ERROR, "%s", err);
+        return rc;
+    }
+    if (argc == 2 && system_mode && configure_default_path(path, sizeof(path)) == 0 &&
+        fs_mtime(path, &t) == 0 && load_config_file(&cfg, path, err, sizeof(err)) < 0)
+        diag(DIAG_WARN, "reload: %s; looking for svcd in %s", err, cfg.state_dir);
+    return svcmgr_reload(&cfg, argc > 2);
 }
 
 /* svcd configure: its options into configure_opts, then configure.c. */
@@ -290,6 +373,8 @@ int main(int argc, char **argv)
         return cmd_install(argc, argv);
     if (strcmp(cmd, "configure") == 0)
         return cmd_configure(argc, argv);
+    if (strcmp(cmd, "reload") == 0)
+        return cmd_reload(argc, argv);
     if (argc > 2 &&
         (strcmp(cmd, "remove") == 0 || strcmp(cmd, "start") == 0 || strcmp(cmd, "stop") == 0 ||
          strcmp(cmd, "restart") == 0 || strcmp(cmd, "status") == 0)) {

@@ -32,6 +32,16 @@ int svcmgr_stop(void);
 int svcmgr_restart(void);
 int svcmgr_status(void);
 
+struct config;
+/* `svcd reload`: asks the running svcd to re-read its configuration, and
+ * returns without waiting for the outcome (its log has it). POSIX: the svcd
+ * holding the lock of cfg->state_dir (the state directory the options
+ * name, as `svcd run` reads them) gets SIGHUP; none there is
+ * SVCMGR_EXIT_NOT_INSTALLED with what to do. Windows: the installed service
+ * gets SERVICE_CONTROL_PARAMCHANGE; `options` (run's options were given)
+ * is a usage error there, as the service reads its own. */
+int svcmgr_reload(const struct config *cfg, int options);
+
 /* Run by `svcd service` (the service manager started us, with system
  * rights) before it reads its configuration: applies what an installer may
  * have left out. Windows: the default config file at `config_file` when

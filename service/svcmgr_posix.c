@@ -8,10 +8,13 @@
 #include "err.h"
 #include "paths.h"
 #include "sbuf.h"
+#include "config.h"
+#include "statelock.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +244,39 @@ int svcmgr_stop(void)
 int svcmgr_restart(void)
 {
     return control("restart");
+}
+
+int svcmgr_reload(const struct config *cfg, int options)
+{
+    long pid;
+    int rc = statelock_probe(cfg->state_dir, &pid);
+
+    (void)options;
+    if (rc == ERR_UNTRUSTED || rc == ERR_ACCESS)
+        return need_root("reload") ? SVCMGR_EXIT_DENIED : SVCMGR_EXIT_FAILED;
+    if (rc < 0) {
+        diag(DIAG_ERROR, "reload: cannot read %s/" STATELOCK_FILE ": %s", cfg->state_dir,
+             err_str(rc));
+        return SVCMGR_EXIT_FAILED;
+    }
+    if (rc == 0 || pid <= 0) {
+        diag(DIAG_ERROR,
+             "reload: no svcd is running on the state directory %s%s; start it (svcd run, or "
+             "systemctl start svcd), or give reload the --config or --state-dir the running "
+             "svcd was started with",
+             cfg->state_dir, rc == 0 ? "" : " (it is starting: try again)");
+        return SVCMGR_EXIT_NOT_INSTALLED;
+    }
+    if (kill((pid_t)pid, SIGHUP) < 0) {
+        if (errno == EPERM)
+            return need_root("reload") ? SVCMGR_EXIT_DENIED : SVCMGR_EXIT_FAILED;
+        diag(DIAG_ERROR, "reload: cannot signal svcd (pid %ld): %s", pid, strerror(errno));
+        return SVCMGR_EXIT_FAILED;
+    }
+    printf("svcd: asked svcd (pid %ld) to reload its configuration (SIGHUP); its log says what "
+           "changed (svcclient logs -n 3)\n",
+           pid);
+    return SVCMGR_EXIT_OK;
 }
 
 int svcmgr_service_setup(const char *config_file)

@@ -554,6 +554,40 @@ int svcmgr_restart(void)
                         restart_verb);
 }
 
+/* SERVICE_CONTROL_PARAMCHANGE: the service re-reads svcd.conf on its loop;
+ * the SCM returns once the handler has taken the request. */
+static int reload_verb(SC_HANDLE svc)
+{
+    SERVICE_STATUS st;
+
+    if (ControlService(svc, SERVICE_CONTROL_PARAMCHANGE, &st)) {
+        printf("svcd: asked the service to reload its configuration; its log says what "
+               "changed (svcclient logs -n 3)\n");
+        return SVCMGR_EXIT_OK;
+    }
+    if (GetLastError() == ERROR_SERVICE_NOT_ACTIVE) {
+        fprintf(stderr, "svcd: reload: the service is not running (start it: svcd start)\n");
+        return SVCMGR_EXIT_NOT_INSTALLED;
+    }
+    if (GetLastError() == ERROR_INVALID_SERVICE_CONTROL) {
+        fprintf(stderr, "svcd: reload: the service does not take a reload now (it is starting, "
+                        "stopping, or older than this svcd: svcd restart)\n");
+        return SVCMGR_EXIT_FAILED;
+    }
+    return fail("reload");
+}
+
+int svcmgr_reload(const struct config *cfg, int options)
+{
+    (void)cfg;
+    if (options) {
+        fprintf(stderr, "svcd: reload takes no options on Windows: the service reads its own "
+                        "configuration (%%ProgramData%%\\svcd\\svcd.conf)\n");
+        return SVCMGR_EXIT_USAGE;
+    }
+    return with_service("reload", SERVICE_PAUSE_CONTINUE | SERVICE_QUERY_STATUS, reload_verb);
+}
+
 int svcmgr_status(void)
 {
     return with_service("status", SERVICE_QUERY_STATUS, status_verb);

@@ -47,6 +47,17 @@ void worker_stop(struct worker *w)
     w->state = WORKER_STOPPING;
 }
 
+void worker_set_interval(struct worker *w, uint64_t interval_us, uint64_t now_mono)
+{
+    /* next_due is one old interval after the last heartbeat (or the start) */
+    uint64_t last = w->next_due >= w->interval_us ? w->next_due - w->interval_us : 0;
+
+    w->interval_us = interval_us;
+    if (w->state != WORKER_RUNNING)
+        return; /* worker_start and worker_resume set the next one */
+    w->next_due = last + interval_us < now_mono ? now_mono : last + interval_us;
+}
+
 int worker_due(const struct worker *w, uint64_t now_mono)
 {
     return w->state == WORKER_RUNNING && now_mono >= w->next_due;

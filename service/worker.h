@@ -46,6 +46,10 @@ int worker_resume(struct worker *w, uint64_t now_mono);
 /* Enters STOPPING; no more heartbeats. */
 void worker_stop(struct worker *w);
 
+/* A new interval from a reload: the next heartbeat is the new interval
+ * after the last one (at once when that time has passed). */
+void worker_set_interval(struct worker *w, uint64_t interval_us, uint64_t now_mono);
+
 /* True when a heartbeat is due now. */
 int worker_due(const struct worker *w, uint64_t now_mono);
 

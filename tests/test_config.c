@@ -191,3 +191,124 @@ Test(config, log_group_is_a_name_none_by_default)
     cr_assert_not_null(config_key_by_flag("--log-group"));
     cr_assert_not_null(config_key_by_flag("--log-host"));
 }
+
+/* --- reload: config_diff (issue 14 §2) ------------------------------------ */
+
+static const struct config_key *key_named(const char *name)
+{
+    for (const struct config_key *k = config_keys(); k->key; k++)
+        if (strcmp(k->key, name) == 0)
+            return k;
+    return NULL;
+}
+
+Test(config_reload, every_key_says_whether_it_changes_live)
+{
+    static const char *const restart[] = {"endpoint", "state_dir", "log_host", "log_group"};
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof(restart) / sizeof(restart[0]); i++)
+        cr_assert_eq(key_named(restart[i])->reload, CONFIG_RESTART, "%s", restart[i]);
+    for (const struct config_key *k = config_keys(); k->key; k++)
+        n += k->reload == CONFIG_LIVE;
+    cr_assert_eq(n, 19, "every other key changes live (%zu do)", n);
+    cr_assert_eq(key_named("interval")->reload, CONFIG_LIVE);
+    cr_assert_eq(key_named("control_sddl")->reload, CONFIG_LIVE);
+}
+
+Test(config_reload, changed_live_keys_apply_and_are_named_in_one_line)
+{
+    struct config cur, next, out;
+    struct config_diff d;
+    char applied[CONFIG_DIFF_MAX + 256], refused[CONFIG_DIFF_MAX + 256], err[CONFIG_ERR_MAX];
+
+    cr_assert_eq(parse(&cur, "interval = 1\nrotate_keep = 5\n", err), 0, "%s", err);
+    cr_assert_eq(parse(&next, "interval = 3s\nrotate_keep = 8\n", err), 0, "%s", err);
+    config_diff(&cur, &next, &out, &d);
+    cr_assert_eq(d.changed, 2);
+    cr_assert_eq(d.refused, 0);
+    cr_assert_eq(out.interval_us, 3000000);
+    cr_assert_eq(out.rotate_keep, 8);
+    config_diff_messages(&d, applied, sizeof(applied), refused, sizeof(refused));
+    cr_assert_str_eq(applied, "config reloaded: interval 1s \u2192 3s, rotate_keep 5 \u2192 8");
+    cr_assert_str_eq(refused, "");
+}
+
+Test(config_reload, no_change_says_so)
+{
+    struct config cur, next, out;
+    struct config_diff d;
+    char applied[CONFIG_DIFF_MAX + 256], refused[CONFIG_DIFF_MAX + 256], err[CONFIG_ERR_MAX];
+
+    cr_assert_eq(parse(&cur, "interval = 2s\n", err), 0, "%s", err);
+    cr_assert_eq(parse(&next, "# the same, said otherwise\ninterval = 2000ms\n", err), 0);
+    config_diff(&cur, &next, &out, &d);
+    config_diff_messages(&d, applied, sizeof(applied), refused, sizeof(refused));
+    cr_assert_str_eq(applied, "config reloaded: no change");
+    cr_assert_str_eq(refused, "");
+    cr_assert_eq(memcmp(&out, &cur, sizeof(out)), 0);
+}
+
+Test(config_reload, restart_keys_are_refused_and_keep_their_value)
+{
+    struct config cur, next, out;
+    struct config_diff d;
+    char applied[CONFIG_DIFF_MAX + 256], refused[CONFIG_DIFF_MAX + 256], err[CONFIG_ERR_MAX];
+
+    cr_assert_eq(parse(&cur, "endpoint = /run/a.sock\nstate_dir = /srv/a\n", err), 0);
+    cr_assert_eq(parse(&next,
+                       "endpoint = /run/b.sock\nstate_dir = /srv/b\nheartbeat_message = hi {n}\n"
+                       "max_request_size = 128K\n",
+                       err),
+                 0, "%s", err);
+    config_diff(&cur, &next, &out, &d);
+    cr_assert_str_eq(out.endpoint, "/run/a.sock");
+    cr_assert_str_eq(out.state_dir, "/srv/a");
+    cr_assert_str_eq(out.heartbeat_message, "hi {n}", "the other changes still apply");
+    cr_assert_eq(out.max_request_size, 128 * 1024);
+    cr_assert_eq(d.refused, 2);
+    config_diff_messages(&d, applied, sizeof(applied), refused, sizeof(refused));
+    cr_assert_str_eq(applied, "config reloaded: heartbeat_message \"heartbeat {n}\" \u2192 "
+                              "\"hi {n}\", max_request_size 64KiB \u2192 128KiB");
+    cr_assert_str_eq(refused,
+                     "config reload: endpoint \"/run/a.sock\" \u2192 \"/run/b.sock\", state_dir "
+                     "\"/srv/a\" \u2192 \"/srv/b\" cannot change while svcd runs; kept the "
+                     "running values (restart svcd to apply: svcd restart)");
+}
+
+Test(config_reload, values_are_shown_as_the_file_would_say_them)
+{
+    struct config c;
+    char buf[CONFIG_TEXT_MAX], err[CONFIG_ERR_MAX];
+
+    cr_assert_eq(parse(&c, "rotate_size = 4097\nlog_host = yes\nflush_window = 0\n", err), 0);
+    config_format_value(key_named("rotate_size"), &c, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "4097");
+    config_format_value(key_named("log_host"), &c, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "on");
+    config_format_value(key_named("flush_window"), &c, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "0s");
+    config_format_value(key_named("max_tail"), &c, buf, sizeof(buf));
+    cr_assert_str_eq(buf, "4294967295");
+}
+
+Test(config_reload, a_long_list_of_changes_stays_within_its_buffer)
+{
+    struct config cur, next, out;
+    struct config_diff d;
+    char applied[CONFIG_DIFF_MAX + 256], refused[CONFIG_DIFF_MAX + 256];
+
+    config_defaults(&cur, 0);
+    config_defaults(&next, 0);
+    memset(next.heartbeat_message, 'x', CONFIG_TEXT_MAX - 1);
+    memset(next.control_sddl, 'y', CONFIG_TEXT_MAX - 1);
+    next.interval_us = 5000000;
+    config_diff(&cur, &next, &out, &d);
+    cr_assert_eq(d.changed, 3);
+    cr_assert_lt(strlen(d.changes), CONFIG_DIFF_MAX);
+    cr_assert(strstr(d.changes, "xxx...\"") != NULL, "long texts are cut: %s", d.changes);
+    cr_assert_eq(memcmp(out.heartbeat_message, next.heartbeat_message, CONFIG_TEXT_MAX), 0);
+    config_diff_messages(&d, applied, sizeof(applied), refused, sizeof(refused));
+    static const char head[] = "config reloaded: interval 1s \u2192 5s, ";
+    cr_assert(strncmp(applied, head, sizeof(head) - 1) == 0, "%s", applied);
+}

@@ -16,6 +16,8 @@ Test(svcmgr, the_installed_unit_is_the_packaged_one_with_this_binary)
     cr_assert(strstr(sbuf_str(&out),
                      "\nExecStart=/opt/svcd/bin/svcd run --config /etc/svcd/svcd.conf\n"));
     cr_assert(strstr(sbuf_str(&out), "\nType=notify\n"));
+    cr_assert(strstr(sbuf_str(&out), "\nExecReload=/bin/kill -HUP $MAINPID\n"),
+              "systemctl reload sends the SIGHUP that svcd reloads on");
     cr_assert_null(strstr(sbuf_str(&out), "/usr/bin/svcd"), "only ExecStart changes");
     sbuf_reset(&out);
     cr_assert_eq(svcmgr_unit_text("/usr/bin/svcd", "/srv/svcd.conf", &out), 0);

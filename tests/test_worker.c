@@ -95,3 +95,32 @@ Test(worker, heartbeat_text_substitutes_the_count)
     cr_assert_str_eq(b.p, "no count");
     sbuf_free(&b);
 }
+
+Test(worker, a_new_interval_counts_from_the_last_heartbeat)
+{
+    struct worker w;
+
+    worker_init(&w, 1000000);
+    worker_start(&w, 0);
+    worker_beat(&w, 0); /* next at 1 s */
+    worker_set_interval(&w, 3000000, 500000);
+    cr_assert_not(worker_due(&w, 2999999));
+    cr_assert(worker_due(&w, 3000000), "3 s after the last one");
+    worker_beat(&w, 3000000);
+    worker_set_interval(&w, 100000, 3500000); /* 0.1 s after it has passed: at once */
+    cr_assert(worker_due(&w, 3500000));
+    cr_assert_eq(w.interval_us, 100000);
+}
+
+Test(worker, a_new_interval_while_paused_applies_from_the_resume)
+{
+    struct worker w;
+
+    worker_init(&w, 1000000);
+    worker_start(&w, 0);
+    cr_assert_eq(worker_pause(&w, 0, "x"), 1);
+    worker_set_interval(&w, 2000000, 10);
+    cr_assert_eq(worker_resume(&w, 100), 1);
+    cr_assert_not(worker_due(&w, 2000099));
+    cr_assert(worker_due(&w, 2000100));
+}

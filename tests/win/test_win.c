@@ -412,11 +412,13 @@ free_args:
 static void test_shutdown_controls(void)
 {
     const DWORD settled = SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN |
-                          SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_PAUSE_CONTINUE;
+                          SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_PAUSE_CONTINUE |
+                          SERVICE_ACCEPT_PARAMCHANGE;
     const char *why;
 
     CHECK(host_win_controls_accepted(SERVICE_RUNNING) == settled,
-          "RUNNING accepts stop, pause/continue, shutdown and preshutdown: 0x%lx",
+          "RUNNING accepts stop, pause/continue, paramchange (svcd reload), shutdown and "
+          "preshutdown: 0x%lx",
           (unsigned long)host_win_controls_accepted(SERVICE_RUNNING));
     CHECK(host_win_controls_accepted(SERVICE_PAUSED) == settled, "so does PAUSED");
     CHECK(host_win_controls_accepted(SERVICE_START_PENDING) == 0, "START_PENDING accepts none");

@@ -827,6 +827,42 @@ check "SCM continue reaches RUNNING" [ "$rc" -eq 0 ]
 run "$CLIENT" status
 check "svcclient sees it running again" contains "$out" "State: running since"
 
+echo "==> svcd reload: SERVICE_CONTROL_PARAMCHANGE, and the service re-reads svcd.conf"
+# wait_log TEXT: true once svcclient logs shows TEXT (at most about 15 s).
+wait_log() {
+    local i
+    for i in $(seq 30); do
+        run "$CLIENT" logs --tail 100
+        [[ "$out" == *"$1"* ]] && return 0
+        sleep 0.5
+    done
+    contains "$out" "$1"
+}
+cp "$bin/svcd.conf" "$build/svcd.conf.reload"
+printf 'interval = 700ms\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\n' >"$bin/svcd.conf"
+run "$SVCD" reload
+check "reload: exit 0" [ "$rc" -eq 0 ]
+check "reload: says it asked the service" contains "$out" \
+    "svcd: asked the service to reload its configuration"
+check "the entry says what changed: interval 0.300s → 0.700s" \
+    wait_log "service: config reloaded: interval 0.300s → 0.700s"
+check "sc query still shows RUNNING" [ "$(state)" = RUNNING ]
+printf 'interval = 0.3\r\nheartbeat_message = "구동중 {n}번 째 로그"\r\nstate_dir = C:\\x\r\n' \
+    >"$bin/svcd.conf"
+run "$SVCD" reload
+check "reload again: exit 0" [ "$rc" -eq 0 ]
+check "back to 300 ms" wait_log "service: config reloaded: interval 0.700s → 0.300s"
+check "and a changed state_dir is refused with a warning, keeping the log where it is" \
+    contains "$out" 'cannot change while svcd runs; kept the running value (restart svcd'
+printf 'interval = 1x\r\n' >"$bin/svcd.conf"
+run "$SVCD" reload
+check "a broken svcd.conf: the reload is asked" [ "$rc" -eq 0 ]
+check "and the log says why nothing changed, with the file and line" \
+    wait_log 'config not reloaded, nothing changed: C:\svcd\svcd.conf:1: interval:'
+cp "$build/svcd.conf.reload" "$bin/svcd.conf"
+run "$SVCD" reload --state-dir 'C:\x'
+check "reload takes no options on Windows: exit 2" [ "$rc" -eq 2 ]
+
 echo "==> logs --follow over the pipe, ended by the service stopping"
 wine "$CLIENT" logs -f -n 1 </dev/null >"$build/wine-follow.out" 2>&1 &
 follower=$!
