@@ -46,6 +46,8 @@ struct cli_opts {
     const char *grep;           /* NULL: none */
     int ignore_case;
     const char *shell; /* completion: one of cli_shell_name's */
+    int color;         /* --color: an enum pager_color (pager.h); auto by default */
+    int no_pager;      /* --no-pager */
 };
 
 /* Parses argv. Options may come before or after the command; short ones
