@@ -2,6 +2,9 @@
  * that replaces stdout. No pager unless SYSTEMD_PAGER or PAGER names one
  * (e.g. less from Git for Windows): more.com neither quits at the end of a
  * short output nor shows colours. */
+/* Lean: the full windows.h includes <rpc.h>, which here would be
+ * client/rpc.h (the client's folder is on the include path). */
+#define WIN32_LEAN_AND_MEAN
 #include "pager.h"
 #include "err.h"
 #include "winutil.h"
