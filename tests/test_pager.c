@@ -97,8 +97,7 @@ Test(pager, shell_syntax_and_too_many_words_need_a_shell)
                               "less > f",   "a && b",     "less `x`",     "less \\x", "less *"};
 
     for (size_t i = 0; i < sizeof(shellish) / sizeof(shellish[0]); i++)
-        cr_assert_eq(pager_split(shellish[i], buf, sizeof(buf), argv, 4), 0, "%s",
-                     shellish[i]);
+        cr_assert_eq(pager_split(shellish[i], buf, sizeof(buf), argv, 4), 0, "%s", shellish[i]);
     cr_assert_eq(pager_split("a b c d", buf, sizeof(buf), argv, 4), 0, "4 words, room for 3");
     cr_assert_eq(pager_split("a b c", buf, sizeof(buf), argv, 4), 3);
 }
@@ -158,13 +157,13 @@ Test(colours, status_dot_green_running_yellow_paused_grey_otherwise)
     sbuf_init(&b, 0);
     st.state = SVCD__SERVICE_STATE__SERVICE_STATE_RUNNING;
     output_status(&st, 0, 0, 1, &b);
-    cr_assert(strncmp(b.p, "\033[1;32m●\033[0m svcd", strlen("\033[1;32m●\033[0m svcd")) == 0,
-              "%s", b.p);
+    cr_assert(strncmp(b.p, "\033[1;32m●\033[0m svcd", strlen("\033[1;32m●\033[0m svcd")) == 0, "%s",
+              b.p);
     sbuf_reset(&b);
     st.state = SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED;
     output_status(&st, 0, 0, 1, &b);
-    cr_assert(strncmp(b.p, "\033[1;33m○\033[0m svcd", strlen("\033[1;33m○\033[0m svcd")) == 0,
-              "%s", b.p);
+    cr_assert(strncmp(b.p, "\033[1;33m○\033[0m svcd", strlen("\033[1;33m○\033[0m svcd")) == 0, "%s",
+              b.p);
     sbuf_reset(&b);
     st.state = SVCD__SERVICE_STATE__SERVICE_STATE_STOPPING;
     output_status(&st, 0, 0, 1, &b);
@@ -184,25 +183,24 @@ Test(colours, color_and_no_pager_options_parse_anywhere)
     struct cli_opts o;
     char err[CLI_ERR_MAX];
 
-    cr_assert_eq(cli_parse(3, (char *[]){"svcclient", "logs", "--color=never", NULL}, &o, err,
-                           sizeof(err)),
-                 0, "%s", err);
+    cr_assert_eq(
+        cli_parse(3, (char *[]){"svcclient", "logs", "--color=never", NULL}, &o, err, sizeof(err)),
+        0, "%s", err);
     cr_assert_eq(o.color, PAGER_COLOR_NEVER);
     cr_assert_eq(o.no_pager, 0);
-    cr_assert_eq(cli_parse(5,
-                           (char *[]){"svcclient", "--no-pager", "--color", "always", "status",
-                                      NULL},
-                           &o, err, sizeof(err)),
-                 0, "%s", err);
+    cr_assert_eq(
+        cli_parse(5, (char *[]){"svcclient", "--no-pager", "--color", "always", "status", NULL}, &o,
+                  err, sizeof(err)),
+        0, "%s", err);
     cr_assert_eq(o.color, PAGER_COLOR_ALWAYS);
     cr_assert_eq(o.no_pager, 1);
     cr_assert_eq(cli_parse(2, (char *[]){"svcclient", "logs", NULL}, &o, err, sizeof(err)), 0);
     cr_assert_eq(o.color, PAGER_COLOR_AUTO, "auto by default");
-    cr_assert_eq(cli_parse(3, (char *[]){"svcclient", "logs", "--color=yes", NULL}, &o, err,
-                           sizeof(err)),
-                 ERR_INVAL);
+    cr_assert_eq(
+        cli_parse(3, (char *[]){"svcclient", "logs", "--color=yes", NULL}, &o, err, sizeof(err)),
+        ERR_INVAL);
     cr_assert_str_eq(err, "--color: 'yes' is not auto, always or never");
-    cr_assert_eq(cli_parse(3, (char *[]){"svcclient", "logs", "--no-pager=1", NULL}, &o, err,
-                           sizeof(err)),
-                 ERR_INVAL);
+    cr_assert_eq(
+        cli_parse(3, (char *[]){"svcclient", "logs", "--no-pager=1", NULL}, &o, err, sizeof(err)),
+        ERR_INVAL);
 }

@@ -36,8 +36,8 @@ struct ptyrun {
 static struct ptyrun pr;
 
 /* Variables a run starts without, so the user's own cannot change a test. */
-static const char *const scrubbed[] = {"PAGER", "SYSTEMD_PAGER", "LESS", "SYSTEMD_LESS",
-                                       "NO_COLOR", "SYSTEMD_COLORS"};
+static const char *const scrubbed[] = {"PAGER",        "SYSTEMD_PAGER", "LESS",
+                                       "SYSTEMD_LESS", "NO_COLOR",      "SYSTEMD_COLORS"};
 
 static long long now_ms(void)
 {
@@ -86,8 +86,8 @@ static int pty_drain(int fd, struct ptyrun *r)
  * svcclient and whatever it started are gone, at most timeout_ms.
  * `marker` (may be NULL): a file whose existence is noted at svcclient's
  * exit. */
-static void pty_run(const char *const *args, char *const env[], const char *keys,
-                    int keys_after_ms, const char *marker, int timeout_ms)
+static void pty_run(const char *const *args, char *const env[], const char *keys, int keys_after_ms,
+                    const char *marker, int timeout_ms)
 {
     struct winsize ws = {.ws_row = 24, .ws_col = 80};
     char *argv[24] = {SVCCLIENT_BIN, "--endpoint", t.sock};
@@ -263,8 +263,7 @@ Test(terminal, no_color_set_and_term_dumb_turn_colour_off_an_empty_no_color_does
 
 Test(terminal, color_always_colours_a_pipe_never_a_terminal_and_json_never)
 {
-    cr_assert_eq(piped(ENV("NO_COLOR=1"), "logs", "-n", "1", "--level", "notice",
-                       "--color=always"),
+    cr_assert_eq(piped(ENV("NO_COLOR=1"), "logs", "-n", "1", "--level", "notice", "--color=always"),
                  0, "%s", res.err);
     cr_assert(strstr(res.out, "\033[1mnotice"), "--color=always beats a pipe and NO_COLOR: %s",
               res.out);
@@ -272,13 +271,13 @@ Test(terminal, color_always_colours_a_pipe_never_a_terminal_and_json_never)
     cr_assert_eq(pr.exit_code, 0);
     cr_assert(strstr(pr.out, "notice  service: started"), "%s", pr.out);
     cr_assert_null(strstr(pr.out, "\033["), "--color never: %s", pr.out);
-    ptyrun(NULL, "logs", "-n", "1", "--level", "notice", "-o", "json", "--color=always", "--no-pager");
+    ptyrun(NULL, "logs", "-n", "1", "--level", "notice", "-o", "json", "--color=always",
+           "--no-pager");
     cr_assert_eq(pr.exit_code, 0);
     cr_assert(strstr(pr.out, "\"msg\""), "%s", pr.out);
     cr_assert_null(strstr(pr.out, "\033["), "JSON is never coloured: %s", pr.out);
     cr_assert_eq(piped(NULL, "logs", "--color=sometimes"), 2);
-    cr_assert(strstr(res.err, "--color: 'sometimes' is not auto, always or never"), "%s",
-              res.err);
+    cr_assert(strstr(res.err, "--color: 'sometimes' is not auto, always or never"), "%s", res.err);
 }
 
 Test(terminal, status_dot_is_green_running_and_yellow_paused)
@@ -287,8 +286,7 @@ Test(terminal, status_dot_is_green_running_and_yellow_paused)
     cr_assert_eq(pr.exit_code, 0, "%s", pr.out);
     cr_assert(strstr(pr.out, "\033[1;32m●\033[0m svcd - logging service"), "%s", pr.out);
     cr_assert_eq(piped(NULL, "status"), 0);
-    cr_assert(strncmp(res.out, "● svcd - logging service", strlen("● svcd")) == 0, "%s",
-              res.out);
+    cr_assert(strncmp(res.out, "● svcd - logging service", strlen("● svcd")) == 0, "%s", res.out);
     cr_assert_eq(piped(NULL, "pause"), 0, "%s", res.err);
     ptyrun(NULL, "status");
     cr_assert_eq(pr.exit_code, 0, "%s", pr.out);
@@ -310,8 +308,7 @@ Test(terminal, logs_on_a_terminal_go_through_pager_with_lesss_options)
     cr_assert_str_eq(args, "one two\n");
     cr_assert_str_eq(less, "FRSXMK", "LESS unset: journalctl's");
     cr_assert(strstr(in, "\033[1mnotice  service: started"), "colour goes to the pager: %s", in);
-    cr_assert_null(strstr(pr.out, "service: started"), "not on the terminal itself: %s",
-                   pr.out);
+    cr_assert_null(strstr(pr.out, "service: started"), "not on the terminal itself: %s", pr.out);
     free(args);
     free(less);
     free(in);
@@ -343,8 +340,7 @@ Test(terminal, systemd_pager_wins_and_empty_or_cat_means_none)
         ptyrun(ENV((char *)none[i], p), "logs", "-n", "1", "--level", "notice");
         cr_assert_eq(pr.exit_code, 0, "%s", pr.out);
         cr_assert_null(recorded("pager.args"), "%s: no pager", none[i]);
-        cr_assert(strstr(pr.out, "service: started"), "%s: on the terminal: %s", none[i],
-                  pr.out);
+        cr_assert(strstr(pr.out, "service: started"), "%s: on the terminal: %s", none[i], pr.out);
     }
 }
 
@@ -381,8 +377,7 @@ Test(terminal, svcclient_waits_for_the_pager_to_end)
 
     snprintf(p, sizeof(p), "PAGER=%s", fake);
     snprintf(done, sizeof(done), "%s/pager.done", t.dir);
-    pty_run((const char *[]){"logs", "-n", "2", NULL}, ENV(p), NULL, 0, done,
-            20000);
+    pty_run((const char *[]){"logs", "-n", "2", NULL}, ENV(p), NULL, 0, done, 20000);
     cr_assert_eq(pr.exit_code, 0, "%s", pr.out);
     cr_assert(pr.marker_at_exit, "the pager had ended (it sleeps after its input) before "
                                  "svcclient exited");
@@ -395,20 +390,18 @@ Test(terminal, a_pager_that_quits_at_once_ends_svcclient_quietly_with_success)
     wait_entries(400); /* ~100 KiB: more than the pipe to the pager holds */
     for (size_t i = 0; i < sizeof(pagers) / sizeof(pagers[0]); i++) {
         long long start = now_ms();
-        pty_run((const char *[]){"logs", "-n", "all", NULL}, ENV((char *)pagers[i]),
-                NULL, 0, NULL, 20000);
+        pty_run((const char *[]){"logs", "-n", "all", NULL}, ENV((char *)pagers[i]), NULL, 0, NULL,
+                20000);
         cr_assert_eq(pr.exit_code, 0, "%s: %s", pagers[i], pr.out);
         cr_assert_lt(now_ms() - start, 20000, "%s: svcclient did not hang", pagers[i]);
         cr_assert_null(strstr(pr.out, "svcclient"), "%s: quietly: %s", pagers[i], pr.out);
-        cr_assert_lt(count_lines(pr.out), 3, "%s: the rest was not printed: %s", pagers[i],
-                     pr.out);
+        cr_assert_lt(count_lines(pr.out), 3, "%s: the rest was not printed: %s", pagers[i], pr.out);
     }
 }
 
 Test(terminal, a_pager_that_cannot_start_leaves_the_output_on_the_terminal)
 {
-    ptyrun(ENV("PAGER=/nonexistent/pager -x"), "logs", "-n", "1", "--level",
-           "notice");
+    ptyrun(ENV("PAGER=/nonexistent/pager -x"), "logs", "-n", "1", "--level", "notice");
     cr_assert_eq(pr.exit_code, 0, "%s", pr.out);
     cr_assert(strstr(pr.out, "service: started"), "printed directly: %s", pr.out);
     cr_assert_null(strstr(pr.out, "svcclient:"), "nothing said about it: %s", pr.out);
