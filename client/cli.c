@@ -4,6 +4,7 @@
 #include "err.h"
 #include "level.h"
 #include "output.h"
+#include "pager.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,6 +115,11 @@ static const char overview[] =
     "  --endpoint PATH    svcd's endpoint (default: SVCD_ENDPOINT, then the same default svcd "
     "uses)\n"
     "  --timeout SECONDS  how long to wait for connecting and for each reply (default 5)\n"
+    "  --color WHEN       auto (the default: on a terminal, unless NO_COLOR is set\n"
+    "                     or TERM=dumb), always or never\n"
+    "  --no-pager         logs straight to the terminal, not through the pager:\n"
+    "                     $SYSTEMD_PAGER, $PAGER, or (not on Windows) less -FRSXMK;\n"
+    "                     logs -f and output to a pipe or file are never paged\n"
     "\n"
     "exit status: 0 success, 1 the service refused or failed the request, 2 usage error,\n"
     "             3 service unreachable, 4 unexpected reply (protocol error)\n";
@@ -344,6 +350,23 @@ static int opt_output(struct pstate *st, const char *v)
     return 0;
 }
 
+static int opt_color(struct pstate *st, const char *v)
+{
+    int when = pager_color_parse(v);
+
+    if (when < 0)
+        return bad(st, "--color: '%s' is not auto, always or never", v);
+    st->o->color = when;
+    return 0;
+}
+
+static int opt_no_pager(struct pstate *st, const char *v)
+{
+    (void)v;
+    st->o->no_pager = 1;
+    return 0;
+}
+
 static int opt_help(struct pstate *st, const char *v)
 {
     (void)v;
@@ -399,6 +422,8 @@ static const struct option options[] = {
     {"--version", 0, 0, FOR_ALL, opt_version, NULL},
     {"--endpoint", 0, 1, FOR_ALL, opt_endpoint, cli_values_path},
     {"--timeout", 0, 1, FOR_ALL, opt_timeout, NULL},
+    {"--color", 0, 1, FOR_ALL, opt_color, pager_color_name},
+    {"--no-pager", 0, 0, FOR_ALL, opt_no_pager, NULL},
     {"--tail", 'n', 1, FOR_LOGS, opt_tail, NULL},
     {"--lines", 0, 1, FOR_LOGS, opt_tail, NULL},
     {"--follow", 'f', 0, FOR_LOGS, opt_follow, NULL},

@@ -48,6 +48,8 @@ struct cli_opts {
     int utc;           /* --utc: times shown in, and zone-less ones read as, UTC */
     int timestamps;    /* -t: short and cat lines start with the precise time */
     const char *shell; /* completion: one of cli_shell_name's */
+    int color;         /* --color: an enum pager_color (pager.h); auto by default */
+    int no_pager;      /* --no-pager */
 };
 
 /* Parses argv. Options may come before or after the command; short ones

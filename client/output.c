@@ -72,7 +72,30 @@ static void human_size(uint64_t b, char *buf, size_t n)
         snprintf(buf, n, "%.1f GiB", (double)b / (1024.0 * 1024 * 1024));
 }
 
-static void status_human(const Svcd__Status *st, int64_t now, struct sbuf *out)
+/* journalctl's colours (systemd's ansi_highlight_*), and the end of one */
+#define COLOR_RED    "\033[1;31m"
+#define COLOR_YELLOW "\033[1;33m"
+#define COLOR_GREEN  "\033[1;32m"
+#define COLOR_BOLD   "\033[1m"
+#define COLOR_GREY   "\033[90m"
+#define COLOR_OFF    "\033[0m"
+
+/* The state's dot, as systemctl status draws it: green when running,
+ * yellow when paused, grey while starting or stopping. */
+static void status_dot(const Svcd__Status *st, int color, struct sbuf *out)
+{
+    int paused = st->state == SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED;
+    const char *on = st->state == SVCD__SERVICE_STATE__SERVICE_STATE_RUNNING ? COLOR_GREEN
+                     : paused                                                ? COLOR_YELLOW
+                                                                             : COLOR_GREY;
+
+    if (color)
+        sbuf_printf(out, "%s%s%s", on, paused ? "○" : "●", COLOR_OFF);
+    else
+        sbuf_adds(out, paused ? "○" : "●");
+}
+
+static void status_human(const Svcd__Status *st, int64_t now, int color, struct sbuf *out)
 {
     char t[CLOCK_UTC_LEN], ago[64], iv[32], size[32];
     int paused = st->state == SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED;
@@ -80,7 +103,8 @@ static void status_human(const Svcd__Status *st, int64_t now, struct sbuf *out)
 
     clock_format_utc(since, t);
     clock_format_duration(now > since ? (uint64_t)(now - since) : 0, ago, sizeof(ago));
-    sbuf_printf(out, "%s svcd - logging service\n", paused ? "○" : "●");
+    status_dot(st, color, out);
+    sbuf_adds(out, " svcd - logging service\n");
     sbuf_printf(out, "     State: %s since %s; %s ago\n", codec_state_name(st->state), t, ago);
     if (paused)
         sbuf_printf(out, " Paused by: %s\n", st->paused_by);
@@ -117,14 +141,15 @@ static void status_human(const Svcd__Status *st, int64_t now, struct sbuf *out)
     }
 }
 
-void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, struct sbuf *out)
+void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, int color,
+                   struct sbuf *out)
 {
     if (json) {
         sbuf_addc(out, '{');
         status_json(st, out);
         sbuf_adds(out, "}\n");
     } else {
-        status_human(st, now_wall_us, out);
+        status_human(st, now_wall_us, color, out);
     }
 }
 
@@ -264,13 +289,15 @@ void output_entry(const Svcd__LogEntry *e, int mode, int color, struct sbuf *out
         sbuf_printf(out, "%s ", t);
     }
     if (color && e->level >= SVCD__LEVEL__LEVEL_ERROR)
-        on = "\033[1;31m";
+        on = COLOR_RED;
     else if (color && e->level == SVCD__LEVEL__LEVEL_WARNING)
-        on = "\033[1;33m";
+        on = COLOR_YELLOW;
     else if (color && e->level == SVCD__LEVEL__LEVEL_NOTICE)
-        on = "\033[1m";
+        on = COLOR_BOLD;
+    else if (color && e->level == SVCD__LEVEL__LEVEL_DEBUG)
+        on = COLOR_GREY;
     if (*on)
-        off = "\033[0m";
+        off = COLOR_OFF;
     if (mode == OUTPUT_CAT) {
         sbuf_adds(out, on);
         add_printable(out, e->message);

@@ -8,7 +8,9 @@
 #include "codec.h"
 #include "sbuf.h"
 
-void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, struct sbuf *out);
+/* `color` adds ANSI colours to the text form (the state's dot). */
+void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, int color,
+                   struct sbuf *out);
 void output_change(const Svcd__StateChange *ch, int json, struct sbuf *out);
 
 /* How logs shows an entry (-o); 0 and 1 are also "not json" and "json". */

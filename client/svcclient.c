@@ -4,6 +4,7 @@
 #include "complete.h"
 #include "err.h"
 #include "output.h"
+#include "pager.h"
 #include "rpc.h"
 #include "term.h"
 
@@ -16,6 +17,8 @@ struct ctx {
     struct cli_opts o;
     struct rpc rpc;
     struct sbuf out;
+    int color; /* ANSI colours in text output (--color, decided once) */
+    int page;  /* the output may be long: start the pager before it */
     /* --reverse: the entries as printed, kept until the stream ends */
     struct sbuf rev;
     size_t *rev_at; /* where each line starts in rev */
@@ -50,10 +53,33 @@ static int fail(struct ctx *x, int code, const char *fmt, ...)
     return code;
 }
 
+/* Starts the pager, once, when the first output is ready: an error before
+ * it (svcd unreachable, a refusal) goes straight to the terminal, and an
+ * empty answer starts nothing. Not started, the output goes to stdout. */
+static void start_pager(struct ctx *x)
+{
+    const char *cmd;
+
+    if (!x->page || x->out.len == 0)
+        return;
+    x->page = 0;
+    cmd = pager_pick(getenv("SYSTEMD_PAGER"), getenv("PAGER"), pager_default());
+    if (cmd != NULL)
+        pager_start(cmd);
+}
+
+/* Writes out what is kept in x->out. A write the pager did not take (it
+ * quit) stops the output: see pager_stopped. */
 static void flush_out(struct ctx *x)
 {
-    term_write(stdout, x->out.p ? x->out.p : "", x->out.len);
-    fflush(stdout); /* a follower's reader sees each entry as it comes */
+    int rc;
+
+    start_pager(x);
+    rc = term_write(stdout, x->out.p ? x->out.p : "", x->out.len);
+    if (fflush(stdout) != 0) /* a follower's reader sees each entry as it comes */
+        rc = ERR_IO;
+    if (rc < 0 && pager_active())
+        pager_write_failed();
     sbuf_reset(&x->out);
 }
 
@@ -122,7 +148,7 @@ static int simple_request(struct ctx *x, Svcd__Request *req, Svcd__Response__Bod
     rc = check_reply(x, req, resp, want, want);
     if (rc == CLI_EXIT_OK) {
         if (want == SVCD__RESPONSE__BODY_STATUS)
-            output_status(resp->status, x->o.json, clock_wall_us(), &x->out);
+            output_status(resp->status, x->o.json, clock_wall_us(), x->color, &x->out);
         else
             output_change(resp->state_change, x->o.json, &x->out);
         flush_out(x);
@@ -219,6 +245,8 @@ static void show_reversed(struct ctx *x)
         sbuf_add(&x->out, x->rev.p + x->rev_at[i], end - x->rev_at[i]);
         if (x->out.len >= 65536)
             flush_out(x);
+        if (pager_stopped())
+            return;
     }
     flush_out(x);
 }
@@ -246,7 +274,6 @@ static int follow_wait_ms(struct ctx *x)
 
 static int logs_request(struct ctx *x, Svcd__Request *req)
 {
-    int color = !x->o.json && term_is_tty(stdout) && getenv("NO_COLOR") == NULL;
     Svcd__Response *resp;
     int rc;
 
@@ -255,6 +282,12 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
         return reply_failure(x, rc);
     for (int replies = 0;; replies++) {
         rc = rpc_recv(&x->rpc, &resp);
+        /* the pager quit or Ctrl-C: the user has seen what they wanted */
+        if (pager_stopped()) {
+            if (rc == 0)
+                svcd__response__free_unpacked(resp, NULL);
+            return CLI_EXIT_OK;
+        }
         /* -f --until T ends at T, as docker logs does: nothing stamped
          * at or before T can be written after it, and the backlog that was
          * still arriving at T has had its grace. A wait that ended before
@@ -300,7 +333,7 @@ static int logs_request(struct ctx *x, Svcd__Request *req)
             return rc;
         }
         for (size_t i = 0; i < resp->log_chunk->n_entries && rc == 0; i++)
-            rc = show_entry(x, resp->log_chunk->entries[i], color);
+            rc = show_entry(x, resp->log_chunk->entries[i], x->color);
         if (rc < 0) {
             svcd__response__free_unpacked(resp, NULL);
             return fail(x, CLI_EXIT_FAILED, "out of memory keeping entries for --reverse");
@@ -367,6 +400,7 @@ static int run_remote(struct ctx *x)
         lg.max_level = (Svcd__Level)x->o.max_level;
         lg.grep = (char *)(x->o.grep ? x->o.grep : "");
         lg.ignore_case = x->o.ignore_case;
+        x->page = pager_wanted(x->o.no_pager, x->o.follow, term_is_tty(stdout), getenv("TERM"));
         return logs_request(x, &req);
     default:
         return CLI_EXIT_USAGE;
@@ -388,6 +422,11 @@ int main(int argc, char **argv)
         term_puts(stderr, line);
         return CLI_EXIT_USAGE;
     }
+    /* JSON is for programs: never coloured */
+    x.color =
+        !x.o.json &&
+        pager_color_wanted(x.o.color, term_is_tty(stdout), getenv("TERM"), getenv("NO_COLOR")) &&
+        pager_color_ready() == 0;
     switch (x.o.cmd) {
     case CLI_HELP:
         cli_help(x.o.help_for, help, sizeof(help));
@@ -407,6 +446,9 @@ int main(int argc, char **argv)
     }
     rc = run_remote(&x);
     rpc_close(&x.rpc);
+    pager_finish();
+    if (pager_stopped())
+        rc = CLI_EXIT_OK; /* quitting the pager early is no failure */
     sbuf_free(&x.out);
     sbuf_free(&x.rev);
     free(x.rev_at);

@@ -1029,7 +1029,8 @@ Test(stopped, colour_only_on_a_terminal_and_never_with_no_color)
     if (access("/usr/bin/script", X_OK) != 0)
         cr_skip_test("script (util-linux) is not installed, so no pseudo-terminal");
     start_svcd(NULL, NULL);
-    snprintf(cmd, sizeof(cmd), "script -qec '%s --endpoint %s logs -n 1 --level notice' /dev/null",
+    snprintf(cmd, sizeof(cmd),
+             "script -qec '%s --endpoint %s logs -n 1 --level notice --no-pager' /dev/null",
              SVCCLIENT_BIN, sock);
     cr_assert_eq(proc_run(sh, NULL, 10000, &r), 0);
     cr_assert(strstr(r.out, "\033[1mnotice"), "colour on a terminal: %s", r.out);

@@ -33,7 +33,7 @@ Test(output, status_reads_like_systemctl)
     struct sbuf b;
 
     sbuf_init(&b, 0);
-    output_status(&st, 0, st.started_at_us + 303000000LL, &b);
+    output_status(&st, 0, st.started_at_us + 303000000LL, 0, &b);
     cr_assert(strstr(b.p, "● svcd - logging service\n") == b.p);
     cr_assert(strstr(b.p, "     State: running since 2026-11-24T13:12:12.000000Z; 5min 3s ago\n"));
     cr_assert(strstr(b.p, "       PID: 123\n"));
@@ -54,12 +54,12 @@ Test(output, paused_status_says_since_when_and_by_whom)
     st.paused_since_us = st.started_at_us + 60000000LL;
     st.paused_by = "alice (uid 1000, pid 42)";
     sbuf_init(&b, 0);
-    output_status(&st, 0, st.paused_since_us + 12000000LL, &b);
+    output_status(&st, 0, st.paused_since_us + 12000000LL, 0, &b);
     cr_assert(strstr(b.p, "     State: paused since 2026-11-24T13:13:12.000000Z; 12s ago\n"), "%s",
               b.p);
     cr_assert(strstr(b.p, " Paused by: alice (uid 1000, pid 42)\n"));
     sbuf_reset(&b);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, "\"state\":\"paused\""));
     cr_assert(strstr(b.p, "\"paused_since\":\"2026-11-24T13:13:12.000000Z\""));
     cr_assert(strstr(b.p, "\"paused_by\":\"alice (uid 1000, pid 42)\""));
@@ -72,7 +72,7 @@ Test(output, status_json_is_one_object)
     struct sbuf b;
 
     sbuf_init(&b, 0);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert_eq(b.p[0], '{');
     cr_assert_eq(b.p[b.len - 2], '}');
     cr_assert_eq(strchr(b.p, '\n'), b.p + b.len - 1);
@@ -185,21 +185,21 @@ Test(output, a_blocked_rotation_is_shown_with_since_when_and_why)
     struct sbuf b;
 
     sbuf_init(&b, 0);
-    output_status(&st, 0, st.started_at_us, &b);
+    output_status(&st, 0, st.started_at_us, 0, &b);
     cr_assert_null(strstr(b.p, "Rotation"), "nothing while rotation works");
     sbuf_reset(&b);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, ",\"rotation_blocked\":null,\"rotation_blocked_since\":null"), "%s", b.p);
     st.rotation_blocked = "a process holds svcd.log open without sharing delete (e.g. PowerShell "
                           "Get-Content -Wait), so it cannot be renamed to svcd.log.000000001235";
     st.rotation_blocked_since_us = st.started_at_us + 60000000LL;
     sbuf_reset(&b);
-    output_status(&st, 0, st.started_at_us, &b);
+    output_status(&st, 0, st.started_at_us, 0, &b);
     cr_assert(strstr(b.p, "  Rotation: blocked since 2026-11-24T13:13:12.000000Z: a process holds "
                           "svcd.log open without sharing delete"),
               "%s", b.p);
     sbuf_reset(&b);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, ",\"rotation_blocked\":\"a process holds svcd.log open"), "%s", b.p);
     cr_assert(strstr(b.p, ",\"rotation_blocked_since\":\"2026-11-24T13:13:12.000000Z\""), "%s",
               b.p);
