@@ -21,14 +21,16 @@ static const struct config_key keys[] = {
      CONFIG_TEXT, F(endpoint), 1, PATHS_MAX - 1, NULL,
      "A Unix domain socket on Linux, a named pipe on Windows (`\\\\.\\pipe\\...`). Its directory "
      "is made if missing and must belong to svcd's user or root and not be writable by others "
-     "(unless sticky, like `/tmp`). `SVCD_ENDPOINT` overrides the file, the flag overrides both.", CONFIG_RESTART},
+     "(unless sticky, like `/tmp`). `SVCD_ENDPOINT` overrides the file, the flag overrides both.",
+     CONFIG_RESTART},
     {"state_dir", "--state-dir", "DIR",
      "directory of the log (default: /var/log/svcd as root, else $XDG_STATE_HOME/svcd)",
      CONFIG_TEXT, F(state_dir), 1, PATHS_MAX - 1, NULL,
      "Holds `svcd.log`, the rotated files, `svcd.seq` and `svcd.lock` (one svcd per directory). It "
      "and its parents must belong to root or svcd's user and not be writable by others unless "
      "sticky. The systemd unit mounts the system read-only: a `state_dir` outside `/var/log/svcd` "
-     "needs `ReadWritePaths=` (see \"A moved state_dir\").", CONFIG_RESTART},
+     "needs `ReadWritePaths=` (see \"A moved state_dir\").",
+     CONFIG_RESTART},
     {"interval", "--interval", "DURATION",
      "time between heartbeats: seconds, or with a unit: 500ms, 2s, 1m (default: 1s)",
      CONFIG_DURATION, F(interval_us), 10000, US(86400), "10ms to 1d", NULL, CONFIG_LIVE},
@@ -41,37 +43,44 @@ static const struct config_key keys[] = {
      "once (default: 1s)",
      CONFIG_DURATION, F(flush_window_us), 0, US(3600), "0 to 1h",
      "`0` syncs every heartbeat. A power failure loses at most one window of heartbeats, never a "
-     "lifecycle, audit or client entry.", CONFIG_LIVE},
+     "lifecycle, audit or client entry.",
+     CONFIG_LIVE},
     {"rotate_size", "--rotate-size", "SIZE",
      "rotate the log before it grows past SIZE: 10MiB, 512K, 1G (default: 10MiB)", CONFIG_SIZE,
      F(rotate_size), 4096, 1ULL << 40, "4KiB to 1TiB",
      "Sizes take `K`, `M`, `G`, `T`, each also as `KB` or `KiB` and so on, all binary (`1K` is "
      "1024 bytes), as in journald.conf. The log is renamed to `svcd.log.<first seq>` and a new one "
-     "begins.", CONFIG_LIVE},
+     "begins.",
+     CONFIG_LIVE},
     {"rotate_keep", "--rotate-keep", "COUNT", "rotated files to keep (default: 10)", CONFIG_COUNT,
      F(rotate_keep), 1, 10000, "1 to 10000",
-     "Older rotated files are removed at a rotation, but never one younger than `rotate_min_age`.", CONFIG_LIVE},
+     "Older rotated files are removed at a rotation, but never one younger than `rotate_min_age`.",
+     CONFIG_LIVE},
     {"rotate_max_age", "--rotate-max-age", "DURATION",
      "remove rotated files older than this: 7d, 12h; 0 keeps them (default: 0)", CONFIG_DURATION,
      F(rotate_max_age_us), 0, US(86400) * 3650, "0 to 3650d",
-     "Checked at each rotation; a file younger than `rotate_min_age` is kept whatever this says.", CONFIG_LIVE},
+     "Checked at each rotation; a file younger than `rotate_min_age` is kept whatever this says.",
+     CONFIG_LIVE},
     {"rotate_min_age", "--rotate-min-age", "DURATION",
      "never rotate the log, nor remove a rotated file, younger than this, so a shipper that "
      "polls finds every file; a burst may grow the log past rotate_size meanwhile; 0 for no "
      "minimum (default: 10s)",
      CONFIG_DURATION, F(rotate_min_age_us), 0, US(86400), "0 to 1d",
      "Set it above a polling shipper's poll interval (twice is safe) and its restart time; `0` "
-     "rotates at exactly `rotate_size`.", CONFIG_LIVE},
+     "rotates at exactly `rotate_size`.",
+     CONFIG_LIVE},
     {"max_connections", "--max-connections", "COUNT",
      "connections open at once; more get a 'busy' reply (default: 256)", CONFIG_COUNT,
      F(max_connections), 1, 100000, "1 to 100000",
      "The reply names this key. A user that holds no connection is still let in, within a "
-     "reserve of an eighth of it (at least 4).", CONFIG_LIVE},
+     "reserve of an eighth of it (at least 4).",
+     CONFIG_LIVE},
     {"max_connections_per_user", "--max-connections-per-user", "COUNT",
      "connections one user may have open, so no user starves the others (default: 16)",
      CONFIG_COUNT, F(max_connections_per_user), 1, 100000, "1 to 100000",
      "Counted per uid (per SID on Windows) from the moment a connection is accepted, whether or "
-     "not it sends a request.", CONFIG_LIVE},
+     "not it sends a request.",
+     CONFIG_LIVE},
     {"request_timeout", "--request-timeout", "DURATION",
      "a client must send a whole request this soon after connecting or starting one "
      "(default: 5s)",
@@ -89,32 +98,37 @@ static const struct config_key keys[] = {
     {"max_request_size", "--max-request-size", "SIZE",
      "largest request frame accepted; a longer one closes its connection (default: 64KiB)",
      CONFIG_SIZE, F(max_request_size), 1024, 1024 * 1024, "1KiB to 1MiB",
-     "The length is checked before anything is allocated. Replies may be up to 1 MiB.", CONFIG_LIVE},
+     "The length is checked before anything is allocated. Replies may be up to 1 MiB.",
+     CONFIG_LIVE},
     {"max_grep", "--max-grep", "BYTES", "longest logs --grep text, in bytes (default: 255)",
      CONFIG_COUNT, F(max_grep), 1, LOGFILTER_GREP_MAX - 1, "1 to 255",
      "The text must be valid UTF-8.", CONFIG_LIVE},
     {"max_tail", "--max-tail", "COUNT",
      "most entries one logs --tail may ask for (default: 4294967295, that is all)", CONFIG_COUNT,
      F(max_tail), 1, 4294967295ULL, "1 to 4294967295",
-     "A time range alone (`--since`, `--until` without `-n`) still returns all of itself.", CONFIG_LIVE},
+     "A time range alone (`--since`, `--until` without `-n`) still returns all of itself.",
+     CONFIG_LIVE},
     {"control_group", "--control-group", "GROUP",
      "POSIX, as root: members may read and pause/resume; it must exist (default: svcd)",
      CONFIG_TEXT, F(control_group), 1, CONFIG_NAME_MAX - 1, NULL,
      "svcd looks membership up from the caller's uid (primary and supplementary groups) and "
      "keeps it for 60 s; but the kernel checks the socket against the groups of the caller's "
      "login, so a new member who could not connect before must log in again. A group that "
-     "does not exist stops svcd at start-up.", CONFIG_LIVE},
+     "does not exist stops svcd at start-up.",
+     CONFIG_LIVE},
     {"read_group", "--read-group", "GROUP",
      "POSIX, as root: members may read status and logs only; empty for none (default: none)",
      CONFIG_TEXT, F(read_group), 0, CONFIG_NAME_MAX - 1, NULL,
      "Its members get access to the socket and its directory through a POSIX ACL entry; it must "
-     "exist when set.", CONFIG_LIVE},
+     "exist when set.",
+     CONFIG_LIVE},
     {"control_sddl", "--control-sddl", "SDDL",
      "Windows service: who has the read (0x1) and control (0x2) rights "
      "(default: " CONFIG_DEFAULT_SDDL ")",
      CONFIG_TEXT, F(control_sddl), 1, CONFIG_TEXT_MAX - 1, NULL,
      "`GR` and `GX` map to read, `GW` to control, `GA` to both. A descriptor that does not "
-     "parse, or lacks an owner, a group or a DACL, stops the service at start-up.", CONFIG_LIVE},
+     "parse, or lacks an owner, a group or a DACL, stops the service at start-up.",
+     CONFIG_LIVE},
     {"eventlog", "--eventlog", "CLASSES",
      "Windows service: what also goes to the Application event log (source svcd): a "
      "comma-separated list of lifecycle, audit (denials), failures, clients (cut off); or all, "
@@ -133,7 +147,8 @@ static const struct config_key keys[] = {
      "The current and rotated files become `0640 root:GROUP`, files made later included, and the "
      "state directory group-searchable. A group that does not exist stops svcd at start-up. "
      "Ignored with a warning on Windows, where the log folder's DACL already lets Users read the "
-     "files.", CONFIG_RESTART},
+     "files.",
+     CONFIG_RESTART},
     {NULL, NULL, NULL, NULL, CONFIG_TEXT, 0, 0, 0, NULL, NULL, CONFIG_RESTART},
 };
 
