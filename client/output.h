@@ -8,6 +8,10 @@
 #include "codec.h"
 #include "sbuf.h"
 
+/* The "schema" of status --json: raised when a member changes meaning or
+ * type, or goes; members are added without raising it (docs/json.md). */
+#define OUTPUT_STATUS_SCHEMA 1
+
 void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, struct sbuf *out);
 void output_change(const Svcd__StateChange *ch, int json, struct sbuf *out);
 
