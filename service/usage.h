@@ -12,7 +12,7 @@
 #include "config.h"
 #include "sbuf.h"
 
-#define USAGE_WIDTH 80 /* no help line is longer (a terminal's default) */
+#define USAGE_WIDTH 80     /* no help line is longer (a terminal's default) */
 #define USAGE_GLUE  '\x1f' /* in a text: shown as a space, never broken at */
 
 /* One command of svcd, as its help shows it on this platform. */

@@ -13,7 +13,8 @@ static const struct usage_cmd cmds[] = {
      "register the Windows service (LocalSystem) and, unless manual or disabled, start it",
      "Registers the service svcd with the Service Control Manager, running as LocalSystem and "
      "reading FILE when --config is given (written at its first start when missing; the MSI "
-     "gives %ProgramData%\\svcd\\svcd.conf), with restart on failure after 5s/10s/60s and the event source svcd in the "
+     "gives %ProgramData%\\svcd\\svcd.conf), with restart on failure after 5s/10s/60s and the "
+     "event source svcd in the "
      "Application log. With auto (the default) or delayed (automatic, after the boot) it then "
      "starts it and waits; manual and disabled only register it. Run it from an elevated "
      "prompt; the MSI does this itself."},

@@ -46,10 +46,9 @@ static size_t widest(const char *text, int *line_no)
  * prompt and log. */
 static void check_linux_words(const char *what, const char *text)
 {
-    static const char *const banned[] = {"LocalSystem", "SCM",         "Service Control",
-                                         "elevated",    "Event Log",   "event log",
-                                         "ProgramData", "named pipe",  "Application log",
-                                         "SDDL",        "sc.exe",      "Ctrl-Break"};
+    static const char *const banned[] = {
+        "LocalSystem", "SCM",        "Service Control", "elevated", "Event Log", "event log",
+        "ProgramData", "named pipe", "Application log", "SDDL",     "sc.exe",    "Ctrl-Break"};
 
     for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
         cr_assert_null(strstr(text, banned[i]), "%s says '%s' on Linux:\n%s", what, banned[i],
@@ -82,8 +81,7 @@ Test(help, every_svcd_command_has_its_own_help_within_80_columns)
         snprintf(want, sizeof(want), "usage: svcd %s", c->name);
         run(&r2, SVCD_BIN, c->name, "--help");
         check_text(c->name, &r2);
-        cr_assert(strncmp(r2.out, want, strlen(want)) == 0, "svcd %s --help:\n%s", c->name,
-                  r2.out);
+        cr_assert(strncmp(r2.out, want, strlen(want)) == 0, "svcd %s --help:\n%s", c->name, r2.out);
         run(&r2, SVCD_BIN, c->name, "-h");
         cr_assert(strncmp(r2.out, want, strlen(want)) == 0, "svcd %s -h:\n%s", c->name, r2.out);
         run(&r2, SVCD_BIN, "help", c->name);
