@@ -4,11 +4,26 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A word longer than a line (`room` columns): its length up to the last
+ * ')' that fits, so an SDDL string breaks between its ACEs and continues
+ * on the next line with no space added (*cut set); else the whole word,
+ * which is never cut elsewhere (a path stays copyable). */
+static size_t cut_after_paren(const char *p, size_t len, size_t room, int *cut)
+{
+    for (size_t i = room < len ? room : len; i > 0; i--) {
+        if (p[i - 1] == ')' && i < len) {
+            *cut = 1;
+            return i;
+        }
+    }
+    return len;
+}
+
 /* Appends `text`'s words from column `at`, the first one at `col` at least,
  * breaking lines before USAGE_WIDTH and indenting each new one to `col`. */
 static void wrap_from(struct sbuf *out, size_t at, size_t col, const char *text)
 {
-    int fresh = 1; /* no word on this line yet */
+    int fresh = 1, cut = 0; /* no word on this line yet; the last word was cut */
     size_t len;
 
     for (const char *p = text; *p; p += len) {
@@ -17,11 +32,14 @@ static void wrap_from(struct sbuf *out, size_t at, size_t col, const char *text)
         len = strcspn(p, " ");
         if (len == 0)
             break;
-        if (!fresh && at + 1 + len > USAGE_WIDTH) {
+        if (!fresh && (cut || at + 1 + len > USAGE_WIDTH)) {
             sbuf_addc(out, '\n');
             at = 0;
             fresh = 1;
         }
+        cut = 0;
+        if (fresh && (at > col ? at : col) + len > USAGE_WIDTH)
+            len = cut_after_paren(p, len, USAGE_WIDTH - (at > col ? at : col), &cut);
         if (!fresh) {
             sbuf_addc(out, ' ');
             at++;

@@ -32,7 +32,9 @@ static const struct usage_cmd cmds[] = {
     {"status", "svcd status", "the installed service's state and pid (as sc queryex)",
      "Shows the service's state and pid from the Service Control Manager. Exit status 0 when it "
      "runs, 3 when it is stopped or not installed. svcclient status asks svcd itself."},
-    {"configure", "svcd configure [--config FILE] [--KEY VALUE]... [--startup MODE] [--start]",
+    {"configure",
+     "svcd configure [--config FILE] [--KEY VALUE]... [--startup MODE]\n"
+     "                      [--start]",
      "set keys of the config file in place, the startup, then with --start start it",
      "Sets keys of the config file (default %ProgramData%\\svcd\\svcd.conf) in place, keeping "
      "every other line and comment; KEY as in svcd run --help, e.g. --interval 5s. --startup "

@@ -166,3 +166,30 @@ Test(help, svcd_prints_its_version_as_svcclient_does)
     cr_assert_str_eq(ver, cver, "one version for both programs");
     cr_assert_eq(proto, cproto);
 }
+
+/* The wrapper itself, with the Windows default SDDL (a word longer than a
+ * line at run's column): broken only after a ')', with nothing added, so
+ * joining the lines gives the string back. */
+Test(help, a_word_longer_than_a_line_breaks_only_between_aces)
+{
+    const char *sddl = "O:SYG:SYD:(A;;0x3;;;SY)(A;;0x3;;;BA)(A;;0x3;;;IU)(A;;0x1;;;AU)";
+    char text[256], joined[256] = "";
+    struct sbuf b;
+    int line = 0;
+
+    snprintf(text, sizeof(text), "who has the rights (default: %s) [key:%ccontrol_sddl]", sddl,
+             USAGE_GLUE);
+    sbuf_init(&b, 0);
+    usage_wrap(&b, "--control-sddl SDDL", 27, text);
+    cr_assert_leq(widest(sbuf_str(&b), &line), 80, "line %d:\n%s", line, sbuf_str(&b));
+    for (char *l = strtok(b.p, "\n"); l; l = strtok(NULL, "\n")) {
+        char *t = l + strspn(l, " ");
+        if (strncmp(t, "--control-sddl", 14) == 0)
+            t += strlen("--control-sddl SDDL") + strspn(t + strlen("--control-sddl SDDL"), " ");
+        strncat(joined, t, sizeof(joined) - strlen(joined) - 1);
+    }
+    cr_assert_not_null(strstr(joined, sddl), "the SDDL, whole, once the lines are joined: %s",
+                       joined);
+    cr_assert_not_null(strstr(joined, "[key: control_sddl]"), "%s", joined);
+    sbuf_free(&b);
+}
