@@ -28,13 +28,14 @@ static const struct {
 } commands[] = {
     {"status", CLI_STATUS, NULL,
      "usage: svcclient status [--json]\n\nShows whether svcd runs or is paused, since when and "
-     "by whom, its version, heartbeat interval, log file and the last entry written.\n"},
+     "by whom, its\nversion, heartbeat interval, log file and the last entry written. --json:\n"
+     "one object, its members described in docs/json.md (\"schema\": 1).\n"},
     {"pause", CLI_PAUSE, NULL,
      "usage: svcclient pause [--json]\n\nStops the heartbeat entries; svcd keeps answering. "
-     "Pausing a paused service succeeds and says so.\n"},
+     "Pausing a paused\nservice succeeds and says so.\n"},
     {"resume", CLI_RESUME, NULL,
      "usage: svcclient resume [--json]\n\nRestarts the heartbeat entries after a pause. "
-     "Resuming a running service succeeds and says so.\n"},
+     "Resuming a running\nservice succeeds and says so.\n"},
     {"logs", CLI_LOGS, NULL,
      "usage: svcclient logs [-n N|all] [-f|-r] [--since T] [--until T] [-p PRIO]\n"
      "                      [--grep TEXT [-i]] [-o MODE] [-t] [--utc] [--json]\n\n"
@@ -74,7 +75,9 @@ static const struct {
      "  zsh:         source <(svcclient completion zsh)\n"
      "  fish:        svcclient completion fish | source\n"
      "  PowerShell:  svcclient completion powershell | Out-String | Invoke-Expression\n"
-     "(the Debian package installs the bash and zsh ones).\n"},
+     "(the Debian package installs the bash and zsh ones; the MSI installs the\n"
+     "PowerShell one as svcclient-completion.ps1 next to svcclient.exe: add\n"
+     "'. \"$env:ProgramFiles\\svcd\\svcclient-completion.ps1\"' to your $PROFILE).\n"},
     {"help", CLI_HELP, command_name_at, "usage: svcclient help [COMMAND]\n"},
 };
 
@@ -112,17 +115,19 @@ static const char overview[] =
     "options (anywhere on the line):\n"
     "  --json             machine-readable output\n"
     "  --version          svcclient's version (as the version command)\n"
-    "  --endpoint PATH    svcd's endpoint (default: SVCD_ENDPOINT, then the same default svcd "
-    "uses)\n"
-    "  --timeout SECONDS  how long to wait for connecting and for each reply (default 5)\n"
+    "  --endpoint PATH    svcd's endpoint (default: SVCD_ENDPOINT, then the same\n"
+    "                     default svcd uses)\n"
+    "  --timeout SECONDS  how long to wait for connecting and for each reply\n"
+    "                     (default 5)\n"
     "  --color WHEN       auto (the default: on a terminal, unless NO_COLOR is set\n"
     "                     or TERM=dumb), always or never\n"
     "  --no-pager         logs straight to the terminal, not through the pager:\n"
     "                     $SYSTEMD_PAGER, $PAGER, or (not on Windows) less -FRSXMK;\n"
     "                     logs -f and output to a pipe or file are never paged\n"
     "\n"
-    "exit status: 0 success, 1 the service refused or failed the request, 2 usage error,\n"
-    "             3 service unreachable, 4 unexpected reply (protocol error)\n";
+    "exit status: 0 success, 1 the service refused or failed the request,\n"
+    "             2 usage error, 3 service unreachable, 4 unexpected reply\n"
+    "             (protocol error)\n";
 
 const char *cli_command_name(enum cli_command cmd)
 {

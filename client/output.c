@@ -25,9 +25,42 @@ static void json_key_time(struct sbuf *out, const char *key, int64_t us)
     sbuf_printf(out, ",\"%s\":\"%s\"", key, t);
 }
 
+/* paused_by as an object: {"user":..., "uid":N, "pid":N} (POSIX) or
+ * {"user":..., "sid":..., "pid":N} (Windows); user null for a uid without
+ * a name, pid absent when unknown; {"service_manager":true} for an SCM
+ * pause. A service before paused_by_peer sends only the text: it becomes
+ * the user, the rest is absent (docs/json.md). */
+static void paused_by_json(const Svcd__Status *st, struct sbuf *out)
+{
+    const Svcd__Peer *p = st->paused_by_peer;
+
+    sbuf_adds(out, ",\"paused_by\":{");
+    if (st->paused_by_service_manager) {
+        sbuf_adds(out, "\"service_manager\":true}");
+        return;
+    }
+    if (p == NULL) {
+        json_key_str(out, "user", st->paused_by, 1);
+        sbuf_adds(out, "}");
+        return;
+    }
+    if (p->user && p->user[0])
+        json_key_str(out, "user", p->user, 1);
+    else
+        sbuf_adds(out, "\"user\":null");
+    if (p->sid && p->sid[0])
+        json_key_str(out, "sid", p->sid, 0);
+    else
+        sbuf_printf(out, ",\"uid\":%lld", (long long)p->uid);
+    if (p->pid >= 0)
+        sbuf_printf(out, ",\"pid\":%lld", (long long)p->pid);
+    sbuf_adds(out, "}");
+}
+
 static void status_json(const Svcd__Status *st, struct sbuf *out)
 {
-    json_key_str(out, "state", codec_state_name(st->state), 1);
+    sbuf_printf(out, "\"schema\":%d", OUTPUT_STATUS_SCHEMA);
+    json_key_str(out, "state", codec_state_name(st->state), 0);
     sbuf_printf(out, ",\"pid\":%u", st->pid);
     json_key_str(out, "version", st->version, 0);
     sbuf_printf(out, ",\"protocol_version\":%u", st->protocol_version);
@@ -41,7 +74,7 @@ static void status_json(const Svcd__Status *st, struct sbuf *out)
     sbuf_printf(out, ",\"log_size\":%llu", (unsigned long long)st->log_size);
     json_key_time(out, "paused_since", st->paused_since_us);
     if (st->paused_since_us)
-        json_key_str(out, "paused_by", st->paused_by, 0);
+        paused_by_json(st, out);
     else
         sbuf_adds(out, ",\"paused_by\":null");
     json_key_str(out, "endpoint", st->endpoint, 0);

@@ -8,6 +8,10 @@
 #include "codec.h"
 #include "sbuf.h"
 
+/* The "schema" of status --json: raised when a member changes meaning or
+ * type, or goes; members are added without raising it (docs/json.md). */
+#define OUTPUT_STATUS_SCHEMA 1
+
 /* `color` adds ANSI colours to the text form (the state's dot). */
 void output_status(const Svcd__Status *st, int json, int64_t now_wall_us, int color,
                    struct sbuf *out);

@@ -3,6 +3,7 @@
 #include "ipc_conn.h"
 #include "err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,4 +78,30 @@ int ipc_conn_send(ipc_conn *c, const uint8_t *data, size_t n)
     if (k->dead || k->closing)
         return ERR_CLOSED;
     return ipc_buf_append(&k->out, data, n);
+}
+
+/* A name that only repeats the uid ("uid 1000", as fill_peer names a uid
+ * without an entry) is not said twice. */
+static int name_is_uid(const struct ipc_peer *p)
+{
+    char own[32];
+
+    snprintf(own, sizeof(own), "uid %ld", p->uid);
+    return p->name[0] == '\0' || strcmp(p->name, own) == 0;
+}
+
+void ipc_peer_describe(const struct ipc_peer *p, int with_pid, char *buf, size_t n)
+{
+    char pid[32] = "";
+
+    if (with_pid && p->pid >= 0)
+        snprintf(pid, sizeof(pid), "pid %ld", p->pid);
+    if (p->sid[0])
+        snprintf(buf, n, "%s (%s%s%s)", p->name, p->sid, pid[0] ? ", " : "", pid);
+    else if (!name_is_uid(p))
+        snprintf(buf, n, "%s (uid %ld%s%s)", p->name, p->uid, pid[0] ? ", " : "", pid);
+    else if (pid[0])
+        snprintf(buf, n, "uid %ld (%s)", p->uid, pid);
+    else
+        snprintf(buf, n, "uid %ld", p->uid);
 }

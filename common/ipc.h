@@ -31,6 +31,13 @@ struct ipc_peer {
                                 AccessCheck; owned by the connection. NULL on POSIX */
 };
 
+/* The one wording of a peer in messages and log entries: "alice (uid 1000,
+ * pid 42)", "uid 1000 (pid 42)" for a uid the user database has no name for,
+ * "CORP\\bob (S-1-5-21-..., pid 42)" on Windows; without the pid when
+ * `with_pid` is 0 or the pid is unknown ("alice (uid 1000)", "uid 1000").
+ * Always NUL-terminates buf (n > 0). */
+void ipc_peer_describe(const struct ipc_peer *p, int with_pid, char *buf, size_t n);
+
 struct ipc_handlers {
     void *ctx;
     /* A connection was accepted; attach state with ipc_conn_set_data. */

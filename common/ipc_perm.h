@@ -15,6 +15,13 @@ int ipc_perm_apply(const char *path, unsigned mode, long group, long read_group)
 
 #define IPC_PERM_USER_MAX 160 /* "name (uid N)" */
 
+struct ipc_peer;
+/* Fills *p for `uid` and `pid` (-1: unknown) with the user database's name
+ * for uid ("uid N" when it has none), for ipc_peer_describe: the client's
+ * view of a server and the owner of a refused directory, looked up at once
+ * (these run once per connect or start, not on the service's loop). */
+void ipc_perm_peer_of(long uid, long pid, struct ipc_peer *p);
+
 /* Before anything on the way to the endpoint's directory `dir` is created or
  * changed: the deepest part of it that exists (the directory itself when it
  * does), with symlinks followed, must belong to us or root and be writable

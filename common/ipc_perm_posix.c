@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "ipc_perm.h"
+#include "ipc.h"
 #include "err.h"
 
 #include <dirent.h>
@@ -118,16 +119,28 @@ static int dir_is_ours(int fd, const char *keep)
     return ours;
 }
 
-/* "alice (uid 1001)", or "uid 1001" for a uid without a name. */
-static void user_phrase(uid_t uid, char *buf, size_t n)
+void ipc_perm_peer_of(long uid, long pid, struct ipc_peer *p)
 {
     struct passwd pw, *res = NULL;
     char room[1024];
 
-    if (getpwuid_r(uid, &pw, room, sizeof(room), &res) == 0 && res != NULL)
-        snprintf(buf, n, "%s (uid %ld)", pw.pw_name, (long)uid);
+    memset(p, 0, sizeof(*p));
+    p->uid = uid;
+    p->pid = pid;
+    p->gid = -1;
+    if (uid >= 0 && getpwuid_r((uid_t)uid, &pw, room, sizeof(room), &res) == 0 && res != NULL)
+        snprintf(p->name, sizeof(p->name), "%s", pw.pw_name);
     else
-        snprintf(buf, n, "uid %ld", (long)uid);
+        snprintf(p->name, sizeof(p->name), "uid %ld", uid);
+}
+
+/* "alice (uid 1001)", or "uid 1001" for a uid without a name. */
+static void user_phrase(uid_t uid, char *buf, size_t n)
+{
+    struct ipc_peer p;
+
+    ipc_perm_peer_of((long)uid, -1, &p);
+    ipc_peer_describe(&p, 0, buf, n);
 }
 
 /* Judges the directory `path` (with `st`, symlinks followed): an endpoint

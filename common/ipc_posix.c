@@ -114,16 +114,12 @@ static int wait_fd(int fd, short events, int timeout_ms)
  * client's message. */
 static void describe_server(const struct ucred *cr, const struct ipc_client_opts *o)
 {
-    struct passwd pw, *res = NULL;
-    char buf[1024];
+    struct ipc_peer p;
 
     if (o->seen == NULL || o->seen_len == 0)
         return;
-    if (getpwuid_r(cr->uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
-        snprintf(o->seen, o->seen_len, "%s (uid %ld, pid %ld)", pw.pw_name, (long)cr->uid,
-                 (long)cr->pid);
-    else
-        snprintf(o->seen, o->seen_len, "uid %ld (pid %ld)", (long)cr->uid, (long)cr->pid);
+    ipc_perm_peer_of((long)cr->uid, (long)cr->pid, &p);
+    ipc_peer_describe(&p, 1, o->seen, o->seen_len);
 }
 
 /* The uid whose user-mode endpoint this is, or -1: read from the socket and

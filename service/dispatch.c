@@ -19,10 +19,24 @@ int dispatch_error_frame(uint64_t id, Svcd__Result result, const char *msg, uint
     return codec_frame(&resp.base, frame, len);
 }
 
+/* Who paused, in parts: the user's name ("" when the database has none:
+ * the peer's name is then only "uid N"), uid or SID, and pid. */
+static void paused_peer(const struct ipc_peer *p, Svcd__Peer *out)
+{
+    char own[32];
+
+    snprintf(own, sizeof(own), "uid %ld", p->uid);
+    out->user = (char *)(p->sid[0] || strcmp(p->name, own) != 0 ? p->name : "");
+    out->uid = p->sid[0] ? -1 : p->uid;
+    out->sid = (char *)p->sid;
+    out->pid = p->pid;
+}
+
 static int answer_status(struct svc *s, uint64_t id, struct dispatch_out *out)
 {
     Svcd__Response resp = SVCD__RESPONSE__INIT;
     Svcd__Status st = SVCD__STATUS__INIT;
+    Svcd__Peer by = SVCD__PEER__INIT;
     uint64_t now = clock_mono_us();
 
     st.state = (Svcd__ServiceState)s->worker.state;
@@ -39,6 +53,11 @@ static int answer_status(struct svc *s, uint64_t id, struct dispatch_out *out)
     st.log_size = s->log.size;
     st.paused_since_us = s->worker.paused_since_us;
     st.paused_by = s->worker.paused_by;
+    if (s->worker.state == WORKER_PAUSED && !s->paused_by_manager) {
+        paused_peer(&s->paused_peer, &by);
+        st.paused_by_peer = &by;
+    }
+    st.paused_by_service_manager = s->worker.state == WORKER_PAUSED && s->paused_by_manager;
     st.endpoint = s->cfg.endpoint;
     st.degraded = s->degraded;
     st.degraded_error = s->degraded ? s->degraded_error : "";
@@ -197,28 +216,6 @@ static int check_envelope(const Svcd__Request *req, char *msg, size_t n, Svcd__R
     return ERR_PROTO;
 }
 
-/* The right a command needs (0: none, for unknown ones) and its name. */
-static unsigned needed_right(Svcd__Request__CommandCase cmd, const char **name)
-{
-    switch (cmd) {
-    case SVCD__REQUEST__COMMAND_STATUS:
-        *name = "status";
-        return AUTHZ_READ;
-    case SVCD__REQUEST__COMMAND_LOGS:
-        *name = "logs";
-        return AUTHZ_READ;
-    case SVCD__REQUEST__COMMAND_PAUSE:
-        *name = "pause";
-        return AUTHZ_CONTROL;
-    case SVCD__REQUEST__COMMAND_RESUME:
-        *name = "resume";
-        return AUTHZ_CONTROL;
-    default:
-        *name = "unknown";
-        return 0;
-    }
-}
-
 /* Refuses a request the caller has no right to: audited, and answered with
  * what was refused, for whom, and how to get the right. */
 static int deny(struct svc *s, const struct authz *az, const struct ipc_peer *who, uint64_t id,
@@ -230,10 +227,7 @@ static int deny(struct svc *s, const struct authz *az, const struct ipc_peer *wh
     char why[32];
 
     authz_hint(az, who, right, hint, sizeof(hint));
-    if (who->sid[0])
-        snprintf(whom, sizeof(whom), "%s (%s)", who->name, who->sid);
-    else
-        snprintf(whom, sizeof(whom), "%s (uid %ld)", who->name, who->uid);
+    ipc_peer_describe(who, 0, whom, sizeof(whom));
     snprintf(msg, sizeof(msg),
              "permission denied: %s needs the %s right, which %s does not have; %s", cmd, rname,
              whom, hint);
@@ -242,11 +236,72 @@ static int deny(struct svc *s, const struct authz *az, const struct ipc_peer *wh
     return dispatch_error_frame(id, SVCD__RESULT__RESULT_DENIED, msg, &out->frame, &out->frame_len);
 }
 
+/* The handlers of the table below: each answers one command whose right
+ * the caller was found to have. `payload` is the request's bytes, for a
+ * handler that must look at them again (logs). Returns 0 or ERR_NOMEM. */
+static int run_status(struct svc *s, const struct ipc_peer *who, const Svcd__Request *req,
+                      const uint8_t *payload, size_t n, struct dispatch_out *out)
+{
+    (void)who, (void)payload, (void)n;
+    return answer_status(s, req->id, out);
+}
+
+static int run_pause(struct svc *s, const struct ipc_peer *who, const Svcd__Request *req,
+                     const uint8_t *payload, size_t n, struct dispatch_out *out)
+{
+    (void)payload, (void)n;
+    return answer_change(s, who, req->id, 1, out);
+}
+
+static int run_resume(struct svc *s, const struct ipc_peer *who, const Svcd__Request *req,
+                      const uint8_t *payload, size_t n, struct dispatch_out *out)
+{
+    (void)payload, (void)n;
+    return answer_change(s, who, req->id, 0, out);
+}
+
+static int run_logs(struct svc *s, const struct ipc_peer *who, const Svcd__Request *req,
+                    const uint8_t *payload, size_t n, struct dispatch_out *out)
+{
+    struct codec_logs_wire w;
+
+    (void)who;
+    /* protobuf-c took these bytes, so they are well-formed; a scan that
+     * disagrees is refused like any malformed request. */
+    if (codec_scan_logs(payload, n, &w) < 0)
+        return dispatch_error_frame(req->id, SVCD__RESULT__RESULT_BAD_REQUEST,
+                                    "malformed request: not a valid svcd.Request message",
+                                    &out->frame, &out->frame_len);
+    return answer_logs(s, req->id, req->logs, &w, out);
+}
+
+/* Every command the service answers, the right it needs and who answers it:
+ * the one list, so a command cannot be answered without a right. */
+static const struct dispatch_command commands[] = {
+    {SVCD__REQUEST__COMMAND_STATUS, "status", AUTHZ_READ, run_status},
+    {SVCD__REQUEST__COMMAND_LOGS, "logs", AUTHZ_READ, run_logs},
+    {SVCD__REQUEST__COMMAND_PAUSE, "pause", AUTHZ_CONTROL, run_pause},
+    {SVCD__REQUEST__COMMAND_RESUME, "resume", AUTHZ_CONTROL, run_resume},
+    {SVCD__REQUEST__COMMAND__NOT_SET, NULL, 0, NULL},
+};
+
+const struct dispatch_command *dispatch_commands(void)
+{
+    return commands;
+}
+
+const struct dispatch_command *dispatch_command_of(Svcd__Request__CommandCase cmd)
+{
+    for (const struct dispatch_command *c = commands; c->name; c++)
+        if (c->cmd == cmd)
+            return c;
+    return NULL;
+}
+
 int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_peer *who,
                      const uint8_t *payload, size_t n, struct dispatch_out *out)
 {
-    const char *cmd;
-    unsigned right;
+    const struct dispatch_command *c;
     Svcd__Request *req;
     Svcd__Result res;
     char msg[256];
@@ -263,42 +318,20 @@ int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_pee
         rc = dispatch_error_frame(req->id, res, msg, &out->frame, &out->frame_len);
         goto free_req;
     }
-    /* Checked on every request, from what the OS says of the caller. */
-    right = needed_right(req->command_case, &cmd);
-    if (right && !(authz_rights(az, who) & right)) {
-        rc = deny(s, az, who, req->id, cmd, right, out);
-        goto free_req;
-    }
-    switch (req->command_case) {
-    case SVCD__REQUEST__COMMAND_STATUS:
-        rc = answer_status(s, req->id, out);
-        break;
-    case SVCD__REQUEST__COMMAND_PAUSE:
-        rc = answer_change(s, who, req->id, 1, out);
-        break;
-    case SVCD__REQUEST__COMMAND_RESUME:
-        rc = answer_change(s, who, req->id, 0, out);
-        break;
-    case SVCD__REQUEST__COMMAND_LOGS: {
-        struct codec_logs_wire w;
-        /* protobuf-c took these bytes, so they are well-formed; a scan that
-         * disagrees is refused like any malformed request. */
-        if (codec_scan_logs(payload, n, &w) < 0) {
-            rc = dispatch_error_frame(req->id, SVCD__RESULT__RESULT_BAD_REQUEST,
-                                      "malformed request: not a valid svcd.Request message",
-                                      &out->frame, &out->frame_len);
-            break;
-        }
-        rc = answer_logs(s, req->id, req->logs, &w, out);
-        break;
-    }
-    default:
+    c = dispatch_command_of(req->command_case);
+    if (c == NULL) {
         rc = dispatch_error_frame(req->id, SVCD__RESULT__RESULT_UNKNOWN_COMMAND,
                                   "unknown or missing command (expected status, pause, resume "
                                   "or logs)",
                                   &out->frame, &out->frame_len);
-        break;
+        goto free_req;
     }
+    /* Checked on every request, from what the OS says of the caller. */
+    if (!(authz_rights(az, who) & c->right)) {
+        rc = deny(s, az, who, req->id, c->name, c->right, out);
+        goto free_req;
+    }
+    rc = c->run(s, who, req, payload, n, out);
 free_req:
     protobuf_c_message_free_unpacked(&req->base, NULL);
     return rc;

@@ -20,6 +20,23 @@ struct dispatch_out {
     int close_after;      /* close the connection once this is sent */
 };
 
+/* One command: the right (authz.h AUTHZ_*) a caller needs for it, checked
+ * before `run` is called, and the handler that answers it. */
+struct dispatch_command {
+    Svcd__Request__CommandCase cmd;
+    const char *name; /* for messages and audit entries; NULL ends the table */
+    unsigned right;
+    int (*run)(struct svc *s, const struct ipc_peer *who, const Svcd__Request *req,
+               const uint8_t *payload, size_t n, struct dispatch_out *out);
+};
+
+/* The table of every command, ended by an entry whose name is NULL. */
+const struct dispatch_command *dispatch_commands(void);
+
+/* The table's entry for `cmd`, or NULL for a command this service does not
+ * know (or none): such a request is refused as RESULT_UNKNOWN_COMMAND. */
+const struct dispatch_command *dispatch_command_of(Svcd__Request__CommandCase cmd);
+
 /* Answers the request in payload[0..n) from `who`, if `az` gives it the
  * right the command needs (a DENIED reply and an audit entry if not).
  * Always produces either a frame or a stream, unless memory runs out

@@ -14,10 +14,7 @@ void svc_describe_peer(const struct ipc_peer *who, char *buf, size_t n)
         snprintf(buf, n, "the service manager");
         return;
     }
-    if (who->sid[0])
-        snprintf(buf, n, "%s (%s, pid %ld)", who->name, who->sid, who->pid);
-    else
-        snprintf(buf, n, "%s (uid %ld, pid %ld)", who->name, who->uid, who->pid);
+    ipc_peer_describe(who, 1, buf, n);
 }
 
 /* The log failed: say so once, and hold entries until it works again (or,
@@ -448,6 +445,12 @@ int svc_pause(struct svc *s, const struct ipc_peer *who, char *msg, size_t msgle
     svc_describe_peer(who, by, sizeof(by));
     rc = worker_pause(&s->worker, clock_wall_us(), by);
     if (rc == 1) {
+        memset(&s->paused_peer, 0, sizeof(s->paused_peer));
+        if (who) {
+            s->paused_peer = *who;
+            s->paused_peer.token = NULL; /* the connection owns it */
+        }
+        s->paused_by_manager = who == NULL;
         snprintf(line, sizeof(line), "paused by %s", by);
         record(s, LOG_NOTICE, who ? "client" : "service", line, who, 1);
         eventlog_report(EVENTLOG_PAUSED, line);

@@ -39,6 +39,11 @@ struct svc {
     uint64_t group_syncs;          /* group commits that synced (for tests and status) */
     int rotation_warned;           /* the blocked rotation was logged (once per episode) */
     int64_t config_loaded_us;      /* wall time the running configuration was read */
+    /* Who paused, while paused, for status to report as parts (user, uid
+     * or SID, pid); its token is never kept. paused_by_manager: the
+     * service manager did (SCM pause), and paused_peer is empty. */
+    struct ipc_peer paused_peer;
+    int paused_by_manager;
 };
 
 /* At most this many denied requests are audited per window; the rest are

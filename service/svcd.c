@@ -11,6 +11,7 @@
 #include "run.h"
 #include "svcmgr.h"
 #include "term.h"
+#include "usage.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -19,68 +20,32 @@
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2 };
 
-static void usage(FILE *out)
+/* Prints the list of commands (cmd NULL) or cmd's own help (usage.h).
+ * Returns 0, or EXIT_USAGE after an error for a command svcd lacks. */
+static int show_help(const char *cmd, FILE *out)
 {
-    fprintf(out, "usage: svcd COMMAND [OPTIONS]\n"
-                 "\n"
-                 "commands:\n"
-                 "  run        run in the foreground until Ctrl-C (console mode)\n"
-                 "  install [--startup auto|delayed|manual|disabled] [--config FILE]\n"
-                 "             register the system service (LocalSystem) and, unless manual\n"
-                 "             or disabled, start it\n"
-                 "  remove     stop and unregister the service\n"
-                 "  start | stop | restart\n"
-                 "             control the installed service, waiting for the result\n"
-                 "  status     the installed service's state and pid\n"
-                 "  reload     make the running svcd re-read its config file (SIGHUP;\n"
-                 "             Windows: the SCM's paramchange); see svcd reload --help\n"
-                 "  configure [--config FILE] [--KEY VALUE]... [--startup MODE] [--start]\n"
-                 "             set keys of the config file in place (every other line kept;\n"
-                 "             KEY as in svcd run --help, e.g. --interval 5s), the service's\n"
-                 "             startup (auto|delayed|manual|disabled; Windows), then with\n"
-                 "             --start start it unless it is manual or disabled\n"
-                 "  version    print the version\n"
-                 "  help       show this help (svcd run --help for run's options)\n"
-                 "\n"
-                 "exit status: 0 done, 1 failed, 2 usage error, 3 not installed (status: not\n"
-                 "running), 4 access denied (run elevated)\n"
-                 "\n"
-                 "svcd is controlled with svcclient (status, logs, pause, resume).\n");
+    struct sbuf b;
+    int rc = EXIT_OK;
+
+    sbuf_init(&b, 0);
+    if (cmd == NULL) {
+        usage_main(&b);
+    } else if (usage_command(cmd, &b) < 0) {
+        diag(DIAG_ERROR, "help: unknown command '%s' (try: svcd help)", cmd);
+        rc = EXIT_USAGE;
+    }
+    fputs(sbuf_str(&b), out);
+    sbuf_free(&b);
+    return rc;
 }
 
-static void usage_reload(FILE *out)
+/* `svcd COMMAND --help` (or -h) anywhere after the command. */
+static int wants_help(int argc, char **argv)
 {
-    const char *sep = "";
-
-    fprintf(out, "usage: svcd reload [OPTIONS]\n\n"
-                 "Asks the running svcd to re-read its configuration (POSIX: SIGHUP, as\n"
-                 "systemctl reload svcd sends; Windows: the SCM's paramchange control).\n"
-                 "Keys take effect at once, except these, which need a restart:\n  ");
-    for (const struct config_key *k = config_keys(); k->key; k++) {
-        if (k->reload == CONFIG_RESTART) {
-            fprintf(out, "%s%s", sep, k->key);
-            sep = ", ";
-        }
-    }
-    fprintf(out, "\nWhat changed, or why nothing did, is in its log (svcclient logs -n 3).\n\n"
-                 "POSIX: the svcd is found by its state directory's lock: give the\n"
-                 "--config or --state-dir it runs with (svcd run --help); as root with\n"
-                 "none, the state_dir of /etc/svcd/svcd.conf or the default.\n"
-                 "Windows: the installed service; no options.\n");
-}
-
-static void usage_run(FILE *out)
-{
-    fprintf(out, "usage: svcd run [OPTIONS]\n\nRuns svcd in the foreground until Ctrl-C or "
-                 "SIGTERM.\n\noptions:\n  --config FILE            read settings from FILE "
-                 "(keys below, 'key = value')\n");
-    for (const struct config_key *k = config_keys(); k->key; k++) {
-        char left[64];
-        snprintf(left, sizeof(left), "%s %s", k->flag, k->arg);
-        fprintf(out, "  %-24s %s [key: %s]\n", left, k->help, k->key);
-    }
-    fprintf(out, "\nSVCD_ENDPOINT, when set, overrides the config file's endpoint; flags "
-                 "override both.\n");
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
 }
 
 /* Reads a whole config file (bounded; only a regular file, so a FIFO or a
@@ -119,10 +84,8 @@ static int parse_run_options(int argc, char **argv, int system_mode, struct conf
     config_defaults(cfg, system_mode);
     /* First pass: --help and --config, since the file sits under the flags. */
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage_run(stdout);
-            return EXIT_OK;
-        }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return show_help("run", stdout);
         const char *v = flag_value(argc, argv, &i, "--config");
         if (v)
             config_file = v;
@@ -290,12 +253,6 @@ static int cmd_reload(int argc, char **argv)
     int system_mode = paths_system_mode(), rc;
     int64_t t;
 
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage_reload(stdout);
-            return EXIT_OK;
-        }
-    }
     rc = parse_run_options(argc, argv, system_mode, &cfg, err, sizeof(err));
     if (rc >= 0) {
         diag(DIAG_ERROR, "%s", err);
@@ -354,19 +311,20 @@ int main(int argc, char **argv)
     term_args_utf8(&argc, &argv);
     cmd = argc > 1 ? argv[1] : NULL;
     if (cmd == NULL) {
-        usage(stderr);
+        show_help(NULL, stderr);
         return EXIT_USAGE;
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc, argv);
+    if (usage_has(cmd) && wants_help(argc, argv))
+        return show_help(cmd, stdout);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("svcd %s (protocol %d)\n", SVCD_VERSION, CODEC_PROTOCOL_VERSION);
         return EXIT_OK;
     }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        usage(stdout);
-        return EXIT_OK;
-    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return show_help(argc > 2 && strcmp(cmd, "help") == 0 ? argv[2] : NULL, stdout);
+
     if (strcmp(cmd, "service") == 0)
         return cmd_service(argc, argv);
     if (strcmp(cmd, "install") == 0)

@@ -223,6 +223,126 @@ Test(dispatch, unknown_command_number_is_rejected)
     free(out.frame);
 }
 
+static char *log_text(void);
+
+Test(dispatch, status_gives_who_paused_in_parts)
+{
+    Svcd__Request pa = request(SVCD__REQUEST__COMMAND_PAUSE);
+    Svcd__Request st = request(SVCD__REQUEST__COMMAND_STATUS);
+    struct dispatch_out out;
+    Svcd__Response *r;
+
+    r = call(&st, &out);
+    cr_assert_null(r->status->paused_by_peer, "nobody paused it");
+    svcd__response__free_unpacked(r, NULL);
+    svcd__response__free_unpacked(call(&pa, &out), NULL);
+    r = call(&st, &out);
+    cr_assert_not_null(r->status->paused_by_peer);
+    cr_assert_str_eq(r->status->paused_by_peer->user, "alice");
+    cr_assert_eq(r->status->paused_by_peer->uid, 3999001);
+    cr_assert_eq(r->status->paused_by_peer->pid, 4242);
+    cr_assert_str_eq(r->status->paused_by_peer->sid, "");
+    cr_assert_not(r->status->paused_by_service_manager);
+    cr_assert_str_eq(r->status->paused_by, "alice (uid 3999001, pid 4242)", "old clients' text");
+    svcd__response__free_unpacked(r, NULL);
+}
+
+Test(dispatch, a_pause_by_the_service_manager_names_no_user)
+{
+    Svcd__Request st = request(SVCD__REQUEST__COMMAND_STATUS);
+    struct dispatch_out out;
+    char msg[256];
+    Svcd__Response *r;
+
+    cr_assert_eq(svc_pause(&s, NULL, msg, sizeof(msg)), 1);
+    r = call(&st, &out);
+    cr_assert_null(r->status->paused_by_peer);
+    cr_assert(r->status->paused_by_service_manager);
+    svcd__response__free_unpacked(r, NULL);
+}
+
+/* The table is the only list: every command in it is answered only with
+ * its right, and a command not in it is refused before any right. */
+Test(dispatch, each_command_needs_the_right_its_table_entry_names)
+{
+    static const struct {
+        Svcd__Request__CommandCase cmd;
+        const char *name;
+        unsigned right;
+    } want[] = {
+        {SVCD__REQUEST__COMMAND_STATUS, "status", AUTHZ_READ},
+        {SVCD__REQUEST__COMMAND_LOGS, "logs", AUTHZ_READ},
+        {SVCD__REQUEST__COMMAND_PAUSE, "pause", AUTHZ_CONTROL},
+        {SVCD__REQUEST__COMMAND_RESUME, "resume", AUTHZ_CONTROL},
+    };
+    size_t n = 0;
+
+    for (const struct dispatch_command *c = dispatch_commands(); c->name; c++)
+        n++;
+    cr_assert_eq(n, sizeof(want) / sizeof(want[0]), "one entry per command");
+    for (size_t i = 0; i < n; i++) {
+        const struct dispatch_command *c = dispatch_command_of(want[i].cmd);
+        cr_assert_not_null(c, "%s is in the table", want[i].name);
+        cr_assert_str_eq(c->name, want[i].name);
+        cr_assert_eq(c->right, want[i].right, "%s needs the right it always needed", c->name);
+        cr_assert_not_null(c->run);
+    }
+    cr_assert_null(dispatch_command_of(SVCD__REQUEST__COMMAND__NOT_SET));
+    cr_assert_null(dispatch_command_of((Svcd__Request__CommandCase)99));
+}
+
+/* Each command, asked by someone with no right at all, is refused naming
+ * the right its table entry gives; asked by someone with exactly that
+ * right, it is answered. */
+Test(dispatch, the_right_checked_is_the_one_in_the_table)
+{
+    for (const struct dispatch_command *c = dispatch_commands(); c->name; c++) {
+        Svcd__Request req = request(c->cmd);
+        Svcd__LogsRequest lr = SVCD__LOGS_REQUEST__INIT;
+        const char *rname = c->right == AUTHZ_CONTROL ? "control" : "read";
+        char want[96];
+        struct dispatch_out out;
+        Svcd__Response *r;
+
+        if (c->cmd == SVCD__REQUEST__COMMAND_LOGS)
+            req.logs = &lr;
+        r = call_as(&mallory, &req, &out);
+        cr_assert_eq(r->result, SVCD__RESULT__RESULT_DENIED, "%s by a stranger", c->name);
+        snprintf(want, sizeof(want), "permission denied: %s needs the %s right,", c->name, rname);
+        cr_assert(strstr(r->error, want) == r->error, "%s", r->error);
+        svcd__response__free_unpacked(r, NULL);
+        /* rita has the read right only */
+        r = call_as(&rita, &req, &out);
+        if (c->right == AUTHZ_READ) {
+            cr_assert_neq(r ? r->result : SVCD__RESULT__RESULT_OK, SVCD__RESULT__RESULT_DENIED,
+                          "%s with the read right", c->name);
+        } else {
+            cr_assert_eq(r->result, SVCD__RESULT__RESULT_DENIED, "%s with the read right only",
+                         c->name);
+        }
+        if (r)
+            svcd__response__free_unpacked(r, NULL);
+        if (out.stream)
+            query_free(out.stream);
+    }
+}
+
+Test(dispatch, an_unknown_type_is_rejected_even_for_a_stranger)
+{
+    /* version=1, id=6, then field 98: a command no table entry names. */
+    const uint8_t raw[] = {0x08, 0x01, 0x10, 0x06, 0x92, 0x06, 0x00};
+    struct dispatch_out out;
+
+    cr_assert_eq(dispatch_payload(&s, az, &mallory, raw, sizeof(raw), &out), 0);
+    Svcd__Response *r = decode(out.frame, out.frame_len);
+    cr_assert_eq(r->result, SVCD__RESULT__RESULT_UNKNOWN_COMMAND, "not answered, nor denied");
+    cr_assert_eq(r->id, 6);
+    cr_assert(strstr(r->error, "unknown or missing command"), "%s", r->error);
+    svcd__response__free_unpacked(r, NULL);
+    free(out.frame);
+    cr_assert_null(strstr(log_text(), "mallory"), "no audit entry: nothing was refused a right");
+}
+
 Test(dispatch, garbage_gets_an_error_and_closes)
 {
     const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};

@@ -196,7 +196,7 @@ Test(running, status_json_for_scripts)
 
     client(&r, "status", "--json", NULL, NULL);
     cr_assert_eq(r.exit_code, 0);
-    cr_assert(strstr(r.out, "{\"state\":\"running\",") == r.out, "%s", r.out);
+    cr_assert(strstr(r.out, "{\"schema\":1,\"state\":\"running\",") == r.out, "%s", r.out);
     snprintf(pid, sizeof(pid), "\"pid\":%d,", (int)svcd_pid);
     cr_assert(strstr(r.out, pid), "%s", r.out);
     cr_assert(strstr(r.out, "\"protocol_version\":1"));
@@ -264,6 +264,29 @@ Test(running, pause_stops_heartbeats_and_resume_restarts_them)
     cr_assert_gt(last_seq_with(r.out, "heartbeat"), before_resume, "heartbeats again: %s", r.out);
     client(&r, "status", NULL, NULL, NULL);
     cr_assert(strstr(r.out, "     State: running since "), "%s", r.out);
+}
+
+Test(running, status_json_gives_who_paused_as_parts)
+{
+    struct proc_result r;
+    char want[256];
+    const char *p;
+    long pid = 0;
+
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert(strstr(r.out, ",\"paused_by\":null,"), "%s", r.out);
+    client(&r, "pause", NULL, NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    client(&r, "status", "--json", NULL, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    snprintf(want, sizeof(want),
+             ",\"paused_by\":{\"user\":\"%s\",\"uid\":%ld,\"pid\":", getpwuid(geteuid())->pw_name,
+             (long)geteuid());
+    p = strstr(r.out, want);
+    cr_assert_not_null(p, "want %s in %s", want, r.out);
+    cr_assert_eq(sscanf(p + strlen(want), "%ld}", &pid), 1, "%s", r.out);
+    cr_assert_gt(pid, 0, "the pausing client's pid: %s", r.out);
+    cr_assert_neq(pid, (long)svcd_pid, "the client's, not the service's");
 }
 
 Test(running, pause_json_reports_the_change)

@@ -53,6 +53,12 @@ Test(output, paused_status_says_since_when_and_by_whom)
     st.state = SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED;
     st.paused_since_us = st.started_at_us + 60000000LL;
     st.paused_by = "alice (uid 1000, pid 42)";
+    Svcd__Peer by = SVCD__PEER__INIT;
+    by.user = "alice";
+    by.uid = 1000;
+    by.sid = "";
+    by.pid = 42;
+    st.paused_by_peer = &by;
     sbuf_init(&b, 0);
     output_status(&st, 0, st.paused_since_us + 12000000LL, 0, &b);
     cr_assert(strstr(b.p, "     State: paused since 2026-11-24T13:13:12.000000Z; 12s ago\n"), "%s",
@@ -62,7 +68,49 @@ Test(output, paused_status_says_since_when_and_by_whom)
     output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, "\"state\":\"paused\""));
     cr_assert(strstr(b.p, "\"paused_since\":\"2026-11-24T13:13:12.000000Z\""));
-    cr_assert(strstr(b.p, "\"paused_by\":\"alice (uid 1000, pid 42)\""));
+    cr_assert(strstr(b.p, "\"paused_by\":{\"user\":\"alice\",\"uid\":1000,\"pid\":42}"), "%s", b.p);
+    sbuf_free(&b);
+}
+
+Test(output, paused_by_is_an_object_on_each_platform)
+{
+    Svcd__Status st = sample();
+    Svcd__Peer by = SVCD__PEER__INIT;
+    struct sbuf b;
+
+    st.state = SVCD__SERVICE_STATE__SERVICE_STATE_PAUSED;
+    st.paused_since_us = st.started_at_us;
+    st.paused_by = "CORP\\bob (S-1-5-21-1-2-3-1104, pid 7)";
+    by.user = "CORP\\bob";
+    by.uid = -1;
+    by.sid = "S-1-5-21-1-2-3-1104";
+    by.pid = 7;
+    st.paused_by_peer = &by;
+    sbuf_init(&b, 0);
+    output_status(&st, 1, 0, &b);
+    cr_assert(strstr(b.p, "\"paused_by\":{\"user\":\"CORP\\\\bob\",\"sid\":\"S-1-5-21-1-2-3-1104\","
+                          "\"pid\":7}"),
+              "%s", b.p);
+    /* a uid the user database has no name for, and an unknown pid */
+    by.user = "";
+    by.uid = 4321;
+    by.sid = "";
+    by.pid = -1;
+    sbuf_reset(&b);
+    output_status(&st, 1, 0, &b);
+    cr_assert(strstr(b.p, "\"paused_by\":{\"user\":null,\"uid\":4321}"), "%s", b.p);
+    /* paused through the service manager (sc pause) */
+    st.paused_by_peer = NULL;
+    st.paused_by_service_manager = 1;
+    sbuf_reset(&b);
+    output_status(&st, 1, 0, &b);
+    cr_assert(strstr(b.p, "\"paused_by\":{\"service_manager\":true}"), "%s", b.p);
+    /* an older service sends only the text */
+    st.paused_by_service_manager = 0;
+    st.paused_by = "alice (uid 1000, pid 42)";
+    sbuf_reset(&b);
+    output_status(&st, 1, 0, &b);
+    cr_assert(strstr(b.p, "\"paused_by\":{\"user\":\"alice (uid 1000, pid 42)\"}"), "%s", b.p);
     sbuf_free(&b);
 }
 
@@ -74,6 +122,8 @@ Test(output, status_json_is_one_object)
     sbuf_init(&b, 0);
     output_status(&st, 1, 0, 0, &b);
     cr_assert_eq(b.p[0], '{');
+    cr_assert(strncmp(b.p, "{\"schema\":1,\"state\":", strlen("{\"schema\":1,\"state\":")) == 0,
+              "%s", b.p);
     cr_assert_eq(b.p[b.len - 2], '}');
     cr_assert_eq(strchr(b.p, '\n'), b.p + b.len - 1);
     cr_assert(strstr(b.p, "\"paused_since\":null,\"paused_by\":null"));

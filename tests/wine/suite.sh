@@ -111,6 +111,10 @@ msi_suite() {
     check "sc query: RUNNING after install (ServiceControl start)" [ "$(state)" = RUNNING ]
     check "svcd.exe under Program Files\\svcd" [ -f "$pf/svcd.exe" ]
     check "svcclient.exe under Program Files\\svcd" [ -f "$pf/svcclient.exe" ]
+    check "License.txt (LICENSE, MIT) under Program Files\\svcd" cmp -s "$pf/License.txt" "$src/LICENSE"
+    run "$PFCLIENT" completion powershell
+    check "svcclient-completion.ps1 is what the installed svcclient.exe prints" \
+        [ -n "$out" -a "$(tr -d '\r' <"$pf/svcclient-completion.ps1" 2>/dev/null)" = "$out" ]
     run reg query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\svcclient.exe'
     check "svcclient has an App Paths entry" contains "$out" 'C:\Program Files\svcd\svcclient.exe'
     run "$PFCLIENT" status
@@ -228,6 +232,13 @@ msi_properties_suite() {
             matches "$props" $'\nSecureCustomProperties\t([^\n]*;)?INSTALLDIR;INTERVAL;CONTROL_SDDL;STATE_DIR;STARTUP(\n|$)'
         check "ARPPRODUCTICON names the icon" contains "$props" $'ARPPRODUCTICON\tsvcd.ico'
         check "ARPNOMODIFY is set" contains "$props" $'ARPNOMODIFY\t1'
+        check "ARPCOMMENTS names the MIT License and License.txt" \
+            matches "$props" $'ARPCOMMENTS\tMIT License[^\n]*License\\.txt'
+        local files
+        files=$(msiinfo export "$msi_n" File | tr -d '\r')
+        check "the File table installs License.txt" matches "$files" $'\tDocs\t[^\t]*License\\.txt\t'
+        check "and svcclient-completion.ps1, with the Docs component" \
+            matches "$files" $'\tDocs\t[^\t]*svcclient-completion\\.ps1\t'
         check "ARPURLINFOABOUT and ARPHELPLINK are URLs" \
             matches "$props" $'ARPURLINFOABOUT\thttps?://[^\n]+\nARPHELPLINK\thttps?://'
         check "the Icon table carries svcd.ico" \
@@ -471,6 +482,38 @@ echo "==> Windows unit tests (descriptors, UTF-8 boundary, errors, paths)"
 run 'C:\svcd\test_win.exe'
 echo "$out" | grep -v '^$' | sed 's/^/    /'
 check "test_win.exe passes" [ "$rc" -eq 0 ]
+
+echo "==> help texts: every command's, within 80 columns, in Windows' words"
+# fits_80 TEXT: every line at most 80 characters (code points).
+fits_80() { ! printf '%s\n' "$1" | LC_ALL=C.UTF-8 awk 'length($0) > 80 { print "    " length($0) ": " $0; bad = 1 } END { exit !bad }'; }
+# windows_words TEXT: none of Linux's service manager, account or paths.
+windows_words() { ! printf '%s\n' "$1" | grep -nE 'systemd|systemctl|sudo|as root|SIGTERM|/etc/|/run/|/var/|XDG_|POSIX' | sed 's/^/    Linux words: /' | grep .; }
+run "$SVCD" help
+check "svcd help: exit 0" [ "$rc" -eq 0 ]
+check "svcd help fits 80 columns" fits_80 "$out"
+check "svcd help is in Windows' words" windows_words "$out"
+check "svcd help: 4 asks for an elevated prompt" contains "$out" "4 access denied (run it from an elevated prompt)"
+for c in run install remove start stop restart status configure version help; do
+    run "$SVCD" "$c" --help
+    check "svcd $c --help: exit 0 and its usage" eval '[ "$rc" -eq 0 ] && contains "$out" "usage: svcd $c"'
+    check "svcd $c --help fits 80 columns" fits_80 "$out"
+    check "svcd $c --help is in Windows' words" windows_words "$out"
+done
+run "$SVCD" install --help
+check "svcd install --help names LocalSystem and the Service Control Manager" \
+    eval 'contains "$out" LocalSystem && contains "$out" "Service Control Manager"'
+run "$SVCD" run --help
+check "svcd run --help shows the Windows keys, not the POSIX ones" \
+    eval 'contains "$out" "[key: control_sddl]" && contains "$out" "[key: eventlog]" && ! contains "$out" "--control-group" >/dev/null'
+for c in "" status logs pause resume version completion help; do
+    run "$CLIENT" $c --help
+    check "svcclient $c --help: exit 0, fits 80 columns" eval '[ "$rc" -eq 0 ] && fits_80 "$out"'
+done
+run "$SVCD" --version
+v_svcd=${out#svcd }
+run "$CLIENT" --version
+check "svcd --version prints the version as svcclient --version does" \
+    [ -n "$v_svcd" -a "$out" = "svcclient $v_svcd" ]
 
 echo "==> no service yet"
 run "$CLIENT" status
