@@ -87,7 +87,7 @@ Test(output, paused_by_is_an_object_on_each_platform)
     by.pid = 7;
     st.paused_by_peer = &by;
     sbuf_init(&b, 0);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, "\"paused_by\":{\"user\":\"CORP\\\\bob\",\"sid\":\"S-1-5-21-1-2-3-1104\","
                           "\"pid\":7}"),
               "%s", b.p);
@@ -97,19 +97,19 @@ Test(output, paused_by_is_an_object_on_each_platform)
     by.sid = "";
     by.pid = -1;
     sbuf_reset(&b);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, "\"paused_by\":{\"user\":null,\"uid\":4321}"), "%s", b.p);
     /* paused through the service manager (sc pause) */
     st.paused_by_peer = NULL;
     st.paused_by_service_manager = 1;
     sbuf_reset(&b);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, "\"paused_by\":{\"service_manager\":true}"), "%s", b.p);
     /* an older service sends only the text */
     st.paused_by_service_manager = 0;
     st.paused_by = "alice (uid 1000, pid 42)";
     sbuf_reset(&b);
-    output_status(&st, 1, 0, &b);
+    output_status(&st, 1, 0, 0, &b);
     cr_assert(strstr(b.p, "\"paused_by\":{\"user\":\"alice (uid 1000, pid 42)\"}"), "%s", b.p);
     sbuf_free(&b);
 }
