@@ -62,8 +62,9 @@ static const struct {
      "  --utc              times shown in UTC, and T without a zone read as UTC\n"
      "                     (default: local time with its offset, as journalctl)\n"
      "  --json             each entry as svcd.log stores it, one JSON object per line:\n"
-     "                     seq, time (UTC), level, logger (worker, service, audit,\n"
-     "                     client), msg; user_name, user_id, pid: who caused it\n"},
+     "                     seq, time (UTC), level, msg,\n"
+     "                     logger (worker, service, audit, client);\n"
+     "                     user_name, user_id, pid: the client that caused it\n"},
     {"version", CLI_VERSION, NULL,
      "usage: svcclient version [--json]\n\nPrints svcclient's version "
      "and protocol version.\n"},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "confdoc.h"
+#include "usage.h"
 #include "config.h"
 #include "err.h"
 #include "proc.h"
@@ -209,7 +210,10 @@ Test(confdoc, svcd_run_help_prints_the_same_table)
     cr_assert_eq(r.exit_code, 0, "%s", r.err);
     squeeze(r.out);
     for (const struct config_key *k = config_keys(); k->key; k++) {
-        snprintf(want, sizeof(want), "%s %s %s", k->flag, k->arg, k->help);
+        const char *help = usage_key_help(k);
+        if (help == NULL)
+            continue; /* a key of the other platform: accepted, not shown */
+        snprintf(want, sizeof(want), "%s %s %s", k->flag, k->arg, help);
         squeeze(want);
         cr_assert_not_null(strstr(r.out, want), "svcd run --help lacks: %s", want);
     }
