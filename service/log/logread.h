@@ -91,9 +91,11 @@ struct logreader {
  * the status (each slice begins by reading its block again). */
 #define LOGREAD_SLICE    2500
 #define LOGREAD_SLICE_US 500 /* or this long, whichever comes first */
-/* The clock is read once per this many lines' worth (a power of two): per
- * line it would cost more than the line. */
-#define LOGREAD_CLOCK_LINES 256
+/* The clock is read once per this many lines' worth: per line it would
+ * cost more than the line. (Every 256 lines, a scan of a few hundred
+ * hostile lines under load paused where callers that read a short file in
+ * one go do not expect it.) */
+#define LOGREAD_CLOCK_LINES 1024
 /* Counting newlines back for an unfiltered tail, a slice is this many chunks
  * (512 KiB, some 4 000 typical lines), or LOGREAD_SLICE_US. */
 #define LOGREAD_CHUNK  (256u * 1024u)
