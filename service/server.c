@@ -100,14 +100,26 @@ static void take_stash(struct server *sv, ipc_conn *c, struct session *ss)
     free(held);
 }
 
-/* Sends the next frames of the active stream until the queue is full or the
- * stream ends; then resumes reading requests. */
+/* Sends the next frames of the active stream until the queue is full, the
+ * stream ends, or the turn's budget (LOGREAD_SLICE_US) is spent: a client
+ * that reads a huge tail as fast as it comes would otherwise keep the loop
+ * encoding chunks for as long as the socket takes them. Then resumes
+ * reading requests. */
 static void pump(struct server *sv, ipc_conn *c, struct session *ss)
 {
+    uint64_t start = clock_mono_us();
+    unsigned frames = 0;
+
     while (ss->stream && !ss->closing && ipc_conn_pending(c) < PUMP_HIGH_WATER) {
         uint8_t *frame;
         size_t len;
-        int rc = query_next(ss->stream, &frame, &len);
+        int rc;
+
+        if (frames++ > 0 && clock_mono_us() - start >= LOGREAD_SLICE_US) {
+            ss->yielded = 1; /* as a paused scan: one goes on per turn */
+            return;
+        }
+        rc = query_next(ss->stream, &frame, &len);
         if (rc < 0) {
             diag(DIAG_WARN, "log stream failed: %s", err_str(rc));
             ss->closing = 1;

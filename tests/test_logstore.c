@@ -453,15 +453,19 @@ static void fill(struct logstore *ls, int from, int to)
     }
 }
 
-/* Reads everything a reader returns; checks consecutive seqs; returns count
- * and the first seq. */
+/* Reads everything a reader returns, slice after slice as the query loop
+ * does; checks consecutive seqs; returns count and the first seq. */
 static int read_all(struct logreader *r, uint64_t *first)
 {
     struct log_entry e;
     uint64_t prev = 0;
     int n = 0, rc;
 
-    while ((rc = logreader_next(r, &e)) == 1) {
+    while ((rc = logreader_next(r, &e)) == 1 || rc == LOGREAD_MORE) {
+        if (rc == LOGREAD_MORE) {
+            r->scanned = 0;
+            continue;
+        }
         if (prev)
             cr_assert_eq(e.seq, prev + 1, "no gap or duplicate after #%llu",
                          (unsigned long long)prev);
@@ -648,6 +652,53 @@ Test(logstore, a_backward_search_for_a_rare_match_yields_too)
     logstore_close(&ls);
 }
 
+/* Issue 13's status-during-scans target: a request that arrives during a
+ * scan waits one slice, so a slice looks at a few thousand lines, not the
+ * 10 000 it did (a status p99 twice and more the idle one). */
+Test(logstore, a_slice_of_a_search_looks_at_no_more_than_2500_lines)
+{
+    struct logstore ls;
+    struct logreader r;
+    struct logfilter f;
+    struct log_entry e;
+
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    for (int i = 0; i < 8000; i++)
+        append(&ls, "hay");
+    memset(&f, 0, sizeof(f));
+    strcpy(f.grep, "needle");
+    f.grep_len = 6;
+    cr_assert_eq(logreader_open(&r, ls.path, &f, UINT32_MAX, 0, NULL), 0);
+    r.scanned = 0;
+    cr_assert_eq(logreader_next(&r, &e), LOGREAD_MORE, "8000 lines are more than a slice");
+    cr_assert_leq(r.looked, 2500, "one slice looked at %llu lines", (unsigned long long)r.looked);
+    logreader_close(&r);
+    logstore_close(&ls);
+}
+
+/* The same for a huge unfiltered tail, which counts newlines back: its
+ * first slice (taken when it opens) counts back through half a MiB, not 2. */
+Test(logstore, a_slice_of_counting_back_reads_no_more_than_half_a_mib)
+{
+    struct logstore ls;
+    struct logreader r;
+    char msg[200];
+
+    memset(msg, 'x', sizeof(msg) - 1);
+    msg[sizeof(msg) - 1] = '\0';
+    cr_assert_eq(logstore_open(&ls, dir, 0), 0);
+    for (int i = 0; i < 12000; i++) /* some 3 MiB */
+        append(&ls, msg);
+    cr_assert_eq(logreader_open(&r, ls.path, NULL, UINT32_MAX - 1, 0, NULL), 0);
+    cr_assert(r.locating, "still counting back after the first slice");
+    cr_assert_gt(r.loc_end, 0);
+    cr_assert_leq(r.end - r.loc_end, 512u * 1024u + LOGSCAN_BLOCK,
+                  "the first slice counted back %llu bytes",
+                  (unsigned long long)(r.end - r.loc_end));
+    logreader_close(&r);
+    logstore_close(&ls);
+}
+
 Test(logstore, a_file_removed_under_a_reader_is_stepped_over_and_reported)
 {
     struct logstore ls;
@@ -698,17 +749,18 @@ Test(logstore, a_slow_slice_ends_on_time_not_only_on_lines)
     struct log_entry e;
 
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
-    for (int i = 0; i < 3000; i++)
+    for (int i = 0; i < 2000; i++)
         append(&ls, "hay");
     memset(&f, 0, sizeof(f));
     strcpy(f.grep, "needle");
     f.grep_len = 6;
     cr_assert_eq(logreader_open(&r, ls.path, &f, UINT32_MAX, 0, NULL), 0);
-    /* A slice that began long ago (a cold cache, say): far fewer lines than
-     * LOGREAD_SLICE, yet it must end at the next time check (1024 lines). */
+    /* A slice that began long ago (a cold cache, say): fewer lines than
+     * LOGREAD_SLICE, yet it must end at the next time check
+     * (LOGREAD_CLOCK_LINES). */
     r.scanned = 1;
     r.slice_start_us = clock_mono_us() - 1000000;
-    cr_assert_eq(logreader_next(&r, &e), LOGREAD_MORE, "3000 lines is under the line budget");
+    cr_assert_eq(logreader_next(&r, &e), LOGREAD_MORE, "2000 lines is under the line budget");
     /* Fresh slices read on to the end (under a sanitizer one may run out of
      * time too: each must still make progress). */
     int rc, slices = 1;

@@ -17,7 +17,7 @@
 #include "raw.h"
 #include "tmpdir.h"
 
-#define ENTRIES   400000 /* some 40 slices of 10 000 lines to search through */
+#define ENTRIES   400000 /* some 160 slices of 2 500 lines to search through */
 #define NEEDLE_AT (ENTRIES - 40000)
 
 static struct svcdtest t;

@@ -24,8 +24,8 @@ struct tail_scan {
 
 /* Spends `cost` lines' worth of the current slice and says whether it is
  * spent: LOGREAD_SLICE lines, or LOGREAD_SLICE_US of time, since a cold cache
- * can make few lines slow. The clock is read once per 1024 lines' worth; per
- * line it would cost more than the line. */
+ * can make few lines slow. The clock is read once per LOGREAD_CLOCK_LINES
+ * lines' worth. */
 static int slice_spend(struct logreader *r, uint64_t cost)
 {
     uint64_t before = r->scanned;
@@ -36,7 +36,7 @@ static int slice_spend(struct logreader *r, uint64_t cost)
     r->looked += cost;
     if (r->scanned >= LOGREAD_SLICE)
         return 1;
-    if ((before >> 10) != (r->scanned >> 10) &&
+    if (before / LOGREAD_CLOCK_LINES != r->scanned / LOGREAD_CLOCK_LINES &&
         clock_mono_us() - r->slice_start_us >= LOGREAD_SLICE_US) {
         r->scanned = LOGREAD_SLICE; /* spent: the caller resets it */
         return 1;

@@ -84,13 +84,21 @@ struct logreader {
  * gap_missed entries, and the next entry read is gap_resume. */
 #define LOGREAD_GAP 3
 /* A request that arrives during a scan is answered after the slice under
- * way (the loop resumes one paused scan per turn): 2 ms at most, against
- * 10 ms per scan twice a turn before (bench/bench_busy.c). */
-#define LOGREAD_SLICE    10000
-#define LOGREAD_SLICE_US 2000 /* or this long, whichever comes first */
+ * way (the loop resumes one paused scan per turn): 0.5 ms at most. With
+ * 2 ms (10 000 lines) a status during a big grep and a huge tail had a p99
+ * 2.1-2.6 times the idle one on 2 cores, with 0.5 ms 1.7-2.2 times
+ * (bench/bench_busy.c); a thinner slice costs the scan more than it gives
+ * the status (each slice begins by reading its block again). */
+#define LOGREAD_SLICE    2500
+#define LOGREAD_SLICE_US 500 /* or this long, whichever comes first */
+/* The clock is read once per this many lines' worth: per line it would
+ * cost more than the line. (Every 256 lines, a scan of a few hundred
+ * hostile lines under load paused where callers that read a short file in
+ * one go do not expect it.) */
+#define LOGREAD_CLOCK_LINES 1024
 /* Counting newlines back for an unfiltered tail, a slice is this many chunks
- * (2 MiB, some 20 000 typical lines), or LOGREAD_SLICE_US. */
-#define LOGREAD_CHUNK  (1024u * 1024u)
+ * (512 KiB, some 4 000 typical lines), or LOGREAD_SLICE_US. */
+#define LOGREAD_CHUNK  (256u * 1024u)
 #define LOGREAD_CHUNKS 2
 /* What opening a file counts for in a slice, in lines. */
 #define LOGREAD_OPEN_COST 64
