@@ -468,6 +468,11 @@ int ipc_server_explain_access(const char *endpoint, char *buf, size_t n)
     return ipc_perm_check_path(dir, buf, n) == ERR_ACCESS ? 0 : ERR_NOENT;
 }
 
+static void wake_from_userdb(void *ctx)
+{
+    ipc_server_wake(ctx);
+}
+
 int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
                     const struct ipc_handlers *h, ipc_server **out)
 {
@@ -506,6 +511,7 @@ int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
     rc = open_epoll(s);
     if (rc < 0)
         goto unlink_path;
+    userdb_set_wake(wake_from_userdb, s); /* a peer's groups came: take up its request */
     *out = s;
     return 0;
 
@@ -537,7 +543,9 @@ static void fill_peer(int fd, struct ipc_peer *p)
     p->pid = cr.pid;
     p->uid = (long)cr.uid;
     p->gid = (long)cr.gid;
-    /* Cached (userdb.h): a slow name service must not cost every accept. */
+    /* Cached, and asked off the loop (userdb.h): a slow name service must
+     * not cost every accept, nor hold the loop; a name still unknown is
+     * filled in at the request (ipc_conn_peer_update). */
     u = userdb_get(p->uid);
     if (u->found)
         snprintf(p->name, sizeof(p->name), "%s", u->name);
@@ -845,6 +853,7 @@ void ipc_server_close(ipc_server *s)
 
     if (s == NULL)
         return;
+    userdb_set_wake(NULL, NULL);
     for (ipc_conn *c = s->conns; c; c = c->next)
         mark_dead(c, ERR_CLOSED);
     sweep_dead(s);
@@ -861,6 +870,19 @@ void ipc_server_close(ipc_server *s)
 size_t ipc_server_conn_count(const ipc_server *s)
 {
     return s->nconns;
+}
+
+int ipc_conn_peer_update(ipc_conn *c)
+{
+    struct ipc_peer *p = &c->base.peer;
+    const struct idcache_user *u;
+
+    if (p->uid < 0)
+        return 0;
+    u = userdb_get(p->uid);
+    if (u->found)
+        snprintf(p->name, sizeof(p->name), "%s", u->name);
+    return u->pending;
 }
 
 size_t ipc_conn_pending(const ipc_conn *c)

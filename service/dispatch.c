@@ -242,6 +242,26 @@ static int deny(struct svc *s, const struct authz *az, const struct ipc_peer *wh
     return dispatch_error_frame(id, SVCD__RESULT__RESULT_DENIED, msg, &out->frame, &out->frame_len);
 }
 
+/* Refuses a request whose right depends on groups the user database has
+ * not told yet (authz_known): audited, and answered "busy, try again",
+ * since granting could be wrong and "you are not a member" could be too. */
+static int unsure(struct svc *s, const struct ipc_peer *who, uint64_t id, const char *cmd,
+                  struct dispatch_out *out)
+{
+    char msg[IPC_NAME_MAX + 256], whom[IPC_NAME_MAX + 32];
+
+    if (strncmp(who->name, "uid ", 4) == 0) /* no name known either */
+        snprintf(whom, sizeof(whom), "uid %ld", who->uid);
+    else
+        snprintf(whom, sizeof(whom), "%s (uid %ld)", who->name, who->uid);
+    snprintf(msg, sizeof(msg),
+             "cannot check the groups of %s now: the user database (NSS: files, LDAP, SSSD...) "
+             "has not answered; try again shortly",
+             whom);
+    svc_audit(s, who, cmd, 0, "groups unknown: the user database did not answer");
+    return dispatch_error_frame(id, SVCD__RESULT__RESULT_BUSY, msg, &out->frame, &out->frame_len);
+}
+
 int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_peer *who,
                      const uint8_t *payload, size_t n, struct dispatch_out *out)
 {
@@ -266,7 +286,10 @@ int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_pee
     /* Checked on every request, from what the OS says of the caller. */
     right = needed_right(req->command_case, &cmd);
     if (right && !(authz_rights(az, who) & right)) {
-        rc = deny(s, az, who, req->id, cmd, right, out);
+        if (authz_known(az, who) != AUTHZ_KNOWN)
+            rc = unsure(s, who, req->id, cmd, out);
+        else
+            rc = deny(s, az, who, req->id, cmd, right, out);
         goto free_req;
     }
     switch (req->command_case) {
