@@ -817,6 +817,11 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
 
     if (s->accept_paused && clock_mono_us() >= s->accept_retry_mono)
         resume_accept(s);
+    /* Output queued outside a round (a follower's pump for a new entry) is
+     * written now, not after an EPOLLOUT round trip: for 100 followers
+     * that is 100 sends, not 200 epoll_ctl and 100 more events per entry. */
+    if (may_write(s))
+        write_round(s);
     update_interest(s);
     ready = epoll_wait(s->epfd, ev, IPC_MAX_EVENTS, wait_ms(s, timeout_ms));
     if (ready < 0 && errno != EINTR)
