@@ -885,7 +885,7 @@ int ipc_conn_peer_update(ipc_conn *c)
     if (p->uid < 0)
         return 0;
     u = userdb_get(p->uid);
-    if (u->found)
+    if (u->found && strcmp(p->name, u->name) != 0) /* came after the accept, or renamed */
         snprintf(p->name, sizeof(p->name), "%s", u->name);
     return u->pending;
 }
