@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -106,12 +107,30 @@ static void *resolve(void *arg)
     return NULL;
 }
 
+/* Starts the resolver thread with every signal blocked: signals stay the
+ * loop thread's (host_posix.c's handler relies on running there). Returns
+ * 0 or ERR_AGAIN. */
+static int start_resolver(void)
+{
+    sigset_t all, old;
+    pthread_t t;
+    int rc;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&t, NULL, resolve, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        return ERR_AGAIN;
+    pthread_detach(t);
+    return 0;
+}
+
 /* idcache's request: queues uid for the resolver (started at the first
  * request). Returns 0, or ERR_AGAIN when the queue is full or no thread
  * can be started (the uid stays unknown and is asked again later). */
 static int request(void *ctx, long uid)
 {
-    pthread_t t;
     int rc = 0;
 
     (void)ctx;
@@ -124,11 +143,10 @@ static int request(void *ctx, long uid)
         goto unlock;
     }
     if (!resolver_running) {
-        if (pthread_create(&t, NULL, resolve, NULL) != 0) {
+        if (start_resolver() < 0) {
             rc = ERR_AGAIN;
             goto unlock;
         }
-        pthread_detach(t);
         resolver_running = 1;
     }
     asked[nasked++] = uid;
