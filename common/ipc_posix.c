@@ -48,6 +48,7 @@ struct ipc_conn {
     struct ipc_conn_common base; /* first: see ipc_conn.h */
     int fd;
     uint32_t events; /* what epoll watches for it now */
+    int peer_known;  /* the user database answered for the peer: nothing more to update */
     struct ipc_conn *next;
 };
 
@@ -882,11 +883,12 @@ int ipc_conn_peer_update(ipc_conn *c)
     struct ipc_peer *p = &c->base.peer;
     const struct idcache_user *u;
 
-    if (p->uid < 0)
+    if (p->uid < 0 || c->peer_known) /* a connection's peer is looked up once */
         return 0;
     u = userdb_get(p->uid);
-    if (u->found && strcmp(p->name, u->name) != 0) /* came after the accept, or renamed */
+    if (u->found && strcmp(p->name, u->name) != 0) /* came after the accept */
         snprintf(p->name, sizeof(p->name), "%s", u->name);
+    c->peer_known = !u->pending && !u->unknown;
     return u->pending;
 }
 
