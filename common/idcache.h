@@ -32,7 +32,7 @@
  * waiting for (`pending`); past that, what is known is served (an expired
  * answer, or `unknown`), and the lookup is asked for again (at most once
  * per IDCACHE_WAIT_US while the first is still out). */
-#define IDCACHE_WAIT_US (1000000ull)
+#define IDCACHE_WAIT_US (2000000ull)
 #define IDCACHE_SLOTS   128
 
 struct idcache_user {

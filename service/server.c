@@ -26,7 +26,7 @@
  * being asked for (ipc_conn_peer_update) is held this long at most, off
  * the loop, then answered with what is known (authz_known: "try again"
  * when it needs groups nobody told). */
-#define PARK_MAX_US 1000000ull
+#define PARK_MAX_US 2000000ull
 
 enum refusal { REFUSE_NONE, REFUSE_USER, REFUSE_TOTAL };
 
