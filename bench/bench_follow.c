@@ -5,7 +5,11 @@
  * svcd writes a heartbeat every 10 ms; an entry's latency is the wall clock
  * when the follower has read it minus the entry's `time` (set just before
  * svcd writes it). The baseline's lines carry the wall clock just before
- * their write. Usage: bench_follow [ENTRIES] (per follower, default 500);
+ * their write. Then the physical baseline for the fan-out: 100 `tail -F`
+ * processes on one file appended at the same rate, against the single
+ * `tail -F` of the first part, so the 100-follower ratio can be judged
+ * against what the OS itself does when 100 readers are woken per line on
+ * this machine. Usage: bench_follow [ENTRIES] (per follower, default 500);
  * BENCH_SVCD=path measures another svcd build. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,28 +160,68 @@ static pid_t start_tail(const char *path, int *out)
     return pid;
 }
 
-/* Lines the baseline's tail printed: samples. */
-static void take_lines(int fd, struct bench_samples *s, int skip)
+/* A tail's output not yet taken (a line may arrive in two reads). */
+struct linebuf {
+    char buf[4096];
+    size_t have;
+};
+
+/* Lines a baseline tail printed: samples (unless `skip`). */
+static void take_lines(int fd, struct linebuf *lb, struct bench_samples *s, int skip)
 {
-    static char buf[65536];
-    static size_t have;
-    ssize_t n = read(fd, buf + have, sizeof(buf) - have - 1);
+    ssize_t n = read(fd, lb->buf + lb->have, sizeof(lb->buf) - lb->have - 1);
     double now = wall_us();
-    char *p = buf, *nl;
+    char *p = lb->buf, *nl;
 
     if (n <= 0) {
         fprintf(stderr, "bench: tail -F ended\n");
         exit(1);
     }
-    have += (size_t)n;
-    buf[have] = '\0';
+    lb->have += (size_t)n;
+    lb->buf[lb->have] = '\0';
     while ((nl = strchr(p, '\n')) != NULL) {
         if (!skip)
             bench_sample(s, now - strtod(p, NULL));
         p = nl + 1;
     }
-    have -= (size_t)(p - buf);
-    memmove(buf, p, have);
+    lb->have -= (size_t)(p - lb->buf);
+    memmove(lb->buf, p, lb->have);
+}
+
+/* The physical baseline: FOLLOWERS `tail -F` on one file appended every
+ * PERIOD_MS, until each has printed `entries` lines; their latencies in
+ * *s (the first 200 ms are not counted, as for svcd's followers). */
+static void many_tails(const char *file, int entries, struct bench_samples *s)
+{
+    static struct linebuf lb[FOLLOWERS];
+    static pid_t pids[FOLLOWERS];
+    struct pollfd pf[FOLLOWERS];
+    pid_t writer;
+    int skip = 1;
+
+    for (int i = 0; i < FOLLOWERS; i++) {
+        int fd;
+        pids[i] = start_tail(file, &fd);
+        pf[i] = (struct pollfd){fd, POLLIN, 0};
+    }
+    usleep(500000); /* every tail is watching before the first line */
+    writer = start_writer(file);
+    for (double settle = bench_now_us() + 200000; s->n < entries * FOLLOWERS;) {
+        if (poll(pf, FOLLOWERS, 5000) <= 0) {
+            fprintf(stderr, "bench: no line for 5 s\n");
+            exit(1);
+        }
+        if (skip && bench_now_us() > settle)
+            skip = 0;
+        for (int i = 0; i < FOLLOWERS; i++)
+            if (pf[i].revents)
+                take_lines(pf[i].fd, &lb[i], s, skip);
+    }
+    bench_stop(writer, SIGKILL);
+    for (int i = 0; i < FOLLOWERS; i++) {
+        bench_stop(pids[i], SIGKILL);
+        close(pf[i].fd);
+    }
 }
 
 int main(int argc, char **argv)
@@ -185,7 +229,8 @@ int main(int argc, char **argv)
     int entries = argc > 1 ? atoi(argv[1]) : 500, fds[FOLLOWERS], tfd, warm = 20;
     static struct inbuf in[FOLLOWERS];
     char dir[] = "/tmp/svcd-bench-follow-XXXXXX", sock[128], state[128], file[128];
-    struct bench_samples one = {0}, base = {0}, many = {0};
+    struct bench_samples one = {0}, base = {0}, many = {0}, tails = {0};
+    static struct linebuf tail_lb;
     struct pollfd pf[FOLLOWERS + 1];
 
     signal(SIGPIPE, SIG_IGN);
@@ -213,7 +258,7 @@ int main(int argc, char **argv)
         if (pf[0].revents)
             take_frames(fds[0], &in[0], &one, warm > 0 ? warm-- : 0);
         if (pf[1].revents)
-            take_lines(tfd, &base, 0);
+            take_lines(tfd, &tail_lb, &base, 0);
     }
     close(fds[0]);
     in[0].len = 0;
@@ -239,18 +284,25 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < FOLLOWERS; i++)
         close(fds[i]);
+    bench_stop(svcd, SIGTERM);
+    /* the same file, appended from its end again */
+    many_tails(file, entries, &tails);
 
     double o50 = bench_pct(&one, 0.5), o99 = bench_pct(&one, 0.99), b50 = bench_pct(&base, 0.5),
-           b99 = bench_pct(&base, 0.99), m50 = bench_pct(&many, 0.5), m99 = bench_pct(&many, 0.99);
+           b99 = bench_pct(&base, 0.99), m50 = bench_pct(&many, 0.5), m99 = bench_pct(&many, 0.99),
+           t50 = bench_pct(&tails, 0.5), t99 = bench_pct(&tails, 0.99);
     printf("    %d entries, one every %d ms, write to reader\n", entries, PERIOD_MS);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "svcd, 1 follower", o50 / 1000, o99 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "tail -F, same rate, same time", b50 / 1000,
            b99 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "svcd, 100 followers at once", m50 / 1000,
            m99 / 1000);
+    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "100 tail -F at once (baseline)", t50 / 1000,
+           t99 / 1000);
     printf("    p50 1 follower vs tail -F         %6.2fx  (target <= 1)\n", o50 / b50);
     printf("    p99 100 followers vs 1 follower   %6.2fx  (target <= 2)\n", m99 / o99);
-    bench_stop(svcd, SIGTERM);
+    printf("    p99 100 tail -F vs 1 tail -F      %6.2fx  (what the OS does with 100 readers)\n",
+           t99 / b99);
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     return system(cmd) != 0;

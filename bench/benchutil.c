@@ -68,6 +68,20 @@ int bench_read_full(int fd, void *buf, size_t n)
     return 0;
 }
 
+int bench_write_full(int fd, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 int bench_read_frame(int fd, uint8_t *buf, size_t cap)
 {
     uint32_t len;
@@ -99,8 +113,9 @@ pid_t bench_start_svcd(const char *sock, const char *state)
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
-        execl(SVCD_BIN, SVCD_BIN, "run", "--endpoint", sock, "--state-dir", state,
-              "--control-group", "root", "--max-connections-per-user", "100000", (char *)NULL);
+        const char *bin = getenv("BENCH_SVCD") ? getenv("BENCH_SVCD") : SVCD_BIN;
+        execl(bin, bin, "run", "--endpoint", sock, "--state-dir", state, "--control-group", "root",
+              "--max-connections-per-user", "100000", (char *)NULL);
         _exit(127);
     }
     if (pid < 0) {

@@ -19,6 +19,9 @@ void bench_wait_ready(const char *path);
 /* Reads exactly n bytes: 0, or -1 at end of stream or on an error. */
 int bench_read_full(int fd, void *buf, size_t n);
 
+/* Writes all n bytes (blocking): 0, or -1 on an error. */
+int bench_write_full(int fd, const void *buf, size_t n);
+
 /* Reads one frame (header and payload) into buf: the payload length, or -1. */
 int bench_read_frame(int fd, uint8_t *buf, size_t cap);
 
@@ -27,7 +30,8 @@ uint8_t *bench_status_frame(size_t *len);
 
 /* Starts svcd on `sock` with its log in `state` (output discarded; root's
  * group as control_group, so it needs no svcd group; no per-user limit in
- * the way), and waits until it listens. Returns its pid. */
+ * the way), and waits until it listens. Returns its pid. BENCH_SVCD=path
+ * starts another svcd build instead (to compare two back to back). */
 pid_t bench_start_svcd(const char *sock, const char *state);
 
 /* Latencies in microseconds, kept to read percentiles from. */

@@ -127,6 +127,14 @@ void ipc_conn_set_reading(ipc_conn *c, int on);
 void ipc_conn_close(ipc_conn *c, int after_flush);
 
 const struct ipc_peer *ipc_conn_peer(const ipc_conn *c);
+
+/* Brings what is known of the peer up to date and says whether more is
+ * coming: POSIX looks up a peer's name and groups off the loop (userdb.h),
+ * so at accept they may not be known yet; 1 while that answer is worth
+ * waiting for (hold the request, not the loop), else 0. Windows: always 0
+ * (the name comes with the connection). */
+int ipc_conn_peer_update(ipc_conn *c);
+
 void ipc_conn_set_data(ipc_conn *c, void *data);
 void *ipc_conn_data(const ipc_conn *c);
 

@@ -48,6 +48,7 @@ struct ipc_conn {
     struct ipc_conn_common base; /* first: see ipc_conn.h */
     int fd;
     uint32_t events; /* what epoll watches for it now */
+    int peer_known;  /* the user database answered for the peer: nothing more to update */
     struct ipc_conn *next;
 };
 
@@ -477,6 +478,11 @@ int ipc_server_explain_access(const char *endpoint, char *buf, size_t n)
     return ipc_perm_check_path(dir, buf, n) == ERR_ACCESS ? 0 : ERR_NOENT;
 }
 
+static void wake_from_userdb(void *ctx)
+{
+    ipc_server_wake(ctx);
+}
+
 int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
                     const struct ipc_handlers *h, ipc_server **out)
 {
@@ -515,6 +521,7 @@ int ipc_server_open(const char *endpoint, const struct ipc_server_opts *opts,
     rc = open_epoll(s);
     if (rc < 0)
         goto unlink_path;
+    userdb_set_wake(wake_from_userdb, s); /* a peer's groups came: take up its request */
     *out = s;
     return 0;
 
@@ -546,7 +553,9 @@ static void fill_peer(int fd, struct ipc_peer *p)
     p->pid = cr.pid;
     p->uid = (long)cr.uid;
     p->gid = (long)cr.gid;
-    /* Cached (userdb.h): a slow name service must not cost every accept. */
+    /* Cached, and asked off the loop (userdb.h): a slow name service must
+     * not cost every accept, nor hold the loop; a name still unknown is
+     * filled in at the request (ipc_conn_peer_update). */
     u = userdb_get(p->uid);
     if (u->found)
         snprintf(p->name, sizeof(p->name), "%s", u->name);
@@ -818,6 +827,11 @@ int ipc_server_run_once(ipc_server *s, int timeout_ms)
 
     if (s->accept_paused && clock_mono_us() >= s->accept_retry_mono)
         resume_accept(s);
+    /* Output queued outside a round (a follower's pump for a new entry) is
+     * written now, not after an EPOLLOUT round trip: for 100 followers
+     * that is 100 sends, not 200 epoll_ctl and 100 more events per entry. */
+    if (may_write(s))
+        write_round(s);
     update_interest(s);
     ready = epoll_wait(s->epfd, ev, IPC_MAX_EVENTS, wait_ms(s, timeout_ms));
     if (ready < 0 && errno != EINTR)
@@ -854,6 +868,7 @@ void ipc_server_close(ipc_server *s)
 
     if (s == NULL)
         return;
+    userdb_set_wake(NULL, NULL);
     for (ipc_conn *c = s->conns; c; c = c->next)
         mark_dead(c, ERR_CLOSED);
     sweep_dead(s);
@@ -870,6 +885,20 @@ void ipc_server_close(ipc_server *s)
 size_t ipc_server_conn_count(const ipc_server *s)
 {
     return s->nconns;
+}
+
+int ipc_conn_peer_update(ipc_conn *c)
+{
+    struct ipc_peer *p = &c->base.peer;
+    const struct idcache_user *u;
+
+    if (p->uid < 0 || c->peer_known) /* a connection's peer is looked up once */
+        return 0;
+    u = userdb_get(p->uid);
+    if (u->found && strcmp(p->name, u->name) != 0) /* came after the accept */
+        snprintf(p->name, sizeof(p->name), "%s", u->name);
+    c->peer_known = !u->pending && !u->unknown;
+    return u->pending;
 }
 
 size_t ipc_conn_pending(const ipc_conn *c)

@@ -30,6 +30,18 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
 /* The rights `p` holds (AUTHZ_* bits; 0 for none). */
 unsigned authz_rights(const struct authz *a, const struct ipc_peer *p);
 
+/* Whether authz_rights is the whole truth for `p` now. POSIX system mode
+ * decides from a peer's groups, which come from the user database through
+ * a cache that never blocks (userdb.h): AUTHZ_WAIT when they were asked for
+ * a moment ago and the answer is worth waiting for (the caller may hold
+ * the request a little, never the loop), AUTHZ_UNKNOWN when the database
+ * has not answered (down, or slow), so a right authz_rights does not show
+ * must be refused with "try again", never granted, and not reported as a
+ * missing membership. Windows: always AUTHZ_KNOWN (the token holds the
+ * groups). */
+enum authz_known { AUTHZ_KNOWN, AUTHZ_WAIT, AUTHZ_UNKNOWN };
+enum authz_known authz_known(const struct authz *a, const struct ipc_peer *p);
+
 /* How `p` could be given `right`, as one clause for an error message, e.g.
  * "ask an administrator to add bob to group 'svcd' (control_group), or run
  * as root". */

@@ -122,6 +122,18 @@ unsigned authz_rights(const struct authz *a, const struct ipc_peer *p)
     return authz_unix_decide(&a->rule, p->uid, gids, n);
 }
 
+enum authz_known authz_known(const struct authz *a, const struct ipc_peer *p)
+{
+    const struct idcache_user *u;
+
+    if (p->uid < 0 || p->uid == 0 || !a->rule.system_mode)
+        return AUTHZ_KNOWN; /* decided without the groups */
+    u = userdb_get(p->uid);
+    if (u->pending)
+        return AUTHZ_WAIT;
+    return u->unknown ? AUTHZ_UNKNOWN : AUTHZ_KNOWN;
+}
+
 void authz_hint(const struct authz *a, const struct ipc_peer *p, unsigned right, char *buf,
                 size_t n)
 {

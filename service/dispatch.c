@@ -298,6 +298,23 @@ const struct dispatch_command *dispatch_command_of(Svcd__Request__CommandCase cm
     return NULL;
 }
 
+/* Refuses a request whose right depends on groups the user database has
+ * not told yet (authz_known): audited, and answered "busy, try again",
+ * since granting could be wrong and "you are not a member" could be too. */
+static int unsure(struct svc *s, const struct ipc_peer *who, uint64_t id, const char *cmd,
+                  struct dispatch_out *out)
+{
+    char msg[IPC_NAME_MAX + 256], whom[IPC_NAME_MAX + 64];
+
+    ipc_peer_describe(who, 0, whom, sizeof(whom));
+    snprintf(msg, sizeof(msg),
+             "cannot check the groups of %s now: the user database (NSS: files, LDAP, SSSD...) "
+             "has not answered; try again shortly",
+             whom);
+    svc_audit(s, who, cmd, 0, "groups unknown: the user database did not answer");
+    return dispatch_error_frame(id, SVCD__RESULT__RESULT_BUSY, msg, &out->frame, &out->frame_len);
+}
+
 int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_peer *who,
                      const uint8_t *payload, size_t n, struct dispatch_out *out)
 {
@@ -328,7 +345,10 @@ int dispatch_payload(struct svc *s, const struct authz *az, const struct ipc_pee
     }
     /* Checked on every request, from what the OS says of the caller. */
     if (!(authz_rights(az, who) & c->right)) {
-        rc = deny(s, az, who, req->id, c->name, c->right, out);
+        if (authz_known(az, who) != AUTHZ_KNOWN)
+            rc = unsure(s, who, req->id, c->name, out);
+        else
+            rc = deny(s, az, who, req->id, c->name, c->right, out);
         goto free_req;
     }
     rc = c->run(s, who, req, payload, n, out);

@@ -14,8 +14,9 @@
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_signal; /* SIGHUP: the loop re-reads the config */
-/* Read by the handler, which runs on the loop's only thread: once the loop
- * stores NULL here, no handler can still be using the old server. */
+/* Read by the handler, which runs on the loop thread (the resolver thread,
+ * userdb_posix.c, blocks every signal): once the loop stores NULL here, no
+ * handler can still be using the old server. */
 static struct server *volatile wake_target;
 
 static void on_signal(int sig)

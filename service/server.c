@@ -22,6 +22,11 @@
  * first request, so the client hears why; beyond these, the next ones are
  * closed at once, so a refused user cannot hold descriptors either. */
 #define REFUSED_PER_USER 4u
+/* A request whose caller's name and groups the user database is still
+ * being asked for (ipc_conn_peer_update) is held this long at most, off
+ * the loop, then answered with what is known (authz_known: "try again"
+ * when it needs groups nobody told). */
+#define PARK_MAX_US 2000000ull
 
 enum refusal { REFUSE_NONE, REFUSE_USER, REFUSE_TOTAL };
 
@@ -49,6 +54,10 @@ struct session {
     uint64_t partial_us;          /* the first byte of an unfinished frame arrived; 0: none */
     uint64_t stall_us;            /* output queued and untaken since; 0: none queued */
     uint64_t stall_sent;          /* ipc_conn_sent when output last moved */
+    uint8_t *parked;              /* a request held for its caller's groups (PARK_MAX_US) */
+    uint32_t parked_len;
+    uint64_t parked_until;
+    int waited; /* was parked once: never again (one wait per connection) */
 };
 
 static void consume(struct server *sv, ipc_conn *c, struct session *ss, const uint8_t *data,
@@ -152,7 +161,7 @@ static void pump(struct server *sv, ipc_conn *c, struct session *ss)
      * back to a sync per entry. */
     if (ss->stream == NULL && !ss->closing && ss->stash_len > 0)
         ss->backlogged = 1;
-    if (ss->stream == NULL && !ss->closing && ss->stash_len == 0)
+    if (ss->stream == NULL && !ss->closing && ss->stash_len == 0 && ss->parked == NULL)
         ipc_conn_set_reading(c, 1);
 }
 
@@ -318,6 +327,45 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
     }
 }
 
+/* Holds a request until its caller is known (take_parked), so that the
+ * first request of a user is neither answered from nothing nor waited for
+ * on the loop; what the client sends meanwhile is stashed, in order.
+ * Takes `payload`. */
+static void park(ipc_conn *c, struct session *ss, uint8_t *payload, uint32_t len)
+{
+    ss->parked = payload;
+    ss->parked_len = len;
+    ss->parked_until = clock_mono_us() + PARK_MAX_US;
+    ipc_conn_set_reading(c, 0);
+}
+
+/* Answers the held requests whose caller is known now, or whose time is
+ * up (then with what is known: authz_known), and what their clients sent
+ * meanwhile. */
+static void take_parked(struct server *sv)
+{
+    uint64_t now = clock_mono_us();
+
+    for (struct session *ss = sv->sessions; ss; ss = ss->next_session) {
+        if (ss->parked == NULL || ss->closing)
+            continue;
+        if (ipc_conn_peer_update(ss->conn) && now < ss->parked_until)
+            continue;
+        uint8_t *payload = ss->parked;
+        ss->parked = NULL;
+        ss->waited = 1;
+        if (admit(sv, ss->conn, ss))
+            answer(sv, ss->conn, ss, payload, ss->parked_len);
+        free(payload);
+        /* what came meanwhile, as if it had come now (a request during a
+         * follow ends it, one behind a reply waits for it) */
+        if (!ss->closing && ss->stash_len > 0)
+            take_stash(sv, ss->conn, ss);
+        if (!ss->closing && !ss->stream && ss->stash_len == 0)
+            ipc_conn_set_reading(ss->conn, 1);
+    }
+}
+
 /* A frame that cannot be read leaves the stream out of sync: say why, then
  * close this connection only. */
 static void reject_frame(struct server *sv, ipc_conn *c, struct session *ss, int err)
@@ -387,7 +435,8 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
         /* Still answering, or the client is not reading its replies, or
          * earlier requests wait: hold what it sends, in order, until the
          * output drains. */
-        if (ss->stream || ss->stash_len > 0 || ipc_conn_pending(c) >= PUMP_HIGH_WATER) {
+        if (ss->stream || ss->parked || ss->stash_len > 0 ||
+            ipc_conn_pending(c) >= PUMP_HIGH_WATER) {
             stash(c, ss, data, n);
             return;
         }
@@ -415,6 +464,10 @@ static void consume(struct server *sv, ipc_conn *c, struct session *ss, const ui
             ss->partial_us = 0;
             ss->last_us = clock_mono_us();
             ss->round_frames++;
+            if (ipc_conn_peer_update(c) && !ss->waited) {
+                park(c, ss, payload, len);
+                continue;
+            }
             if (admit(sv, c, ss))
                 answer(sv, c, ss, payload, len);
             free(payload);
@@ -539,6 +592,7 @@ static void on_close(void *ctx, ipc_conn *c, int err)
     frame_reader_free(&ss->fr);
     query_free(ss->stream);
     free(ss->stash);
+    free(ss->parked);
     free(ss);
 }
 
@@ -672,6 +726,8 @@ static int expire_sessions(struct server *sv)
         if (ss->closing)
             continue;
         track_stall(ss, now);
+        if (ss->parked && (next == 0 || ss->parked_until < next))
+            next = ss->parked_until; /* take_parked answers it then */
         uint64_t due = session_deadline(sv, ss);
         if (due && due <= now)
             expire(sv, ss);
@@ -696,7 +752,7 @@ static int take_backlog(struct server *sv)
     int busy = 0;
 
     for (struct session *ss = sv->sessions; ss; ss = ss->next_session) {
-        if (!ss->backlogged || ss->closing || ss->stream ||
+        if (!ss->backlogged || ss->closing || ss->stream || ss->parked ||
             ipc_conn_pending(ss->conn) >= PUMP_HIGH_WATER)
             continue;
         ss->backlogged = 0;
@@ -716,6 +772,7 @@ static void on_round_end(void *ctx)
 {
     struct server *sv = ctx;
 
+    take_parked(sv);
     take_backlog(sv);
     svc_group_commit(sv->svc);
 }

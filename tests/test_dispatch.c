@@ -1,6 +1,7 @@
 /* The dispatcher from request bytes to response frames, with a real service
  * state and log in a temporary directory but no sockets. */
 #include <criterion/criterion.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,10 @@ static Svcd__Response *call_as(const struct ipc_peer *who, Svcd__Request *req,
     uint8_t *frame;
     size_t len;
 
+    /* the user database answers off the loop (userdb.h); the server holds a
+     * request meanwhile, and so does this caller */
+    for (int i = 0; i < 5000 && authz_known(az, who) == AUTHZ_WAIT; i++)
+        poll(NULL, 0, 1);
     cr_assert_eq(codec_frame(&req->base, &frame, &len), 0);
     cr_assert_eq(dispatch_payload(&s, az, who, frame + 4, len - 4, out), 0);
     free(frame);

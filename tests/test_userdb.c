@@ -1,11 +1,17 @@
 /* Name-service lookups are cached per uid (idcache.c, userdb_posix.c): the
- * pure cache's lifetimes and bounds with a fake lookup and clock, then the
- * real server loop answering 100 connections of one throw-away user with
- * one lookup, and a new lookup once the lifetime is over. */
+ * pure cache's lifetimes, bounds and failures with a fake lookup and clock
+ * (inline and asynchronous), then the real server loop answering 100
+ * connections of one throw-away user with one lookup, a new lookup once the
+ * lifetime is over, and a name service that hangs or fails: lookups run
+ * off the loop (another client is answered meanwhile), a user whose groups
+ * do not come is refused "try again" (never granted), and a failed lookup
+ * keeps the good answer. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -27,25 +33,46 @@
 /* --- the cache alone ----------------------------------------------------- */
 
 static unsigned fake_calls[1000];
+static int fake_down; /* the database cannot be asked: lookups fail */
 
 /* uids below 500 exist, named u<uid>, in group 100 + uid; others do not. */
-static void fake_lookup(void *ctx, long uid, struct idcache_user *u)
+static int fake_lookup(void *ctx, long uid, struct idcache_user *u)
 {
     (void)ctx;
     fake_calls[uid]++;
+    if (fake_down) {
+        u->found = 1; /* what a failed lookup leaves must not count */
+        snprintf(u->name, sizeof(u->name), "garbage");
+        return -5;
+    }
     if (uid >= 500)
-        return;
+        return 0;
     u->found = 1;
     snprintf(u->name, sizeof(u->name), "u%ld", uid);
     u->gids[0] = 100 + uid;
     u->ngids = 1;
+    return 0;
 }
 
 static struct idcache c;
+static long fake_asked[16];
+static size_t fake_nasked;
+
+/* The async request: only noted (the test answers with idcache_put). */
+static int fake_request(void *ctx, long uid)
+{
+    (void)ctx;
+    if (fake_nasked == sizeof(fake_asked) / sizeof(fake_asked[0]))
+        return -12;
+    fake_asked[fake_nasked++] = uid;
+    return 0;
+}
 
 static void cache_setup(void)
 {
     memset(fake_calls, 0, sizeof(fake_calls));
+    fake_down = 0;
+    fake_nasked = 0;
     idcache_init(&c, 60, 5, fake_lookup, NULL);
 }
 
@@ -123,11 +150,90 @@ Test(idcache, clear_forgets_everything)
     cr_assert_eq(fake_calls[3], 2);
 }
 
+Test(idcache, a_failed_lookup_keeps_the_good_answer_and_is_retried_soon)
+{
+    cr_assert_str_eq(idcache_get(&c, 7, 0)->name, "u7");
+    fake_down = 1;
+    const struct idcache_user *u = idcache_get(&c, 7, 60); /* expired: asked, and it fails */
+    cr_assert_eq(fake_calls[7], 2);
+    cr_assert(u->found, "a failed lookup replaced the good answer");
+    cr_assert_not(u->unknown);
+    cr_assert_str_eq(u->name, "u7");
+    cr_assert_eq(u->ngids, 1);
+    cr_assert_eq(u->gids[0], 107);
+    idcache_get(&c, 7, 64);
+    cr_assert_eq(fake_calls[7], 2, "within the short lifetime the old answer is served");
+    fake_down = 0;
+    idcache_get(&c, 7, 65);
+    cr_assert_eq(fake_calls[7], 3, "asked again after the short lifetime, not the long one");
+    cr_assert_eq(c.failures, 1);
+}
+
+Test(idcache, a_failed_first_lookup_is_unknown_not_an_answer)
+{
+    fake_down = 1;
+    const struct idcache_user *u = idcache_get(&c, 8, 0);
+    cr_assert_not(u->found);
+    cr_assert(u->unknown, "a lookup that could not ask the database is not \"no such user\"");
+    cr_assert_str_eq(u->name, "");
+    fake_down = 0;
+    u = idcache_get(&c, 600, 0);
+    cr_assert_not(u->found);
+    cr_assert_not(u->unknown, "no entry is an answer");
+}
+
+Test(idcache, async_a_miss_only_asks_and_the_answer_comes_later)
+{
+    struct idcache_user ans = {.found = 1, .name = "u9", .gids = {109}, .ngids = 1};
+
+    idcache_set_async(&c, fake_request, NULL);
+    const struct idcache_user *u = idcache_get(&c, 9, 0);
+    cr_assert_eq(fake_calls[9], 0, "the lookup ran on the caller's thread");
+    cr_assert_eq(fake_nasked, 1);
+    cr_assert(u->unknown && u->pending && !u->found);
+    u = idcache_get(&c, 9, 10);
+    cr_assert_eq(fake_nasked, 1, "asked again while the request is young");
+    cr_assert(u->pending);
+    u = idcache_get(&c, 9, IDCACHE_WAIT_US);
+    cr_assert_not(u->pending, "past IDCACHE_WAIT_US it is not worth waiting for");
+    cr_assert(u->unknown);
+    cr_assert_eq(fake_nasked, 2, "asked again, once per IDCACHE_WAIT_US");
+    u = idcache_get(&c, 9, IDCACHE_WAIT_US + 10);
+    cr_assert_not(u->pending, "a repeated ask does not make it worth waiting again");
+    cr_assert_eq(fake_nasked, 2);
+    idcache_put(&c, 9, 0, &ans, IDCACHE_WAIT_US + 20);
+    u = idcache_get(&c, 9, IDCACHE_WAIT_US + 30);
+    cr_assert(u->found && !u->unknown && !u->pending);
+    cr_assert_str_eq(u->name, "u9");
+    cr_assert_eq(fake_nasked, 2);
+}
+
+Test(idcache, async_an_expired_answer_is_served_while_asking_and_kept_on_failure)
+{
+    struct idcache_user ans = {.found = 1, .name = "u9", .gids = {109}, .ngids = 1}, junk = {0};
+
+    idcache_set_async(&c, fake_request, NULL);
+    idcache_get(&c, 9, 0);
+    idcache_put(&c, 9, 0, &ans, 0);
+    const struct idcache_user *u = idcache_get(&c, 9, 60); /* expired */
+    cr_assert_eq(fake_nasked, 2);
+    cr_assert(u->found && u->pending, "the expired answer is served, the fresh one awaited");
+    cr_assert_str_eq(u->name, "u9");
+    idcache_put(&c, 9, -5, &junk, 61);
+    u = idcache_get(&c, 9, 62);
+    cr_assert(u->found && !u->pending && !u->unknown, "a failed lookup replaced the good answer");
+    cr_assert_str_eq(u->name, "u9");
+    cr_assert_eq(u->gids[0], 109);
+    cr_assert_eq(fake_nasked, 2, "retried after the short lifetime only");
+    idcache_get(&c, 9, 66);
+    cr_assert_eq(fake_nasked, 3);
+}
+
 /* --- the real loop, one throw-away user ---------------------------------- */
 
 static char dir[256], endpoint[320], user[40], group[40];
 static uint64_t fake_now = 1000000;
-static unsigned user_lookups;
+static atomic_uint user_lookups;
 static long user_uid = -2;
 static struct svc s;
 static struct authz *az;
@@ -136,7 +242,7 @@ static struct server sv;
 /* Every call the service makes to the name service for the test's user,
  * counted below any seam: these wrap the C library's own functions, so
  * they count what any version of the code asks, cached or not. */
-static unsigned nss_calls;
+static atomic_uint nss_calls;
 
 int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t n, struct passwd **res)
 {
@@ -165,12 +271,31 @@ static uint64_t now_fake(void)
     return fake_now;
 }
 
+/* How the test's user's lookups behave (set before the loop serves):
+ * `hang` makes them wait for a byte on hang_release (at most 20 s) after
+ * writing one to hang_started; `fail` makes them fail as an unreachable
+ * directory does. They run where the service runs them: the loop thread
+ * on old code, the resolver thread now. */
+static atomic_int hang, fail;
+static int hang_started[2] = {-1, -1}, hang_release[2] = {-1, -1};
+
 /* The real lookup, counted for the test's user. */
-static void counting_lookup(void *ctx, long uid, struct idcache_user *u)
+static int counting_lookup(void *ctx, long uid, struct idcache_user *u)
 {
-    if (uid == user_uid)
-        user_lookups++;
-    userdb_lookup_nss(ctx, uid, u);
+    if (uid != user_uid)
+        return userdb_lookup_nss(ctx, uid, u);
+    user_lookups++;
+    if (atomic_load(&hang)) {
+        struct pollfd p = {.fd = hang_release[0], .events = POLLIN};
+        char b;
+        /* no cr_assert here: this may be the resolver thread */
+        if (write(hang_started[1], "s", 1) == 1 && poll(&p, 1, 20000) == 1 &&
+            read(hang_release[0], &b, 1) != 1)
+            return -5;
+    }
+    if (atomic_load(&fail))
+        return -5; /* ERR_IO: the directory could not be asked */
+    return userdb_lookup_nss(ctx, uid, u);
 }
 
 static void loop_setup(void)
@@ -199,11 +324,18 @@ static void loop_setup(void)
     cr_assert_eq(chmod(err, 0755), 0);
     cr_assert_eq(chmod(endpoint, 0666), 0);
     cr_assert_eq(svc_start(&s, &cfg, 0), 0);
+    cr_assert_eq(pipe(hang_started), 0);
+    cr_assert_eq(pipe(hang_release), 0);
+    atomic_store(&hang, 0);
+    atomic_store(&fail, 0);
     userdb_set_seam(counting_lookup, NULL, now_fake);
 }
 
 static void loop_teardown(void)
 {
+    atomic_store(&hang, 0);
+    if (hang_release[1] >= 0) /* a lookup still hanging ends */
+        cr_assert_eq(write(hang_release[1], "r", 1), 1);
     userdb_set_seam(NULL, NULL, NULL);
     if (az) {
         server_close(&sv);
@@ -219,7 +351,16 @@ static void loop_teardown(void)
 }
 
 /* What became of a child's requests: its exit status. */
-enum { ALL_OK = 0, DENIED = 1, OTHER_RESULT = 2, NO_REPLY = 3, NO_CONNECT = 4, NOT_USER = 5 };
+enum {
+    ALL_OK = 0,
+    DENIED = 1,
+    OTHER_RESULT = 2,
+    NO_REPLY = 3,
+    NO_CONNECT = 4,
+    NOT_USER = 5,
+    BUSY = 6,
+    NO_START = 7
+};
 
 /* In a child running as the test's user: `n` connections one after the
  * other, each asking for status once. Exits with ALL_OK, or what went
@@ -239,6 +380,8 @@ static void client_as_user(int n)
         Svcd__Response *r = raw_recv_resp(fd, 10000);
         if (r == NULL)
             _exit(NO_REPLY);
+        if (r->result == SVCD__RESULT__RESULT_BUSY)
+            _exit(strstr(r->error, "try again") ? BUSY : OTHER_RESULT);
         if (r->result != SVCD__RESULT__RESULT_OK)
             _exit(r->result == SVCD__RESULT__RESULT_DENIED ? DENIED : OTHER_RESULT);
         svcd__response__free_unpacked(r, NULL);
@@ -247,15 +390,12 @@ static void client_as_user(int n)
     _exit(ALL_OK);
 }
 
-/* Serves while a child makes `n` requests as the user; returns its exit. */
-static int serve_user_requests(int n)
+/* Serves until child `pid` exits; returns its exit status (-1: killed,
+ * or still running after the rounds). */
+static int serve_until_exit(pid_t pid)
 {
     int status = 0;
-    pid_t pid = fork();
 
-    cr_assert_geq(pid, 0);
-    if (pid == 0)
-        client_as_user(n);
     /* bounded by rounds, not time: each round waits at most 50 ms */
     for (int round = 0; round < 2000; round++) {
         server_run_once(&sv, 50);
@@ -265,6 +405,38 @@ static int serve_user_requests(int n)
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return -1;
+}
+
+/* Serves while a child makes `n` requests as the user; returns its exit. */
+static int serve_user_requests(int n)
+{
+    pid_t pid = fork();
+
+    cr_assert_geq(pid, 0);
+    if (pid == 0)
+        client_as_user(n);
+    return serve_until_exit(pid);
+}
+
+/* A child, as root, that waits until the user's lookup has begun (a byte
+ * on hang_started), then asks for status once, waiting 10 s at most for
+ * the reply (the hung lookup lasts 20 s). */
+static pid_t root_client_after_hang(void)
+{
+    pid_t pid = fork();
+
+    cr_assert_geq(pid, 0);
+    if (pid > 0)
+        return pid;
+    struct pollfd p = {.fd = hang_started[0], .events = POLLIN};
+    Svcd__Request req = raw_status_req(1);
+    if (poll(&p, 1, 30000) != 1)
+        _exit(NO_START);
+    int fd = raw_connect(endpoint);
+    if (fd < 0 || raw_send_req(fd, &req) < 0)
+        _exit(NO_CONNECT);
+    Svcd__Response *r = raw_recv_resp(fd, 10000);
+    _exit(r == NULL ? NO_REPLY : r->result == SVCD__RESULT__RESULT_OK ? ALL_OK : OTHER_RESULT);
 }
 
 TestSuite(userdb_loop, .init = loop_setup, .fini = loop_teardown, .timeout = 120);
@@ -299,4 +471,48 @@ Test(userdb_loop, a_group_removal_takes_effect_once_the_lifetime_is_over)
     cr_assert_eq(serve_user_requests(1), ALL_OK, "within the lifetime the cached groups hold");
     fake_now += IDCACHE_TTL_US;
     cr_assert_eq(serve_user_requests(1), DENIED, "then the removal is seen: status is denied");
+}
+
+Test(userdb_loop, a_hung_name_service_does_not_delay_another_clients_status)
+{
+    atomic_store(&hang, 1);
+    pid_t root_child = root_client_after_hang();
+    pid_t user_child = fork();
+    cr_assert_geq(user_child, 0);
+    if (user_child == 0)
+        client_as_user(1);
+    int rc = serve_until_exit(root_child);
+    cr_assert_eq(rc, ALL_OK,
+                 "root's status was not answered while the user's lookup hung (%d): the lookup "
+                 "blocks the loop",
+                 rc);
+    cr_assert_eq(write(hang_release[1], "r", 1), 1);
+    rc = serve_until_exit(user_child);
+    cr_assert(rc == ALL_OK || rc == BUSY, "the user's request, once its lookup came: %d", rc);
+}
+
+Test(userdb_loop, groups_that_do_not_come_are_refused_try_again_never_granted)
+{
+    atomic_store(&hang, 1);
+    cr_assert_eq(serve_user_requests(1), BUSY,
+                 "a member whose groups the database did not tell in time is answered busy, "
+                 "\"try again\"");
+    atomic_store(&hang, 0);
+    cr_assert_eq(write(hang_release[1], "r", 1), 1);
+    cr_assert_eq(serve_user_requests(1), ALL_OK, "once the database answered, the member reads");
+}
+
+Test(userdb_loop, a_failed_lookup_keeps_the_good_groups)
+{
+    cr_assert_eq(serve_user_requests(1), ALL_OK);
+    atomic_store(&fail, 1);
+    fake_now += IDCACHE_TTL_US; /* expired: asked again, and the directory is down */
+    cr_assert_eq(serve_user_requests(1), ALL_OK, "the failed lookup replaced the good answer");
+    cr_assert_eq(user_lookups, 2);
+    cr_assert_eq(serve_user_requests(1), ALL_OK);
+    cr_assert_eq(user_lookups, 2, "retried within the short lifetime");
+    fake_now += IDCACHE_NEG_TTL_US;
+    atomic_store(&fail, 0);
+    cr_assert_eq(serve_user_requests(1), ALL_OK);
+    cr_assert_eq(user_lookups, 3, "retried after the short lifetime");
 }
