@@ -675,6 +675,8 @@ static uint64_t session_deadline(const struct server *sv, const struct session *
         return ss->stall_us + cfg->stall_timeout_us;
     if (ss->stream)
         return 0;
+    if (ss->parked) /* a whole request svcd holds: take_parked answers it by then */
+        return 0;
     if (ss->partial_us)
         return ss->partial_us + cfg->request_timeout_us;
     if (!ss->requested) /* no request yet: a refused one closes the session */
