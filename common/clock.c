@@ -195,8 +195,11 @@ int clock_parse_duration(const char *s, int64_t default_unit_us, int64_t *us)
         if (unit <= 0 || whole > INT64_MAX / unit)
             return ERR_INVAL;
         /* frac * unit / scale without the product overflowing */
-        v = whole * unit + (unit / scale) * frac + (unit % scale) * frac / scale;
-        if (v < 0 || v > INT64_MAX - total)
+        v = (unit / scale) * frac + (unit % scale) * frac / scale;
+        if (v < 0 || v > INT64_MAX - whole * unit) /* checked before adding: no signed overflow */
+            return ERR_INVAL;
+        v += whole * unit;
+        if (v > INT64_MAX - total)
             return ERR_INVAL;
         total += v;
         parts++;

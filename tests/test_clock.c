@@ -373,3 +373,15 @@ Test(clock, local_to_utc_agrees_with_mktime)
         }
     }
 }
+
+/* A whole part at the limit plus a fraction: refused, without the signed
+ * overflow UBSan saw before the range check. */
+Test(clock, a_duration_just_over_the_limit_is_refused_without_overflow)
+{
+    int64_t us = -1;
+
+    cr_assert_eq(clock_parse_duration("9223372036854.9s", CLOCK_US_PER_SEC, &us), ERR_INVAL);
+    cr_assert_eq(clock_parse_duration("9223372036854.775807s", CLOCK_US_PER_SEC, &us), 0);
+    cr_assert_eq(us, INT64_MAX);
+    cr_assert_eq(clock_parse_duration("9223372036854.775808s", CLOCK_US_PER_SEC, &us), ERR_INVAL);
+}
