@@ -50,6 +50,20 @@ static int cloexec_pipe(int fds[2])
     return 0;
 }
 
+/* Whether svcclient runs with rights its user may not have: root through
+ * sudo or pkexec, or set-uid. SYSTEMD_PAGERSECURE=0 says the pager may
+ * still do everything; =1 asks for the secure mode always. */
+static int elevated(void)
+{
+    const char *secure = getenv("SYSTEMD_PAGERSECURE");
+
+    if (secure && (strcmp(secure, "0") == 0 || strcmp(secure, "1") == 0))
+        return secure[0] == '1';
+    if (geteuid() != getuid())
+        return 1;
+    return geteuid() == 0 && (getenv("SUDO_UID") || getenv("PKEXEC_UID"));
+}
+
 /* In the child: the pager on the pipe `in`, as its own words when it has
  * no shell syntax (so a missing program is known, and the output is shown
  * without it), else through sh -c. Never returns; a failed exec's errno goes
@@ -65,6 +79,10 @@ static void run_child(const char *cmd, int in, int report)
     if (in != STDIN_FILENO)
         close(in);
     if (setenv("LESS", less, 1) < 0)
+        goto failed;
+    /* Elevated (sudo, pkexec, setuid), as journalctl does: less may not run
+     * commands or open files for the user, unless SYSTEMD_PAGERSECURE=0. */
+    if (elevated() && setenv("LESSSECURE", "1", 1) < 0)
         goto failed;
     n = pager_split(cmd, buf, sizeof(buf), argv, PAGER_ARGS_MAX);
     if (n > 0)

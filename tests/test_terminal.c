@@ -173,10 +173,11 @@ static void write_fake_pager(void)
              "#!/bin/sh\n"
              "printf '%%s\\n' \"$*\" > '%s/pager.args'\n"
              "printf '%%s' \"${LESS-(unset)}\" > '%s/pager.less'\n"
+             "printf '%%s' \"${LESSSECURE-(unset)}\" > '%s/pager.secure'\n"
              "cat > '%s/pager.in'\n"
              "sleep 0.5\n"
              "echo done > '%s/pager.done'\n",
-             t.dir, t.dir, t.dir, t.dir);
+             t.dir, t.dir, t.dir, t.dir, t.dir);
     cr_assert_eq(tmpdir_write(t.dir, "fakepager", script, strlen(script)), 0);
     snprintf(fake, sizeof(fake), "%s/fakepager", t.dir);
     cr_assert_eq(chmod(fake, 0755), 0);
@@ -319,6 +320,35 @@ Test(terminal, logs_on_a_terminal_go_through_pager_with_lesss_options)
     cr_assert_not_null(less);
     cr_assert_str_eq(less, "R", "the user's own LESS is kept");
     free(less);
+}
+
+/* Under sudo, less runs in its secure mode (no shell, no files), as
+ * journalctl does; not for the user's own svcclient. */
+Test(terminal, the_pager_is_secure_under_sudo)
+{
+    char pager[sizeof(fake) + 16];
+
+    snprintf(pager, sizeof(pager), "PAGER=%s", fake);
+    ptyrun(ENV(pager), "logs", "-n", "3");
+    char *sec = recorded("pager.secure");
+    cr_assert_not_null(sec, "the pager ran: %s", pr.out);
+    if (!getenv("SUDO_UID") && !getenv("PKEXEC_UID") && !getenv("SYSTEMD_PAGERSECURE"))
+        cr_assert_str_eq(sec, geteuid() == getuid() ? "(unset)" : "1");
+    free(sec);
+    forget_recordings();
+    if (geteuid() != 0)
+        cr_skip_test("needs root to stand for sudo's root (SUDO_UID)");
+    ptyrun(ENV(pager, "SUDO_UID=1000"), "logs", "-n", "3");
+    sec = recorded("pager.secure");
+    cr_assert_not_null(sec);
+    cr_assert_str_eq(sec, "1", "root through sudo");
+    free(sec);
+    forget_recordings();
+    ptyrun(ENV(pager, "SUDO_UID=1000", "SYSTEMD_PAGERSECURE=0"), "logs", "-n", "3");
+    sec = recorded("pager.secure");
+    cr_assert_not_null(sec);
+    cr_assert_str_eq(sec, "(unset)", "SYSTEMD_PAGERSECURE=0 turns it off");
+    free(sec);
 }
 
 Test(terminal, systemd_pager_wins_and_empty_or_cat_means_none)
