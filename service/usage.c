@@ -73,10 +73,35 @@ static void paragraph(struct sbuf *out, const char *text)
     wrap_from(out, 0, 0, text);
 }
 
+/* The commands every platform has, worded alike, after the platform's own. */
+static const struct usage_cmd shared_cmds[] = {
+    {"version", "svcd version", "print the version (also: svcd --version)",
+     "Prints svcd's version and protocol version, as svcclient --version does."},
+    {"help", "svcd help [COMMAND]", "this help, or a command's (also: svcd COMMAND --help)",
+     "Shows the list of commands, or COMMAND's own help."},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct usage_cmd *first_cmd(void)
+{
+    const struct usage_cmd *c = usage_platform_cmds();
+
+    return c->name ? c : shared_cmds;
+}
+
+/* The command after `c`: the platform's, then shared_cmds; NULL at the end. */
+static const struct usage_cmd *next_cmd(const struct usage_cmd *c)
+{
+    c++;
+    if (c->name)
+        return c;
+    return c == &shared_cmds[sizeof(shared_cmds) / sizeof(shared_cmds[0]) - 1] ? NULL : shared_cmds;
+}
+
 void usage_main(struct sbuf *out)
 {
     sbuf_adds(out, "usage: svcd COMMAND [OPTIONS]\n\ncommands:\n");
-    for (const struct usage_cmd *c = usage_platform_cmds(); c->name; c++)
+    for (const struct usage_cmd *c = first_cmd(); c; c = next_cmd(c))
         usage_wrap(out, c->name, 13, c->summary);
     sbuf_addc(out, '\n');
     paragraph(out, "svcd COMMAND --help (or svcd help COMMAND) shows a command's options; "
@@ -126,7 +151,7 @@ static void restart_keys(struct sbuf *out)
 
 int usage_has(const char *cmd)
 {
-    for (const struct usage_cmd *c = usage_platform_cmds(); c->name; c++)
+    for (const struct usage_cmd *c = first_cmd(); c; c = next_cmd(c))
         if (strcmp(c->name, cmd) == 0)
             return 1;
     return 0;
@@ -134,7 +159,7 @@ int usage_has(const char *cmd)
 
 int usage_command(const char *cmd, struct sbuf *out)
 {
-    for (const struct usage_cmd *c = usage_platform_cmds(); c->name; c++) {
+    for (const struct usage_cmd *c = first_cmd(); c; c = next_cmd(c)) {
         if (strcmp(c->name, cmd) != 0)
             continue;
         sbuf_printf(out, "usage: %s\n\n", c->synopsis);

@@ -23,7 +23,8 @@ struct usage_cmd {
     const char *text;     /* its own help: a paragraph, wrapped when shown */
 };
 
-/* This platform's commands, in the order the list shows them (usage_*.c). */
+/* This platform's own commands, in the order the list shows them (usage_*.c);
+ * usage.c adds those every platform has (version, help) after them. */
 const struct usage_cmd *usage_platform_cmds(void);
 
 /* This platform's exit status paragraph (what 4, access denied, asks for). */

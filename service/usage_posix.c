@@ -44,10 +44,6 @@ static const struct usage_cmd cmds[] = {
      "line and comment; KEY as in svcd run --help, e.g. --interval 5s. A value svcd would refuse "
      "changes nothing. svcd reads the file when it starts: restart it after a change. "
      "--startup and --start are for Windows; here systemctl enable and start do that."},
-    {"version", "svcd version", "print the version (also: svcd --version)",
-     "Prints svcd's version and protocol version, as svcclient --version does."},
-    {"help", "svcd help [COMMAND]", "this help, or a command's (also: svcd COMMAND --help)",
-     "Shows the list of commands, or COMMAND's own help."},
     {NULL, NULL, NULL, NULL},
 };
 

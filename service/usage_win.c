@@ -47,10 +47,6 @@ static const struct usage_cmd cmds[] = {
      "auto|delayed|manual|disabled sets the service's startup type. With --start it then starts "
      "the service unless its startup is manual or disabled. A value svcd would refuse changes "
      "nothing, and a failed step restores what was changed. Run it from an elevated prompt."},
-    {"version", "svcd version", "print the version (also: svcd --version)",
-     "Prints svcd's version and protocol version, as svcclient --version does."},
-    {"help", "svcd help [COMMAND]", "this help, or a command's (also: svcd COMMAND --help)",
-     "Shows the list of commands, or COMMAND's own help."},
     {NULL, NULL, NULL, NULL},
 };
 

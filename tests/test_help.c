@@ -74,7 +74,13 @@ Test(help, every_svcd_command_has_its_own_help_within_80_columns)
 
     run(&r, SVCD_BIN, "help", NULL);
     check_text("svcd help", &r);
-    for (const struct usage_cmd *c = usage_platform_cmds(); c->name; c++, n++) {
+    const char *names[32];
+    for (const struct usage_cmd *c = usage_platform_cmds(); c->name && n < 30; c++)
+        names[n++] = c->name;
+    names[n++] = "version"; /* usage.c's, on every platform */
+    names[n++] = "help";
+    for (size_t i = 0; i < n; i++) {
+        const struct usage_cmd one = {names[i], NULL, NULL, NULL}, *c = &one;
         /* the list names every command */
         snprintf(want, sizeof(want), "\n  %s ", c->name);
         cr_assert_not_null(strstr(r.out, want), "svcd help lists %s:\n%s", c->name, r.out);
