@@ -45,9 +45,29 @@ static struct idcache_slot *slot_for(struct idcache *c, long uid)
     return victim;
 }
 
+/* Whether the slot's good answer is too old to be served any more, even
+ * while the database cannot give a new one: past its lifetime and one
+ * more. Failed lookups and hung ones must not keep granting what the
+ * directory may have taken back long ago. */
+static int too_old(const struct idcache *c, const struct idcache_slot *s, uint64_t now_us)
+{
+    return s->have && !s->u.unknown && now_us - s->good_us >= 2 * c->ttl_us;
+}
+
+/* Makes the slot say `unknown` (keeping whether a request is out). */
+static void forget(struct idcache_slot *s)
+{
+    int pending = s->u.pending;
+
+    memset(&s->u, 0, sizeof(s->u));
+    s->u.unknown = 1;
+    s->u.pending = pending;
+}
+
 /* Stores a lookup's outcome. A failure (rc < 0) keeps a good answer the
- * slot holds, for the short lifetime only (then it is asked again); with
- * none, `unknown` is what is known for that long. */
+ * slot holds, for the short lifetime only (then it is asked again) and
+ * never past too_old; with none, `unknown` is what is known for that
+ * long. */
 static void store(struct idcache *c, struct idcache_slot *s, int rc, const struct idcache_user *u,
                   uint64_t now_us)
 {
@@ -55,12 +75,12 @@ static void store(struct idcache *c, struct idcache_slot *s, int rc, const struc
     s->u.pending = 0;
     if (rc < 0) {
         c->failures++;
-        if (!(s->have && s->u.found)) {
-            memset(&s->u, 0, sizeof(s->u));
-            s->u.unknown = 1;
-        }
+        if (!(s->have && s->u.found) || too_old(c, s, now_us))
+            forget(s);
         s->have = 1;
         s->expires_us = now_us + c->neg_ttl_us;
+        if (!s->u.unknown && s->expires_us > s->good_us + 2 * c->ttl_us)
+            s->expires_us = s->good_us + 2 * c->ttl_us;
         return;
     }
     s->u = *u;
@@ -71,6 +91,7 @@ static void store(struct idcache *c, struct idcache_slot *s, int rc, const struc
     if (!s->u.found)
         s->u.name[0] = '\0';
     s->have = 1;
+    s->good_us = now_us;
     s->expires_us = now_us + (s->u.found ? c->ttl_us : c->neg_ttl_us);
 }
 
@@ -101,6 +122,8 @@ const struct idcache_user *idcache_get(struct idcache *c, long uid, uint64_t now
     if (s->have && now_us < s->expires_us)
         return &s->u;
     if (c->request) {
+        if (too_old(c, s, now_us)) /* the lookup hangs: stop believing the old answer */
+            forget(s);
         request(c, s, now_us);
         return &s->u;
     }

@@ -5,7 +5,10 @@
  * lookup per uid, not one per request of everybody.
  * A lookup that fails (the directory could not be asked) never replaces a
  * good answer: the last one is served on, and asked for again after the
- * short lifetime.
+ * short lifetime; but only for one more lifetime past its own (the same
+ * bound when the lookup hangs instead): after that the uid is `unknown`,
+ * so a user removed from a group during an outage of the directory loses
+ * that group's rights within two lifetimes, not never.
  * Two ways to ask: inline (lookup, called from idcache_get), or, with
  * idcache_set_async, off the caller's thread: a miss only requests the
  * lookup, idcache_get answers from what it knows (the previous answer, or
@@ -63,6 +66,7 @@ struct idcache_slot {
     int asking; /* a request is out (async) */
     long uid;
     uint64_t expires_us;
+    uint64_t good_us;    /* when the good answer `u` holds was given (found or not) */
     uint64_t asked_us;   /* when the request that is out was first made */
     uint64_t reasked_us; /* when it was last made */
     struct idcache_user u;
@@ -90,8 +94,9 @@ void idcache_set_async(struct idcache *c, idcache_request_fn request, void *ctx)
  * while it has not expired, else a fresh one: inline, the lookup's answer,
  * stored for its lifetime (a failed lookup keeps a previous good answer
  * for the short lifetime, else stores `unknown`); async, the lookup is
- * requested and the previous answer (even expired) is served meanwhile,
- * `pending` while the request is young, or, with none, an `unknown` entry.
+ * requested and the previous answer (expired, but within one more
+ * lifetime) is served meanwhile, `pending` while the request is young, or,
+ * with none, an `unknown` entry.
  * A full cache gives up the entry that expires first. Never NULL; valid
  * until the next call. */
 const struct idcache_user *idcache_get(struct idcache *c, long uid, uint64_t now_us);

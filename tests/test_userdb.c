@@ -229,6 +229,43 @@ Test(idcache, async_an_expired_answer_is_served_while_asking_and_kept_on_failure
     cr_assert_eq(fake_nasked, 3);
 }
 
+Test(idcache, a_failing_directory_keeps_a_good_answer_for_one_more_lifetime_only)
+{
+    cr_assert_str_eq(idcache_get(&c, 7, 0)->name, "u7");
+    fake_down = 1;
+    for (uint64_t t = 60; t < 120; t += 5)
+        cr_assert(idcache_get(&c, 7, t)->found, "at %llu the good answer is kept",
+                  (unsigned long long)t);
+    const struct idcache_user *u = idcache_get(&c, 7, 119);
+    cr_assert(u->found && u->gids[0] == 107);
+    u = idcache_get(&c, 7, 120);
+    cr_assert(u->unknown && !u->found,
+              "two lifetimes after the last answer, failed lookups stop granting its groups");
+    cr_assert_eq(u->ngids, 0);
+    cr_assert_str_eq(u->name, "");
+    fake_down = 0;
+    u = idcache_get(&c, 7, 125);
+    cr_assert(u->found && !u->unknown, "once the directory answers, the user is known again");
+}
+
+Test(idcache, async_a_hung_lookup_keeps_a_good_answer_for_one_more_lifetime_only)
+{
+    struct idcache_user ans = {.found = 1, .name = "u9", .gids = {109}, .ngids = 1};
+
+    idcache_set_async(&c, fake_request, NULL);
+    idcache_get(&c, 9, 0);
+    idcache_put(&c, 9, 0, &ans, 0);
+    cr_assert(idcache_get(&c, 9, 60)->found, "expired: asked again, the old answer served");
+    const struct idcache_user *u = idcache_get(&c, 9, 119); /* the answer never comes */
+    cr_assert(u->found && u->gids[0] == 109);
+    u = idcache_get(&c, 9, 120);
+    cr_assert(u->unknown && !u->found && u->ngids == 0,
+              "a lookup that hangs does not keep granting the old groups forever");
+    idcache_put(&c, 9, 0, &ans, 130);
+    u = idcache_get(&c, 9, 131);
+    cr_assert(u->found && !u->unknown && u->gids[0] == 109);
+}
+
 /* --- the real loop, one throw-away user ---------------------------------- */
 
 static char dir[256], endpoint[320], user[40], group[40];
@@ -500,6 +537,33 @@ Test(userdb_loop, groups_that_do_not_come_are_refused_try_again_never_granted)
     atomic_store(&hang, 0);
     cr_assert_eq(write(hang_release[1], "r", 1), 1);
     cr_assert_eq(serve_user_requests(1), ALL_OK, "once the database answered, the member reads");
+}
+
+/* A member removed from control_group while the directory is down must
+ * not keep its rights for as long as the outage lasts. */
+Test(userdb_loop, a_directory_that_stays_down_stops_granting_the_old_groups)
+{
+    cr_assert_eq(serve_user_requests(1), ALL_OK);
+    atomic_store(&fail, 1);
+    fake_now += IDCACHE_TTL_US;
+    cr_assert_eq(serve_user_requests(1), ALL_OK, "within one more lifetime the old groups hold");
+    fake_now += IDCACHE_TTL_US;
+    cr_assert_eq(serve_user_requests(1), BUSY,
+                 "two lifetimes after the last answer the member is answered \"try again\"");
+    atomic_store(&fail, 0);
+    fake_now += IDCACHE_NEG_TTL_US;
+    cr_assert_eq(serve_user_requests(1), ALL_OK, "once the directory answers, the member reads");
+}
+
+Test(userdb_loop, a_name_service_that_stays_hung_stops_granting_the_old_groups)
+{
+    cr_assert_eq(serve_user_requests(1), ALL_OK);
+    atomic_store(&hang, 1);
+    fake_now += IDCACHE_TTL_US;
+    cr_assert_eq(serve_user_requests(1), ALL_OK, "within one more lifetime the old groups hold");
+    fake_now += IDCACHE_TTL_US;
+    cr_assert_eq(serve_user_requests(1), BUSY,
+                 "two lifetimes after the last answer the member is answered \"try again\"");
 }
 
 Test(userdb_loop, a_failed_lookup_keeps_the_good_groups)
