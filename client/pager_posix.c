@@ -1,4 +1,8 @@
-/* pager.h on POSIX: the pager is a child on a pipe that replaces stdout. */
+/* pager.h on POSIX: the pager is a child on a pipe that replaces stdout,
+ * with a spooler between them (a second child) that takes what svcclient
+ * writes at once and holds it until the pager reads it: a user reading one
+ * screen for minutes must not make svcclient stop reading the socket, or
+ * svcd cuts the stream after stall_timeout. */
 #define _POSIX_C_SOURCE 200809L
 #include "pager.h"
 
@@ -8,14 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGER_CMD_MAX  4096
 #define PAGER_ARGS_MAX 64
+/* What the spooler holds for a pager that does not read, at most: past it,
+ * svcclient waits for the pager again (and svcd may cut the stream). */
+#define SPOOL_MAX   (64u * 1024 * 1024)
+#define SPOOL_CHUNK (64u * 1024)
 
-static pid_t pager_pid = -1;
+static pid_t pager_pid = -1, spool_pid = -1;
 static int saved_out = -1, saved_err = -1;
 static volatile sig_atomic_t stopped;
 static struct sigaction old_int, old_pipe;
@@ -98,6 +108,108 @@ failed:
     _exit(127);
 }
 
+/* The spooler's buffer: bytes [head, len) of buf are not yet written. */
+struct spool {
+    char *buf;
+    size_t head, len, cap;
+};
+
+/* Makes room for SPOOL_CHUNK more bytes at the end. Returns 0, or -1 when
+ * SPOOL_MAX is reached or memory is short (then the spooler stops reading
+ * until the pager takes some). */
+static int spool_room(struct spool *sp)
+{
+    size_t cap;
+    char *p;
+
+    if (sp->head > 0 && sp->head >= sp->len / 2) { /* move the rest to the front */
+        memmove(sp->buf, sp->buf + sp->head, sp->len - sp->head);
+        sp->len -= sp->head;
+        sp->head = 0;
+    }
+    if (sp->cap - sp->len >= SPOOL_CHUNK)
+        return 0;
+    if (sp->len - sp->head >= SPOOL_MAX)
+        return -1;
+    cap = sp->cap ? sp->cap * 2 : 4 * SPOOL_CHUNK;
+    p = realloc(sp->buf, cap);
+    if (p == NULL)
+        return -1;
+    sp->buf = p;
+    sp->cap = cap;
+    return 0;
+}
+
+/* Closes every descriptor the spooler does not use (the socket to svcd among
+ * them: svcd must see svcclient close it, not wait for the spooler). */
+static void spool_close_others(int in, int out)
+{
+    struct rlimit rl;
+    int max = 1024;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
+        max = (int)rl.rlim_cur;
+    for (int fd = 3; fd < max; fd++)
+        if (fd != in && fd != out)
+            close(fd);
+}
+
+/* In the spooler child: copies `in` to `out` (made non-blocking), reading
+ * `in` whenever it has bytes and the buffer has room, so svcclient never
+ * waits for the pager. Ends when `in` ends and all is written, or the pager
+ * is gone (EPIPE): svcclient's next write then fails, as with no spooler.
+ * Never returns. */
+static void spool_run(int in, int out)
+{
+    struct spool sp = {0};
+    int open_in = 1, rc = 0;
+
+    signal(SIGINT, SIG_IGN); /* Ctrl-C is for svcclient and the pager (less -K) */
+    signal(SIGPIPE, SIG_IGN);
+    spool_close_others(in, out);
+    if (fcntl(out, F_SETFL, fcntl(out, F_GETFL) | O_NONBLOCK) < 0)
+        _exit(1);
+    while (open_in || sp.head < sp.len) {
+        struct pollfd p[2] = {{.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLOUT}};
+        int room = open_in && spool_room(&sp) == 0;
+        if (room)
+            p[0].fd = in;
+        if (sp.head < sp.len)
+            p[1].fd = out;
+        if (poll(p, 2, -1) < 0 && errno != EINTR) {
+            rc = 1;
+            break;
+        }
+        if (p[1].revents & (POLLOUT | POLLERR | POLLHUP)) {
+            ssize_t w = write(out, sp.buf + sp.head, sp.len - sp.head);
+            if (w < 0 && errno != EAGAIN && errno != EINTR)
+                break; /* the pager quit: so does the spooler */
+            if (w > 0)
+                sp.head += (size_t)w;
+        }
+        if (room && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t r = read(in, sp.buf + sp.len, sp.cap - sp.len);
+            if (r > 0)
+                sp.len += (size_t)r;
+            else if (r == 0 || (errno != EINTR && errno != EAGAIN))
+                open_in = 0;
+        }
+    }
+    free(sp.buf);
+    _exit(rc);
+}
+
+/* Starts the spooler from `in` (read) to `out` (the pager's pipe). Returns
+ * its pid, or -1 (svcclient then writes to the pager itself). */
+static pid_t spool_start(int in, int out)
+{
+    pid_t pid = fork();
+
+    if (pid == 0)
+        spool_run(in, out);
+    return pid;
+}
+
 /* Waits for the child, whatever signals come meanwhile. */
 static void reap(pid_t pid)
 {
@@ -134,6 +246,35 @@ static int redirect(int w)
     return 0;
 }
 
+/* Puts the spooler between `*w` (the pager's pipe) and us: on success *w
+ * becomes the spooler's input. Without one (no pipe or process left), *w
+ * stays the pager's pipe: the output still works, only without the
+ * spooler's patience. */
+static void start_spool_on(int *w)
+{
+    int sp[2];
+
+    if (cloexec_pipe(sp) < 0)
+        return;
+    spool_pid = spool_start(sp[0], *w);
+    close(sp[0]);
+    if (spool_pid < 0) {
+        close(sp[1]);
+        return;
+    }
+    close(*w);
+    *w = sp[1];
+}
+
+/* Waits for the spooler, which ends once its input is closed and drained
+ * (or the pager is gone). */
+static void stop_spool(void)
+{
+    if (spool_pid > 0)
+        reap(spool_pid);
+    spool_pid = -1;
+}
+
 int pager_start(const char *cmd)
 {
     struct sigaction sa;
@@ -163,8 +304,15 @@ int pager_start(const char *cmd)
         r = read(report[0], &e, sizeof(e));
     while (r < 0 && errno == EINTR);
     close(report[0]);
-    if (r != 0 || redirect(data[1]) < 0) { /* not started: print directly */
+    if (r != 0) { /* not started: print directly */
         close(data[1]);
+        reap(pid);
+        return 0;
+    }
+    start_spool_on(&data[1]);
+    if (redirect(data[1]) < 0) {
+        close(data[1]);
+        stop_spool();
         reap(pid);
         return 0;
     }
@@ -218,6 +366,7 @@ void pager_finish(void)
     }
     clearerr(stdout);
     clearerr(stderr);
+    stop_spool();    /* it hands the pager the rest, then ends */
     reap(pager_pid); /* the user reads on: we end when the pager does */
     pager_pid = -1;
     sigaction(SIGINT, &old_int, NULL);

@@ -455,3 +455,58 @@ Test(terminal, less_by_default_quit_with_q_or_ctrl_c_is_success)
                      count_lines(pr.out));
     }
 }
+
+/* --- a pager read slowly -------------------------------------------------- */
+
+#define SPOOL_ENTRIES 5000
+
+/* A svcd with a history of SPOOL_ENTRIES long entries (about 1.3 MB: more
+ * than the socket and the pipe to the pager hold) that cuts off a client
+ * not reading for 300 ms. */
+static void spool_setup(void)
+{
+    size_t cap = (size_t)SPOOL_ENTRIES * 400, len = 0;
+    char *hist = malloc(cap), pad[201];
+    char path[SVCDTEST_PATH_MAX + 16];
+
+    cr_assert_not_null(hist);
+    memset(pad, 'y', 200);
+    pad[200] = '\0';
+    for (int i = 1; i <= SPOOL_ENTRIES; i++) /* each about 300 bytes */
+        len += (size_t)snprintf(hist + len, cap - len,
+                                "{\"seq\":%d,\"time\":\"2026-11-30T10:00:%02d.%06dZ\",\"level\":"
+                                "\"info\",\"logger\":\"worker\",\"msg\":\"old %d %s\"}\n",
+                                i, i / 100 % 60, i % 100, i, pad);
+    svcdtest_prepare(&t);
+    snprintf(path, sizeof(path), "%s/svcd.log", t.state);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    cr_assert_lt(len, cap);
+    cr_assert_eq(fwrite(hist, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+    free(hist);
+    svcdtest_start(&t,
+                   (const char *[]){"--stall-timeout", "300ms", "--control-group", "root", NULL});
+}
+
+TestSuite(spool, .init = spool_setup, .fini = teardown, .timeout = 120);
+
+/* A user who reads the first screen for a while before paging on gets the
+ * whole output: svcclient keeps taking the stream while the pager waits
+ * (before, svcd cut it after stall_timeout and the rest was lost). */
+Test(spool, a_pager_read_slowly_still_gets_the_whole_output)
+{
+    char p[SVCDTEST_PATH_MAX * 2 + 64];
+
+    snprintf(p, sizeof(p), "PAGER=sh -c 'sleep 2; grep -c \" old \" > %s/pager.count'", t.dir);
+    pty_run((const char *[]){"logs", "-n", "all", NULL}, ENV(p), NULL, 0, NULL, 30000);
+    cr_assert_eq(pr.exit_code, 0, "%s", pr.out);
+    cr_assert_null(strstr(pr.out, "svcclient:"), "nothing went wrong: %s", pr.out);
+    char *count = recorded("pager.count");
+    cr_assert_not_null(count, "the pager ran");
+    cr_assert_eq(atoi(count), SPOOL_ENTRIES, "the pager got %d of the %d old entries", atoi(count),
+                 SPOOL_ENTRIES);
+    free(count);
+    cr_assert_eq(piped(NULL, "logs", "-n", "20", "--no-pager"), 0, "%s", res.err);
+    cr_assert_null(strstr(res.out, "cut off"), "svcd cut nobody off: %s", res.out);
+}
