@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Uids asked for and answers not yet taken by the loop, at most this many
@@ -45,32 +46,57 @@ static void *resolver_ctx;
 static void (*wake_fn)(void *);
 static void *wake_ctx;
 
+/* getpwuid_r into a buffer that grows while the entry does not fit
+ * (ERANGE: a long gecos or a directory's big record is an answer, not an
+ * outage), up to 1 MiB. Returns getpwuid_r's result; *bufp is the caller's
+ * to free. */
+static int getpw_grow(uid_t uid, struct passwd *pw, char **bufp, struct passwd **res)
+{
+    size_t n = 16384;
+    int rc;
+
+    for (;;) {
+        char *b = realloc(*bufp, n);
+        if (b == NULL)
+            return ENOMEM;
+        *bufp = b;
+        rc = getpwuid_r(uid, pw, b, n, res);
+        if (rc != ERANGE || n >= 1024 * 1024)
+            return rc;
+        n *= 4;
+    }
+}
+
 int userdb_lookup_nss(void *ctx, long uid, struct idcache_user *u)
 {
     struct passwd pw, *res = NULL;
     gid_t gids[IDCACHE_GROUPS_MAX];
     int ng = IDCACHE_GROUPS_MAX, rc;
-    char buf[16384];
+    char *buf = NULL;
 
     (void)ctx;
     if (uid < 0)
         return 0;
-    rc = getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res);
+    rc = getpw_grow((uid_t)uid, &pw, &buf, &res);
     /* these say "no such user" (getpwuid_r(3)); any other error is an
      * outage of the database, not an answer */
     if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
-        return 0;
-    if (rc != 0)
-        return err_from_os((unsigned long)rc);
+        goto free_buf;
+    if (rc != 0) {
+        rc = err_from_os((unsigned long)rc);
+        goto free_buf;
+    }
     if (res == NULL)
-        return 0;
+        goto free_buf;
     u->found = 1;
     json_utf8_fit(u->name, sizeof(u->name), pw.pw_name, strlen(pw.pw_name));
     if (getgrouplist(pw.pw_name, pw.pw_gid, gids, &ng) < 0)
         ng = IDCACHE_GROUPS_MAX; /* more than fit: the first ones still count */
     for (int i = 0; i < ng && i < IDCACHE_GROUPS_MAX; i++)
         u->gids[u->ngids++] = (long)gids[i];
-    return 0;
+free_buf:
+    free(buf);
+    return rc < 0 ? rc : 0;
 }
 
 /* The resolver thread: one lookup at a time, off the loop, so a name

@@ -32,6 +32,10 @@
 
 /* --- the cache alone ----------------------------------------------------- */
 
+/* getpwuid_r answers ERANGE for a buffer smaller than this (0: never), as
+ * for an entry with a long gecos or a directory's big record. */
+static size_t erange_below;
+
 static unsigned fake_calls[1000];
 static int fake_down; /* the database cannot be asked: lookups fail */
 
@@ -266,6 +270,19 @@ Test(idcache, async_a_hung_lookup_keeps_a_good_answer_for_one_more_lifetime_only
     cr_assert(u->found && !u->unknown && u->gids[0] == 109);
 }
 
+Test(idcache, an_entry_bigger_than_the_first_buffer_is_an_answer_not_an_outage)
+{
+    struct idcache_user u;
+
+    erange_below = 200000;
+    memset(&u, 0, sizeof(u));
+    int rc = userdb_lookup_nss(NULL, 0, &u);
+    erange_below = 0;
+    cr_assert_eq(rc, 0, "ERANGE is retried with a bigger buffer, not taken for an outage");
+    cr_assert(u.found);
+    cr_assert_str_eq(u.name, "root");
+}
+
 /* --- the real loop, one throw-away user ---------------------------------- */
 
 static char dir[256], endpoint[320], user[40], group[40];
@@ -289,6 +306,10 @@ int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t n, struct passwd 
         *(void **)&real = dlsym(RTLD_NEXT, "getpwuid_r");
     if ((long)uid == user_uid)
         nss_calls++;
+    if (n < erange_below) {
+        *res = NULL;
+        return ERANGE;
+    }
     return real(uid, pw, buf, n, res);
 }
 
