@@ -121,11 +121,7 @@ static void reload(struct svc *s, struct server *sv, struct authz **az, const st
             svc_reload_failed(s, rc == ERR_INVAL ? err : err_str(rc));
             goto end;
         }
-        if (server_set_authz(sv, naz, *az) < 0) {
-            authz_close(naz);
-            svc_reload_failed(s, err_str(ERR_NOMEM));
-            goto end;
-        }
+        server_set_authz(sv, naz, *az);
         *az = naz;
         rc = server_endpoint_groups(sv);
         if (rc < 0) { /* the rights changed; who can reach the socket did not */

@@ -32,7 +32,6 @@ enum refusal { REFUSE_NONE, REFUSE_USER, REFUSE_TOTAL };
 
 struct session {
     struct frame_reader fr;
-    const struct authz *authz; /* the policy it was accepted under */
     struct query *stream;
     uint8_t *stash; /* bytes that arrived while a stream was being answered */
     size_t stash_len;
@@ -306,7 +305,10 @@ static void answer(struct server *sv, ipc_conn *c, struct session *ss, const uin
 {
     struct dispatch_out out;
 
-    if (dispatch_payload(sv->svc, ss->authz, ipc_conn_peer(c), payload, len, &out) < 0) {
+    /* the policy in force now, not the one the connection was accepted
+     * under: a reload that takes a group away applies to the next request
+     * of a connection already open */
+    if (dispatch_payload(sv->svc, sv->authz, ipc_conn_peer(c), payload, len, &out) < 0) {
         ss->closing = 1;
         ipc_conn_close(c, 0);
         return;
@@ -485,7 +487,6 @@ static void on_accept(void *ctx, ipc_conn *c)
         return;
     }
     frame_reader_init(&ss->fr, (uint32_t)sv->svc->cfg.max_request_size);
-    ss->authz = sv->authz;
     ss->conn = c;
     ss->last_us = clock_mono_us();
     ss->next_session = sv->sessions;
@@ -531,37 +532,10 @@ static void unlink_stream(struct server *sv, struct session *ss)
     }
 }
 
-/* A session under `az` ended: a retired policy nobody uses is closed. */
-static void release_authz(struct server *sv, const struct authz *az)
+void server_set_authz(struct server *sv, const struct authz *az, struct authz *old)
 {
-    for (struct server_authz **pp = &sv->retired; *pp; pp = &(*pp)->next) {
-        struct server_authz *r = *pp;
-        if (r->az != az)
-            continue;
-        if (r->sessions > 0 && --r->sessions > 0)
-            return;
-        *pp = r->next;
-        authz_close(r->az);
-        free(r);
-        return;
-    }
-}
-
-int server_set_authz(struct server *sv, const struct authz *az, struct authz *old)
-{
-    struct server_authz *r = calloc(1, sizeof(*r));
-
-    if (r == NULL)
-        return ERR_NOMEM;
-    r->az = old;
-    for (struct session *ss = sv->sessions; ss; ss = ss->next_session)
-        r->sessions += ss->authz == old;
-    r->next = sv->retired;
-    sv->retired = r;
     sv->authz = az;
-    if (r->sessions == 0)
-        release_authz(sv, old);
-    return 0;
+    authz_close(old);
 }
 
 int server_endpoint_groups(struct server *sv)
@@ -588,7 +562,6 @@ static void on_close(void *ctx, ipc_conn *c, int err)
             break;
         }
     }
-    release_authz(sv, ss->authz);
     frame_reader_free(&ss->fr);
     query_free(ss->stream);
     free(ss->stash);
@@ -605,7 +578,6 @@ int server_open(struct server *sv, struct svc *s, const struct authz *az, const 
     authz_endpoint(az, &o);
     sv->svc = s;
     sv->authz = az;
-    sv->retired = NULL;
     sv->system_mode = system_mode;
     sv->streams = NULL;
     sv->sessions = NULL;
@@ -836,10 +808,4 @@ void server_close(struct server *sv)
 {
     ipc_server_close(sv->ipc);
     sv->ipc = NULL;
-    while (sv->retired) { /* their sessions are gone with the connections */
-        struct server_authz *r = sv->retired;
-        sv->retired = r->next;
-        authz_close(r->az);
-        free(r);
-    }
 }

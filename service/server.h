@@ -10,19 +10,10 @@
 
 struct session;
 
-/* A policy replaced by a reload, kept while connections accepted under it
- * remain (they keep the rights they were accepted with). */
-struct server_authz {
-    struct authz *az;
-    unsigned sessions;
-    struct server_authz *next;
-};
-
 struct server {
     ipc_server *ipc;
     struct svc *svc;
-    const struct authz *authz;    /* for new connections */
-    struct server_authz *retired; /* older policies still used by connections */
+    const struct authz *authz; /* decides every request, of old connections too */
     int system_mode;
     struct session *streams;  /* sessions with an open log stream */
     struct session *sessions; /* every connection's session */
@@ -38,11 +29,11 @@ struct server {
 int server_open(struct server *sv, struct svc *s, const struct authz *az, const char *endpoint,
                 int system_mode);
 
-/* A reload's new policy `az` for connections accepted from now on.
- * Connections open now keep their policy; `old`, the one in use until now,
- * is closed once the last of them ends (or by server_close). Returns 0, or
- * ERR_NOMEM with nothing changed. */
-int server_set_authz(struct server *sv, const struct authz *az, struct authz *old);
+/* A reload's new policy `az`: it decides every request from now on, of
+ * the connections open now too (a member taken out of control_group can
+ * no longer pause on a connection it opened before). `old`, the policy in
+ * use until now, is closed. */
+void server_set_authz(struct server *sv, const struct authz *az, struct authz *old);
 
 /* Gives the endpoint the groups of the current policy (POSIX system mode),
  * after server_set_authz. Returns 0 or the error of chown/chmod/ACL. */

@@ -587,6 +587,73 @@ Test(userdb_loop, a_name_service_that_stays_hung_stops_granting_the_old_groups)
                  "two lifetimes after the last answer the member is answered \"try again\"");
 }
 
+/* In a child as the test's user: one connection, status once (must be
+ * granted), then a byte on `ready`, a byte from `go`, and status again on
+ * the same connection. Exits with what became of the second. */
+static void client_across_a_reload(int ready, int go)
+{
+    struct passwd *pw = getpwnam(user);
+    Svcd__Request req = raw_status_req(1);
+    char b;
+
+    if (pw == NULL || initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+        setuid(pw->pw_uid) < 0)
+        _exit(NOT_USER);
+    int fd = raw_connect(endpoint);
+    if (fd < 0 || raw_send_req(fd, &req) < 0)
+        _exit(NO_CONNECT);
+    Svcd__Response *r = raw_recv_resp(fd, 10000);
+    if (r == NULL || r->result != SVCD__RESULT__RESULT_OK)
+        _exit(OTHER_RESULT);
+    svcd__response__free_unpacked(r, NULL);
+    if (write(ready, "r", 1) != 1 || read(go, &b, 1) != 1)
+        _exit(NO_START);
+    req = raw_status_req(2);
+    if (raw_send_req(fd, &req) < 0)
+        _exit(NO_CONNECT);
+    r = raw_recv_resp(fd, 10000);
+    if (r == NULL)
+        _exit(NO_REPLY);
+    _exit(r->result == SVCD__RESULT__RESULT_OK       ? ALL_OK
+          : r->result == SVCD__RESULT__RESULT_DENIED ? DENIED
+                                                     : OTHER_RESULT);
+}
+
+/* An administrator takes control_group away by a reload: a connection the
+ * member opened before is judged by the new policy at its next request. */
+Test(userdb_loop, a_reload_that_takes_the_group_away_applies_to_open_connections)
+{
+    int ready[2], go[2];
+    struct config cfg;
+    struct authz *naz = NULL;
+    char err[AUTHZ_ERR_MAX];
+    struct pollfd p;
+
+    cr_assert_eq(pipe(ready), 0);
+    cr_assert_eq(pipe(go), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0)
+        client_across_a_reload(ready[1], go[0]);
+    p.fd = ready[0];
+    p.events = POLLIN;
+    for (int round = 0; round < 400 && poll(&p, 1, 0) == 0; round++)
+        server_run_once(&sv, 50);
+    cr_assert_eq(poll(&p, 1, 0), 1, "the member's first status was answered");
+    config_defaults(&cfg, 1);
+    snprintf(cfg.control_group, sizeof(cfg.control_group), "root");
+    cr_assert_eq(authz_open(&cfg, 1, &naz, err, sizeof(err)), 0, "%s", err);
+    server_set_authz(&sv, naz, az);
+    az = naz;
+    cr_assert_eq(write(go[1], "g", 1), 1);
+    cr_assert_eq(serve_until_exit(pid), DENIED,
+                 "the connection kept the rights it was accepted with");
+    close(ready[0]);
+    close(ready[1]);
+    close(go[0]);
+    close(go[1]);
+}
+
 Test(userdb_loop, a_failed_lookup_keeps_the_good_groups)
 {
     cr_assert_eq(serve_user_requests(1), ALL_OK);
