@@ -4,7 +4,10 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "proc.h"
 #include "tmpdir.h"
@@ -32,6 +35,19 @@ void svcdtest_start(struct svcdtest *t, const char *const extra[])
     t->pid = proc_spawn(argv, NULL, t->log);
     cr_assert_gt(t->pid, 0);
     cr_assert_eq(proc_wait_connect(t->sock, 5000), 0, "svcd did not start");
+    /* svcd listens before it takes the state directory's lock and opens the
+     * log: "running" on its stderr says both are done, so `svcd reload`
+     * (which finds it by that lock) and the first requests see it whole. */
+    for (int i = 0; i < 2000; i++) {
+        size_t len;
+        char *out = tmpdir_read(t->dir, "svcd.out", &len);
+        int ready = out && strstr(out, " running (pid ") != NULL;
+        free(out);
+        if (ready)
+            return;
+        usleep(10000);
+    }
+    cr_assert_fail("svcd listens but never said it runs (see %s)", t->log);
 }
 
 void svcdtest_finish(struct svcdtest *t, int timeout_ms)

@@ -22,7 +22,7 @@ void svcdtest_prepare(struct svcdtest *t);
 
 /* Starts `svcd run --endpoint sock --state-dir state` with the further
  * arguments `extra` (NULL-terminated, may be NULL) and waits until it
- * listens (asserts, at most 5 s). */
+ * listens and says it runs (asserts). */
 void svcdtest_start(struct svcdtest *t, const char *const extra[]);
 
 /* Stops svcd, which must exit cleanly within `timeout_ms` (asserts), and
