@@ -1,6 +1,7 @@
 /* The pure half of pager.h: what to colour, whether and what to page. */
 #include "pager.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const color_names[] = {"auto", "always", "never"};
@@ -90,4 +91,33 @@ int pager_split(const char *cmd, char *buf, size_t buflen, char **argv, size_t m
     }
     argv[n] = NULL;
     return (int)n;
+}
+
+int pager_spool_room(struct pager_spool *sp)
+{
+    size_t cap;
+    char *p;
+
+    if (sp->head > 0 && sp->head >= sp->len / 2) {
+        memmove(sp->buf, sp->buf + sp->head, sp->len - sp->head);
+        sp->len -= sp->head;
+        sp->head = 0;
+    }
+    if (sp->cap - sp->len >= PAGER_SPOOL_CHUNK)
+        return 0;
+    if (sp->len - sp->head >= PAGER_SPOOL_MAX)
+        return -1;
+    cap = sp->cap ? sp->cap * 2 : 4 * PAGER_SPOOL_CHUNK;
+    p = realloc(sp->buf, cap);
+    if (p == NULL)
+        return -1;
+    sp->buf = p;
+    sp->cap = cap;
+    return 0;
+}
+
+void pager_spool_free(struct pager_spool *sp)
+{
+    free(sp->buf);
+    memset(sp, 0, sizeof(*sp));
 }

@@ -55,6 +55,30 @@ const char *pager_less_value(const char *systemd_less, const char *less);
  * fit in buf. */
 int pager_split(const char *cmd, char *buf, size_t buflen, char **argv, size_t max);
 
+/* The spooler between svcclient and its pager (pager_posix.c, pager_win.c)
+ * takes what svcclient writes at once and holds it until the pager reads
+ * it: a user reading one screen for minutes must not make svcclient stop
+ * reading the socket, or svcd cuts the stream after stall_timeout. Its
+ * buffer: bytes [head, len) of buf are not yet written to the pager. */
+struct pager_spool {
+    char *buf;
+    size_t head, len, cap;
+};
+
+/* What a spool holds at most: past it, svcclient waits for the pager again
+ * (and svcd may cut the stream); and what it reads at a time. */
+#define PAGER_SPOOL_MAX   (64u * 1024 * 1024)
+#define PAGER_SPOOL_CHUNK (64u * 1024)
+
+/* Makes room for PAGER_SPOOL_CHUNK more bytes at buf + len (moving what is
+ * left to the front once half of it is written). Returns 0, or -1 when the
+ * spool holds PAGER_SPOOL_MAX or memory is short (then stop reading until
+ * the pager takes some). */
+int pager_spool_room(struct pager_spool *sp);
+
+/* Frees the buffer; the spool is empty again. */
+void pager_spool_free(struct pager_spool *sp);
+
 /* The platform's pager when neither variable is set: "less" on POSIX; none
  * on Windows (no journalctl, and more.com neither quits at the end of a
  * short output nor shows colours), so there it pages only when asked. */

@@ -1,8 +1,5 @@
 /* pager.h on POSIX: the pager is a child on a pipe that replaces stdout,
- * with a spooler between them (a second child) that takes what svcclient
- * writes at once and holds it until the pager reads it: a user reading one
- * screen for minutes must not make svcclient stop reading the socket, or
- * svcd cuts the stream after stall_timeout. */
+ * with the spooler (pager.h) between them: a second child. */
 #define _POSIX_C_SOURCE 200809L
 #include "pager.h"
 
@@ -20,11 +17,6 @@
 
 #define PAGER_CMD_MAX  4096
 #define PAGER_ARGS_MAX 64
-/* What the spooler holds for a pager that does not read, at most: past it,
- * svcclient waits for the pager again (and svcd may cut the stream). */
-#define SPOOL_MAX   (64u * 1024 * 1024)
-#define SPOOL_CHUNK (64u * 1024)
-
 static pid_t pager_pid = -1, spool_pid = -1;
 static int saved_out = -1, saved_err = -1;
 static volatile sig_atomic_t stopped;
@@ -108,38 +100,6 @@ failed:
     _exit(127);
 }
 
-/* The spooler's buffer: bytes [head, len) of buf are not yet written. */
-struct spool {
-    char *buf;
-    size_t head, len, cap;
-};
-
-/* Makes room for SPOOL_CHUNK more bytes at the end. Returns 0, or -1 when
- * SPOOL_MAX is reached or memory is short (then the spooler stops reading
- * until the pager takes some). */
-static int spool_room(struct spool *sp)
-{
-    size_t cap;
-    char *p;
-
-    if (sp->head > 0 && sp->head >= sp->len / 2) { /* move the rest to the front */
-        memmove(sp->buf, sp->buf + sp->head, sp->len - sp->head);
-        sp->len -= sp->head;
-        sp->head = 0;
-    }
-    if (sp->cap - sp->len >= SPOOL_CHUNK)
-        return 0;
-    if (sp->len - sp->head >= SPOOL_MAX)
-        return -1;
-    cap = sp->cap ? sp->cap * 2 : 4 * SPOOL_CHUNK;
-    p = realloc(sp->buf, cap);
-    if (p == NULL)
-        return -1;
-    sp->buf = p;
-    sp->cap = cap;
-    return 0;
-}
-
 /* Closes every descriptor the spooler does not use (the socket to svcd among
  * them: svcd must see svcclient close it, not wait for the spooler). */
 static void spool_close_others(int in, int out)
@@ -161,7 +121,7 @@ static void spool_close_others(int in, int out)
  * Never returns. */
 static void spool_run(int in, int out)
 {
-    struct spool sp = {0};
+    struct pager_spool sp = {0};
     int open_in = 1, rc = 0;
 
     signal(SIGINT, SIG_IGN); /* Ctrl-C is for svcclient and the pager (less -K) */
@@ -171,7 +131,7 @@ static void spool_run(int in, int out)
         _exit(1);
     while (open_in || sp.head < sp.len) {
         struct pollfd p[2] = {{.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLOUT}};
-        int room = open_in && spool_room(&sp) == 0;
+        int room = open_in && pager_spool_room(&sp) == 0;
         if (room)
             p[0].fd = in;
         if (sp.head < sp.len)
@@ -195,7 +155,7 @@ static void spool_run(int in, int out)
                 open_in = 0;
         }
     }
-    free(sp.buf);
+    pager_spool_free(&sp);
     _exit(rc);
 }
 

@@ -204,3 +204,30 @@ Test(colours, color_and_no_pager_options_parse_anywhere)
         cli_parse(3, (char *[]){"svcclient", "logs", "--no-pager=1", NULL}, &o, err, sizeof(err)),
         ERR_INVAL);
 }
+
+Test(pager, the_spool_grows_moves_what_is_left_to_the_front_and_stops_at_its_bound)
+{
+    struct pager_spool sp = {0};
+
+    cr_assert_eq(pager_spool_room(&sp), 0);
+    cr_assert_geq(sp.cap - sp.len, PAGER_SPOOL_CHUNK);
+    memset(sp.buf, 'a', sp.cap);
+    sp.len = sp.cap; /* full, nothing written yet: it grows */
+    size_t cap = sp.cap;
+    cr_assert_eq(pager_spool_room(&sp), 0);
+    cr_assert_gt(sp.cap, cap);
+    sp.buf[sp.len - 1] = 'z';
+    sp.head = sp.len - 1; /* all but one byte written: that one moves to the front */
+    cr_assert_eq(pager_spool_room(&sp), 0);
+    cr_assert_eq(sp.head, 0);
+    cr_assert_eq(sp.len, 1);
+    cr_assert_eq(sp.buf[0], 'z', "the unwritten byte kept its value");
+    while (sp.len - sp.head < PAGER_SPOOL_MAX) { /* a pager that reads nothing */
+        cr_assert_eq(pager_spool_room(&sp), 0);
+        sp.len = sp.cap;
+    }
+    cr_assert_eq(pager_spool_room(&sp), -1, "no more than PAGER_SPOOL_MAX is held");
+    cr_assert_leq(sp.cap, 2 * PAGER_SPOOL_MAX);
+    pager_spool_free(&sp);
+    cr_assert_null(sp.buf);
+}

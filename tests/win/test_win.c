@@ -43,6 +43,7 @@
 #include "cmdline_cases.h"
 #include "host_win.h"
 #include "ipc.h"
+#include "../../client/pager.h" /* not on the include path: see CMakeLists.txt */
 #include "term.h"
 
 static int passed, failed;
@@ -578,6 +579,96 @@ static void test_term_file_bytes(void)
 /* test_win.exe console [EXPECT COMMANDLINE], read from the wide command line
  * by cmdline.c: the console checks only, on the terminal it runs in.
  * Returns the exit status, or -1 when not asked for. */
+/* `test_win.exe slow-pager GO OUT`, the pager of test_pager_spool: waits
+ * until the file GO exists (20 s at most), then reads its input to the end
+ * and writes how many bytes came to OUT. */
+static int slow_pager(const char *go, const char *out)
+{
+    static char buf[65536];
+    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+    unsigned long long total = 0;
+    DWORD n;
+    FILE *f;
+
+    for (int i = 0; i < 2000 && GetFileAttributesA(go) == INVALID_FILE_ATTRIBUTES; i++)
+        Sleep(10);
+    while (ReadFile(in, buf, sizeof(buf), &n, NULL) && n > 0)
+        total += n;
+    f = fopen(out, "w");
+    if (f == NULL)
+        return 1;
+    fprintf(f, "%llu\n", total);
+    return fclose(f) == 0 ? 0 : 1;
+}
+
+/* What test_pager_spool's writing thread writes to stdout (the pager). */
+#define SPOOL_TEST_BYTES (4u * 1024 * 1024)
+
+static DWORD WINAPI spool_test_write(void *arg)
+{
+    static char block[4096];
+    unsigned *written = arg;
+
+    memset(block, 'x', sizeof(block));
+    block[sizeof(block) - 1] = '\n';
+    while (*written < SPOOL_TEST_BYTES) {
+        int w = _write(_fileno(stdout), block, sizeof(block));
+        if (w <= 0)
+            break;
+        InterlockedExchangeAdd((volatile LONG *)written, w);
+    }
+    return 0;
+}
+
+/* The pager's spooler (pager_win.c): 4 MiB written while the pager reads
+ * nothing are all taken at once (svcclient goes on reading svcd's stream,
+ * which svcd would cut after stall_timeout otherwise), and the pager gets
+ * every byte once it reads. */
+static void test_pager_spool(void)
+{
+    char exe[MAX_PATH], dir[MAX_PATH], go[MAX_PATH + 16], out[MAX_PATH + 16],
+        cmd[3 * MAX_PATH + 64];
+    unsigned long long got = 0;
+    volatile unsigned written = 0;
+    HANDLE t;
+    FILE *f;
+
+    GetModuleFileNameA(NULL, exe, sizeof(exe));
+    GetTempPathA(sizeof(dir), dir);
+    snprintf(go, sizeof(go), "%ssvcd-spool-%lu.go", dir, GetCurrentProcessId());
+    snprintf(out, sizeof(out), "%ssvcd-spool-%lu.out", dir, GetCurrentProcessId());
+    DeleteFileA(go);
+    DeleteFileA(out);
+    snprintf(cmd, sizeof(cmd), "\"%s\" slow-pager \"%s\" \"%s\"", exe, go, out);
+    fflush(stdout);
+    if (!pager_start(cmd)) {
+        CHECK(0, "the pager %s did not start", cmd);
+        return;
+    }
+    t = CreateThread(NULL, 0, spool_test_write, (void *)&written, 0, NULL);
+    /* no CHECK output while stdout is the pager's: it would go there */
+    DWORD waited = t ? WaitForSingleObject(t, 15000) : WAIT_FAILED;
+    unsigned taken = written; /* before the pager read anything */
+    f = fopen(go, "w");
+    if (f)
+        fclose(f);
+    if (t && waited != WAIT_OBJECT_0)
+        WaitForSingleObject(t, 30000); /* the pager reads now */
+    pager_finish();
+    if (t)
+        CloseHandle(t);
+    CHECK(waited == WAIT_OBJECT_0, "4 MiB were taken while the pager read nothing (%u bytes were)",
+          taken);
+    f = fopen(out, "r");
+    CHECK(f != NULL && fscanf(f, "%llu", &got) == 1, "the pager wrote what it got to %s", out);
+    if (f)
+        fclose(f);
+    CHECK(got == SPOOL_TEST_BYTES, "the pager got every byte: %llu of %u", got, SPOOL_TEST_BYTES);
+    CHECK(!pager_stopped(), "a pager that read to the end did not stop the output");
+    DeleteFileA(go);
+    DeleteFileA(out);
+}
+
 static int console_mode(void)
 {
     const wchar_t *w = GetCommandLineW();
@@ -586,6 +677,11 @@ static int console_mode(void)
 
     if (win_utf8(w, line, sizeof(line)) < 0 || cmdline_split(line, &argc, &argv) < 0)
         return -1;
+    if (argc == 4 && strcmp(argv[1], "slow-pager") == 0) {
+        int rc = slow_pager(argv[2], argv[3]);
+        free(argv);
+        return rc;
+    }
     if (argc < 2 || strcmp(argv[1], "console") != 0) {
         free(argv);
         return -1;
@@ -1570,6 +1666,7 @@ int main(void)
     test_statelock_on_windows();
     test_command_line_quoting();
     test_local_time_conversion();
+    test_pager_spool();
     printf("test_win: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
