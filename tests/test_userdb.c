@@ -560,17 +560,24 @@ Test(userdb_loop, groups_that_do_not_come_are_refused_try_again_never_granted)
     cr_assert_eq(serve_user_requests(1), ALL_OK, "once the database answered, the member reads");
 }
 
-/* A member removed from control_group while the directory is down must
- * not keep its rights for as long as the outage lasts. */
-Test(userdb_loop, a_directory_that_stays_down_stops_granting_the_old_groups)
+/* A member whose lookups start to fail or hang (`broken`, set to 1) keeps
+ * its groups for one more lifetime, then is answered "try again": one
+ * removed from control_group during an outage must not keep its rights for
+ * as long as the outage lasts. */
+static void old_groups_expire_while(atomic_int *broken)
 {
     cr_assert_eq(serve_user_requests(1), ALL_OK);
-    atomic_store(&fail, 1);
+    atomic_store(broken, 1);
     fake_now += IDCACHE_TTL_US;
     cr_assert_eq(serve_user_requests(1), ALL_OK, "within one more lifetime the old groups hold");
     fake_now += IDCACHE_TTL_US;
     cr_assert_eq(serve_user_requests(1), BUSY,
                  "two lifetimes after the last answer the member is answered \"try again\"");
+}
+
+Test(userdb_loop, a_directory_that_stays_down_stops_granting_the_old_groups)
+{
+    old_groups_expire_while(&fail);
     atomic_store(&fail, 0);
     fake_now += IDCACHE_NEG_TTL_US;
     cr_assert_eq(serve_user_requests(1), ALL_OK, "once the directory answers, the member reads");
@@ -578,13 +585,7 @@ Test(userdb_loop, a_directory_that_stays_down_stops_granting_the_old_groups)
 
 Test(userdb_loop, a_name_service_that_stays_hung_stops_granting_the_old_groups)
 {
-    cr_assert_eq(serve_user_requests(1), ALL_OK);
-    atomic_store(&hang, 1);
-    fake_now += IDCACHE_TTL_US;
-    cr_assert_eq(serve_user_requests(1), ALL_OK, "within one more lifetime the old groups hold");
-    fake_now += IDCACHE_TTL_US;
-    cr_assert_eq(serve_user_requests(1), BUSY,
-                 "two lifetimes after the last answer the member is answered \"try again\"");
+    old_groups_expire_while(&hang);
 }
 
 /* In a child as the test's user: one connection, status once (must be
