@@ -419,7 +419,9 @@ scenario_burst() {
     done
     for w in "${clients[@]}"; do wait "$w"; done
     echo "# the 120 requests took $((SECONDS - t0)) s"
-    sleep 1.5
+    # at least 3 s more: a file rotates only once rotate_min_age (2 s) old,
+    # and the burst alone may be over well before that
+    sleep 3
     stop "$svcd_pid"
     wait_quiet "$d"
     stop "$send_pid"
