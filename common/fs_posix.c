@@ -575,12 +575,28 @@ int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const cha
 int fs_group_id(const char *name, long *gid)
 {
     struct group gr, *res = NULL;
-    char buf[16384];
+    size_t n = 16384;
+    char *buf = NULL;
+    int rc;
 
-    if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
-        return ERR_NOENT;
-    *gid = (long)gr.gr_gid;
-    return 0;
+    /* a group with many members (common in a directory) does not fit the
+     * first buffer: ERANGE asks for a bigger one, it is not "no such group" */
+    for (;;) {
+        char *b = realloc(buf, n);
+        if (b == NULL) {
+            free(buf);
+            return ERR_NOMEM;
+        }
+        buf = b;
+        rc = getgrnam_r(name, &gr, buf, n, &res);
+        if (rc != ERANGE || n >= 16 * 1024 * 1024)
+            break;
+        n *= 4;
+    }
+    if (rc == 0 && res != NULL)
+        *gid = (long)gr.gr_gid;
+    free(buf);
+    return rc == 0 && res != NULL ? 0 : ERR_NOENT;
 }
 
 int fs_share_with_group(const char *path, long gid, int is_dir)

@@ -22,6 +22,7 @@
 struct answer {
     long uid;
     int rc;
+    uint64_t at; /* when the lookup returned: an answer is as old as that */
     struct idcache_user u;
 };
 
@@ -113,12 +114,14 @@ static void *resolve(void *arg)
         while (nasked == 0)
             pthread_cond_wait(&asked_cv, &mu);
         idcache_lookup_fn lookup = resolver_lookup;
+        uint64_t (*now)(void) = now_fn;
         void *ctx = resolver_ctx;
         unsigned asked_gen = gen;
         memset(&a, 0, sizeof(a));
         a.uid = asked[0];
         pthread_mutex_unlock(&mu);
         a.rc = lookup(ctx, a.uid, &a.u);
+        a.at = now();
         pthread_mutex_lock(&mu);
         /* taken off the queue only now: asking again meanwhile is a no-op */
         if (nasked > 0 && asked[0] == a.uid && asked_gen == gen)
@@ -182,14 +185,18 @@ unlock:
     return rc;
 }
 
-/* Stores the answers the resolver has given since the last call. */
+/* Stores the answers the resolver has given since the last call, each as
+ * of when it was given: one that waited for a quiet loop to take it is not
+ * fresher for that (its lifetime, and how long it outlives an outage, count
+ * from the lookup). */
 static void take_answers(uint64_t now)
 {
     if (!atomic_load(&answered))
         return;
     pthread_mutex_lock(&mu);
     for (size_t i = 0; i < nanswers; i++)
-        idcache_put(&cache, answers[i].uid, answers[i].rc, &answers[i].u, now);
+        idcache_put(&cache, answers[i].uid, answers[i].rc, &answers[i].u,
+                    answers[i].at < now ? answers[i].at : now);
     nanswers = 0;
     atomic_store(&answered, 0);
     pthread_mutex_unlock(&mu);
@@ -231,8 +238,10 @@ void userdb_set_wake(void (*fn)(void *ctx), void *ctx)
 
 void userdb_set_seam(idcache_lookup_fn lookup, void *ctx, uint64_t (*now)(void))
 {
-    reset(lookup ? lookup : userdb_lookup_nss, ctx);
+    pthread_mutex_lock(&mu); /* the resolver reads it */
     now_fn = now ? now : clock_mono_us;
+    pthread_mutex_unlock(&mu);
+    reset(lookup ? lookup : userdb_lookup_nss, ctx);
 }
 
 uint64_t userdb_lookups(void)

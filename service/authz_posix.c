@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "authz.h"
+#include "fs.h"
 #include "diag.h"
 #include "err.h"
 #include "userdb.h"
@@ -37,18 +38,6 @@ unsigned authz_unix_decide(const struct authz_unix_rule *r, long uid, const long
     return rights;
 }
 
-/* Finds a group's id. Returns 0, or ERR_NOENT when there is no such group. */
-static int group_id(const char *name, long *gid)
-{
-    struct group gr, *res = NULL;
-    char buf[16384];
-
-    if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
-        return ERR_NOENT;
-    *gid = (long)gr.gr_gid;
-    return 0;
-}
-
 static int missing_group(const char *key, const char *name, char *err, size_t errlen)
 {
     snprintf(err, errlen,
@@ -74,15 +63,15 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
     a->rule.control_gid = a->rule.read_gid = -1;
     snprintf(a->control_group, sizeof(a->control_group), "%s", cfg->control_group);
     snprintf(a->read_group, sizeof(a->read_group), "%s", cfg->read_group);
-    if (system_mode && group_id(a->control_group, &a->rule.control_gid) < 0) {
+    if (system_mode && fs_group_id(a->control_group, &a->rule.control_gid) < 0) {
         missing_group("control_group", a->control_group, err, errlen);
         goto free_authz;
     }
-    if (system_mode && a->read_group[0] && group_id(a->read_group, &a->rule.read_gid) < 0) {
+    if (system_mode && a->read_group[0] && fs_group_id(a->read_group, &a->rule.read_gid) < 0) {
         missing_group("read_group", a->read_group, err, errlen);
         goto free_authz;
     }
-    if (cfg->log_group[0] && group_id(cfg->log_group, &log_gid) < 0) {
+    if (cfg->log_group[0] && fs_group_id(cfg->log_group, &log_gid) < 0) {
         missing_group("log_group", cfg->log_group, err, errlen);
         goto free_authz;
     }

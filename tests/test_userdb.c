@@ -23,6 +23,8 @@
 
 #include "accounts.h"
 #include "authz.h"
+#include "err.h"
+#include "fs.h"
 #include "idcache.h"
 #include "raw.h"
 #include "server.h"
@@ -283,6 +285,18 @@ Test(idcache, an_entry_bigger_than_the_first_buffer_is_an_answer_not_an_outage)
     cr_assert_str_eq(u.name, "root");
 }
 
+Test(idcache, a_group_bigger_than_the_first_buffer_is_found_not_missing)
+{
+    long gid = -1;
+
+    erange_below = 200000; /* a group with thousands of members */
+    int rc = fs_group_id("root", &gid);
+    erange_below = 0;
+    cr_assert_eq(rc, 0, "ERANGE is retried with a bigger buffer, not \"no such group\"");
+    cr_assert_eq(gid, 0);
+    cr_assert_eq(fs_group_id("no-such-group-for-svcd", &gid), ERR_NOENT);
+}
+
 /* --- the real loop, one throw-away user ---------------------------------- */
 
 static char dir[256], endpoint[320], user[40], group[40];
@@ -313,6 +327,19 @@ int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t n, struct passwd 
     return real(uid, pw, buf, n, res);
 }
 
+int getgrnam_r(const char *name, struct group *gr, char *buf, size_t n, struct group **res)
+{
+    static int (*real)(const char *, struct group *, char *, size_t, struct group **);
+
+    if (real == NULL)
+        *(void **)&real = dlsym(RTLD_NEXT, "getgrnam_r");
+    if (n < erange_below) {
+        *res = NULL;
+        return ERANGE;
+    }
+    return real(name, gr, buf, n, res);
+}
+
 int getgrouplist(const char *name, gid_t primary, gid_t *groups, int *ngroups)
 {
     static int (*real)(const char *, gid_t, gid_t *, int *);
@@ -335,6 +362,7 @@ static uint64_t now_fake(void)
  * directory does. They run where the service runs them: the loop thread
  * on old code, the resolver thread now. */
 static atomic_int hang, fail;
+static atomic_uint user_lookups_done; /* lookups of the test's user that returned */
 static int hang_started[2] = {-1, -1}, hang_release[2] = {-1, -1};
 
 /* The real lookup, counted for the test's user. */
@@ -351,9 +379,10 @@ static int counting_lookup(void *ctx, long uid, struct idcache_user *u)
             read(hang_release[0], &b, 1) != 1)
             return -5;
     }
-    if (atomic_load(&fail))
-        return -5; /* ERR_IO: the directory could not be asked */
-    return userdb_lookup_nss(ctx, uid, u);
+    int rc = atomic_load(&fail) ? -5 /* ERR_IO: the directory could not be asked */
+                                : userdb_lookup_nss(ctx, uid, u);
+    user_lookups_done++;
+    return rc;
 }
 
 static void loop_setup(void)
@@ -386,6 +415,7 @@ static void loop_setup(void)
     cr_assert_eq(pipe(hang_release), 0);
     atomic_store(&hang, 0);
     atomic_store(&fail, 0);
+    user_lookups_done = 0;
     userdb_set_seam(counting_lookup, NULL, now_fake);
 }
 
@@ -586,6 +616,25 @@ Test(userdb_loop, a_directory_that_stays_down_stops_granting_the_old_groups)
 Test(userdb_loop, a_name_service_that_stays_hung_stops_granting_the_old_groups)
 {
     old_groups_expire_while(&hang);
+}
+
+/* An answer the resolver gave while nobody asked (the loop was quiet)
+ * counts from when it was given, not from when the loop took it: it must
+ * not restart the lifetime, nor how long it outlives an outage. */
+Test(userdb_loop, an_answer_that_waited_to_be_taken_is_as_old_as_its_lookup)
+{
+    atomic_store(&hang, 1);
+    cr_assert_eq(serve_user_requests(1), BUSY, "the lookup hangs: \"try again\"");
+    unsigned done = user_lookups_done;
+    atomic_store(&hang, 0);
+    cr_assert_eq(write(hang_release[1], "r", 1), 1);
+    for (int i = 0; i < 2000 && user_lookups_done == done; i++)
+        usleep(5000); /* the answer comes while the loop serves nobody */
+    cr_assert_gt(user_lookups_done, done, "the hung lookup returned");
+    atomic_store(&fail, 1);
+    fake_now += 2 * IDCACHE_TTL_US;
+    cr_assert_eq(serve_user_requests(1), BUSY,
+                 "an answer two lifetimes old, taken only now, granted the groups");
 }
 
 /* In a child as the test's user: one connection, status once (must be
