@@ -98,16 +98,20 @@ int pager_spool_room(struct pager_spool *sp)
     size_t cap;
     char *p;
 
-    if (sp->head > 0 && sp->head >= sp->len / 2) {
+    /* what is left moves to the front once half is written, or when only
+     * that keeps the spool within its bound */
+    if (sp->head > 0 && (sp->head >= sp->len / 2 || sp->len + PAGER_SPOOL_CHUNK > sp->cap)) {
         memmove(sp->buf, sp->buf + sp->head, sp->len - sp->head);
         sp->len -= sp->head;
         sp->head = 0;
     }
     if (sp->cap - sp->len >= PAGER_SPOOL_CHUNK)
-        return 0;
-    if (sp->len - sp->head >= PAGER_SPOOL_MAX)
+        return 0; /* cap never passes PAGER_SPOOL_MAX, so neither does len */
+    if (sp->len + PAGER_SPOOL_CHUNK > PAGER_SPOOL_MAX)
         return -1;
     cap = sp->cap ? sp->cap * 2 : 4 * PAGER_SPOOL_CHUNK;
+    if (cap > PAGER_SPOOL_MAX)
+        cap = PAGER_SPOOL_MAX;
     p = realloc(sp->buf, cap);
     if (p == NULL)
         return -1;

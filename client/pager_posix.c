@@ -1,6 +1,6 @@
 /* pager.h on POSIX: the pager is a child on a pipe that replaces stdout,
  * with the spooler (pager.h) between them: a second child. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* syscall */
 #include "pager.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,25 +101,35 @@ failed:
     _exit(127);
 }
 
-/* Closes every descriptor the spooler does not use (the socket to svcd among
- * them: svcd must see svcclient close it, not wait for the spooler). */
-static void spool_close_others(int in, int out)
+/* Moves `in` and `out` to 0 and 1 and closes every other descriptor but
+ * stderr (the socket to svcd among them: svcd must see svcclient close it,
+ * not wait for the spooler). Returns 0 or -1. */
+static int spool_descriptors(int in, int out)
 {
     struct rlimit rl;
-    int max = 1024;
+    long max = 65536;
+    /* above 2 first, so neither is overwritten by the other's dup2 */
+    int in3 = fcntl(in, F_DUPFD, 3), out3 = fcntl(out, F_DUPFD, 3);
 
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
-        max = (int)rl.rlim_cur;
-    for (int fd = 3; fd < max; fd++)
-        if (fd != in && fd != out)
-            close(fd);
+    if (in3 < 0 || out3 < 0 || dup2(in3, STDIN_FILENO) < 0 || dup2(out3, STDOUT_FILENO) < 0)
+        return -1;
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+        return 0;
+#endif
+    /* no close_range (an older kernel): every descriptor the limit allows */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        max = (long)rl.rlim_cur;
+    for (long fd = 3; fd < max && fd < (1L << 20); fd++)
+        close((int)fd);
+    return 0;
 }
 
 /* In the spooler child: copies `in` to `out` (made non-blocking), reading
  * `in` whenever it has bytes and the buffer has room, so svcclient never
  * waits for the pager. Ends when `in` ends and all is written, or the pager
- * is gone (EPIPE): svcclient's next write then fails, as with no spooler.
- * Never returns. */
+ * is gone (EPIPE, or POLLERR while there is nothing to write):
+ * svcclient's next write then fails, as with no spooler. Never returns. */
 static void spool_run(int in, int out)
 {
     struct pager_spool sp = {0};
@@ -126,20 +137,29 @@ static void spool_run(int in, int out)
 
     signal(SIGINT, SIG_IGN); /* Ctrl-C is for svcclient and the pager (less -K) */
     signal(SIGPIPE, SIG_IGN);
-    spool_close_others(in, out);
+    if (spool_descriptors(in, out) < 0)
+        _exit(1);
+    in = STDIN_FILENO;
+    out = STDOUT_FILENO;
     if (fcntl(out, F_SETFL, fcntl(out, F_GETFL) | O_NONBLOCK) < 0)
         _exit(1);
     while (open_in || sp.head < sp.len) {
-        struct pollfd p[2] = {{.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLOUT}};
+        struct pollfd p[2] = {{.fd = -1, .events = POLLIN}, {.fd = out, .events = 0}};
         int room = open_in && pager_spool_room(&sp) == 0;
+        if (open_in && !room && sp.head == sp.len) {
+            rc = 1; /* no memory even for one read: end, svcclient sees EPIPE */
+            break;
+        }
         if (room)
             p[0].fd = in;
         if (sp.head < sp.len)
-            p[1].fd = out;
+            p[1].events = POLLOUT;
         if (poll(p, 2, -1) < 0 && errno != EINTR) {
             rc = 1;
             break;
         }
+        if (sp.head == sp.len && (p[1].revents & (POLLERR | POLLHUP)))
+            break; /* the pager quit while there was nothing to give it */
         if (p[1].revents & (POLLOUT | POLLERR | POLLHUP)) {
             ssize_t w = write(out, sp.buf + sp.head, sp.len - sp.head);
             if (w < 0 && errno != EAGAIN && errno != EINTR)

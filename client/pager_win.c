@@ -88,8 +88,14 @@ static DWORD WINAPI spool_reader(void *arg)
         if (!ReadFile(s->in, chunk, sizeof(chunk), &n, NULL) || n == 0)
             break; /* ERROR_BROKEN_PIPE: svcclient is done */
         AcquireSRWLockExclusive(&s->lock);
-        while (!s->gone && pager_spool_room(&s->sp) < 0)
+        while (!s->gone && pager_spool_room(&s->sp) < 0) {
+            if (s->sp.head == s->sp.len) { /* no memory even for one read */
+                s->gone = 1;
+                pager_write_failed();
+                break;
+            }
             SleepConditionVariableSRW(&s->changed, &s->lock, INFINITE, 0);
+        }
         if (!s->gone) {
             memcpy(s->sp.buf + s->sp.len, chunk, n);
             s->sp.len += n;

@@ -227,7 +227,28 @@ Test(pager, the_spool_grows_moves_what_is_left_to_the_front_and_stops_at_its_bou
         sp.len = sp.cap;
     }
     cr_assert_eq(pager_spool_room(&sp), -1, "no more than PAGER_SPOOL_MAX is held");
-    cr_assert_leq(sp.cap, 2 * PAGER_SPOOL_MAX);
+    cr_assert_leq(sp.cap, PAGER_SPOOL_MAX);
     pager_spool_free(&sp);
     cr_assert_null(sp.buf);
+}
+
+Test(pager, reads_of_any_size_never_take_the_spool_past_its_bound)
+{
+    struct pager_spool sp = {0};
+    size_t sizes[] = {40000, 1, 65536, 12345, 65535};
+    int n = 0;
+
+    for (; pager_spool_room(&sp) == 0; n++) { /* a pager that reads nothing */
+        size_t got = sizes[n % 5];
+        cr_assert_geq(sp.cap - sp.len, got);
+        sp.len += got;
+        cr_assert_leq(sp.len - sp.head, PAGER_SPOOL_MAX);
+        if (n % 7 == 0 && sp.len - sp.head > 5000)
+            sp.head += 5000; /* now and then it reads a little */
+    }
+    cr_assert_gt(n, 1000);
+    cr_assert_leq(sp.cap, PAGER_SPOOL_MAX, "the buffer stays within the bound: %zu", sp.cap);
+    cr_assert_gt(sp.len - sp.head + PAGER_SPOOL_CHUNK, PAGER_SPOOL_MAX,
+                 "it is full when it says so");
+    pager_spool_free(&sp);
 }

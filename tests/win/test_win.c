@@ -576,9 +576,6 @@ static void test_term_file_bytes(void)
     DeleteFileA(path);
 }
 
-/* test_win.exe console [EXPECT COMMANDLINE], read from the wide command line
- * by cmdline.c: the console checks only, on the terminal it runs in.
- * Returns the exit status, or -1 when not asked for. */
 /* `test_win.exe slow-pager GO OUT`, the pager of test_pager_spool: waits
  * until the file GO exists (20 s at most), then reads its input to the end
  * and writes how many bytes came to OUT. */
@@ -669,6 +666,9 @@ static void test_pager_spool(void)
     DeleteFileA(out);
 }
 
+/* test_win.exe console [EXPECT COMMANDLINE], read from the wide command line
+ * by cmdline.c: the console checks only, on the terminal it runs in.
+ * Returns the exit status, or -1 when not asked for. */
 static int console_mode(void)
 {
     const wchar_t *w = GetCommandLineW();
