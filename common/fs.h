@@ -153,8 +153,10 @@ int fs_list(const char *dir, const char *prefix, void (*fn)(void *ctx, const cha
             void *ctx);
 
 /* The id of the group named `name`. Returns 0, ERR_NOENT when there is no
- * such group, or ERR_UNSUPPORTED on Windows (no POSIX groups; the log
- * folder's DACL, security.h, lets Users read the log). */
+ * such group, the error of a group database that could not be asked (an
+ * LDAP or SSSD outage) or ERR_NOMEM, or ERR_UNSUPPORTED on Windows (no
+ * POSIX groups; the log folder's DACL, security.h, lets Users read the
+ * log). */
 int fs_group_id(const char *name, long *gid);
 
 /* Lets group `gid` read `path` (POSIX): the group becomes `gid`, and a file

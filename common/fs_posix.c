@@ -596,7 +596,14 @@ int fs_group_id(const char *name, long *gid)
     if (rc == 0 && res != NULL)
         *gid = (long)gr.gr_gid;
     free(buf);
-    return rc == 0 && res != NULL ? 0 : ERR_NOENT;
+    if (rc == 0)
+        return res != NULL ? 0 : ERR_NOENT;
+    /* these say "no such group" (getgrnam_r(3)); anything else is the
+     * group database failing, which an administrator must not be told to
+     * fix with groupadd */
+    if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
+        return ERR_NOENT;
+    return err_from_os((unsigned long)rc);
 }
 
 int fs_share_with_group(const char *path, long gid, int is_dir)

@@ -38,12 +38,25 @@ unsigned authz_unix_decide(const struct authz_unix_rule *r, long uid, const long
     return rights;
 }
 
-static int missing_group(const char *key, const char *name, char *err, size_t errlen)
+/* Finds the gid of `name`, the value of config key `key`. Returns 0, or
+ * ERR_INVAL with the reason and the fix in err: no such group, or a group
+ * database that could not be asked (then groupadd is not the fix). */
+static int find_group(const char *key, const char *name, long *gid, char *err, size_t errlen)
 {
-    snprintf(err, errlen,
-             "%s '%s' does not exist: create it (groupadd --system %s) or name another group "
-             "with %s in the config",
-             key, name, name, key);
+    int rc = fs_group_id(name, gid);
+
+    if (rc == 0)
+        return 0;
+    if (rc == ERR_NOENT)
+        snprintf(err, errlen,
+                 "%s '%s' does not exist: create it (groupadd --system %s) or name another group "
+                 "with %s in the config",
+                 key, name, name, key);
+    else
+        snprintf(err, errlen,
+                 "cannot look up %s '%s': %s (the group database, NSS: files, LDAP, SSSD..., "
+                 "could not be asked); check that it answers (getent group %s) and try again",
+                 key, name, err_str(rc), name);
     return ERR_INVAL;
 }
 
@@ -63,18 +76,14 @@ int authz_open(const struct config *cfg, int system_mode, struct authz **out, ch
     a->rule.control_gid = a->rule.read_gid = -1;
     snprintf(a->control_group, sizeof(a->control_group), "%s", cfg->control_group);
     snprintf(a->read_group, sizeof(a->read_group), "%s", cfg->read_group);
-    if (system_mode && fs_group_id(a->control_group, &a->rule.control_gid) < 0) {
-        missing_group("control_group", a->control_group, err, errlen);
+    if (system_mode &&
+        find_group("control_group", a->control_group, &a->rule.control_gid, err, errlen) < 0)
         goto free_authz;
-    }
-    if (system_mode && a->read_group[0] && fs_group_id(a->read_group, &a->rule.read_gid) < 0) {
-        missing_group("read_group", a->read_group, err, errlen);
+    if (system_mode && a->read_group[0] &&
+        find_group("read_group", a->read_group, &a->rule.read_gid, err, errlen) < 0)
         goto free_authz;
-    }
-    if (cfg->log_group[0] && fs_group_id(cfg->log_group, &log_gid) < 0) {
-        missing_group("log_group", cfg->log_group, err, errlen);
+    if (cfg->log_group[0] && find_group("log_group", cfg->log_group, &log_gid, err, errlen) < 0)
         goto free_authz;
-    }
     *out = a;
     return 0;
 

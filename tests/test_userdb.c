@@ -37,6 +37,9 @@
 /* getpwuid_r answers ERANGE for a buffer smaller than this (0: never), as
  * for an entry with a long gecos or a directory's big record. */
 static size_t erange_below;
+/* getgrnam_r fails with this (0: never), as a group database that cannot
+ * be asked does. */
+static int grnam_error;
 
 static unsigned fake_calls[1000];
 static int fake_down; /* the database cannot be asked: lookups fail */
@@ -297,6 +300,26 @@ Test(idcache, a_group_bigger_than_the_first_buffer_is_found_not_missing)
     cr_assert_eq(fs_group_id("no-such-group-for-svcd", &gid), ERR_NOENT);
 }
 
+Test(idcache, a_group_database_that_cannot_be_asked_is_not_reported_as_a_missing_group)
+{
+    struct config cfg;
+    struct authz *a = NULL;
+    char err[AUTHZ_ERR_MAX] = "";
+
+    config_defaults(&cfg, 1);
+    snprintf(cfg.control_group, sizeof(cfg.control_group), "root");
+    grnam_error = EIO;
+    int rc = authz_open(&cfg, 1, &a, err, sizeof(err));
+    grnam_error = 0;
+    cr_assert_lt(rc, 0);
+    cr_assert_null(strstr(err, "does not exist"), "an outage is not a missing group: %s", err);
+    cr_assert(strstr(err, "cannot look up control_group 'root'") &&
+                  strstr(err, "getent group root"),
+              "%s", err);
+    cr_assert_eq(authz_open(&cfg, 1, &a, err, sizeof(err)), 0, "%s", err);
+    authz_close(a);
+}
+
 /* --- the real loop, one throw-away user ---------------------------------- */
 
 static char dir[256], endpoint[320], user[40], group[40];
@@ -336,6 +359,10 @@ int getgrnam_r(const char *name, struct group *gr, char *buf, size_t n, struct g
     if (n < erange_below) {
         *res = NULL;
         return ERANGE;
+    }
+    if (grnam_error) {
+        *res = NULL;
+        return grnam_error;
     }
     return real(name, gr, buf, n, res);
 }
