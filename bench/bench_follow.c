@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,12 +225,89 @@ static void many_tails(const char *file, int entries, struct bench_samples *s)
     }
 }
 
+/* The ideal fan-out: one process that encodes each entry once (a LogChunk
+ * as svcd sends it) and writes the same bytes to `n` sockets every
+ * PERIOD_MS, doing nothing else; read and decoded here exactly as svcd's
+ * frames are. Its 100-against-1 ratio is what any single writer reaches
+ * on this machine, so svcd's fan-out is judged against it too. */
+static void fanout_floor(int n, int entries, struct bench_samples *s)
+{
+    static struct inbuf in[FOLLOWERS];
+    struct pollfd pf[FOLLOWERS];
+    int sv[FOLLOWERS][2], skip = 1;
+    pid_t writer;
+
+    for (int i = 0; i < n; i++)
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]) < 0)
+            exit(1);
+    writer = fork();
+    if (writer == 0) {
+        Svcd__LogEntry e = SVCD__LOG_ENTRY__INIT, *ep = &e;
+        Svcd__LogChunk chunk = SVCD__LOG_CHUNK__INIT;
+        Svcd__Response resp = SVCD__RESPONSE__INIT;
+        struct timespec next;
+
+        e.level = SVCD__LEVEL__LEVEL_INFO;
+        e.source = "worker";
+        e.message = "heartbeat";
+        e.json = "{\"seq\":1,\"time\":\"2026-12-02T18:00:00.000000Z\",\"level\":\"info\","
+                 "\"logger\":\"worker\",\"msg\":\"heartbeat\"}";
+        e.user_id = e.pid = -1;
+        chunk.n_entries = 1;
+        chunk.entries = &ep;
+        resp.id = 1;
+        resp.body_case = SVCD__RESPONSE__BODY_LOG_CHUNK;
+        resp.log_chunk = &chunk;
+        for (int i = 0; i < n; i++)
+            close(sv[i][1]);
+        clock_gettime(CLOCK_MONOTONIC, &next);
+        for (;;) {
+            uint8_t *frame;
+            size_t len;
+            next.tv_nsec += PERIOD_MS * 1000000L;
+            if (next.tv_nsec >= 1000000000L) {
+                next.tv_nsec -= 1000000000L;
+                next.tv_sec++;
+            }
+            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+            e.seq++;
+            e.time_us = (int64_t)wall_us();
+            if (codec_frame(&resp.base, &frame, &len) < 0)
+                _exit(1);
+            for (int i = 0; i < n; i++)
+                if (write(sv[i][0], frame, len) != (ssize_t)len)
+                    _exit(0);
+            free(frame);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        close(sv[i][0]);
+        pf[i] = (struct pollfd){sv[i][1], POLLIN, 0};
+    }
+    for (double settle = bench_now_us() + 200000; s->n < entries * n;) {
+        if (poll(pf, (nfds_t)n, 5000) <= 0) {
+            fprintf(stderr, "bench: the fan-out floor sent nothing for 5 s\n");
+            exit(1);
+        }
+        if (skip && bench_now_us() > settle)
+            skip = 0;
+        for (int i = 0; i < n; i++)
+            if (pf[i].revents)
+                take_frames(pf[i].fd, &in[i], s, skip);
+    }
+    bench_stop(writer, SIGKILL);
+    for (int i = 0; i < n; i++) {
+        close(sv[i][1]);
+        in[i].len = 0;
+    }
+}
+
 int main(int argc, char **argv)
 {
     int entries = argc > 1 ? atoi(argv[1]) : 500, fds[FOLLOWERS], tfd, warm = 20;
     static struct inbuf in[FOLLOWERS];
     char dir[] = "/tmp/svcd-bench-follow-XXXXXX", sock[128], state[128], file[128];
-    struct bench_samples one = {0}, base = {0}, many = {0}, tails = {0};
+    struct bench_samples one = {0}, base = {0}, many = {0}, tails = {0}, fl1 = {0}, fl100 = {0};
     static struct linebuf tail_lb;
     struct pollfd pf[FOLLOWERS + 1];
 
@@ -287,10 +365,13 @@ int main(int argc, char **argv)
     bench_stop(svcd, SIGTERM);
     /* the same file, appended from its end again */
     many_tails(file, entries, &tails);
+    fanout_floor(1, entries, &fl1);
+    fanout_floor(FOLLOWERS, entries, &fl100);
 
     double o50 = bench_pct(&one, 0.5), o99 = bench_pct(&one, 0.99), b50 = bench_pct(&base, 0.5),
            b99 = bench_pct(&base, 0.99), m50 = bench_pct(&many, 0.5), m99 = bench_pct(&many, 0.99),
-           t50 = bench_pct(&tails, 0.5), t99 = bench_pct(&tails, 0.99);
+           t50 = bench_pct(&tails, 0.5), t99 = bench_pct(&tails, 0.99),
+           f1 = bench_pct(&fl1, 0.99), f50 = bench_pct(&fl100, 0.5), f99 = bench_pct(&fl100, 0.99);
     printf("    %d entries, one every %d ms, write to reader\n", entries, PERIOD_MS);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "svcd, 1 follower", o50 / 1000, o99 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "tail -F, same rate, same time", b50 / 1000,
@@ -299,10 +380,17 @@ int main(int argc, char **argv)
            m99 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "100 tail -F at once (baseline)", t50 / 1000,
            t99 / 1000);
+    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "ideal fan-out, 1 socket", bench_pct(&fl1, 0.5) / 1000,
+           f1 / 1000);
+    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "ideal fan-out, 100 sockets", f50 / 1000,
+           f99 / 1000);
     printf("    p50 1 follower vs tail -F         %6.2fx  (target <= 1)\n", o50 / b50);
     printf("    p99 100 followers vs 1 follower   %6.2fx  (target <= 2)\n", m99 / o99);
     printf("    p99 100 tail -F vs 1 tail -F      %6.2fx  (what the OS does with 100 readers)\n",
            t99 / b99);
+    printf("    p99 ideal fan-out 100 vs 1        %6.2fx  (the floor for any one writer)\n", f99 / f1);
+    printf("    p99 100 followers vs ideal 100    %6.2fx  (svcd's own cost of the fan-out)\n",
+           m99 / f99);
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     return system(cmd) != 0;
