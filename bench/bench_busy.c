@@ -5,6 +5,9 @@
  * ends, while status is asked for over and over:
  *  - `svcclient status` as a whole process (what a user waits for);
  *  - a status round trip on a persistent connection (the loop's turn).
+ *  - the floor process (bench_floor: connect, 64 bytes, reply, exit)
+ *    against an echo server that does nothing else: what the same load
+ *    does to any short process on this machine, whatever serves it.
  * Idle and busy alternate by the second. Usage: bench_busy ENDPOINT SECONDS
  * (svcd already serving the history). */
 #define _GNU_SOURCE
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,7 +53,27 @@ static pid_t spawn(char *const argv[], int group)
     return pid;
 }
 
-/* One whole `svcclient status`: its wall time. */
+/* The floor's server: answers each connection's 64 bytes and closes it. */
+static pid_t start_echo(const char *path)
+{
+    pid_t pid = fork();
+
+    if (pid != 0)
+        return pid;
+    int lfd = bench_listen(path);
+    for (;;) {
+        char buf[64];
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n > 0 && write(fd, buf, (size_t)n) != n)
+            n = -1;
+        close(fd);
+    }
+}
+
+/* One whole client process (`svcclient status`, or the floor): its wall time. */
 static double status_process(char *const argv[])
 {
     double t0 = bench_now_us();
@@ -57,7 +81,7 @@ static double status_process(char *const argv[])
 
     waitpid(spawn(argv, 0), &st, 0);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "bench: svcclient status failed\n");
+        fprintf(stderr, "bench: %s failed\n", argv[0]);
         exit(1);
     }
     return bench_now_us() - t0;
@@ -100,10 +124,12 @@ static void keep_scanning(struct scans *sc, int on)
 
 /* Status for `seconds`, both ways in turn, with the scans running (`sc`)
  * or not. */
-static void measure(const char *sock, double seconds, struct scans *sc, struct bench_samples *proc,
-                    struct bench_samples *rtt)
+static void measure(const char *sock, const char *echo, double seconds, struct scans *sc,
+                    struct bench_samples *proc, struct bench_samples *rtt,
+                    struct bench_samples *floor)
 {
     char *status_argv[] = {SVCCLIENT_BIN, "--endpoint", (char *)sock, "status", NULL};
+    char *floor_argv[] = {FLOOR_BIN, (char *)echo, NULL};
     size_t len;
     uint8_t *frame = bench_status_frame(&len);
     int fd = raw_connect(sock);
@@ -117,6 +143,7 @@ static void measure(const char *sock, double seconds, struct scans *sc, struct b
         if (sc)
             keep_scanning(sc, 1);
         bench_sample(proc, status_process(status_argv));
+        bench_sample(floor, status_process(floor_argv));
         for (int i = 0; i < 20; i++)
             bench_sample(rtt, status_rtt(fd, frame, len));
     }
@@ -153,15 +180,24 @@ int main(int argc, char **argv)
                          NULL};
     char *tail_argv[] = {"/bin/sh", "-c", tail_cmd, NULL};
     struct scans sc = {{grep_argv, tail_argv}, {0, 0}, {0, 0}};
-    struct bench_samples ip = {0}, ir = {0}, bp = {0}, br = {0};
+    struct bench_samples ip = {0}, ir = {0}, bp = {0}, br = {0}, ifl = {0}, bfl = {0};
+    char dir[] = "/tmp/svcd-bench-busy-XXXXXX", echo[64];
 
     signal(SIGPIPE, SIG_IGN);
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(echo, sizeof(echo), "%s/echo.sock", dir);
+    pid_t echo_pid = start_echo(echo);
+    bench_wait_ready(echo);
     /* Idle and busy in turns of a second, so that the machine's own load,
      * which drifts, weighs on both alike. */
     for (double done = 0; done < seconds; done += 1) {
-        measure(sock, 1, NULL, &ip, &ir);
-        measure(sock, 1, &sc, &bp, &br);
+        measure(sock, echo, 1, NULL, &ip, &ir, &ifl);
+        measure(sock, echo, 1, &sc, &bp, &br, &bfl);
     }
+    bench_stop(echo_pid, SIGKILL);
+    unlink(echo);
+    rmdir(dir);
     printf("    status for %.0f s idle and %.0f s with a rare --grep and a huge --tail\n"
            "    running at once, in turns of 1 s (%d greps, %d tails started):\n",
            seconds, seconds, sc.runs[0], sc.runs[1]);
@@ -169,5 +205,9 @@ int main(int argc, char **argv)
     printf("  (target <= 2)\n");
     row("round trip, open connection", &ir, &br);
     printf("  (for reference)\n");
+    row("floor process (connect+64B)", &ifl, &bfl);
+    printf("  (the load's toll on any process)\n");
+    printf("    svcclient status busy p99 vs the floor process busy p99: %.2fx\n",
+           bench_pct(&bp, 0.99) / bench_pct(&bfl, 0.99));
     return 0;
 }

@@ -370,8 +370,8 @@ int main(int argc, char **argv)
 
     double o50 = bench_pct(&one, 0.5), o99 = bench_pct(&one, 0.99), b50 = bench_pct(&base, 0.5),
            b99 = bench_pct(&base, 0.99), m50 = bench_pct(&many, 0.5), m99 = bench_pct(&many, 0.99),
-           t50 = bench_pct(&tails, 0.5), t99 = bench_pct(&tails, 0.99),
-           f1 = bench_pct(&fl1, 0.99), f50 = bench_pct(&fl100, 0.5), f99 = bench_pct(&fl100, 0.99);
+           t50 = bench_pct(&tails, 0.5), t99 = bench_pct(&tails, 0.99), f1 = bench_pct(&fl1, 0.99),
+           f50 = bench_pct(&fl100, 0.5), f99 = bench_pct(&fl100, 0.99);
     printf("    %d entries, one every %d ms, write to reader\n", entries, PERIOD_MS);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "svcd, 1 follower", o50 / 1000, o99 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "tail -F, same rate, same time", b50 / 1000,
@@ -380,15 +380,16 @@ int main(int argc, char **argv)
            m99 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "100 tail -F at once (baseline)", t50 / 1000,
            t99 / 1000);
-    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "ideal fan-out, 1 socket", bench_pct(&fl1, 0.5) / 1000,
-           f1 / 1000);
+    printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "ideal fan-out, 1 socket",
+           bench_pct(&fl1, 0.5) / 1000, f1 / 1000);
     printf("    %-34s p50 %8.3f ms  p99 %8.3f ms\n", "ideal fan-out, 100 sockets", f50 / 1000,
            f99 / 1000);
     printf("    p50 1 follower vs tail -F         %6.2fx  (target <= 1)\n", o50 / b50);
     printf("    p99 100 followers vs 1 follower   %6.2fx  (target <= 2)\n", m99 / o99);
     printf("    p99 100 tail -F vs 1 tail -F      %6.2fx  (what the OS does with 100 readers)\n",
            t99 / b99);
-    printf("    p99 ideal fan-out 100 vs 1        %6.2fx  (the floor for any one writer)\n", f99 / f1);
+    printf("    p99 ideal fan-out 100 vs 1        %6.2fx  (the floor for any one writer)\n",
+           f99 / f1);
     printf("    p99 100 followers vs ideal 100    %6.2fx  (svcd's own cost of the fan-out)\n",
            m99 / f99);
     char cmd[300];
