@@ -96,6 +96,16 @@ int fs_sync(fs_file *f);
 
 int fs_size(fs_file *f, uint64_t *size);
 
+/* What tells open files apart: two handles on the same file have the same
+ * id, whatever name the file has now. */
+struct fs_id {
+    uint64_t dev, ino;
+};
+
+/* The open file's id (device and inode; on Windows, volume serial number
+ * and file index). Returns 0 or an error. */
+int fs_identity(fs_file *f, struct fs_id *id);
+
 /* Reads up to n bytes at offset; *got is 0 at end of file. */
 int fs_read_at(fs_file *f, void *buf, size_t n, uint64_t off, size_t *got);
 

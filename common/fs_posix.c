@@ -356,6 +356,17 @@ int fs_size(fs_file *f, uint64_t *size)
     return 0;
 }
 
+int fs_identity(fs_file *f, struct fs_id *id)
+{
+    struct stat st;
+
+    if (fstat(f->fd, &st) < 0)
+        return err_last_os();
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
 int fs_read_at(fs_file *f, void *buf, size_t n, uint64_t off, size_t *got)
 {
     ssize_t r;

@@ -231,6 +231,17 @@ int fs_size(fs_file *f, uint64_t *size)
     return 0;
 }
 
+int fs_identity(fs_file *f, struct fs_id *id)
+{
+    BY_HANDLE_FILE_INFORMATION info;
+
+    if (!GetFileInformationByHandle(f->h, &info))
+        return err_last_os();
+    id->dev = info.dwVolumeSerialNumber;
+    id->ino = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+    return 0;
+}
+
 int fs_read_at(fs_file *f, void *buf, size_t n, uint64_t off, size_t *got)
 {
     OVERLAPPED ov;

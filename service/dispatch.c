@@ -187,7 +187,7 @@ static int answer_logs(struct svc *s, uint64_t id, const Svcd__LogsRequest *lr,
         return dispatch_error_frame(id, SVCD__RESULT__RESULT_BAD_REQUEST, why, &out->frame,
                                     &out->frame_len);
     rc = query_open(&out->stream, id, s->log.path, &filter, lr->tail, lr->follow, &s->log.rotations,
-                    &s->log.last_seq);
+                    &s->log.last_seq, &s->log.recent);
     if (rc == ERR_NOMEM)
         return rc;
     if (rc < 0) {

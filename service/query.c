@@ -8,7 +8,8 @@
 #include <string.h>
 
 int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
-               uint64_t tail, int follow, const uint64_t *rotations, const uint64_t *written)
+               uint64_t tail, int follow, const uint64_t *rotations, const uint64_t *written,
+               const struct logrecent *recent)
 {
     struct query *q = calloc(1, sizeof(*q));
     int rc;
@@ -22,6 +23,7 @@ int query_open(struct query **out, uint64_t id, const char *path, const struct l
     if (rc == 0) {
         q->have_reader = 1;
         q->reader.written = written;
+        q->reader.recent = recent;
     } else if (rc != ERR_NOENT) {
         free(q);
         return rc;

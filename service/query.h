@@ -37,9 +37,11 @@ struct query {
  * missing log is an empty result, not an error. Returns 0, ERR_NOMEM or an
  * I/O error. `rotations` and `written` (NULL, or the in-process writer's
  * rotation count and last seq) let a follower skip looking for what nobody
- * wrote (logreader.written). */
+ * wrote (logreader.written); `recent` (NULL, or the writer's newest lines)
+ * lets it take what was just written from memory (logreader.recent). */
 int query_open(struct query **out, uint64_t id, const char *path, const struct logfilter *filter,
-               uint64_t tail, int follow, const uint64_t *rotations, const uint64_t *written);
+               uint64_t tail, int follow, const uint64_t *rotations, const uint64_t *written,
+               const struct logrecent *recent);
 
 /* Produces the next frame, doing a bounded amount of reading. Returns 1 with
  * a frame (caller frees) and more to come (an empty chunk is a keep-alive

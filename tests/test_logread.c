@@ -373,7 +373,8 @@ Test(logread, the_query_stream_carries_the_gap_in_order)
     cr_assert_eq(logstore_open(&ls, dir, 0), 0);
     logstore_set_rotation(&ls, 4096, 1, 0);
     fill(&ls, 1, 10, "entry");
-    cr_assert_eq(query_open(&q, 9, ls.path, NULL, 1, 1, &ls.rotations, &ls.last_seq), 0);
+    cr_assert_eq(query_open(&q, 9, ls.path, NULL, 1, 1, &ls.rotations, &ls.last_seq, &ls.recent),
+                 0);
     cr_assert_eq(stream(q, &t), QUERY_WAITING);
     cr_assert_eq(t.entries, 1);
     fill(&ls, 11, 300, "entry");
@@ -394,7 +395,7 @@ Test(logread, the_query_stream_carries_the_gap_in_order)
     cr_assert_eq(logfiles_load(ls.path, &set), 0);
     cr_assert_geq(set.n, 4);
     memset(&t, 0, sizeof(t));
-    cr_assert_eq(query_open(&q, 9, ls.path, NULL, UINT32_MAX, 0, NULL, NULL), 0);
+    cr_assert_eq(query_open(&q, 9, ls.path, NULL, UINT32_MAX, 0, NULL, NULL, NULL), 0);
     cr_assert_eq(unlink(set.v[2].path), 0);
     cr_assert_eq(stream(q, &t), 0);
     cr_assert_eq(t.gaps, 1);

@@ -431,6 +431,7 @@ static int open_at(struct logreader *r, size_t i, uint64_t off)
     r->blen = r->bpos = 0;
     r->cur_mono = -1;
     r->at_eof = 0;
+    r->id_state = 0;
     return 0;
 }
 
@@ -701,6 +702,30 @@ static int refresh_end(struct logreader *r)
     return rc;
 }
 
+/* What read_on would read, taken from the writer's newest bytes when the
+ * reader is in them: the same file (by id, learnt once per file) and a
+ * position from their start to their end, which is the file's end. Returns
+ * 1 with *got bytes in r->buf (0: nothing new), 0 when they do not cover
+ * the position (the file is read). */
+_Static_assert(LOGRECENT_CAP < LOGSCAN_BLOCK, "what the writer holds fits one read_on block");
+
+static int take_recent(struct logreader *r, size_t *got)
+{
+    const struct logrecent *rc = r->recent;
+    uint64_t n;
+
+    if (rc == NULL || !rc->valid || r->end < rc->start || r->end > rc->end)
+        return 0;
+    if (r->id_state == 0)
+        r->id_state = fs_identity(r->f, &r->id) == 0 ? 1 : -1;
+    if (r->id_state != 1 || r->id.dev != rc->id.dev || r->id.ino != rc->id.ino)
+        return 0;
+    n = rc->end - r->end; /* under LOGRECENT_CAP, so under a block */
+    memcpy(r->buf, rc->buf + (r->end - rc->start), (size_t)n);
+    *got = (size_t)n;
+    return 1;
+}
+
 /* Following in the service: the complete lines written since, read
  * straight into the buffer, without asking the size first. The writer wakes
  * a follower when it wrote, and reports a truncation in place as a rotation
@@ -715,9 +740,11 @@ static int read_on(struct logreader *r)
 
     if (r->written && r->at_eof && r->eof_written == *r->written)
         return 0; /* read to the end since the writer's last entry */
-    rc = fs_read_at(r->f, r->buf, LOGSCAN_BLOCK, r->end, &got);
-    if (rc < 0)
-        return rc;
+    if (!take_recent(r, &got)) {
+        rc = fs_read_at(r->f, r->buf, LOGSCAN_BLOCK, r->end, &got);
+        if (rc < 0)
+            return rc;
+    }
     r->at_eof = got < LOGSCAN_BLOCK;
     r->eof_written = r->written ? *r->written : 0;
     for (size_t i = got; i-- > 0 && nl == NULL;)
@@ -800,6 +827,7 @@ static void switch_to(struct logreader *r, struct logfiles *set, size_t i, fs_fi
     r->blen = r->bpos = 0;
     r->cur_mono = -1;
     r->at_eof = 0;
+    r->id_state = 0;
 }
 
 /* Entries after last_seq and before `seq` may be in a file the listing

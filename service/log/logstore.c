@@ -44,6 +44,8 @@ static int recover_line(void *ctx, const char *line, size_t len, uint64_t start)
  * log_group at once, before any entry is in it. */
 static int open_log(struct logstore *ls)
 {
+    ls->recent.valid = 0; /* held for the file being left */
+    ls->recent_id_known = 0;
     if (ls->group_set) /* readable by the group from its first moment */
         return fs_open_append_shared(ls->path, ls->group, &ls->f);
     return logfs->open_append(ls->path, &ls->f);
@@ -541,6 +543,42 @@ static int after_failed_write(struct logstore *ls)
      * before the next entry): it reads as the entry, so it is written. */
     return size - before + 1 >= ls->line.len;
 }
+/* After the line p[0, n) was appended: offers it to followers (struct
+ * logrecent) at the cost of one size query. When the file is not the size
+ * the held bytes and this line make (someone else appended to it or cut it,
+ * or a newline ended a torn line), nothing is held and the offer begins
+ * again at the file's real end; so is it when the buffer is full. Never
+ * fails: followers then read the file. */
+static void remember(struct logstore *ls, const char *p, size_t n)
+{
+    struct logrecent *rc = &ls->recent;
+    uint64_t size;
+
+    if (rc->buf == NULL && (rc->buf = malloc(LOGRECENT_CAP)) == NULL)
+        return;
+    if (!ls->recent_id_known) {
+        rc->valid = 0;
+        if (fs_identity(ls->f, &rc->id) < 0)
+            return;
+        ls->recent_id_known = 1;
+    }
+    if (fs_size(ls->f, &size) < 0) {
+        rc->valid = 0;
+        return;
+    }
+    if (rc->valid && size == rc->end + n) {
+        if (rc->end - rc->start + n > LOGRECENT_CAP)
+            rc->start = rc->end; /* full: begin again with this line */
+        if (n <= LOGRECENT_CAP) {
+            memcpy(rc->buf + (rc->end - rc->start), p, n);
+            rc->end += n;
+            return;
+        }
+    }
+    rc->valid = 1;
+    rc->start = rc->end = size;
+}
+
 int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint64_t now_mono)
 {
     int rc;
@@ -569,9 +607,10 @@ int logstore_append(struct logstore *ls, struct log_entry *e, int durable, uint6
     if (rc < 0)
         return rc;
     rc = logfs->append(ls->f, ls->line.p, ls->line.len);
-    if (rc == 0)
+    if (rc == 0) {
         ls->size += ls->line.len;
-    else if (!after_failed_write(ls))
+        remember(ls, ls->line.p, ls->line.len);
+    } else if (!after_failed_write(ls))
         return rc;
     if (ls->first_seq == 0)
         ls->first_seq = e->seq;
@@ -704,6 +743,7 @@ static int note_truncation(struct logstore *ls, uint64_t size, uint64_t now_mono
                  (unsigned long long)ls->last_seq + 1);
     ls->size = size;
     ls->mid_line = ends_mid_line(ls->f, size);
+    ls->recent.valid = 0; /* what it held was cut */
     if (size == 0 || logscan_first_entry(ls->path, &ls->first_seq, &ls->first_time_us) != 1)
         ls->first_seq = 0;
     ls->rotations++;
@@ -756,6 +796,9 @@ void logstore_close(struct logstore *ls)
     if (ls->last_seq && (ls->seq_saved != ls->last_seq || ls->seq_reserved != ls->last_seq))
         write_mark(ls, ls->last_seq, ls->last_seq);
     sbuf_free(&ls->line);
+    free(ls->recent.buf);
+    ls->recent.buf = NULL;
+    ls->recent.valid = 0;
 }
 
 const char *logstore_err_str(int err)

@@ -80,7 +80,9 @@ struct logstore {
     uint64_t path_changes;    /* new files begun because the old one went */
     char path_why[2 * PATHS_MAX + 200];
     struct sbuf line;
-    int group_set; /* log_group: files the store creates are readable by `group` */
+    struct logrecent recent; /* the newest lines, for followers (logread.h) */
+    int recent_id_known;     /* recent.id is the open file's */
+    int group_set;           /* log_group: files the store creates are readable by `group` */
     long group;
     char host[LOG_HOST_MAX]; /* log_host: written into every entry ("" for none) */
 };
