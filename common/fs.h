@@ -102,8 +102,8 @@ struct fs_id {
     uint64_t dev, ino;
 };
 
-/* The open file's id (device and inode; on Windows, volume serial number
- * and file index). Returns 0 or an error. */
+/* The open file's id (device and inode; on Windows the file index, unique
+ * within one volume, with dev 0). Returns 0 or an error. */
 int fs_identity(fs_file *f, struct fs_id *id);
 
 /* Reads up to n bytes at offset; *got is 0 at end of file. */

@@ -237,7 +237,11 @@ int fs_identity(fs_file *f, struct fs_id *id)
 
     if (!GetFileInformationByHandle(f->h, &info))
         return err_last_os();
-    id->dev = info.dwVolumeSerialNumber;
+    /* The file index alone: it is unique within a volume, and the files
+     * compared (the log's) share one directory. The volume serial number
+     * would be more, but Wine reports 0 for it once an open file has been
+     * renamed, which is exactly the rotated file a reader still holds. */
+    id->dev = 0;
     id->ino = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
     return 0;
 }

@@ -1384,6 +1384,8 @@ static void test_log_path_on_windows(void)
     struct logstore ls;
     struct log_entry e;
     fs_file *f, *g;
+    struct fs_id id_w, id_r;
+    uint64_t size;
 
     snprintf(dir + n, sizeof(dir) - n, "svcd-logpath-%lu", (unsigned long)GetCurrentProcessId());
     CreateDirectoryA(dir, NULL);
@@ -1393,13 +1395,23 @@ static void test_log_path_on_windows(void)
 
     CHECK(fs_open_append(log, &f) == 0, "open svcd.log");
     CHECK(fs_path_state(f, log) == FS_PATH_SAME, "the path names the open file");
+    CHECK(fs_open_read(log, &g) == 0, "open svcd.log to read");
+    CHECK(fs_identity(f, &id_w) == 0 && fs_identity(g, &id_r) == 0, "file ids (error %lu)",
+          GetLastError());
+    CHECK(id_w.dev == id_r.dev && id_w.ino == id_r.ino,
+          "the writer's and a reader's handle: one id");
+    fs_close(g);
     CHECK(fs_open_append(other, &g) == 0, "another file");
+    CHECK(fs_identity(g, &id_r) == 0 && id_r.ino != id_w.ino, "another file: another id");
     fs_close(g);
     CHECK(fs_rename_noreplace(log, other) == ERR_EXIST,
           "no-replace rename refuses an existing name");
     CHECK(GetFileAttributesA(log) != INVALID_FILE_ATTRIBUTES, "and leaves the source");
     CHECK(MoveFileA(log, moved), "rename the open file (error %lu)", GetLastError());
     CHECK(fs_path_state(f, log) == FS_PATH_MOVED, "renamed away: %d", fs_path_state(f, log));
+    CHECK(fs_identity(f, &id_r) == 0 && id_r.dev == id_w.dev && id_r.ino == id_w.ino,
+          "renamed, the same id (%llx:%llx, was %llx:%llx)", (unsigned long long)id_r.dev,
+          (unsigned long long)id_r.ino, (unsigned long long)id_w.dev, (unsigned long long)id_w.ino);
     CHECK(MoveFileA(other, log), "another file at the path (error %lu)", GetLastError());
     CHECK(fs_path_state(f, log) == FS_PATH_REPLACED, "replaced: %d", fs_path_state(f, log));
     fs_close(f);
@@ -1413,14 +1425,21 @@ static void test_log_path_on_windows(void)
     e.msg_len = 3;
     e.uid = e.pid = -1;
     CHECK(logstore_append(&ls, &e, 1, 0) == 0, "append");
+    e.time_us = 0;
+    CHECK(logstore_append(&ls, &e, 1, 0) == 0, "append again");
+    CHECK(fs_size(ls.f, &size) == 0 && ls.recent.valid && ls.recent.end == size &&
+              ls.recent.end > ls.recent.start && memcmp(ls.recent.buf, ls.line.p, ls.line.len) == 0,
+          "followers are offered the newest entry from memory (held %llu..%llu of %llu)",
+          (unsigned long long)ls.recent.start, (unsigned long long)ls.recent.end,
+          (unsigned long long)size);
     CHECK(logstore_check_path(&ls, 0, 1000000) == 0, "unchanged");
     CHECK(MoveFileA(log, moved), "rename svcd.log while svcd holds it (error %lu)", GetLastError());
     CHECK(logstore_check_path(&ls, 1000000, 1000000) == 1, "noticed");
     CHECK(strstr(ls.path_why,
-                 "was renamed or moved away while open; started a new one at entry #2") != NULL,
+                 "was renamed or moved away while open; started a new one at entry #3") != NULL,
           "%s", ls.path_why);
     e.time_us = 0;
-    CHECK(logstore_append(&ls, &e, 1, 1000000) == 0 && e.seq == 2, "the sequence goes on");
+    CHECK(logstore_append(&ls, &e, 1, 1000000) == 0 && e.seq == 3, "the sequence goes on");
     CHECK(GetFileAttributesA(log) != INVALID_FILE_ATTRIBUTES, "a new svcd.log");
     logstore_close(&ls);
     DeleteFileA(log);
